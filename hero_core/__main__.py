@@ -1,0 +1,3 @@
+from hero_core.cli import main
+
+main()

@@ -1,0 +1,42 @@
+"""Settings, read from the environment once per call so tests can change them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "hero.db"
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    review_start_days: int  # business days from submission to the start of review
+    decision_days: int  # business days from submission to a decision
+    it_claim_days: int  # business days from approval to an IT champion's claim
+
+
+def database_url() -> str:
+    url = os.environ.get("HERO_DATABASE_URL", "").strip()
+    return url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def settings() -> Settings:
+    return Settings(
+        database_url=database_url(),
+        review_start_days=_int_env("HERO_SLA_REVIEW_START_DAYS", 5),
+        decision_days=_int_env("HERO_SLA_DECISION_DAYS", 10),
+        it_claim_days=_int_env("HERO_SLA_IT_CLAIM_DAYS", 10),
+    )

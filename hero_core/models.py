@@ -1,0 +1,296 @@
+"""Tables, as SQLAlchemy 2 typed declarative models (the persistence adapter; rules live elsewhere)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC; always hands back timezone-aware UTC datetimes (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; the compact stores UTC-aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class UserRole(Base):
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class TeamManager(Base):
+    __tablename__ = "team_managers"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    touchpoint: Mapped[str | None] = mapped_column(String(32))
+    closes_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Metric(Base):
+    __tablename__ = "metrics"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(10))  # 'higher' or 'lower' is better
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    aggregation: Mapped[str] = mapped_column(String(10))  # 'mean', 'rate' or 'sum'
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    __table_args__ = (
+        CheckConstraint("direction IN ('higher', 'lower')", name="direction"),
+        CheckConstraint("aggregation IN ('mean', 'rate', 'sum')", name="aggregation"),
+    )
+
+
+class Observation(Base):
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    day: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    sample_size: Mapped[int | None] = mapped_column(Integer)
+    __table_args__ = (
+        UniqueConstraint("metric_id", "team_id", "day", name="uq_observations_metric_team_day"),
+    )
+
+
+class Idea(Base):
+    __tablename__ = "ideas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    roadblock: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text)
+    touchpoint: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32))
+    involves_technology: Mapped[bool] = mapped_column(Boolean, default=False)
+    expected_benefit: Mapped[str] = mapped_column(Text, default="")
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Milestones of the compact (UTC) — denormalised from the audit trail for fast queues and funnels.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    piloted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scaling_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scaled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Service-level clocks (set when the clock starts).
+    review_start_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    it_claim_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Pilot and IT plan.
+    launch_date: Mapped[date | None] = mapped_column(Date)
+    it_champion_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    it_plan: Mapped[str] = mapped_column(Text, default="")
+    it_effort_days: Mapped[float | None] = mapped_column(Float)
+    it_blockers: Mapped[str] = mapped_column(Text, default="")
+    last_reason: Mapped[str] = mapped_column(Text, default="")
+
+    submitter: Mapped[User] = relationship(foreign_keys=[submitter_id], lazy="joined")
+    team: Mapped[Team] = relationship(foreign_keys=[team_id], lazy="joined")
+    it_champion: Mapped[User | None] = relationship(foreign_keys=[it_champion_id])
+    campaign: Mapped[Campaign | None] = relationship()
+    metric_rows: Mapped[list[IdeaMetric]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="IdeaMetric.metric_code"
+    )
+    pilot_rows: Mapped[list[IdeaPilotTeam]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_ideas_state_team", "state", "team_id"),
+        Index("ix_ideas_team_state", "team_id", "state"),
+        Index("ix_ideas_submitter", "submitter_id"),
+        Index("ix_ideas_updated", "updated_at"),
+    )
+
+
+class IdeaMetric(Base):
+    __tablename__ = "idea_metrics"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    metric_code: Mapped[str] = mapped_column(ForeignKey("metrics.code"), primary_key=True)
+
+
+class IdeaPilotTeam(Base):
+    __tablename__ = "idea_pilot_teams"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+
+
+class RiskAssessment(Base):
+    __tablename__ = "risk_assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    overall: Mapped[int] = mapped_column(Integer)
+    needs_it: Mapped[bool] = mapped_column(Boolean)
+    needs_legal: Mapped[bool] = mapped_column(Boolean)
+    budget: Mapped[str] = mapped_column(String(20))
+    people_systems_touched: Mapped[int] = mapped_column(Integer)
+    customers_reached: Mapped[str] = mapped_column(String(20))
+    expected_change: Mapped[str] = mapped_column(String(20))
+    strategic_fit: Mapped[str] = mapped_column(String(20))
+    ev_category: Mapped[str] = mapped_column(String(30))
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+    ratings: Mapped[list[RiskRating]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="RiskRating.category"
+    )
+
+
+class RiskRating(Base):
+    __tablename__ = "risk_ratings"
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("risk_assessments.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(30), primary_key=True)
+    likelihood: Mapped[int] = mapped_column(Integer)
+    impact: Mapped[int] = mapped_column(Integer)
+    mitigation: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        CheckConstraint("likelihood BETWEEN 1 AND 5", name="likelihood"),
+        CheckConstraint("impact BETWEEN 1 AND 5", name="impact"),
+    )
+
+
+class Approval(Base):
+    __tablename__ = "approvals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("risk_assessments.id"))
+    approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (UniqueConstraint("assessment_id", "approver_id", name="uq_approvals_assessment_approver"),)
+
+
+class AuditEntry(Base):
+    """Append-only; each entry's hash covers its content and the previous entry's hash."""
+
+    __tablename__ = "audit_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer)  # no FK: the trail outlives everything
+    actor_email: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[str] = mapped_column(String(60))
+    before_json: Mapped[str] = mapped_column(Text, default="")
+    after_json: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+
+class LoginSession(Base):
+    """A signed-in browser. Only a hash of the token is stored; the token itself lives in the cookie."""
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,168 @@
+"""The permission matrix: who may do what, in one place.
+
+Every service calls `require(actor, action, idea)` before it changes or reveals anything, whatever the UI
+shows or hides. A rule is a pure function of the actor (freshly loaded in the same transaction, so role changes
+take effect at once) and, for idea actions, the facts of the idea. Deactivated people may do nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from hero_core.errors import PermissionDenied
+from hero_core.vocab import Role, State
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int
+    email: str
+    name: str
+    roles: frozenset[Role]
+    team_id: int | None
+    managed_team_ids: frozenset[int] = field(default_factory=frozenset)
+    active: bool = True
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    def manages(self, team_id: int | None) -> bool:
+        return self.has(Role.MANAGER) and team_id is not None and team_id in self.managed_team_ids
+
+
+@dataclass(frozen=True)
+class IdeaFacts:
+    """What the rules need to know about an idea."""
+
+    submitter_id: int
+    team_id: int
+    state: State
+    co_submitter_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def is_author(self, actor: Actor) -> bool:
+        return actor.id == self.submitter_id or actor.id in self.co_submitter_ids
+
+
+Rule = Callable[[Actor, IdeaFacts | None], bool]
+
+
+def _author(a: Actor, i: IdeaFacts | None) -> bool:
+    return i is not None and i.is_author(a)
+
+
+def _team_manager(a: Actor, i: IdeaFacts | None) -> bool:
+    return i is not None and a.manages(i.team_id)
+
+
+def _role(*roles: Role) -> Rule:
+    return lambda a, i: any(a.has(r) for r in roles)
+
+
+def _any(*rules: Rule) -> Rule:
+    return lambda a, i: any(rule(a, i) for rule in rules)
+
+
+def _everyone(a: Actor, i: IdeaFacts | None) -> bool:
+    return True
+
+
+def _may_view(a: Actor, i: IdeaFacts | None) -> bool:
+    # Drafts are private notes of their author until submitted; everything else is open to every colleague,
+    # because seeing each other's roadblocks is what lets fixes spread.
+    return i is not None and (i.state != State.DRAFT or i.is_author(a))
+
+
+def _author_while_editable(a: Actor, i: IdeaFacts | None) -> bool:
+    return _author(a, i) and i.state in (State.DRAFT, State.NEEDS_CHANGES)  # type: ignore[union-attr]
+
+
+#: action -> (rule, who may, in words). The words are what PermissionDenied tells the person.
+MATRIX: dict[str, tuple[Rule, str]] = {
+    # Ideas — proposing and editing
+    "create_idea": (_everyone, "everyone"),
+    "edit_idea": (_author_while_editable, "the submitter, while the idea is a draft or needs changes"),
+    "view_idea": (_may_view, "everyone, except drafts, which only their submitter sees"),
+    "view_assessment": (
+        _any(_author, _role(Role.MANAGER, Role.IT_CHAMPION, Role.EXECUTIVE, Role.ADMIN)),
+        "the submitter, managers, IT champions, executives and admins",
+    ),
+    # Workflow — names match workflow.TRANSITIONS
+    "submit": (_author, "the submitter"),
+    "resubmit": (_author, "the submitter"),
+    "start_review": (_team_manager, "a manager of the idea's team"),
+    "assess_risk": (_team_manager, "a manager of the idea's team"),
+    "request_changes": (_team_manager, "a manager of the idea's team"),
+    "approve": (_team_manager, "a manager of the idea's team"),
+    "second_approve": (_role(Role.MANAGER, Role.ADMIN), "a manager or an admin (other than the first approver)"),
+    "decline": (_team_manager, "a manager of the idea's team"),
+    "route_to_it": (_everyone, "the system, automatically"),
+    "claim": (_role(Role.IT_CHAMPION), "an IT champion"),
+    "plan_it": (_role(Role.IT_CHAMPION), "an IT champion"),
+    "start_pilot": (_any(_role(Role.IT_CHAMPION), _team_manager), "an IT champion or a manager of the idea's team"),
+    "start_scaling": (_any(_role(Role.IT_CHAMPION), _team_manager), "an IT champion or a manager of the idea's team"),
+    "complete_scaling": (
+        _any(_role(Role.IT_CHAMPION), _team_manager),
+        "an IT champion or a manager of the idea's team",
+    ),
+    "retire": (_any(_team_manager, _role(Role.ADMIN)), "a manager of the idea's team or an admin"),
+    # Reading the portfolio
+    "view_review_queue": (_role(Role.MANAGER), "managers"),
+    "view_it_board": (_role(Role.IT_CHAMPION), "IT champions"),
+    "view_impact": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
+    "export_ideas": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
+    "view_audit": (_role(Role.ADMIN, Role.EXECUTIVE), "admins and executives"),
+    # Running the organisation
+    "manage_users": (_role(Role.ADMIN), "admins"),
+    "manage_teams": (_role(Role.ADMIN), "admins"),
+    "manage_metrics": (_role(Role.ADMIN), "admins"),
+    "import_ideas": (_role(Role.ADMIN), "admins"),
+    "import_metrics": (_role(Role.ADMIN), "admins"),
+    "manage_campaigns": (_role(Role.ADMIN, Role.MANAGER, Role.EXECUTIVE), "managers, executives and admins"),
+}
+
+IDEA_ACTIONS = frozenset(
+    {
+        "edit_idea",
+        "view_idea",
+        "view_assessment",
+        "submit",
+        "resubmit",
+        "start_review",
+        "assess_risk",
+        "request_changes",
+        "approve",
+        "second_approve",
+        "decline",
+        "route_to_it",
+        "claim",
+        "plan_it",
+        "start_pilot",
+        "start_scaling",
+        "complete_scaling",
+        "retire",
+    }
+)
+
+
+def allowed(actor: Actor, action: str, idea: IdeaFacts | None = None) -> bool:
+    """True when the matrix lets `actor` do `action` (on `idea`, for idea actions)."""
+    if action not in MATRIX:
+        raise KeyError(f"unknown permission action {action!r}")
+    if not actor.active:
+        return False
+    if action in IDEA_ACTIONS and idea is None:
+        raise ValueError(f"{action!r} needs the idea it applies to")
+    rule, _ = MATRIX[action]
+    return bool(rule(actor, idea))
+
+
+def require(actor: Actor, action: str, idea: IdeaFacts | None = None) -> None:
+    """Raise PermissionDenied, saying who may, unless `actor` may do `action`."""
+    if allowed(actor, action, idea):
+        return
+    if not actor.active:
+        raise PermissionDenied(f"{actor.email} is deactivated and can no longer act in the compact.")
+    _, who = MATRIX[action]
+    what = action.replace("_", " ")
+    raise PermissionDenied(f"Only {who} may {what}; {actor.email} may not.")

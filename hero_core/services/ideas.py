@@ -1,0 +1,1002 @@
+"""Ideas through the compact: propose, review, assess, decide, hand to IT, pilot, scale, retire.
+
+Every function here is one job: it loads the actor fresh, checks the permission matrix and the transition
+table, changes the idea, writes the audit entry and the notifications, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from hero_core import audit, config, permissions, risk, sla, workflow
+from hero_core.db import Database
+from hero_core.errors import (
+    InvalidInput,
+    MissingInformation,
+    NotFound,
+    PermissionDenied,
+    StaleIdea,
+)
+from hero_core.models import (
+    Approval,
+    AuditEntry,
+    Campaign,
+    Idea,
+    IdeaMetric,
+    IdeaPilotTeam,
+    Metric,
+    RiskAssessment,
+    RiskRating,
+    Team,
+    User,
+)
+from hero_core.permissions import Actor, IdeaFacts
+from hero_core.services import notifications
+from hero_core.services.common import SYSTEM, actor_ref, clean_text, load_actor
+from hero_core.services.people import managers_of, users_with_role
+from hero_core.vocab import ProblemKind, Role, State, Touchpoint, parse_enum
+
+S = State
+
+
+# ---- values in and out -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdeaInput:
+    """What a person types when proposing or editing an idea."""
+
+    title: str
+    roadblock: str
+    proposal: str
+    touchpoint: str
+    category: str
+    involves_technology: bool = False
+    expected_benefit: str = ""
+    target_metrics: Sequence[str] = ()
+    campaign_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    ratings: Sequence[risk.Rating]
+    effort_value: risk.EffortValue
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class AssessmentView:
+    id: int
+    assessor_email: str
+    created_at: datetime
+    overall: int
+    band: str
+    ratings: tuple[risk.Rating, ...]
+    effort_value: risk.EffortValue
+    ev_category: str
+    notes: str
+    approver_emails: tuple[str, ...]
+    needs_second_approver: bool
+
+
+@dataclass(frozen=True)
+class IdeaSummary:
+    id: int
+    title: str
+    state: str
+    team_code: str
+    team_name: str
+    submitter_email: str
+    submitter_name: str
+    touchpoint: str
+    category: str
+    involves_technology: bool
+    campaign_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None
+    version: int
+
+
+@dataclass(frozen=True)
+class IdeaView(IdeaSummary):
+    roadblock: str = ""
+    proposal: str = ""
+    expected_benefit: str = ""
+    campaign_title: str | None = None
+    target_metrics: tuple[str, ...] = ()
+    pilot_team_codes: tuple[str, ...] = ()
+    launch_date: date | None = None
+    it_champion_email: str | None = None
+    it_plan: str = ""
+    it_effort_days: float | None = None
+    it_blockers: str = ""
+    last_reason: str = ""
+    milestones: dict[str, datetime | None] = field(default_factory=dict)
+    sla: dict[str, tuple[datetime | None, str]] = field(default_factory=dict)
+    assessment: AssessmentView | None = None
+    available_actions: tuple[str, ...] = ()
+    may_edit: bool = False
+    may_assess: bool = False
+    may_plan: bool = False
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    actor_email: str
+    action: str
+    before: str
+    after: str
+    reason: str
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------
+
+
+def _facts(idea: Idea) -> IdeaFacts:
+    return IdeaFacts(submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state))
+
+
+def _snapshot(idea: Idea) -> dict:
+    return {"state": idea.state, "version": idea.version}
+
+
+def _load_for_update(s: Session, idea_id: int) -> Idea:
+    if not isinstance(idea_id, int) or isinstance(idea_id, bool) or idea_id <= 0:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    stmt = select(Idea).where(Idea.id == idea_id)
+    if s.get_bind().dialect.name == "postgresql":
+        # Row lock: a concurrent decision on the same idea waits, then sees the new version.
+        stmt = stmt.with_for_update(of=Idea)
+    idea = s.execute(stmt).unique().scalar()
+    if idea is None:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    return idea
+
+
+def _visible_or_404(actor: Actor, idea: Idea) -> None:
+    if not permissions.allowed(actor, "view_idea", _facts(idea)):
+        # Say "not found" rather than "forbidden": a draft's existence is its author's business.
+        raise NotFound(f"There is no idea #{idea.id} that you can see.")
+
+
+def _check_version(idea: Idea, expected_version: int | None) -> None:
+    if expected_version is not None and idea.version != expected_version:
+        raise StaleIdea(idea.id)
+
+
+def _flush(s: Session, idea: Idea) -> None:
+    try:
+        s.flush()
+    except StaleDataError as exc:
+        raise StaleIdea(idea.id) from exc
+
+
+def _audit(s: Session, db: Database, actor: Actor, action: str, idea: Idea, before, after, reason: str = "") -> None:
+    aid, aemail = actor_ref(actor)
+    audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action=action, entity_type="idea",
+                 entity_id=idea.id, before=before, after=after, reason=reason)
+
+
+def _validate_input(s: Session, data: IdeaInput) -> dict:
+    problems: list[str] = []
+    fields: dict[str, str] = {}
+
+    def problem(field_name: str, message: str) -> None:
+        problems.append(message)
+        fields.setdefault(field_name, message)
+
+    values: dict = {}
+    for name, label, lo, hi, single in (
+        ("title", "title", 5, 200, True),
+        ("roadblock", "roadblock", 10, 10_000, False),
+        ("proposal", "proposed change", 10, 10_000, False),
+    ):
+        text, err = clean_text(getattr(data, name), label, min_len=lo, max_len=hi, single_line=single)
+        values[name] = text
+        if err:
+            problem(name, err)
+    benefit, err = clean_text(data.expected_benefit, "expected benefit", required=False, max_len=5_000)
+    values["expected_benefit"] = benefit
+    if err:
+        problem("expected_benefit", err)
+    try:
+        values["touchpoint"] = parse_enum(Touchpoint, str(data.touchpoint or ""), "touch point").value
+    except ValueError as exc:
+        problem("touchpoint", str(exc))
+    try:
+        values["category"] = parse_enum(ProblemKind, str(data.category or ""), "performance problem").value
+    except ValueError as exc:
+        problem("category", str(exc))
+    if not isinstance(data.involves_technology, bool):
+        problem("involves_technology", "involves technology must be yes or no")
+    values["involves_technology"] = bool(data.involves_technology)
+    codes = []
+    for raw in data.target_metrics or ():
+        code = str(raw).strip().lower()
+        if code and code not in codes:
+            codes.append(code)
+    if codes:
+        known = set(s.execute(select(Metric.code).where(Metric.code.in_(codes))).scalars())
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            problem("target_metrics", f"target metric(s) {', '.join(map(repr, unknown))} are not in the catalog")
+    values["target_metrics"] = codes
+    if data.campaign_id is not None:
+        if not isinstance(data.campaign_id, int) or s.get(Campaign, data.campaign_id) is None:
+            problem("campaign_id", f"campaign {data.campaign_id!r} does not exist")
+    values["campaign_id"] = data.campaign_id
+    if problems:
+        raise InvalidInput(problems, fields=fields)
+    return values
+
+
+def _notify_submitter(s: Session, db: Database, actor: Actor, idea: Idea, what: str, reason: str = "") -> None:
+    if idea.submitter_id != actor.id:
+        text = f"Your idea #{idea.id} “{idea.title}” {what}."
+        if reason:
+            text += f" Reason: {reason}"
+        notifications.notify(s, db, user_ids=[idea.submitter_id], idea_id=idea.id, kind="decision", message=text)
+
+
+def _start_clock(db: Database, start: datetime, days: int) -> datetime:
+    return sla.add_business_days(start, days)
+
+
+# ---- proposing ---------------------------------------------------------------------------------------------
+
+
+def create_idea(db: Database, *, actor_id: int | None, data: IdeaInput, submit: bool = False,
+                team_id: int | None = None) -> int:
+    """Save a new idea as a draft (or submit it straight away). It belongs to the proposer's team."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "create_idea")
+        values = _validate_input(s, data)
+        owner_team = team_id if team_id is not None else actor.team_id
+        if owner_team is None or s.get(Team, owner_team) is None:
+            raise InvalidInput("you belong to no team yet; ask an admin to put you in one",
+                               fields={"team": "no team"})
+        if actor is SYSTEM:
+            raise PermissionDenied("ideas need a real person as submitter")
+        now = db.now()
+        metrics = values.pop("target_metrics")
+        idea = Idea(**values, submitter_id=actor.id, team_id=owner_team, state=S.DRAFT.value,
+                    created_at=now, updated_at=now, it_plan="", it_blockers="", last_reason="")
+        idea.metric_rows = [IdeaMetric(metric_code=c) for c in metrics]
+        s.add(idea)
+        s.flush()
+        _audit(s, db, actor, "created", idea, None, {**_snapshot(idea), "title": idea.title})
+        if submit:
+            _do_submit(s, db, actor, idea, "submit")
+        return idea.id
+
+
+def edit_idea(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None, data: IdeaInput) -> int:
+    """The submitter edits their draft or an idea sent back for changes. Returns the new version."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        permissions.require(actor, "edit_idea", _facts(idea))
+        values = _validate_input(s, data)
+        metrics = values.pop("target_metrics")
+        before = {k: getattr(idea, k) for k in values} | {"target_metrics": [m.metric_code for m in idea.metric_rows]}
+        for k, v in values.items():
+            setattr(idea, k, v)
+        idea.metric_rows = [IdeaMetric(metric_code=c) for c in metrics]
+        idea.updated_at = db.now()
+        _flush(s, idea)
+        after = {k: getattr(idea, k) for k in values} | {"target_metrics": metrics}
+        changed_before = {k: v for k, v in before.items() if after.get(k) != v}
+        changed_after = {k: after[k] for k in changed_before}
+        _audit(s, db, actor, "edited", idea, changed_before, changed_after)
+        return idea.version
+
+
+def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) -> None:
+    workflow.check(action, idea.state)
+    before = _snapshot(idea)
+    now = db.now()
+    settings = config.settings()
+    idea.state = S.SUBMITTED.value
+    idea.submitted_at = now
+    idea.review_started_at = None
+    idea.review_start_due = _start_clock(db, now, settings.review_start_days)
+    idea.decision_due = _start_clock(db, now, settings.decision_days)
+    idea.updated_at = now
+    _flush(s, idea)
+    _audit(s, db, actor, action, idea, before, _snapshot(idea))
+    notifications.notify(
+        s, db, user_ids=[m for m in managers_of(s, idea.team_id) if m != actor.id], idea_id=idea.id,
+        kind="submitted",
+        message=f"New idea #{idea.id} “{idea.title}” from {actor.name} waits for your review.",
+    )
+
+
+def submit(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    """The submitter sends a draft to their team's managers."""
+    _submit_like(db, actor_id, idea_id, expected_version, "submit")
+
+
+def resubmit(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    """The submitter sends an idea back after making the changes asked for."""
+    _submit_like(db, actor_id, idea_id, expected_version, "resubmit")
+
+
+def _submit_like(db, actor_id, idea_id, expected_version, action) -> None:
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        permissions.require(actor, action, _facts(idea))
+        _do_submit(s, db, actor, idea, action)
+
+
+# ---- reviewing ---------------------------------------------------------------------------------------------
+
+
+def _simple_transition(
+    db: Database, *, actor_id: int | None, idea_id: int, expected_version: int | None, action: str,
+    reason: str = "", apply=None, notify_text: str | None = None,
+) -> None:
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        permissions.require(actor, action, _facts(idea))
+        transition = workflow.check(action, idea.state)
+        reason, problem = clean_text(reason, "reason", required=transition.reason_required, max_len=5_000)
+        if problem:
+            if not reason:
+                raise MissingInformation(f"A reason is required to {workflow.ACTION_LABELS[action].lower()}.")
+            raise InvalidInput(problem, fields={"reason": problem})
+        before = _snapshot(idea)
+        extra_before, extra_after = (apply(s, idea, actor) if apply else ({}, {}))
+        idea.state = transition.target.value
+        idea.updated_at = db.now()
+        if reason:
+            idea.last_reason = reason
+        _flush(s, idea)
+        _audit(s, db, actor, action, idea, before | extra_before, _snapshot(idea) | extra_after, reason)
+        if notify_text:
+            _notify_submitter(s, db, actor, idea, notify_text, reason)
+
+
+def start_review(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    def apply(s, idea, actor):
+        idea.review_started_at = db.now()
+        return {}, {}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="start_review", apply=apply, notify_text="is now being reviewed")
+
+
+def request_changes(db: Database, *, actor_id: int, idea_id: int, reason: str,
+                    expected_version: int | None = None) -> None:
+    def apply(s, idea, actor):
+        idea.decided_at = db.now()
+        return {}, {}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="request_changes", reason=reason, apply=apply, notify_text="needs changes")
+
+
+def decline(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_version: int | None = None) -> None:
+    def apply(s, idea, actor):
+        idea.decided_at = db.now()
+        return {}, {}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="decline", reason=reason, apply=apply, notify_text="was declined")
+
+
+def _latest_assessment(s: Session, idea_id: int) -> RiskAssessment | None:
+    return s.execute(
+        select(RiskAssessment).where(RiskAssessment.idea_id == idea_id)
+        .order_by(RiskAssessment.created_at.desc(), RiskAssessment.id.desc()).limit(1)
+    ).scalar()
+
+
+def assess_risk(db: Database, *, actor_id: int, idea_id: int, assessment: AssessmentInput,
+                expected_version: int | None = None) -> int:
+    """A manager of the idea's team records the risk assessment and effort-value evaluation (in review)."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        permissions.require(actor, "assess_risk", _facts(idea))
+        if idea.state != S.IN_REVIEW.value:
+            raise workflow.TransitionNotAllowed(
+                f"Risk is assessed while an idea is in review; idea #{idea.id} is {idea.state.replace('_', ' ')}."
+                + (" Start the review first." if idea.state == S.SUBMITTED.value else "")
+            )
+        ratings = list(assessment.ratings)
+        problems = risk.validate_ratings(ratings) + assessment.effort_value.problems()
+        notes, note_problem = clean_text(assessment.notes, "notes", required=False, max_len=5_000)
+        if note_problem:
+            problems.append(note_problem)
+        cleaned = []
+        for r in ratings:
+            mitigation, mp = clean_text(r.mitigation, f"mitigation for {risk.CATEGORIES.get(r.category, r.category)}",
+                                        required=False, max_len=4_000)
+            if mp:
+                problems.append(mp)
+            cleaned.append(risk.Rating(r.category, r.likelihood, r.impact, mitigation))
+        if problems:
+            raise InvalidInput(problems)
+        ev = assessment.effort_value
+        overall = risk.overall(cleaned)
+        row = RiskAssessment(
+            idea_id=idea.id, assessor_id=actor.id, created_at=db.now(), overall=overall,
+            needs_it=ev.needs_it, needs_legal=ev.needs_legal, budget=ev.budget,
+            people_systems_touched=ev.people_systems_touched, customers_reached=ev.customers_reached,
+            expected_change=ev.expected_change, strategic_fit=ev.strategic_fit, ev_category=ev.category, notes=notes,
+        )
+        row.ratings = [RiskRating(category=r.category, likelihood=r.likelihood, impact=r.impact,
+                                  mitigation=r.mitigation) for r in cleaned]
+        s.add(row)
+        idea.updated_at = db.now()  # bumps the version: approvals opened on the old assessment go stale
+        _flush(s, idea)
+        _audit(s, db, actor, "assess_risk", idea, None, {
+            "assessment_id": row.id, "overall": overall, "band": risk.band(overall), "ev_category": ev.category,
+            "ratings": {r.category: [r.likelihood, r.impact] for r in cleaned}, "version": idea.version,
+        })
+        return row.id
+
+
+def approve(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None,
+            reason: str = "") -> str:
+    """Approve an idea in review. Returns 'approved', or 'awaiting second approver' for high risk.
+
+    Needs a risk assessment. High risk (overall >= 15) needs two different approvers: a manager of the
+    idea's team first, then another manager or an admin.
+    """
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        facts = _facts(idea)
+        assessment = _latest_assessment(s, idea.id)
+        approvals = [] if assessment is None else list(s.execute(
+            select(Approval).where(Approval.assessment_id == assessment.id).order_by(Approval.at, Approval.id)
+        ).scalars())
+        second = bool(approvals) and assessment is not None and risk.is_high(assessment.overall)
+        if second:
+            permissions.require(actor, "second_approve", facts)
+        else:
+            permissions.require(actor, "approve", facts)
+        transition = workflow.check("approve", idea.state)
+        if assessment is None:
+            raise MissingInformation(
+                f"Idea #{idea.id} needs a risk assessment before it can be approved. Assess its risk first."
+            )
+        if second and any(a.approver_id == actor.id for a in approvals):
+            raise PermissionDenied(
+                f"Idea #{idea.id} is high risk (score {assessment.overall}) and you approved it already: "
+                "a second, different manager or an admin must approve it."
+            )
+        reason, problem = clean_text(reason, "reason", required=False, max_len=5_000)
+        if problem:
+            raise InvalidInput(problem, fields={"reason": problem})
+        now = db.now()
+        s.add(Approval(idea_id=idea.id, assessment_id=assessment.id, approver_id=actor.id, at=now))
+        before = _snapshot(idea)
+        if risk.is_high(assessment.overall) and not approvals:
+            idea.updated_at = now
+            _flush(s, idea)
+            _audit(s, db, actor, "approve_first_of_two", idea, before, _snapshot(idea) | {
+                "overall": assessment.overall, "waiting_for": "a second approver"}, reason)
+            others = [u for u in set(users_with_role(s, Role.MANAGER)) | set(users_with_role(s, Role.ADMIN))
+                      if u != actor.id]
+            notifications.notify(
+                s, db, user_ids=others, idea_id=idea.id, kind="second_approval",
+                message=f"High-risk idea #{idea.id} “{idea.title}” (risk {assessment.overall}) was approved by "
+                        f"{actor.name} and needs a second approver.",
+            )
+            _notify_submitter(s, db, actor, idea, "has its first approval and waits for a second approver")
+            return "awaiting second approver"
+        idea.state = transition.target.value
+        idea.decided_at = idea.decided_at if second and idea.decided_at else now
+        idea.approved_at = now
+        if reason:
+            idea.last_reason = reason
+        idea.updated_at = now
+        _flush(s, idea)
+        _audit(s, db, actor, "approve", idea, before, _snapshot(idea) | {
+            "overall": assessment.overall, "approvers": len(approvals) + 1}, reason)
+        _notify_submitter(s, db, actor, idea, "was approved", reason)
+        if idea.involves_technology:
+            _route_to_it(s, db, idea)
+        return "approved"
+
+
+def _route_to_it(s: Session, db: Database, idea: Idea) -> None:
+    transition = workflow.check("route_to_it", idea.state)
+    before = _snapshot(idea)
+    now = db.now()
+    idea.state = transition.target.value
+    idea.it_claim_due = _start_clock(db, now, config.settings().it_claim_days)
+    idea.updated_at = now
+    _flush(s, idea)
+    _audit(s, db, SYSTEM, "route_to_it", idea, before, _snapshot(idea), "involves technology")
+    notifications.notify(
+        s, db, user_ids=users_with_role(s, Role.IT_CHAMPION), idea_id=idea.id, kind="awaiting_it",
+        message=f"Approved technology idea #{idea.id} “{idea.title}” waits for an IT champion to claim it.",
+    )
+
+
+# ---- IT and scaling ----------------------------------------------------------------------------------------
+
+
+def claim(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    """An IT champion picks up an approved technology idea."""
+
+    def apply(s, idea, actor):
+        idea.it_champion_id = actor.id
+        idea.claimed_at = db.now()
+        return {}, {"it_champion": actor.email}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="claim", apply=apply, notify_text="was picked up by IT")
+
+
+def plan_it(db: Database, *, actor_id: int, idea_id: int, plan: str, effort_days: float | None,
+            blockers: str = "", expected_version: int | None = None) -> int:
+    """An IT champion records the plan, effort estimate and blockers. Returns the new version."""
+    plan, p1 = clean_text(plan, "IT plan", required=False, max_len=10_000)
+    blockers, p2 = clean_text(blockers, "blockers", required=False, max_len=5_000)
+    problems = [p for p in (p1, p2) if p]
+    if effort_days is not None:
+        try:
+            effort_days = float(effort_days)
+        except (TypeError, ValueError):
+            problems.append(f"effort must be a number of days, not {effort_days!r}")
+        else:
+            if not (0 <= effort_days <= 10_000) or effort_days != effort_days:
+                problems.append(f"effort must be between 0 and 10000 days, not {effort_days!r}")
+    if problems:
+        raise InvalidInput(problems)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        permissions.require(actor, "plan_it", _facts(idea))
+        if idea.state not in (S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value):
+            raise workflow.TransitionNotAllowed(
+                f"An IT plan belongs to ideas that are with IT; idea #{idea.id} is {idea.state.replace('_', ' ')}."
+            )
+        before = {"it_plan": idea.it_plan, "it_effort_days": idea.it_effort_days, "it_blockers": idea.it_blockers}
+        idea.it_plan, idea.it_effort_days, idea.it_blockers = plan, effort_days, blockers
+        idea.updated_at = db.now()
+        _flush(s, idea)
+        _audit(s, db, actor, "it_plan", idea, before,
+               {"it_plan": plan, "it_effort_days": effort_days, "it_blockers": blockers})
+        return idea.version
+
+
+def start_pilot(db: Database, *, actor_id: int, idea_id: int, pilot_team_codes: Iterable[str],
+                launch_date: date | None, expected_version: int | None = None) -> None:
+    """Launch a pilot in some teams on a launch date (the date the impact estimate measures from)."""
+    codes = [c.strip() for c in pilot_team_codes if c and c.strip()]
+    missing = []
+    if not codes:
+        missing.append("at least one pilot team")
+    if launch_date is None:
+        missing.append("a launch date")
+    if missing:
+        raise MissingInformation("A pilot needs " + " and ".join(missing) + ".")
+    if not isinstance(launch_date, date):
+        raise InvalidInput(f"launch date {launch_date!r} is not a date", fields={"launch_date": "not a date"})
+
+    def apply(s, idea, actor):
+        teams = []
+        for code in codes:
+            team = s.execute(select(Team).where(func.lower(Team.code) == code.lower())).scalar()
+            if team is None:
+                raise InvalidInput(f"pilot team {code!r} does not exist", fields={"pilot_teams": "unknown team"})
+            if team.id not in {t.id for t in teams}:
+                teams.append(team)
+        idea.pilot_rows = [IdeaPilotTeam(team_id=t.id) for t in teams]
+        idea.launch_date = launch_date
+        idea.piloted_at = db.now()
+        return {}, {"pilot_teams": [t.code for t in teams], "launch_date": launch_date.isoformat()}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="start_pilot", apply=apply, notify_text="is being piloted")
+
+
+def start_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    def apply(s, idea, actor):
+        idea.scaling_at = db.now()
+        return {}, {}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="start_scaling", apply=apply, notify_text="is being scaled to more teams")
+
+
+def complete_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    def apply(s, idea, actor):
+        idea.scaled_at = db.now()
+        return {}, {}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="complete_scaling", apply=apply, notify_text="is scaled: thank you, HERO")
+
+
+def retire(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_version: int | None = None) -> None:
+    def apply(s, idea, actor):
+        idea.retired_at = db.now()
+        return {}, {}
+
+    _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
+                       action="retire", reason=reason, apply=apply, notify_text="was retired")
+
+
+#: Workflow action -> service, for generic callers (the UI's action buttons, the tests).
+TRANSITION_SERVICES = {
+    "submit": submit,
+    "resubmit": resubmit,
+    "start_review": start_review,
+    "request_changes": request_changes,
+    "approve": approve,
+    "decline": decline,
+    "claim": claim,
+    "start_pilot": start_pilot,
+    "start_scaling": start_scaling,
+    "complete_scaling": complete_scaling,
+    "retire": retire,
+}
+
+
+# ---- reading -----------------------------------------------------------------------------------------------
+
+
+def _summary_kwargs(idea: Idea) -> dict:
+    return dict(
+        id=idea.id, title=idea.title, state=idea.state, team_code=idea.team.code, team_name=idea.team.name,
+        submitter_email=idea.submitter.email, submitter_name=idea.submitter.name, touchpoint=idea.touchpoint,
+        category=idea.category, involves_technology=idea.involves_technology, campaign_id=idea.campaign_id,
+        created_at=idea.created_at, updated_at=idea.updated_at, submitted_at=idea.submitted_at,
+        version=idea.version,
+    )
+
+
+def available_actions(actor: Actor, idea_facts: IdeaFacts, *, high_risk_pending_first: int | None = None) -> list[str]:
+    """Workflow actions this actor may take on this idea now (before the extra checks each action makes)."""
+    out = []
+    for action in workflow.allowed_from(idea_facts.state):
+        if permissions.allowed(actor, action, idea_facts):
+            out.append(action)
+        elif action == "approve" and high_risk_pending_first is not None and high_risk_pending_first != actor.id \
+                and permissions.allowed(actor, "second_approve", idea_facts):
+            out.append(action)
+    if high_risk_pending_first == actor.id and "approve" in out:
+        out.remove("approve")
+    return out
+
+
+def _assessment_view(s: Session, a: RiskAssessment) -> AssessmentView:
+    approvers = list(s.execute(
+        select(User.email, Approval.approver_id).join(User, User.id == Approval.approver_id)
+        .where(Approval.assessment_id == a.id).order_by(Approval.at, Approval.id)
+    ).all())
+    assessor = s.get(User, a.assessor_id)
+    return AssessmentView(
+        id=a.id, assessor_email=assessor.email if assessor else "?", created_at=a.created_at, overall=a.overall,
+        band=risk.band(a.overall),
+        ratings=tuple(risk.Rating(r.category, r.likelihood, r.impact, r.mitigation) for r in a.ratings),
+        effort_value=risk.EffortValue(a.needs_it, a.needs_legal, a.budget, a.people_systems_touched,
+                                      a.customers_reached, a.expected_change, a.strategic_fit),
+        ev_category=a.ev_category, notes=a.notes, approver_emails=tuple(e for e, _ in approvers),
+        needs_second_approver=risk.is_high(a.overall) and len(approvers) == 1,
+    )
+
+
+def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
+    """Everything about one idea that this person may see."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        if not isinstance(idea_id, int) or idea_id <= 0:
+            raise NotFound(f"There is no idea #{idea_id}.")
+        idea = s.get(Idea, idea_id)
+        if idea is None:
+            raise NotFound(f"There is no idea #{idea_id}.")
+        _visible_or_404(actor, idea)
+        facts = _facts(idea)
+        assessment_row = _latest_assessment(s, idea.id)
+        assessment = None
+        pending_first = None
+        if assessment_row is not None and permissions.allowed(actor, "view_assessment", facts):
+            assessment = _assessment_view(s, assessment_row)
+        if assessment_row is not None and risk.is_high(assessment_row.overall):
+            first = s.execute(select(Approval.approver_id).where(Approval.assessment_id == assessment_row.id)
+                              .order_by(Approval.at, Approval.id).limit(1)).scalar()
+            pending_first = first
+        now = db.now()
+        pilot_codes = tuple(sorted(
+            s.execute(select(Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
+                      .where(IdeaPilotTeam.idea_id == idea.id)).scalars()
+        ))
+        return IdeaView(
+            **_summary_kwargs(idea),
+            roadblock=idea.roadblock, proposal=idea.proposal, expected_benefit=idea.expected_benefit,
+            campaign_title=idea.campaign.title if idea.campaign else None,
+            target_metrics=tuple(m.metric_code for m in idea.metric_rows), pilot_team_codes=pilot_codes,
+            launch_date=idea.launch_date, it_champion_email=idea.it_champion.email if idea.it_champion else None,
+            it_plan=idea.it_plan, it_effort_days=idea.it_effort_days, it_blockers=idea.it_blockers,
+            last_reason=idea.last_reason,
+            milestones={k: getattr(idea, k) for k in (
+                "submitted_at", "review_started_at", "decided_at", "approved_at", "claimed_at", "piloted_at",
+                "scaling_at", "scaled_at", "retired_at")},
+            sla=_sla_view(idea, now),
+            assessment=assessment,
+            available_actions=tuple(available_actions(actor, facts, high_risk_pending_first=pending_first)),
+            may_edit=permissions.allowed(actor, "edit_idea", facts),
+            may_assess=permissions.allowed(actor, "assess_risk", facts) and idea.state == S.IN_REVIEW.value,
+            may_plan=permissions.allowed(actor, "plan_it", facts) and idea.state in (
+                S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value),
+        )
+
+
+def _sla_view(idea: Idea, now: datetime) -> dict[str, tuple[datetime | None, str]]:
+    out: dict[str, tuple[datetime | None, str]] = {}
+    if idea.review_start_due:
+        out["start review"] = (idea.review_start_due,
+                               sla.status(idea.review_start_due, idea.review_started_at, now))
+    if idea.decision_due:
+        done = idea.decided_at if idea.state != S.SUBMITTED.value or idea.decided_at else None
+        if idea.submitted_at and idea.decided_at and idea.decided_at < idea.submitted_at:
+            done = None  # a resubmitted idea waits for a fresh decision
+        out["decide"] = (idea.decision_due, sla.status(idea.decision_due, done, now))
+    if idea.it_claim_due:
+        out["IT claims"] = (idea.it_claim_due, sla.status(idea.it_claim_due, idea.claimed_at, now))
+    return out
+
+
+def timeline(db: Database, *, actor_id: int, idea_id: int) -> list[TimelineEntry]:
+    """The idea's history, straight from the audit trail, oldest first."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        idea = s.get(Idea, idea_id) if isinstance(idea_id, int) else None
+        if idea is None:
+            raise NotFound(f"There is no idea #{idea_id}.")
+        _visible_or_404(actor, idea)
+        rows = s.execute(
+            select(AuditEntry).where(AuditEntry.entity_type == "idea", AuditEntry.entity_id == str(idea_id))
+            .order_by(AuditEntry.seq)
+        ).scalars()
+        return [TimelineEntry(e.at, e.actor_email, e.action, e.before_json, e.after_json, e.reason) for e in rows]
+
+
+@dataclass(frozen=True)
+class IdeaFilter:
+    search: str = ""
+    states: Sequence[str] = ()
+    team_codes: Sequence[str] = ()
+    touchpoints: Sequence[str] = ()
+    campaign_ids: Sequence[int] = ()
+    submitter_id: int | None = None
+
+
+def _filtered(stmt, actor: Actor, flt: IdeaFilter):
+    # Drafts are private to their submitter.
+    stmt = stmt.where(or_(Idea.state != S.DRAFT.value, Idea.submitter_id == actor.id))
+    if flt.search.strip():
+        like = f"%{flt.search.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Idea.title).like(like), func.lower(Idea.roadblock).like(like),
+                              func.lower(Idea.proposal).like(like)))
+    if flt.states:
+        stmt = stmt.where(Idea.state.in_(list(flt.states)))
+    if flt.team_codes:
+        stmt = stmt.where(Idea.team_id.in_(select(Team.id).where(Team.code.in_(list(flt.team_codes)))))
+    if flt.touchpoints:
+        stmt = stmt.where(Idea.touchpoint.in_(list(flt.touchpoints)))
+    if flt.campaign_ids:
+        stmt = stmt.where(Idea.campaign_id.in_(list(flt.campaign_ids)))
+    if flt.submitter_id is not None:
+        stmt = stmt.where(Idea.submitter_id == flt.submitter_id)
+    return stmt
+
+
+def list_ideas(db: Database, *, actor_id: int, flt: IdeaFilter = IdeaFilter(), page: int = 1,
+               page_size: int = 25) -> tuple[list[IdeaSummary], int]:
+    """One page of the ideas this person may see (newest first), and how many there are in all."""
+    page = max(1, int(page))
+    page_size = min(max(1, int(page_size)), 500)
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        total = s.execute(_filtered(select(func.count(Idea.id)), actor, flt)).scalar() or 0
+        rows = s.execute(
+            _filtered(select(Idea), actor, flt).order_by(Idea.updated_at.desc(), Idea.id.desc())
+            .offset((page - 1) * page_size).limit(page_size)
+        ).unique().scalars()
+        return [IdeaSummary(**_summary_kwargs(i)) for i in rows], total
+
+
+def my_ideas(db: Database, *, actor_id: int) -> list[IdeaView]:
+    """The person's own ideas with what each is waiting for."""
+    with db.read() as s:
+        ids = list(s.execute(select(Idea.id).where(Idea.submitter_id == actor_id)
+                             .order_by(Idea.updated_at.desc())).scalars())
+    return [get_idea(db, actor_id=actor_id, idea_id=i) for i in ids]
+
+
+WAITING_ON = {
+    S.DRAFT: "you: submit it when it is ready",
+    S.SUBMITTED: "a manager of your team to start the review",
+    S.IN_REVIEW: "a manager's decision",
+    S.NEEDS_CHANGES: "you: make the changes asked for and resubmit",
+    S.APPROVED: "the team to start a pilot",
+    S.AWAITING_IT: "an IT champion to claim it",
+    S.IN_BUILD: "IT to build it and start a pilot",
+    S.PILOTING: "the pilot: measuring, then scaling",
+    S.SCALING: "the roll-out to more teams",
+    S.SCALED: "nobody: it is scaled",
+    S.DECLINED: "nobody: it was declined",
+    S.RETIRED: "nobody: it was retired",
+}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    idea: IdeaSummary
+    due: datetime | None
+    sla_status: str
+    waiting_days: int
+    overall_risk: int | None
+    needs_second_approver: bool
+    first_approver_email: str | None
+
+
+def review_queue(db: Database, *, actor_id: int) -> list[QueueItem]:
+    """Ideas waiting on this manager: their teams' submitted and in-review ideas, plus high-risk ideas of any
+    team that wait for a second approver. Ordered by the SLA due date (most urgent first)."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_review_queue")
+        now = db.now()
+        mine = list(s.execute(
+            select(Idea).where(Idea.team_id.in_(list(actor.managed_team_ids) or [-1]),
+                               Idea.state.in_([S.SUBMITTED.value, S.IN_REVIEW.value]))
+        ).unique().scalars())
+        pending = _pending_second_approvals(s)
+        pending_ids = {idea_id for idea_id, _, _ in pending}
+        others = [] if not pending else list(s.execute(
+            select(Idea).where(Idea.id.in_(pending_ids), Idea.state == S.IN_REVIEW.value)
+        ).unique().scalars())
+        first_by_idea = {idea_id: (first_id, overall) for idea_id, first_id, overall in pending}
+        items: dict[int, QueueItem] = {}
+        for idea in mine + others:
+            a = _latest_assessment(s, idea.id)
+            first = first_by_idea.get(idea.id)
+            if idea.id in items:
+                continue
+            if idea in others and idea not in mine and first and first[0] == actor.id:
+                continue
+            due = idea.review_start_due if idea.state == S.SUBMITTED.value else idea.decision_due
+            done = None
+            first_email = s.get(User, first[0]).email if first else None
+            items[idea.id] = QueueItem(
+                idea=IdeaSummary(**_summary_kwargs(idea)), due=due, sla_status=sla.status(due, done, now),
+                waiting_days=sla.business_days_between(idea.submitted_at or idea.created_at, now),
+                overall_risk=a.overall if a else None, needs_second_approver=first is not None,
+                first_approver_email=first_email,
+            )
+        return sorted(items.values(), key=lambda q: (q.due is None, q.due or now, q.idea.id))
+
+
+def _pending_second_approvals(s: Session) -> list[tuple[int, int, int]]:
+    """(idea_id, first approver id, overall) for in-review high-risk ideas with exactly one approval."""
+    latest = (
+        select(RiskAssessment.idea_id, func.max(RiskAssessment.id).label("aid"))
+        .group_by(RiskAssessment.idea_id).subquery()
+    )
+    rows = s.execute(
+        select(RiskAssessment.idea_id, func.min(Approval.approver_id), RiskAssessment.overall,
+               func.count(Approval.id))
+        .join(latest, latest.c.aid == RiskAssessment.id)
+        .join(Approval, Approval.assessment_id == RiskAssessment.id)
+        .join(Idea, Idea.id == RiskAssessment.idea_id)
+        .where(RiskAssessment.overall >= risk.HIGH_RISK_THRESHOLD, Idea.state == S.IN_REVIEW.value)
+        .group_by(RiskAssessment.idea_id, RiskAssessment.overall)
+    ).all()
+    return [(idea_id, first, overall) for idea_id, first, overall, n in rows if n == 1]
+
+
+BOARD_COLUMNS = (S.AWAITING_IT, S.IN_BUILD, S.PILOTING, S.SCALING, S.SCALED)
+
+
+@dataclass(frozen=True)
+class BoardCard:
+    idea: IdeaSummary
+    since: datetime
+    days_in_column: int
+    overdue: bool
+    it_champion_email: str | None
+    it_effort_days: float | None
+    it_blockers: str
+    launch_date: date | None
+
+
+def it_board(db: Database, *, actor_id: int, scaled_limit: int = 20) -> dict[str, list[BoardCard]]:
+    """Technology ideas by column, oldest first; awaiting-IT cards past their claim promise are overdue."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_it_board")
+        now = db.now()
+        board: dict[str, list[BoardCard]] = {c.value: [] for c in BOARD_COLUMNS}
+        since_col = {
+            S.AWAITING_IT.value: Idea.approved_at, S.IN_BUILD.value: Idea.claimed_at,
+            S.PILOTING.value: Idea.piloted_at, S.SCALING.value: Idea.scaling_at, S.SCALED.value: Idea.scaled_at,
+        }
+        for state, col in since_col.items():
+            stmt = select(Idea).where(Idea.state == state)
+            if state != S.SCALED.value:
+                stmt = stmt.where(or_(Idea.involves_technology.is_(True), Idea.it_champion_id.is_not(None)))
+                stmt = stmt.order_by(func.coalesce(col, Idea.updated_at).asc(), Idea.id)
+            else:
+                stmt = stmt.where(Idea.involves_technology.is_(True)).order_by(
+                    func.coalesce(col, Idea.updated_at).desc()).limit(scaled_limit)
+            for idea in s.execute(stmt).unique().scalars():
+                since = getattr(idea, col.key) or idea.updated_at
+                overdue = state == S.AWAITING_IT.value and idea.it_claim_due is not None and idea.it_claim_due < now
+                board[state].append(BoardCard(
+                    idea=IdeaSummary(**_summary_kwargs(idea)), since=since,
+                    days_in_column=sla.business_days_between(since, now), overdue=overdue,
+                    it_champion_email=idea.it_champion.email if idea.it_champion else None,
+                    it_effort_days=idea.it_effort_days, it_blockers=idea.it_blockers, launch_date=idea.launch_date,
+                ))
+        return board
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    idea_id: int
+    title: str
+    team_code: str
+    promise: str
+    due: datetime
+    waiting_on: str
+
+
+def overdue(db: Database, *, now: datetime | None = None) -> list[OverdueItem]:
+    """Every broken service-level promise that is still open."""
+    now = now or db.now()
+    out: list[OverdueItem] = []
+    with db.read() as s:
+        checks = (
+            ("start review", Idea.review_start_due, [S.SUBMITTED.value], "the team's managers"),
+            ("decide", Idea.decision_due, [S.SUBMITTED.value, S.IN_REVIEW.value], "the team's managers"),
+            ("IT claims", Idea.it_claim_due, [S.AWAITING_IT.value], "IT champions"),
+        )
+        for promise, col, states, who in checks:
+            for idea in s.execute(
+                select(Idea).where(Idea.state.in_(states), col.is_not(None), col < now).order_by(col)
+            ).unique().scalars():
+                out.append(OverdueItem(idea.id, idea.title, idea.team.code, promise, getattr(idea, col.key), who))
+    return sorted(out, key=lambda o: o.due)
+
+
+def list_metric_codes(db: Database) -> list[tuple[str, str]]:
+    with db.read() as s:
+        return [(c, n) for c, n in s.execute(
+            select(Metric.code, Metric.name).where(Metric.active.is_(True)).order_by(Metric.code))]
+
+
+def list_campaigns(db: Database) -> list[tuple[int, str]]:
+    with db.read() as s:
+        return [(i, t) for i, t in s.execute(select(Campaign.id, Campaign.title).order_by(Campaign.id))]

@@ -1,0 +1,62 @@
+"""The in-app inbox: one row for each person a change concerns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hero_core.db import Database
+from hero_core.models import Notification
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    idea_id: int | None
+    kind: str
+    message: str
+    created_at: datetime
+    read: bool
+
+
+def notify(session: Session, db: Database, *, user_ids: Iterable[int], idea_id: int | None, kind: str,
+           message: str) -> None:
+    """Add inbox rows inside the caller's transaction (they appear only if the change commits)."""
+    now = db.now()
+    for user_id in sorted(set(user_ids)):
+        session.add(Notification(user_id=user_id, idea_id=idea_id, kind=kind, message=message, created_at=now))
+
+
+def inbox(db: Database, *, actor_id: int, unread_only: bool = False, limit: int = 200) -> list[NotificationView]:
+    with db.read() as s:
+        stmt = select(Notification).where(Notification.user_id == actor_id)
+        if unread_only:
+            stmt = stmt.where(Notification.read_at.is_(None))
+        stmt = stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+        return [NotificationView(n.id, n.idea_id, n.kind, n.message, n.created_at, n.read_at is not None)
+                for n in s.execute(stmt).scalars()]
+
+
+def unread_count(db: Database, *, actor_id: int) -> int:
+    with db.read() as s:
+        return s.execute(select(func.count(Notification.id)).where(
+            Notification.user_id == actor_id, Notification.read_at.is_(None))).scalar() or 0
+
+
+def mark_read(db: Database, *, actor_id: int, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark some (or all) of the person's own notifications read; returns how many changed.
+
+    Reading one's inbox is personal bookkeeping, not a step of the compact, so it is not audited.
+    """
+    with db.write() as s:
+        stmt = update(Notification).where(Notification.user_id == actor_id, Notification.read_at.is_(None))
+        if notification_ids is not None:
+            ids = [int(i) for i in notification_ids]
+            if not ids:
+                return 0
+            stmt = stmt.where(Notification.id.in_(ids))
+        return s.execute(stmt.values(read_at=db.now())).rowcount or 0

@@ -1,0 +1,362 @@
+"""People and teams: accounts, roles, team managers, deactivation, log-in with lockout."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+
+from hero_core import audit, permissions, security
+from hero_core.db import Database
+from hero_core.errors import AccountLocked, AuthenticationFailed, InvalidInput, NotFound
+from hero_core.models import Team, TeamManager, User, UserRole
+from hero_core.services.common import actor_ref, clean_text, load_actor
+from hero_core.vocab import Role
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+TEAM_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    team_id: int | None
+    team_code: str | None
+    active: bool
+    managed_team_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TeamView:
+    id: int
+    code: str
+    name: str
+    active: bool
+    manager_emails: tuple[str, ...]
+    members: int
+
+
+def normalise_email(raw: str) -> str:
+    email = (raw or "").strip().lower()
+    if not EMAIL_RE.match(email) or len(email) > 254:
+        raise InvalidInput(f"email {raw!r} is not a valid email address", fields={"email": "not a valid email"})
+    return email
+
+
+def parse_roles(raw_roles) -> list[Role]:
+    roles: list[Role] = []
+    for raw in raw_roles:
+        try:
+            role = Role(str(raw).strip().lower())
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            raise InvalidInput(f"role {raw!r} is not one of: {allowed}", fields={"roles": "unknown role"}) from None
+        if role not in roles:
+            roles.append(role)
+    if not roles:
+        raise InvalidInput("at least one role is required", fields={"roles": "at least one role"})
+    return roles
+
+
+def _team_by_code(session, code: str) -> Team:
+    team = session.execute(select(Team).where(func.lower(Team.code) == (code or "").strip().lower())).scalar()
+    if team is None:
+        raise NotFound(f"team {code!r} does not exist")
+    return team
+
+
+def create_team(db: Database, *, actor_id: int | None, code: str, name: str) -> int:
+    code = (code or "").strip()
+    if not TEAM_CODE_RE.match(code):
+        raise InvalidInput(
+            f"team code {code!r} must be 1-32 letters, digits, '-' or '_', starting with a letter or digit",
+            fields={"code": "letters, digits, - and _ only"},
+        )
+    name, problem = clean_text(name, "team name", max_len=200, single_line=True)
+    if problem:
+        raise InvalidInput(problem, fields={"name": problem})
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_teams")
+        if s.execute(select(Team.id).where(func.lower(Team.code) == code.lower())).first():
+            raise InvalidInput(f"team code {code!r} already exists", fields={"code": "already exists"})
+        team = Team(code=code, name=name, active=True, created_at=db.now())
+        s.add(team)
+        s.flush()
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="team_created",
+                     entity_type="team", entity_id=team.id, after={"code": code, "name": name})
+        return team.id
+
+
+def rename_team(db: Database, *, actor_id: int | None, team_code: str, name: str) -> None:
+    name, problem = clean_text(name, "team name", max_len=200, single_line=True)
+    if problem:
+        raise InvalidInput(problem, fields={"name": problem})
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_teams")
+        team = _team_by_code(s, team_code)
+        before = team.name
+        team.name = name
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="team_renamed",
+                     entity_type="team", entity_id=team.id, before={"name": before}, after={"name": name})
+
+
+def add_user(
+    db: Database,
+    *,
+    actor_id: int | None,
+    email: str,
+    name: str,
+    roles,
+    team_code: str | None,
+    password: str | None = None,
+) -> int:
+    email = normalise_email(email)
+    name, problem = clean_text(name, "name", max_len=200, single_line=True)
+    if problem:
+        raise InvalidInput(problem, fields={"name": problem})
+    role_list = parse_roles(roles)
+    if password is not None:
+        problems = security.password_problems(password, email)
+        if problems:
+            raise InvalidInput(problems, fields={"password": "; ".join(problems)})
+    password_hash = security.hash_password(password) if password else None
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_users")
+        if s.execute(select(User.id).where(User.email == email)).first():
+            raise InvalidInput(f"a user with email {email} already exists", fields={"email": "already exists"})
+        team = _team_by_code(s, team_code) if team_code else None
+        now = db.now()
+        user = User(
+            email=email, name=name, team_id=team.id if team else None, active=True, password_hash=password_hash,
+            failed_logins=0, password_changed_at=now if password else None, created_at=now,
+        )
+        user.role_rows = [UserRole(role=r.value) for r in role_list]
+        s.add(user)
+        s.flush()
+        if team is not None and Role.MANAGER in role_list:
+            s.add(TeamManager(team_id=team.id, user_id=user.id))
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=now, actor_id=aid, actor_email=aemail, action="user_created", entity_type="user",
+                     entity_id=user.id,
+                     after={"email": email, "name": name, "roles": [r.value for r in role_list],
+                            "team": team.code if team else None})
+        return user.id
+
+
+def _user_by_email(session, email: str) -> User:
+    user = session.execute(select(User).where(User.email == (email or "").strip().lower())).scalar()
+    if user is None:
+        raise NotFound(f"no user with email {email!r}")
+    return user
+
+
+def user_id_for(db: Database, email: str) -> int:
+    with db.read() as s:
+        return _user_by_email(s, email).id
+
+
+def set_roles(db: Database, *, actor_id: int | None, email: str, roles) -> None:
+    """Replace a user's roles (audited as a role change)."""
+    role_list = parse_roles(roles)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_users")
+        user = _user_by_email(s, email)
+        before = sorted(r.role for r in user.role_rows)
+        after = sorted(r.value for r in role_list)
+        if before == after:
+            return
+        user.role_rows = [UserRole(role=r) for r in after]
+        if Role.MANAGER not in role_list:
+            s.execute(delete(TeamManager).where(TeamManager.user_id == user.id))
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="roles_changed",
+                     entity_type="user", entity_id=user.id, before={"roles": before}, after={"roles": after})
+
+
+def set_team(db: Database, *, actor_id: int | None, email: str, team_code: str) -> None:
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_users")
+        user = _user_by_email(s, email)
+        team = _team_by_code(s, team_code)
+        before = user.team.code if user.team else None
+        user.team_id = team.id
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="team_changed",
+                     entity_type="user", entity_id=user.id, before={"team": before}, after={"team": team.code})
+
+
+def set_team_managers(db: Database, *, actor_id: int | None, team_code: str, manager_emails) -> None:
+    """Make exactly these people the managers of a team; each must hold the manager role."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_teams")
+        team = _team_by_code(s, team_code)
+        users = [_user_by_email(s, e) for e in manager_emails]
+        problems = [f"{u.email} does not have the manager role" for u in users
+                    if "manager" not in {r.role for r in u.role_rows}]
+        if problems:
+            raise InvalidInput(problems, fields={"managers": "; ".join(problems)})
+        before = sorted(s.execute(
+            select(User.email).join(TeamManager, TeamManager.user_id == User.id).where(TeamManager.team_id == team.id)
+        ).scalars())
+        s.execute(delete(TeamManager).where(TeamManager.team_id == team.id))
+        for u in {u.id: u for u in users}.values():
+            s.add(TeamManager(team_id=team.id, user_id=u.id))
+        after = sorted({u.email for u in users})
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="team_managers_changed",
+                     entity_type="team", entity_id=team.id, before={"managers": before}, after={"managers": after})
+
+
+def set_active(db: Database, *, actor_id: int | None, email: str, active: bool) -> None:
+    """Deactivate (or reactivate) an account. Accounts are never deleted: their history stays."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_users")
+        user = _user_by_email(s, email)
+        if user.active == active:
+            return
+        if not active and actor.id == user.id:
+            raise InvalidInput("you cannot deactivate your own account")
+        user.active = active
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail,
+                     action="user_reactivated" if active else "user_deactivated",
+                     entity_type="user", entity_id=user.id, before={"active": not active}, after={"active": active})
+        _after_account_change(s, user.id)
+
+
+def set_password(db: Database, *, actor_id: int | None, email: str, password: str) -> None:
+    """Set a password: an admin for anyone, or a person for themself."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        user = _user_by_email(s, email)
+        if actor.id != user.id:
+            permissions.require(actor, "manage_users")
+        problems = security.password_problems(password, user.email)
+        if problems:
+            raise InvalidInput(problems, fields={"password": "; ".join(problems)})
+        user.password_hash = security.hash_password(password)
+        user.password_changed_at = db.now()
+        user.failed_logins = 0
+        user.locked_until = None
+        aid, aemail = actor_ref(actor)
+        audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="password_changed",
+                     entity_type="user", entity_id=user.id)
+        _after_account_change(s, user.id)
+
+
+def _after_account_change(session, user_id: int) -> None:
+    """Hook for ending a user's sessions when their account changes (filled in by the session store)."""
+    from hero_core.services import sessions
+
+    sessions.revoke_all_for_user(session, user_id)
+
+
+def authenticate(db: Database, *, email: str, password: str) -> int:
+    """Return the user id for a correct email and password; lock the account after repeated failures."""
+    email_norm = (email or "").strip().lower()
+    now = db.now()
+    with db.write() as s:
+        user = s.execute(select(User).where(User.email == email_norm)).scalar()
+        if user is None or not user.active:
+            security.verify_password(None, password)  # same cost as a real check: no user enumeration by timing
+            raise AuthenticationFailed("Email or password is not right.")
+        if user.locked_until is not None and user.locked_until > now:
+            security.verify_password(None, password)
+            until = user.locked_until.strftime("%H:%M UTC")
+            raise AccountLocked(f"Too many failed attempts: this account is locked until {until}.")
+        if not security.verify_password(user.password_hash, password):
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if user.failed_logins >= MAX_FAILED_LOGINS:
+                user.locked_until = now + LOCKOUT
+                user.failed_logins = 0
+                audit.record(s, at=now, actor_id=user.id, actor_email=user.email, action="account_locked",
+                             entity_type="user", entity_id=user.id,
+                             after={"locked_until": user.locked_until.isoformat()},
+                             reason=f"{MAX_FAILED_LOGINS} failed log-in attempts")
+                s.commit()
+                raise AccountLocked(
+                    "Too many failed attempts: this account is locked until "
+                    f"{user.locked_until.strftime('%H:%M UTC')}."
+                )
+            s.commit()
+            raise AuthenticationFailed("Email or password is not right.")
+        user.failed_logins = 0
+        user.locked_until = None
+        if security.needs_rehash(user.password_hash or ""):
+            user.password_hash = security.hash_password(password)
+        return user.id
+
+
+def get_user(db: Database, user_id: int) -> UserView:
+    with db.read() as s:
+        return _user_view(s, s.get(User, user_id) or _missing(user_id))
+
+
+def _missing(user_id):
+    raise NotFound(f"no user with id {user_id}")
+
+
+def _user_view(s, u: User) -> UserView:
+    managed = s.execute(
+        select(Team.code).join(TeamManager, TeamManager.team_id == Team.id).where(TeamManager.user_id == u.id)
+    ).scalars()
+    return UserView(
+        id=u.id, email=u.email, name=u.name, roles=tuple(sorted(r.role for r in u.role_rows)), team_id=u.team_id,
+        team_code=u.team.code if u.team else None, active=u.active, managed_team_codes=tuple(sorted(managed)),
+    )
+
+
+def list_users(db: Database, *, actor_id: int | None) -> list[UserView]:
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "manage_users")
+        return [_user_view(s, u) for u in s.execute(select(User).order_by(User.email)).scalars()]
+
+
+def list_teams(db: Database) -> list[TeamView]:
+    """Every team (visible to everyone: pickers need them)."""
+    with db.read() as s:
+        managers: dict[int, list[str]] = {}
+        for team_id, email in s.execute(
+            select(TeamManager.team_id, User.email).join(User, User.id == TeamManager.user_id).order_by(User.email)
+        ):
+            managers.setdefault(team_id, []).append(email)
+        members = dict(s.execute(select(User.team_id, func.count()).group_by(User.team_id)).all())
+        return [
+            TeamView(id=t.id, code=t.code, name=t.name, active=t.active,
+                     manager_emails=tuple(managers.get(t.id, [])), members=members.get(t.id, 0))
+            for t in s.execute(select(Team).order_by(Team.code)).scalars()
+        ]
+
+
+def users_with_role(session, role: Role) -> list[int]:
+    return list(session.execute(
+        select(User.id).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == role.value, User.active.is_(True))
+    ).scalars())
+
+
+def managers_of(session, team_id: int) -> list[int]:
+    return list(session.execute(
+        select(User.id).join(TeamManager, TeamManager.user_id == User.id)
+        .where(TeamManager.team_id == team_id, User.active.is_(True))
+    ).scalars())
+
+
+def utc(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,83 @@
+"""Server-side log-in sessions: a random token for the browser, only its hash in the database.
+
+A session ends after IDLE_LIMIT without activity, on log-out (every tab at once, since they share it), and
+when the account is deactivated or its password changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from hero_core.db import Database
+from hero_core.models import LoginSession, User
+
+IDLE_LIMIT = timedelta(hours=8)
+# Touch last_seen at most this often, so page runs do not each write to the database.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create(db: Database, *, user_id: int) -> str:
+    """Start a session for a user who just proved who they are; return the token for the browser."""
+    token = secrets.token_urlsafe(32)
+    now = db.now()
+    with db.write() as s:
+        s.add(LoginSession(user_id=user_id, token_hash=hash_token(token), created_at=now, last_seen=now,
+                           expires_at=now + IDLE_LIMIT))
+    return token
+
+
+def resolve(db: Database, token: str | None) -> int | None:
+    """The user id a token belongs to, if its session is live; touches the session (sliding idle limit)."""
+    if not token or len(token) > 200:
+        return None
+    now = db.now()
+    with db.read() as s:
+        row = s.execute(
+            select(LoginSession, User.active)
+            .join(User, User.id == LoginSession.user_id)
+            .where(LoginSession.token_hash == hash_token(token))
+        ).first()
+    if row is None:
+        return None
+    session, active = row
+    if session.revoked_at is not None or session.expires_at <= now or not active:
+        return None
+    if now - session.last_seen >= TOUCH_EVERY:
+        with db.write() as s:
+            s.execute(
+                update(LoginSession)
+                .where(LoginSession.id == session.id, LoginSession.revoked_at.is_(None))
+                .values(last_seen=now, expires_at=now + IDLE_LIMIT)
+            )
+    return session.user_id
+
+
+def revoke(db: Database, token: str | None) -> None:
+    if not token:
+        return
+    with db.write() as s:
+        s.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
+            .values(revoked_at=db.now())
+        )
+
+
+def revoke_all_for_user(session: Session, user_id: int, *, now=None) -> None:
+    """End every session of a user, inside the caller's transaction."""
+    from hero_core.db import utcnow
+
+    session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
