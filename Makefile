@@ -1,0 +1,40 @@
+# The two commands in the README: `make run` and `make test`. Everything else is here to serve them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast bench demo clean-db lint
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## make run: set up, migrate, load the demo organisation on first start, serve http://localhost:$(PORT)
+run: $(BIN)/.installed
+	$(BIN)/hero init --demo
+	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
+		--browser.gatherUsageStats false
+
+## make test: set up (venv, Chromium, PostgreSQL running) and run the whole suite
+test: $(BIN)/.installed
+	bash scripts/ensure_system.sh
+	HERO_REQUIRE_POSTGRES=$$(command -v pg_ctlcluster >/dev/null && echo 1 || echo 0) \
+		$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## make test-fast: everything except the browser walks
+test-fast: $(BIN)/.installed
+	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+## make bench: the performance table (docs/performance.md)
+bench: $(BIN)/.installed
+	$(BIN)/python -m benchmarks.run
+
+demo: $(BIN)/.installed
+	$(BIN)/hero init --demo
+
+clean-db:
+	rm -f data/hero.db data/hero.db-wal data/hero.db-shm
