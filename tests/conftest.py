@@ -63,8 +63,13 @@ def sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "hero.db"
     db = Database(f"sqlite:///{path}")
     migrate(db)
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Raw DBAPI connection: a SQLAlchemy connection would first emit BEGIN IMMEDIATE (see hero_core.db), and a
+    # checkpoint inside a transaction fails with "database table is locked".
+    raw = db.engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
     db.dispose()
     return path
 

@@ -1,0 +1,376 @@
+"""Moving a suggestion-box spreadsheet in and out as CSV.
+
+Import is all-or-nothing: every row is checked first and every problem is reported with its row number (as a
+spreadsheet shows it: the header is row 1), column, value and reason; only a clean file is stored, in one
+transaction, each idea with an audit entry recording its imported history.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dateutil import parser as date_parser
+from sqlalchemy import func, select
+
+from hero_core import audit, config, permissions, sla
+from hero_core.db import Database
+from hero_core.errors import ImportRejected
+from hero_core.models import Idea, IdeaMetric, IdeaPilotTeam, Metric, Team, User
+from hero_core.services.common import actor_ref, clean_text, load_actor
+from hero_core.vocab import ProblemKind, State, Touchpoint, parse_enum
+
+COLUMNS = (
+    "title", "roadblock", "proposal", "submitter_email", "team", "touchpoint", "category",
+    "involves_technology", "submitted_at", "state", "launch_date", "pilot_teams", "target_metrics",
+)
+EXPORT_COLUMNS = ("id", *COLUMNS)
+REQUIRED = ("title", "roadblock", "proposal", "submitter_email", "team", "touchpoint", "category", "state")
+LAUNCHED = {State.PILOTING, State.SCALING, State.SCALED}
+TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
+FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 200_000
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T].*)?$")
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
+
+
+# ---- dates -------------------------------------------------------------------------------------------------
+
+
+def parse_when(raw: str, *, dayfirst: bool | None) -> datetime:
+    """Parse a date or date-time in any common format; raise ValueError when unreadable or ambiguous.
+
+    `dayfirst=None` means the reader has not said: then 03/04/2025 is refused as ambiguous (3 April or
+    4 March?), while 13/04/2025 or 2025-04-03 are not.
+    """
+    text = raw.strip()
+    if not text:
+        raise ValueError("is empty")
+    if not _ISO_DATE.match(text):
+        m = _NUMERIC_DATE.match(text)
+        if m and dayfirst is None:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a <= 12 and b <= 12 and a != b:
+                raise ValueError("is ambiguous (day/month or month/day?); use --dayfirst or write yyyy-mm-dd")
+    try:
+        value = date_parser.parse(text, dayfirst=bool(dayfirst))
+    except (ValueError, OverflowError, date_parser.ParserError):
+        raise ValueError("is not a date this importer can read") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if not 1990 <= value.year <= 2100:
+        raise ValueError("is outside the years 1990-2100")
+    return value.astimezone(UTC)
+
+
+def _unquote_formula(value: str) -> str:
+    """Undo the export's formula neutralisation so an exported file imports back unchanged."""
+    if len(value) >= 2 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def neutralise(value: object) -> object:
+    """Make a cell safe for spreadsheets: text that would start a formula gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+# ---- import ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict
+
+
+def _read_csv(path: str | Path | None, content: bytes | None) -> tuple[list[str], list[list[str]]]:
+    if content is None:
+        try:
+            content = Path(path).read_bytes()  # type: ignore[arg-type]
+        except FileNotFoundError:
+            raise ImportRejected([f"file {path} does not exist"]) from None
+        except IsADirectoryError:
+            raise ImportRejected([f"{path} is a folder, not a CSV file"]) from None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        raise ImportRejected([f"row {line}: the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8"]) \
+            from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ImportRejected([f"row {line}: the file contains NUL bytes; it is not a CSV text file"])
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ImportRejected([f"the file is not valid CSV: {exc}"]) from None
+    if not rows:
+        raise ImportRejected(["the file is empty; expected a header row: " + ",".join(COLUMNS)])
+    header = [h.strip().lower() for h in rows[0]]
+    return header, rows[1:]
+
+
+def _check_header(header: list[str]) -> list[str]:
+    problems = []
+    missing = [c for c in COLUMNS if c not in header]
+    unknown = [h for h in header if h not in EXPORT_COLUMNS]
+    dupes = sorted({h for h in header if header.count(h) > 1})
+    if missing:
+        problems.append(f"row 1: missing column(s) {', '.join(missing)}")
+    if unknown:
+        problems.append(f"row 1: unknown column(s) {', '.join(repr(u) for u in unknown)}; "
+                        f"expected {','.join(COLUMNS)}")
+    if dupes:
+        problems.append(f"row 1: column(s) {', '.join(dupes)} appear more than once")
+    return problems
+
+
+def import_ideas_csv(
+    db: Database,
+    *,
+    actor_id: int | None,
+    path: str | Path | None = None,
+    content: bytes | None = None,
+    dayfirst: bool | None = None,
+    source_name: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> int:
+    """Import every row of a CSV of ideas, or none; return how many were imported."""
+    report = progress or (lambda fraction, message: None)
+    source = source_name or (Path(path).name if path else "upload")
+    report(0.0, "reading the file")
+    header, raw_rows = _read_csv(path, content)
+    problems = _check_header(header)
+    if problems:
+        raise ImportRejected(problems)
+    if len(raw_rows) > MAX_ROWS:
+        raise ImportRejected([f"the file has {len(raw_rows)} rows; at most {MAX_ROWS} can be imported at once"])
+    rows: list[_Row] = []
+    for offset, raw in enumerate(raw_rows):
+        number = offset + 2
+        if not any(cell.strip() for cell in raw):
+            continue  # blank lines are not ideas
+        if len(raw) != len(header):
+            problems.append(f"row {number}: has {len(raw)} cells but the header has {len(header)}")
+            continue
+        rows.append(_Row(number, {h: _unquote_formula(v) for h, v in zip(header, raw, strict=True)}))
+    if not rows and not problems:
+        raise ImportRejected(["the file has a header but no rows of ideas"])
+
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "import_ideas")
+        report(0.1, "checking every row")
+        users = {e: (i, t) for e, i, t in s.execute(select(User.email, User.id, User.team_id))}
+        teams = {c.lower(): (i, c) for c, i in s.execute(select(Team.code, Team.id))}
+        metrics = set(s.execute(select(Metric.code)).scalars())
+        parsed = []
+        for row in rows:
+            item, row_problems = _parse_row(row, users, teams, metrics, dayfirst)
+            problems.extend(row_problems)
+            if not row_problems:
+                parsed.append((row, item))
+        if problems:
+            raise ImportRejected(problems, total=len(problems))
+        report(0.4, f"storing {len(parsed)} ideas")
+        now = db.now()
+        settings = config.settings()
+        aid, aemail = actor_ref(actor)
+        for done, (row, item) in enumerate(parsed, start=1):
+            idea = _build_idea(item, now, settings)
+            s.add(idea)
+            s.flush()
+            audit.record(
+                s, at=now, actor_id=aid, actor_email=aemail, action="imported", entity_type="idea",
+                entity_id=idea.id,
+                after={"state": idea.state, "submitted_at": item["submitted_at"], "launch_date": item["launch_date"],
+                       "pilot_teams": item["pilot_codes"], "source": source, "row": row.number, "version": 1},
+                reason=f"imported from {source}, row {row.number}",
+            )
+            if done % 200 == 0:
+                report(0.4 + 0.6 * done / len(parsed), f"stored {done} of {len(parsed)}")
+        report(1.0, f"imported {len(parsed)} ideas")
+        return len(parsed)
+
+
+def _parse_row(row: _Row, users, teams, metrics, dayfirst) -> tuple[dict, list[str]]:
+    v = row.values
+    problems: list[str] = []
+
+    def bad(column: str, reason: str) -> None:
+        value = v.get(column, "")
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        problems.append(f"row {row.number}, column {column}, value {shown!r}: {reason}")
+
+    for column in REQUIRED:
+        if not v[column].strip():
+            bad(column, "is required")
+    item: dict = {}
+    for column, label, lo, hi, single in (
+        ("title", "title", 5, 200, True), ("roadblock", "roadblock", 10, 10_000, False),
+        ("proposal", "proposal", 10, 10_000, False),
+    ):
+        if v[column].strip():
+            text, problem = clean_text(v[column], label, min_len=lo, max_len=hi, single_line=single)
+            if problem:
+                bad(column, problem.removeprefix(label + " "))
+            item[column] = text
+    email = v["submitter_email"].strip().lower()
+    if email:
+        if email not in users:
+            bad("submitter_email", "no user with this email; add the person first (hero users add)")
+        else:
+            item["submitter_id"] = users[email][0]
+    code = v["team"].strip().lower()
+    if code:
+        if code not in teams:
+            bad("team", "unknown team; add it first (hero teams add)")
+        else:
+            item["team_id"] = teams[code][0]
+    for column, enum_cls, label in (("touchpoint", Touchpoint, "touch point"),
+                                    ("category", ProblemKind, "performance problem")):
+        if v[column].strip():
+            try:
+                item[column] = parse_enum(enum_cls, v[column], label).value
+            except ValueError:
+                bad(column, f"is not one of: {', '.join(m.value for m in enum_cls)}")
+    tech = v["involves_technology"].strip().lower()
+    if tech in TRUE_WORDS:
+        item["involves_technology"] = True
+    elif tech in FALSE_WORDS:
+        item["involves_technology"] = False
+    else:
+        bad("involves_technology", "must be yes or no")
+    state = None
+    if v["state"].strip():
+        try:
+            state = parse_enum(State, v["state"], "state")
+            item["state"] = state
+        except ValueError:
+            bad("state", f"is not one of: {', '.join(s.value for s in State)}")
+    item["submitted_at"] = None
+    if v["submitted_at"].strip():
+        try:
+            item["submitted_at"] = parse_when(v["submitted_at"], dayfirst=dayfirst)
+        except ValueError as exc:
+            bad("submitted_at", str(exc))
+    elif state is not None and state != State.DRAFT:
+        bad("submitted_at", f"is required for an idea that is {state.value}")
+    item["launch_date"] = None
+    if v["launch_date"].strip():
+        try:
+            item["launch_date"] = parse_when(v["launch_date"], dayfirst=dayfirst).date()
+        except ValueError as exc:
+            bad("launch_date", str(exc))
+        if state is not None and state not in LAUNCHED:
+            bad("launch_date", f"is only kept for piloting, scaling or scaled ideas, not {state.value}")
+    elif state in LAUNCHED:
+        bad("launch_date", f"is required for an idea that is {state.value}")
+    pilot_codes = [c.strip() for c in v["pilot_teams"].split(";") if c.strip()]
+    item["pilot_codes"] = []
+    item["pilot_ids"] = []
+    for c in pilot_codes:
+        if c.lower() not in teams:
+            problems.append(f"row {row.number}, column pilot_teams, value {c!r}: unknown team")
+        elif teams[c.lower()][0] not in item["pilot_ids"]:
+            item["pilot_ids"].append(teams[c.lower()][0])
+            item["pilot_codes"].append(teams[c.lower()][1])
+    if state in LAUNCHED and not pilot_codes:
+        bad("pilot_teams", f"at least one pilot team is required for an idea that is {state.value}")
+    if pilot_codes and state is not None and state not in LAUNCHED:
+        bad("pilot_teams", f"are only kept for piloting, scaling or scaled ideas, not {state.value}")
+    item["metrics"] = []
+    for c in (m.strip().lower() for m in v["target_metrics"].split(";")):
+        if not c:
+            continue
+        if c not in metrics:
+            problems.append(f"row {row.number}, column target_metrics, value {c!r}: not in the metric catalog")
+        elif c not in item["metrics"]:
+            item["metrics"].append(c)
+    if item.get("submitted_at") and item["launch_date"] and item["launch_date"] < item["submitted_at"].date():
+        bad("launch_date", "is before the idea was submitted")
+    return item, problems
+
+
+def _build_idea(item: dict, now: datetime, settings) -> Idea:
+    state: State = item["state"]
+    submitted = item["submitted_at"]
+    created = submitted or now
+    idea = Idea(
+        title=item["title"], roadblock=item["roadblock"], proposal=item["proposal"], touchpoint=item["touchpoint"],
+        category=item["category"], involves_technology=item["involves_technology"], expected_benefit="",
+        submitter_id=item["submitter_id"], team_id=item["team_id"], state=state.value, created_at=created,
+        updated_at=now, submitted_at=submitted, launch_date=item["launch_date"], it_plan="", it_blockers="",
+        last_reason="",
+    )
+    # Only what the file tells is recorded; stage dates it does not give stay unknown, except that the
+    # service-level clocks of ideas still waiting start from what we know.
+    if state in (State.SUBMITTED, State.IN_REVIEW) and submitted:
+        idea.review_start_due = sla.add_business_days(submitted, settings.review_start_days)
+        idea.decision_due = sla.add_business_days(submitted, settings.decision_days)
+    if state == State.AWAITING_IT:
+        idea.it_claim_due = sla.add_business_days(now, settings.it_claim_days)
+    if item["launch_date"]:
+        idea.piloted_at = datetime.combine(item["launch_date"], datetime.min.time(), tzinfo=UTC)
+    idea.metric_rows = [IdeaMetric(metric_code=c) for c in item["metrics"]]
+    idea.pilot_rows = [IdeaPilotTeam(team_id=t) for t in item["pilot_ids"]]
+    return idea
+
+
+# ---- export ------------------------------------------------------------------------------------------------
+
+
+def export_rows(db: Database, *, actor_id: int | None = None) -> Iterable[dict]:
+    """Every idea except drafts, as export rows (id first), oldest first."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "export_ideas")
+        pilots: dict[int, list[str]] = {}
+        for idea_id, code in s.execute(
+            select(IdeaPilotTeam.idea_id, Team.code).join(Team, Team.id == IdeaPilotTeam.team_id)
+            .order_by(Team.code)
+        ):
+            pilots.setdefault(idea_id, []).append(code)
+        metric_codes: dict[int, list[str]] = {}
+        for idea_id, code in s.execute(select(IdeaMetric.idea_id, IdeaMetric.metric_code)
+                                       .order_by(IdeaMetric.metric_code)):
+            metric_codes.setdefault(idea_id, []).append(code)
+        out = []
+        for idea in s.execute(select(Idea).where(Idea.state != State.DRAFT.value).order_by(Idea.id)).unique().scalars():
+            out.append({
+                "id": idea.id, "title": idea.title, "roadblock": idea.roadblock, "proposal": idea.proposal,
+                "submitter_email": idea.submitter.email, "team": idea.team.code, "touchpoint": idea.touchpoint,
+                "category": idea.category, "involves_technology": "yes" if idea.involves_technology else "no",
+                "submitted_at": idea.submitted_at.strftime("%Y-%m-%dT%H:%M:%SZ") if idea.submitted_at else "",
+                "state": idea.state, "launch_date": idea.launch_date.isoformat() if idea.launch_date else "",
+                "pilot_teams": ";".join(pilots.get(idea.id, [])),
+                "target_metrics": ";".join(metric_codes.get(idea.id, [])),
+            })
+        return out
+
+
+def export_ideas_csv(db: Database, *, path: str | Path, actor_id: int | None = None) -> int:
+    rows = export_rows(db, actor_id=actor_id)
+    target = Path(path)
+    tmp = target.with_name(target.name + ".part")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: neutralise(v) for k, v in row.items()})
+    tmp.replace(target)  # a reader never sees half a file
+    return len(rows)
+
+
+def count_ideas(db: Database) -> int:
+    with db.read() as s:
+        return s.execute(select(func.count(Idea.id))).scalar() or 0
+
