@@ -113,7 +113,8 @@ def verify(session: Session) -> VerifyResult:
         count += 1
         where = f"audit entry id {entry.id} (seq {entry.seq}, {entry.action} on {entry.entity_type} {entry.entity_id})"
         if entry.seq != expected_seq:
-            what = "missing before it" if entry.seq > expected_seq else "out of order"
+            # A higher seq than expected means an entry was deleted here, or entries were swapped.
+            what = "missing or out of order before it" if entry.seq > expected_seq else "out of order"
             return VerifyResult(False, count, f"{where}: expected seq {expected_seq}; entries are {what}", entry.id)
         if entry.prev_hash != prev_hash:
             return VerifyResult(

@@ -98,7 +98,8 @@ class Database:
             with translate_db_errors():
                 yield session
         finally:
-            session.rollback()
+            # close() ends the transaction and detaches the objects without expiring them (rollback()
+            # would expire them), so what was read stays readable after the block.
             session.close()
 
     def dispose(self) -> None:

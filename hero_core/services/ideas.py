@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from hero_core import audit, config, permissions, risk, sla, workflow
@@ -162,6 +163,9 @@ def _load_for_update(s: Session, idea_id: int) -> Idea:
 
 
 def _visible_or_404(actor: Actor, idea: Idea) -> None:
+    if not actor.active:
+        # Tell a deactivated person why (not a misleading "not found"); they may see nothing at all.
+        permissions.require(actor, "view_idea", _facts(idea))
     if not permissions.allowed(actor, "view_idea", _facts(idea)):
         # Say "not found" rather than "forbidden": a draft's existence is its author's business.
         raise NotFound(f"There is no idea #{idea.id} that you can see.")
@@ -170,6 +174,13 @@ def _visible_or_404(actor: Actor, idea: Idea) -> None:
 def _check_version(idea: Idea, expected_version: int | None) -> None:
     if expected_version is not None and idea.version != expected_version:
         raise StaleIdea(idea.id)
+
+
+def _touch(idea: Idea, now: datetime) -> None:
+    """Mark the idea changed so its version moves on, even if the clock has not (same instant, coarse clock):
+    the ORM skips the UPDATE, and with it the version bump, when no column value differs."""
+    idea.updated_at = now
+    flag_modified(idea, "updated_at")
 
 
 def _flush(s: Session, idea: Idea) -> None:
@@ -447,7 +458,7 @@ def assess_risk(db: Database, *, actor_id: int, idea_id: int, assessment: Assess
         row.ratings = [RiskRating(category=r.category, likelihood=r.likelihood, impact=r.impact,
                                   mitigation=r.mitigation) for r in cleaned]
         s.add(row)
-        idea.updated_at = db.now()  # bumps the version: approvals opened on the old assessment go stale
+        _touch(idea, db.now())  # bumps the version: approvals opened on the old assessment go stale
         _flush(s, idea)
         _audit(s, db, actor, "assess_risk", idea, None, {
             "assessment_id": row.id, "overall": overall, "band": risk.band(overall), "ev_category": ev.category,
@@ -495,7 +506,7 @@ def approve(db: Database, *, actor_id: int, idea_id: int, expected_version: int 
         s.add(Approval(idea_id=idea.id, assessment_id=assessment.id, approver_id=actor.id, at=now))
         before = _snapshot(idea)
         if risk.is_high(assessment.overall) and not approvals:
-            idea.updated_at = now
+            _touch(idea, now)
             _flush(s, idea)
             _audit(s, db, actor, "approve_first_of_two", idea, before, _snapshot(idea) | {
                 "overall": assessment.overall, "waiting_for": "a second approver"}, reason)

@@ -360,3 +360,12 @@ def managers_of(session, team_id: int) -> list[int]:
 
 def utc(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def get_actor(db: Database, user_id: int) -> permissions.Actor:
+    """The person as the permission matrix sees them right now (roles and managed teams loaded fresh)."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+        # load_actor(None) is the all-powerful SYSTEM actor: never hand that to a caller by accident.
+        raise NotFound(f"no user with id {user_id!r}")
+    with db.read() as s:
+        return load_actor(s, user_id)

@@ -92,8 +92,9 @@ def idea_in_state(org, state: State | str, *, tech: bool = False) -> int:
     if state == State.RETIRED:
         ideas.retire(db, actor_id=org.manager, idea_id=idea_id, reason="Superseded by the new portal.")
         return idea_id
-    if state == State.IN_BUILD:
+    if tech or state == State.IN_BUILD:
         ideas.claim(db, actor_id=org.it, idea_id=idea_id)
+    if state == State.IN_BUILD:
         return idea_id
     ideas.start_pilot(db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"],
                       launch_date=date(2026, 3, 2))

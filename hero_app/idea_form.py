@@ -1,0 +1,126 @@
+"""The idea form, shared by "Propose an idea" and the edit-and-resubmit form on "My ideas".
+
+Field-level errors come from the service (`InvalidInput.fields`: field name -> message) and are shown under
+the field they belong to; the page keeps them in session state across the rerun that follows a submit.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hero_app import ui
+from hero_core.db import Database
+from hero_core.services import ideas
+from hero_core.services.ideas import IdeaInput, IdeaView
+from hero_core.vocab import PROBLEM_KIND_LABELS, TOUCHPOINT_LABELS
+
+FIELDS = ("title", "roadblock", "proposal", "touchpoint", "category", "involves_technology", "expected_benefit",
+          "target_metrics", "campaign_id")
+GUARDRAILS_FIELD = "guardrails"
+
+GUARDRAILS = (
+    "**The safe framework.** I put my name on this idea and stay with it as it is tried. "
+    "The text names no customer and holds no customer's personal data (no names, account numbers, addresses "
+    "or contact details). If what I propose goes wrong, I say so straight away and help put it right."
+)
+
+
+def errors_key(prefix: str) -> str:
+    return f"{prefix}_errors"
+
+
+def field_error(prefix: str, field: str) -> None:
+    message = st.session_state.get(errors_key(prefix), {}).get(field)
+    if message:
+        st.error(ui.md(message), icon=":material/error:")
+
+
+def seed_from(prefix: str, view: IdeaView) -> None:
+    """Fill the form's widgets with an idea's current text, once (widgets keep what the person types next)."""
+    values = {
+        "title": view.title, "roadblock": view.roadblock, "proposal": view.proposal,
+        "touchpoint": view.touchpoint, "category": view.category,
+        "involves_technology": view.involves_technology, "expected_benefit": view.expected_benefit,
+        "target_metrics": list(view.target_metrics), "campaign_id": view.campaign_id,
+    }
+    for name, value in values.items():
+        st.session_state.setdefault(f"{prefix}_{name}", value)
+
+
+def clear(prefix: str) -> None:
+    for name in (*FIELDS, GUARDRAILS_FIELD):
+        st.session_state.pop(f"{prefix}_{name}", None)
+    st.session_state.pop(errors_key(prefix), None)
+
+
+def fields(db: Database, prefix: str, *, with_guardrails: bool) -> None:
+    """Draw the idea's fields (inside the caller's st.form) with any errors beneath them."""
+    metrics = dict(ideas.list_metric_codes(db))
+    campaigns = dict(ideas.list_campaigns(db))
+    st.text_input("Title", key=f"{prefix}_title", max_chars=200,
+                  help="A short name colleagues will recognise, e.g. 'Pre-filled direct debit form'.")
+    field_error(prefix, "title")
+    st.text_area(
+        "The customer roadblock", key=f"{prefix}_roadblock", height=140,
+        help="What gets in the customer's way, where, and how often? Describe the situation, not the customer.",
+    )
+    field_error(prefix, "roadblock")
+    st.text_area(
+        "Your proposed fix", key=f"{prefix}_proposal", height=140,
+        help="What would you change, who would do what differently, and what would you need to try it?",
+    )
+    field_error(prefix, "proposal")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.selectbox("Touch point", [t.value for t in TOUCHPOINT_LABELS], key=f"{prefix}_touchpoint",
+                     format_func=ui.touchpoint_label, index=None, placeholder="Where does the customer meet it?")
+        field_error(prefix, "touchpoint")
+    with c2:
+        st.selectbox("Kind of problem", [k.value for k in PROBLEM_KIND_LABELS], key=f"{prefix}_category",
+                     format_func=ui.category_label, index=None, placeholder="What gets in the way?")
+        field_error(prefix, "category")
+    st.checkbox("The fix involves technology (a tool, a system change, an app, automation)",
+                key=f"{prefix}_involves_technology")
+    field_error(prefix, "involves_technology")
+    st.text_area("Expected benefit (optional)", key=f"{prefix}_expected_benefit",
+                 help="What would improve for customers or colleagues, and how would we notice?")
+    field_error(prefix, "expected_benefit")
+    c1, c2 = st.columns(2)
+    with c1:
+        st.multiselect("Customer metrics it should move (optional)", list(metrics), key=f"{prefix}_target_metrics",
+                       format_func=lambda c: f"{metrics.get(c, c)} ({c})")
+        field_error(prefix, "target_metrics")
+    with c2:
+        st.selectbox("Campaign (optional)", list(campaigns), key=f"{prefix}_campaign_id", index=None,
+                     format_func=lambda i: campaigns.get(i, str(i)), placeholder="No campaign")
+        field_error(prefix, "campaign_id")
+    if with_guardrails:
+        st.markdown(GUARDRAILS)
+        st.checkbox("I have read the safe framework and this idea keeps to it", key=f"{prefix}_{GUARDRAILS_FIELD}")
+        field_error(prefix, GUARDRAILS_FIELD)
+
+
+def read(prefix: str) -> IdeaInput:
+    """The form's current values as the service's input."""
+    get = st.session_state.get
+    return IdeaInput(
+        title=get(f"{prefix}_title") or "", roadblock=get(f"{prefix}_roadblock") or "",
+        proposal=get(f"{prefix}_proposal") or "", touchpoint=get(f"{prefix}_touchpoint") or "",
+        category=get(f"{prefix}_category") or "", involves_technology=bool(get(f"{prefix}_involves_technology")),
+        expected_benefit=get(f"{prefix}_expected_benefit") or "",
+        target_metrics=tuple(get(f"{prefix}_target_metrics") or ()), campaign_id=get(f"{prefix}_campaign_id"),
+    )
+
+
+def guardrails_acknowledged(prefix: str) -> bool:
+    return bool(st.session_state.get(f"{prefix}_{GUARDRAILS_FIELD}"))
+
+
+def remember_errors(prefix: str, field_errors: dict[str, str]) -> None:
+    st.session_state[errors_key(prefix)] = dict(field_errors)
+
+
+def general_errors(prefix: str) -> list[str]:
+    """Errors naming no field of this form (e.g. 'you belong to no team yet')."""
+    known = {*FIELDS, GUARDRAILS_FIELD}
+    return [m for f, m in st.session_state.get(errors_key(prefix), {}).items() if f not in known]

@@ -1,0 +1,264 @@
+"""Panels for acting on one idea, shared by the review queue, the IT board, My ideas and the idea page.
+
+Each panel shows only the actions the services say this person may take now (`IdeaView.available_actions`,
+`may_assess`, `may_plan`), passes the version the page showed (`expected_version`) and leaves every rule to
+the services: a refused action comes back as a HeroError and is shown as it is.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from hero_app import ui
+from hero_app.charts import risk_grid_frame, risk_matrix_chart
+from hero_core import risk, workflow
+from hero_core.db import Database
+from hero_core.services import ideas, people
+from hero_core.services.ideas import AssessmentView, IdeaView
+
+L = workflow.ACTION_LABELS
+
+
+# ---- the assessment, read-only ------------------------------------------------------------------------------
+
+
+def ratings_frame(ratings) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Category": risk.CATEGORIES.get(r.category, r.category),
+        "Likelihood": f"{r.likelihood} {risk.LIKELIHOOD_LABELS.get(r.likelihood, '')}",
+        "Impact": f"{r.impact} {risk.IMPACT_LABELS.get(r.impact, '')}",
+        "Score": r.score, "Band": risk.band(r.score), "Mitigation": r.mitigation,
+    } for r in ratings], columns=["Category", "Likelihood", "Impact", "Score", "Band", "Mitigation"])
+
+
+def effort_value_frame(ev: risk.EffortValue) -> pd.DataFrame:
+    return pd.DataFrame([
+        {"Question": "Needs IT work", "Answer": "yes" if ev.needs_it else "no"},
+        {"Question": "Needs legal review", "Answer": "yes" if ev.needs_legal else "no"},
+        {"Question": "Budget", "Answer": risk.BUDGET_LABELS.get(ev.budget, ev.budget)},
+        {"Question": "People and systems touched", "Answer": str(ev.people_systems_touched)},
+        {"Question": "Customers reached", "Answer": risk.REACH_LABELS.get(ev.customers_reached, ev.customers_reached)},
+        {"Question": "Expected metric change", "Answer": risk.CHANGE_LABELS.get(ev.expected_change, ev.expected_change)},
+        {"Question": "Strategic fit", "Answer": risk.FIT_LABELS.get(ev.strategic_fit, ev.strategic_fit)},
+    ])
+
+
+def show_effort_value(ev: risk.EffortValue, category: str) -> None:
+    st.markdown(f"**Effort-value evaluation: {risk.EV_LABELS.get(category, category)}** "
+                f"(effort {ev.effort_score} of 10, value {ev.value_score} of 9)")
+    st.info(risk.EV_CATEGORIES.get(category, category))
+
+
+def show_assessment(a: AssessmentView, *, key: str) -> None:
+    """The latest risk assessment and effort-value evaluation, with the heat map."""
+    cols = st.columns(3)
+    cols[0].metric("Overall risk", f"{a.overall} ({a.band})")
+    cols[1].metric("Effort-value", risk.EV_LABELS.get(a.ev_category, a.ev_category))
+    cols[2].metric("Approvals", len(a.approver_emails))
+    st.caption(f"Assessed by {ui.md(a.assessor_email)} on {ui.fmt_dt(a.created_at)}")
+    if a.needs_second_approver:
+        st.warning(
+            f"High risk (score {a.overall}): approved by {ui.md(a.approver_emails[0])}; it waits for its second "
+            "approver, another manager or an admin."
+        )
+    elif a.approver_emails:
+        st.caption("Approved by " + ", ".join(ui.md(e) for e in a.approver_emails))
+    st.altair_chart(risk_matrix_chart(risk_grid_frame(list(a.ratings))), key=f"{key}_matrix")
+    st.dataframe(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
+    show_effort_value(a.effort_value, a.ev_category)
+    st.dataframe(effort_value_frame(a.effort_value), hide_index=True, key=f"{key}_ev")
+    if a.notes:
+        st.caption("Notes")
+        st.text(a.notes)
+
+
+# ---- assessing -------------------------------------------------------------------------------------------------
+
+
+def _choice(label: str, options: dict, labels: dict, key: str, default=None):
+    keys = list(options)
+    index = keys.index(default) if default in keys else None
+    return st.selectbox(label, keys, index=index, format_func=lambda k: labels.get(k, k), key=key,
+                        placeholder="Choose…")
+
+
+def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
+    """Per-category likelihood and impact with mitigations, the effort-value questions, a live preview."""
+    k = f"{where}_assess_{view.id}"
+    previous = view.assessment
+    prev_ratings = {r.category: r for r in previous.ratings} if previous else {}
+    st.markdown("**Risk: rate each category's likelihood and impact (1-5) and say how you would reduce it.**")
+    ratings: list[risk.Rating] = []
+    for code, label in risk.CATEGORIES.items():
+        old = prev_ratings.get(code)
+        c1, c2, c3 = st.columns([1, 1, 2])
+        with c1:
+            likelihood = st.selectbox(
+                f"{label}: likelihood", list(risk.LIKELIHOOD_LABELS), key=f"{k}_{code}_likelihood",
+                index=(old.likelihood - 1) if old else None, placeholder="Choose…",
+                format_func=lambda v: f"{v} {risk.LIKELIHOOD_LABELS[v]}",
+            )
+        with c2:
+            impact = st.selectbox(
+                f"{label}: impact", list(risk.IMPACT_LABELS), key=f"{k}_{code}_impact",
+                index=(old.impact - 1) if old else None, placeholder="Choose…",
+                format_func=lambda v: f"{v} {risk.IMPACT_LABELS[v]}",
+            )
+        with c3:
+            mitigation = st.text_input(f"{label}: mitigation", key=f"{k}_{code}_mitigation",
+                                       value=old.mitigation if old else "")
+        ratings.append(risk.Rating(code, likelihood, impact, mitigation))  # type: ignore[arg-type]
+
+    st.markdown("**Effort and value**")
+    ev_old = previous.effort_value if previous else None
+    c1, c2 = st.columns(2)
+    with c1:
+        needs_it = st.checkbox("Needs IT work", key=f"{k}_needs_it",
+                               value=ev_old.needs_it if ev_old else view.involves_technology)
+        needs_legal = st.checkbox("Needs legal review", key=f"{k}_needs_legal",
+                                  value=ev_old.needs_legal if ev_old else False)
+        budget = _choice("Budget", risk.BUDGET_CHOICES, risk.BUDGET_LABELS, f"{k}_budget",
+                         ev_old.budget if ev_old else None)
+        touched = st.number_input("People and systems touched", min_value=0, max_value=100_000, step=1,
+                                  key=f"{k}_touched", value=ev_old.people_systems_touched if ev_old else 0)
+    with c2:
+        reach = _choice("Customers reached", risk.REACH_CHOICES, risk.REACH_LABELS, f"{k}_reach",
+                        ev_old.customers_reached if ev_old else None)
+        change = _choice("Expected metric change", risk.CHANGE_CHOICES, risk.CHANGE_LABELS, f"{k}_change",
+                         ev_old.expected_change if ev_old else None)
+        fit = _choice("Strategic fit", risk.FIT_CHOICES, risk.FIT_LABELS, f"{k}_fit",
+                      ev_old.strategic_fit if ev_old else None)
+    notes = st.text_area("Assessment notes", key=f"{k}_notes", value=previous.notes if previous else "")
+    effort_value = risk.EffortValue(needs_it, needs_legal, budget, int(touched), reach, change, fit)  # type: ignore[arg-type]
+
+    complete = all(r.likelihood and r.impact for r in ratings)
+    if complete:
+        overall = risk.overall(ratings)
+        st.markdown(f"**Preview: overall risk {overall} ({risk.band(overall)})**"
+                    + (" — high risk needs a second approver." if risk.is_high(overall) else ""))
+        st.altair_chart(risk_matrix_chart(risk_grid_frame(ratings)), key=f"{k}_preview")
+    if not effort_value.problems():
+        show_effort_value(effort_value, effort_value.category)
+    expected = ui.opened_version(view.id, view.version)
+    if st.button("Save assessment", key=f"{k}_save", type="primary"):
+        data = ideas.AssessmentInput(ratings=ratings, effort_value=effort_value, notes=notes)
+        ui.attempt(lambda: ideas.assess_risk(db, actor_id=user.id, idea_id=view.id, assessment=data,
+                                             expected_version=expected),
+                   success=f"Assessment of idea #{view.id} saved.", idea_id=view.id, where="assess_risk")
+
+
+# ---- deciding ------------------------------------------------------------------------------------------------
+
+
+def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
+    """Start the review; approve, ask for changes or decline with a reason."""
+    k = f"{where}_decide_{view.id}"
+    acts = view.available_actions
+    expected = ui.opened_version(view.id, view.version)
+    if "start_review" in acts:
+        st.caption("Starting the review tells the submitter their idea is being looked at; then assess it.")
+        if st.button(L["start_review"], key=f"{k}_start", type="primary"):
+            ui.attempt(lambda: ideas.start_review(db, actor_id=user.id, idea_id=view.id, expected_version=expected),
+                       success=f"Review of idea #{view.id} started.", idea_id=view.id, where="start_review")
+    deciding = [a for a in ("approve", "request_changes", "decline") if a in acts]
+    if not deciding:
+        return
+    a = view.assessment
+    second = a is not None and a.needs_second_approver
+    reason = st.text_area("Reason for the submitter (required to ask for changes or to decline)",
+                          key=f"{k}_reason")
+    cols = st.columns(3)
+    if "approve" in deciding:
+        label = "Approve as second approver" if second else L["approve"]
+        if cols[0].button(label, key=f"{k}_approve", type="primary"):
+            ui.attempt(
+                lambda: ideas.approve(db, actor_id=user.id, idea_id=view.id, expected_version=expected,
+                                      reason=reason),
+                success=lambda result: (f"Idea #{view.id}: approved." if result == "approved" else
+                                        f"Idea #{view.id}: first approval recorded; it is high risk and now waits "
+                                        "for a second approver."),
+                idea_id=view.id, where="approve",
+            )
+    if "request_changes" in deciding and cols[1].button(L["request_changes"], key=f"{k}_changes"):
+        ui.attempt(lambda: ideas.request_changes(db, actor_id=user.id, idea_id=view.id, reason=reason,
+                                                 expected_version=expected),
+                   success=f"Idea #{view.id} went back to its submitter for changes.", idea_id=view.id,
+                   where="request_changes")
+    if "decline" in deciding and cols[2].button(L["decline"], key=f"{k}_decline"):
+        ui.attempt(lambda: ideas.decline(db, actor_id=user.id, idea_id=view.id, reason=reason,
+                                         expected_version=expected),
+                   success=f"Idea #{view.id} was declined; the submitter has your reason.", idea_id=view.id,
+                   where="decline")
+
+
+# ---- IT and scaling ------------------------------------------------------------------------------------------
+
+
+def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
+    """Claim, plan (effort, blockers), start the pilot, scale."""
+    k = f"{where}_it_{view.id}"
+    acts = view.available_actions
+    expected = ui.opened_version(view.id, view.version)
+    if "claim" in acts and st.button(L["claim"], key=f"{k}_claim", type="primary"):
+        ui.attempt(lambda: ideas.claim(db, actor_id=user.id, idea_id=view.id, expected_version=expected),
+                   success=f"You claimed idea #{view.id}; it is now in build.", idea_id=view.id, where="claim")
+    if view.may_plan:
+        with st.form(f"{k}_plan_form"):
+            st.markdown("**IT plan**")
+            plan = st.text_area("Plan", value=view.it_plan, key=f"{k}_plan")
+            effort = st.number_input("Effort estimate (days)", min_value=0.0, max_value=10_000.0, step=0.5,
+                                     value=view.it_effort_days, key=f"{k}_effort", placeholder="not estimated")
+            blockers = st.text_area("Blockers", value=view.it_blockers, key=f"{k}_blockers")
+            if st.form_submit_button("Save plan"):
+                ui.attempt(lambda: ideas.plan_it(db, actor_id=user.id, idea_id=view.id, plan=plan,
+                                                 effort_days=effort, blockers=blockers, expected_version=expected),
+                           success=f"Plan for idea #{view.id} saved.", idea_id=view.id, where="plan_it")
+    if "start_pilot" in acts:
+        with st.form(f"{k}_pilot_form"):
+            st.markdown("**Start the pilot**")
+            teams = [t.code for t in people.list_teams(db) if t.active]
+            pilot_teams = st.multiselect("Pilot teams", teams, key=f"{k}_pilot_teams")
+            launch = st.date_input("Launch date", value=None, key=f"{k}_launch", format="YYYY-MM-DD")
+            if st.form_submit_button(L["start_pilot"], type="primary"):
+                ui.attempt(lambda: ideas.start_pilot(db, actor_id=user.id, idea_id=view.id,
+                                                     pilot_team_codes=pilot_teams, launch_date=launch,
+                                                     expected_version=expected),
+                           success=f"Pilot of idea #{view.id} started.", idea_id=view.id, where="start_pilot")
+    if "start_scaling" in acts and st.button(L["start_scaling"], key=f"{k}_scaling", type="primary"):
+        ui.attempt(lambda: ideas.start_scaling(db, actor_id=user.id, idea_id=view.id, expected_version=expected),
+                   success=f"Idea #{view.id} is being scaled.", idea_id=view.id, where="start_scaling")
+    if "complete_scaling" in acts and st.button(L["complete_scaling"], key=f"{k}_scaled", type="primary"):
+        ui.attempt(lambda: ideas.complete_scaling(db, actor_id=user.id, idea_id=view.id,
+                                                  expected_version=expected),
+                   success=f"Idea #{view.id} is scaled.", idea_id=view.id, where="complete_scaling")
+
+
+# ---- the submitter and retiring --------------------------------------------------------------------------------
+
+
+def submitter_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
+    """Submit a draft or resubmit after changes, as it stands."""
+    k = f"{where}_own_{view.id}"
+    expected = ui.opened_version(view.id, view.version)
+    for action, service, message in (
+        ("submit", ideas.submit, "submitted: it now waits for a manager of your team"),
+        ("resubmit", ideas.resubmit, "resubmitted: it waits for a manager again"),
+    ):
+        if action in view.available_actions and st.button(L[action], key=f"{k}_{action}", type="primary"):
+            ui.attempt(lambda service=service: service(db, actor_id=user.id, idea_id=view.id,
+                                                       expected_version=expected),
+                       success=f"Idea #{view.id} {message}.", idea_id=view.id, where=action)
+
+
+def retire_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
+    if "retire" not in view.available_actions:
+        return
+    k = f"{where}_retire_{view.id}"
+    expected = ui.opened_version(view.id, view.version)
+    with st.expander("Retire this idea"):
+        reason = st.text_area("Why retire it? (required)", key=f"{k}_reason")
+        if st.button(L["retire"], key=f"{k}_go"):
+            ui.attempt(lambda: ideas.retire(db, actor_id=user.id, idea_id=view.id, reason=reason,
+                                            expected_version=expected),
+                       success=f"Idea #{view.id} was retired.", idea_id=view.id, where="retire")

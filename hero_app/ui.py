@@ -1,0 +1,341 @@
+"""Shared UI helpers: the database handle, who is logged in, page gates, messages, tables and downloads.
+
+Nothing mutable lives at module level: per-person state is in `st.session_state` (keys start with "hero_"),
+and the only cached object is the Database, which holds no user data.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from hero_core import config, permissions
+from hero_core.db import Database, migrate
+from hero_core.errors import HeroError, InvalidInput, NotFound, StaleIdea
+from hero_core.permissions import Actor, IdeaFacts
+from hero_core.services import catalog, people, sessions
+from hero_core.services.ideas_io import neutralise
+from hero_core.vocab import (
+    PROBLEM_KIND_LABELS,
+    STATE_LABELS,
+    TOUCHPOINT_LABELS,
+    ProblemKind,
+    State,
+    Touchpoint,
+)
+from hero_app.navigation import BY_PATH, may_open, who_may_open
+
+log = logging.getLogger("hero_app")
+
+TOKEN_KEY = "hero_token"
+LOGIN_NOTICE_KEY = "hero_login_notice"
+FLASH_KEY = "hero_flash"
+PINS_KEY = "hero_opened_versions"
+STALE_KEY = "hero_stale"
+PAGE_KEY = "hero_page"
+
+UNEXPECTED = (
+    "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, "
+    "tell an admin the time it happened."
+)
+IDEA_PAGE = "hero_app/pages/idea.py"
+
+T = TypeVar("T")
+
+
+# ---- the database ------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _database(url: str) -> Database:
+    # Shared by every session: it holds an engine and a clock, never anyone's data or identity.
+    db = Database(url)
+    migrate(db)
+    catalog.ensure_defaults(db)
+    return db
+
+
+def get_db() -> Database:
+    """The database named by HERO_DATABASE_URL, migrated and with the default metric catalog."""
+    return _database(config.database_url())
+
+
+# ---- who is logged in --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    team_code: str | None
+    managed_team_codes: tuple[str, ...]
+    actor: Actor
+
+    def may(self, action: str, idea: IdeaFacts | None = None) -> bool:
+        return permissions.allowed(self.actor, action, idea)
+
+    @property
+    def roles_text(self) -> str:
+        return ", ".join(r.replace("_", " ") for r in self.roles) or "no role"
+
+
+def current_user(db: Database | None = None) -> CurrentUser | None:
+    """The person whose session token this browser session holds, loaded fresh; None when not logged in.
+
+    Roles are read from the database on every run, so a role change or a deactivation takes effect at once.
+    """
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return None
+    db = db or get_db()
+    user_id = sessions.resolve(db, token)
+    if user_id is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state[LOGIN_NOTICE_KEY] = (
+            "Your session has ended (8 hours without activity, a log-out, or a change to your account). "
+            "Please log in again."
+        )
+        return None
+    try:
+        view = people.get_user(db, user_id)
+        actor = people.get_actor(db, user_id)
+    except NotFound:
+        st.session_state.pop(TOKEN_KEY, None)
+        return None
+    return CurrentUser(id=view.id, email=view.email, name=view.name, roles=view.roles, team_code=view.team_code,
+                       managed_team_codes=view.managed_team_codes, actor=actor)
+
+
+def require_page(url_path: str) -> tuple[Database, CurrentUser]:
+    """Gate a page: stop with a message unless the logged-in person may use it (defence in depth)."""
+    db = get_db()
+    user = current_user(db)
+    if user is None:
+        st.warning("Please log in to use this page.")
+        st.stop()
+    spec = BY_PATH[url_path]
+    if not may_open(user.actor, spec):
+        st.error(
+            f"This page is only for {who_may_open(spec)}. You are logged in as {md(user.email)} "
+            f"({md(user.roles_text)}), so it is not available to you."
+        )
+        st.stop()
+    return db, user
+
+
+def page_opened(url_path: str) -> None:
+    """Forget the idea versions pinned on the previous page: opening a page starts from what it shows now."""
+    if st.session_state.get(PAGE_KEY) != url_path:
+        st.session_state[PAGE_KEY] = url_path
+        st.session_state[PINS_KEY] = {}
+        st.session_state[STALE_KEY] = {}
+
+
+# ---- messages ----------------------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@%])")
+
+
+def md(text: object) -> str:
+    """Escape a person's text so Markdown shows it literally (for labels and headings)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
+
+
+def show_error(exc: BaseException) -> None:
+    """Show a domain error's own message; list each problem when there are several."""
+    if isinstance(exc, InvalidInput) and len(exc.problems) > 1:
+        st.error("Please fix these problems:\n\n" + "\n".join(f"- {md(p)}" for p in exc.problems))
+    else:
+        st.error(md(str(exc)))
+
+
+def show_unexpected(where: str) -> None:
+    log.exception("unexpected error in %s", where)
+    st.error(UNEXPECTED)
+
+
+def flash(message: str) -> None:
+    """A success message shown at the top of the next run (after st.rerun)."""
+    st.session_state.setdefault(FLASH_KEY, []).append(message)
+
+
+def show_flash() -> None:
+    for message in st.session_state.pop(FLASH_KEY, []):
+        st.success(message)
+
+
+def attempt(action: Callable[[], T], *, success: str | Callable[[T], str], idea_id: int | None = None,
+            where: str = "") -> None:
+    """Run one service call for a button: on success rerun with a message; on a domain error show it here.
+
+    A stale idea (someone else acted first) is remembered so the idea's panel shows a Reload button.
+    """
+    try:
+        result = action()
+    except StaleIdea as exc:
+        st.session_state.setdefault(STALE_KEY, {})[idea_id or exc.idea_id] = str(exc)
+        st.rerun()
+    except HeroError as exc:
+        show_error(exc)
+        return None
+    except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
+        show_unexpected(where or "an action")
+        return None
+    if idea_id is not None:
+        unpin(idea_id)
+    flash(success(result) if callable(success) else success)
+    st.rerun()
+
+
+# ---- concurrent edits: the version a person saw when they opened the idea -----------------------------------
+
+
+def opened_version(idea_id: int, current_version: int) -> int:
+    """The idea's version when this page first showed it; every action passes it as expected_version."""
+    pins = st.session_state.setdefault(PINS_KEY, {})
+    return pins.setdefault(idea_id, current_version)
+
+
+def unpin(idea_id: int) -> None:
+    st.session_state.setdefault(PINS_KEY, {}).pop(idea_id, None)
+    st.session_state.setdefault(STALE_KEY, {}).pop(idea_id, None)
+
+
+def stale_banner(idea_id: int, current_version: int, *, where: str) -> bool:
+    """When the idea changed since it was opened, say so and offer Reload. True while it is stale."""
+    message = st.session_state.get(STALE_KEY, {}).get(idea_id)
+    pinned = st.session_state.get(PINS_KEY, {}).get(idea_id)
+    if message is None and (pinned is None or pinned == current_version):
+        return False
+    st.warning(md(message or (
+        f"Idea #{idea_id} changed since you opened it (someone else acted on it). "
+        "Reload it to see the latest version, then try again.")))
+    if st.button("Reload", key=f"reload_{where}_{idea_id}", type="primary", icon=":material/refresh:"):
+        unpin(idea_id)
+        st.rerun()
+    return True
+
+
+# ---- formatting --------------------------------------------------------------------------------------------
+
+
+def fmt_dt(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def state_label(state: str) -> str:
+    try:
+        return STATE_LABELS[State(state)]
+    except ValueError:
+        return state
+
+
+def touchpoint_label(value: str) -> str:
+    try:
+        return TOUCHPOINT_LABELS[Touchpoint(value)]
+    except ValueError:
+        return value
+
+
+def category_label(value: str) -> str:
+    try:
+        return PROBLEM_KIND_LABELS[ProblemKind(value)]
+    except ValueError:
+        return value
+
+
+SLA_MARKS = {"overdue": "🔴 overdue", "missed": "🔴 missed", "due soon": "🟠 due soon", "on time": "🟢 on time",
+             "met": "✅ met", "n/a": ""}
+
+
+def sla_label(status: str) -> str:
+    return SLA_MARKS.get(status, status)
+
+
+def idea_link(idea_id: int, title: str, *, key_hint: str = "") -> None:
+    """A link to the idea's own page (?id=N); the title is shown literally."""
+    st.page_link(IDEA_PAGE, label=f"#{idea_id} · {md(title)}", query_params={"id": str(idea_id)},
+                 icon=":material/description:")
+
+
+def summary_frame(items: Sequence[Any]) -> pd.DataFrame:
+    """A table of IdeaSummary rows for st.dataframe and downloads."""
+    return pd.DataFrame([{
+        "#": i.id, "Title": i.title, "State": state_label(i.state), "Team": i.team_code,
+        "Submitter": i.submitter_email, "Touch point": touchpoint_label(i.touchpoint),
+        "Problem": category_label(i.category), "Technology": "yes" if i.involves_technology else "no",
+        "Submitted": fmt_dt(i.submitted_at), "Updated": fmt_dt(i.updated_at),
+    } for i in items], columns=["#", "Title", "State", "Team", "Submitter", "Touch point", "Problem", "Technology",
+                                "Submitted", "Updated"])
+
+
+# ---- paging ------------------------------------------------------------------------------------------------
+
+
+def page_number(total: int, page_size: int, *, key: str) -> int:
+    """A pager under a list; returns the 1-based page to show."""
+    pages = max(1, math.ceil(total / page_size))
+    if st.session_state.get(key, 1) > pages:
+        st.session_state[key] = pages
+    if pages == 1:
+        return 1
+    page = st.pagination(pages, key=key)
+    st.caption(f"Page {page} of {pages} · {total} in all")
+    return page
+
+
+def paged(items: Sequence[T], *, key: str, page_size: int = 20) -> Sequence[T]:
+    """The slice of an in-memory list on the chosen page (the pager is drawn where this is called)."""
+    page = page_number(len(items), page_size, key=key)
+    return items[(page - 1) * page_size: page * page_size]
+
+
+# ---- downloads ---------------------------------------------------------------------------------------------
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Neutralise spreadsheet formula injection: text starting with = + - @ tab or CR gets a leading quote."""
+    return df.map(neutralise)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
+    clean = safe_frame(df).map(lambda v: _XLSX_ILLEGAL.sub("", v) if isinstance(v, str) else v)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        clean.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()
+
+
+def download_buttons(df: pd.DataFrame, *, name: str, key: str) -> None:
+    """'Download CSV' and 'Download Excel' for a table, formula-safe."""
+    left, right = st.columns(2, width="content")
+    with left:
+        st.download_button("Download CSV", csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
+                           key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    with right:
+        st.download_button(
+            "Download Excel", xlsx_bytes(df, name), file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
+        )
