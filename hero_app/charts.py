@@ -29,7 +29,7 @@ def risk_grid_frame(ratings: list[risk.Rating]) -> pd.DataFrame:
 
 def risk_matrix_chart(grid: pd.DataFrame) -> alt.Chart:
     """The 5 x 5 heat map: cells coloured by band, each category written where it sits."""
-    x = alt.X("likelihood_label:O", title="Likelihood", sort=None)
+    x = alt.X("likelihood_label:O", title="Likelihood", sort=None, axis=alt.Axis(labelAngle=0))
     y = alt.Y("impact_label:O", title="Impact", sort="descending")
     cells = alt.Chart(grid).mark_rect(stroke="white", strokeWidth=2).encode(
         x=x, y=y,
@@ -41,4 +41,4 @@ def risk_matrix_chart(grid: pd.DataFrame) -> alt.Chart:
     labels = alt.Chart(grid[grid["count"] > 0]).mark_text(fontSize=11, lineBreak="\n").encode(
         x=x, y=y, text="categories:N",
     )
-    return (cells + labels).properties(height=300, title="Risk matrix: likelihood × impact")
+    return alt.layer(cells, labels).properties(height=320, title="Risk matrix: likelihood × impact")

@@ -10,6 +10,7 @@ import streamlit as st
 
 from hero_app import ui
 from hero_core.db import Database
+from hero_core.errors import HeroError, InvalidInput
 from hero_core.services import ideas
 from hero_core.services.ideas import IdeaInput, IdeaView
 from hero_core.vocab import PROBLEM_KIND_LABELS, TOUCHPOINT_LABELS
@@ -51,6 +52,7 @@ def clear(prefix: str) -> None:
     for name in (*FIELDS, GUARDRAILS_FIELD):
         st.session_state.pop(f"{prefix}_{name}", None)
     st.session_state.pop(errors_key(prefix), None)
+    st.session_state.pop(f"{prefix}_general", None)
 
 
 def fields(db: Database, prefix: str, *, with_guardrails: bool) -> None:
@@ -116,11 +118,28 @@ def guardrails_acknowledged(prefix: str) -> bool:
     return bool(st.session_state.get(f"{prefix}_{GUARDRAILS_FIELD}"))
 
 
-def remember_errors(prefix: str, field_errors: dict[str, str]) -> None:
-    st.session_state[errors_key(prefix)] = dict(field_errors)
-
-
-def general_errors(prefix: str) -> list[str]:
-    """Errors naming no field of this form (e.g. 'you belong to no team yet')."""
+def remember_errors(prefix: str, field_errors: dict[str, str], others: list[str] = ()) -> None:
+    """Keep errors for the next run: those naming a field of this form go beside it, the rest on top."""
     known = {*FIELDS, GUARDRAILS_FIELD}
-    return [m for f, m in st.session_state.get(errors_key(prefix), {}).items() if f not in known]
+    st.session_state[errors_key(prefix)] = {f: m for f, m in field_errors.items() if f in known}
+    shown = set(st.session_state[errors_key(prefix)].values())
+    st.session_state[f"{prefix}_general"] = [m for f, m in field_errors.items() if f not in known] + [
+        m for m in others if m not in shown and m not in field_errors.values()]
+
+
+def remember_exception(prefix: str, exc: HeroError) -> None:
+    if isinstance(exc, InvalidInput):
+        remember_errors(prefix, exc.fields, exc.problems)
+    else:
+        remember_errors(prefix, {}, [str(exc)])
+
+
+def show_general_errors(prefix: str) -> None:
+    """Errors naming no field of this form (e.g. 'you belong to no team yet')."""
+    messages = st.session_state.get(f"{prefix}_general") or []
+    if len(messages) == 1:
+        st.error(ui.md(messages[0]))
+    elif messages:
+        st.error("Please fix these problems:\n\n" + "\n".join(f"- {ui.md(m)}" for m in messages))
+    if st.session_state.get(errors_key(prefix)):
+        st.error("Some fields need another look: see the messages under them.")

@@ -1,4 +1,4 @@
-"""Panels for acting on one idea, shared by the review queue, the IT board, My ideas and the idea page.
+"""Panels for acting on one idea, shared by the review queue, the IT board and the idea page.
 
 Each panel shows only the actions the services say this person may take now (`IdeaView.available_actions`,
 `may_assess`, `may_plan`), passes the version the page showed (`expected_version`) and leaves every rule to
@@ -234,21 +234,7 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
                    success=f"Idea #{view.id} is scaled.", idea_id=view.id, where="complete_scaling")
 
 
-# ---- the submitter and retiring --------------------------------------------------------------------------------
-
-
-def submitter_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
-    """Submit a draft or resubmit after changes, as it stands."""
-    k = f"{where}_own_{view.id}"
-    expected = ui.opened_version(view.id, view.version)
-    for action, service, message in (
-        ("submit", ideas.submit, "submitted: it now waits for a manager of your team"),
-        ("resubmit", ideas.resubmit, "resubmitted: it waits for a manager again"),
-    ):
-        if action in view.available_actions and st.button(L[action], key=f"{k}_{action}", type="primary"):
-            ui.attempt(lambda service=service: service(db, actor_id=user.id, idea_id=view.id,
-                                                       expected_version=expected),
-                       success=f"Idea #{view.id} {message}.", idea_id=view.id, where=action)
+# ---- retiring ----------------------------------------------------------------------------------------------
 
 
 def retire_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:

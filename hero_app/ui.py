@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from hero_app.navigation import BY_PATH, may_open, who_may_open
 from hero_core import config, permissions
 from hero_core.db import Database, migrate
 from hero_core.errors import HeroError, InvalidInput, NotFound, StaleIdea
@@ -32,7 +33,6 @@ from hero_core.vocab import (
     State,
     Touchpoint,
 )
-from hero_app.navigation import BY_PATH, may_open, who_may_open
 
 log = logging.getLogger("hero_app")
 
@@ -42,6 +42,7 @@ FLASH_KEY = "hero_flash"
 PINS_KEY = "hero_opened_versions"
 STALE_KEY = "hero_stale"
 PAGE_KEY = "hero_page"
+RESET_KEY = "hero_reset"
 
 UNEXPECTED = (
     "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, "
@@ -145,11 +146,15 @@ def page_opened(url_path: str) -> None:
 # ---- messages ----------------------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&\"'^@%])")
+# GitHub-flavoured Markdown turns bare URLs and e-mail addresses into links after escapes are resolved; an
+# invisible zero-width space breaks those patterns so typed text never becomes a link.
+_AUTOLINK = re.compile(r"(?i)(://|www\.|@)")
 
 
 def md(text: object) -> str:
-    """Escape a person's text so Markdown shows it literally (for labels and headings)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text if text is not None else "")).replace("\n", " ")
+    """Escape a person's text so Markdown shows it literally, never as formatting or a link."""
+    plain = _AUTOLINK.sub(lambda m: m.group(1)[0] + "\u200b" + m.group(1)[1:], str(text if text is not None else ""))
+    return _MD_SPECIAL.sub(r"\\\1", plain).replace("\n", " ")
 
 
 def show_error(exc: BaseException) -> None:
@@ -172,14 +177,15 @@ def flash(message: str) -> None:
 
 def show_flash() -> None:
     for message in st.session_state.pop(FLASH_KEY, []):
-        st.success(message)
+        st.success(md(message))  # messages may quote what someone typed (an email, a team code)
 
 
 def attempt(action: Callable[[], T], *, success: str | Callable[[T], str], idea_id: int | None = None,
-            where: str = "") -> None:
+            where: str = "", clear: Sequence[str] = ()) -> None:
     """Run one service call for a button: on success rerun with a message; on a domain error show it here.
 
     A stale idea (someone else acted first) is remembered so the idea's panel shows a Reload button.
+    `clear` names widget keys to empty after a success (a form ready for the next entry).
     """
     try:
         result = action()
@@ -188,14 +194,22 @@ def attempt(action: Callable[[], T], *, success: str | Callable[[T], str], idea_
         st.rerun()
     except HeroError as exc:
         show_error(exc)
-        return None
+        return
     except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
         show_unexpected(where or "an action")
-        return None
+        return
     if idea_id is not None:
         unpin(idea_id)
+    if clear:
+        st.session_state[RESET_KEY] = list(clear)
     flash(success(result) if callable(success) else success)
     st.rerun()
+
+
+def apply_resets() -> None:
+    """Empty the widgets a successful action asked to clear (before any widget of this run is drawn)."""
+    for key in st.session_state.pop(RESET_KEY, []):
+        st.session_state.pop(key, None)
 
 
 # ---- concurrent edits: the version a person saw when they opened the idea -----------------------------------
@@ -259,8 +273,8 @@ def category_label(value: str) -> str:
         return value
 
 
-SLA_MARKS = {"overdue": "🔴 overdue", "missed": "🔴 missed", "due soon": "🟠 due soon", "on time": "🟢 on time",
-             "met": "✅ met", "n/a": ""}
+SLA_MARKS = {"overdue": "OVERDUE", "missed": "missed", "due soon": "due soon", "on time": "on time", "met": "met",
+             "n/a": ""}
 
 
 def sla_label(status: str) -> str:
@@ -329,11 +343,9 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
 
 def download_buttons(df: pd.DataFrame, *, name: str, key: str) -> None:
     """'Download CSV' and 'Download Excel' for a table, formula-safe."""
-    left, right = st.columns(2, width="content")
-    with left:
+    with st.container(horizontal=True):
         st.download_button("Download CSV", csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
                            key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-    with right:
         st.download_button(
             "Download Excel", xlsx_bytes(df, name), file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

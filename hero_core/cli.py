@@ -270,5 +270,8 @@ def audit_verify() -> None:
     _fail([f"audit trail broken at {result.message}"])
 
 
+from hero_core.cli_impact import register as _register_impact
+_register_impact(main)
+
 if __name__ == "__main__":
     main()

@@ -75,10 +75,19 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 def _truncate_all(url: str) -> None:
+    """Empty every table and restart the ids. DELETE on a few rows is ~10x faster than TRUNCATE (which makes
+    new files for 16 tables); replica mode lets it past the audit trail's append-only trigger."""
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        sequences = conn.execute(text(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) FROM pg_sequences"
+            " WHERE schemaname = current_schema()"
+        )).scalars().all()
+        for sequence in sequences:
+            conn.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
     engine.dispose()
 
 

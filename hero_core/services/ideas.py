@@ -1011,3 +1011,13 @@ def list_metric_codes(db: Database) -> list[tuple[str, str]]:
 def list_campaigns(db: Database) -> list[tuple[int, str]]:
     with db.read() as s:
         return [(i, t) for i, t in s.execute(select(Campaign.id, Campaign.title).order_by(Campaign.id))]
+
+
+def validate_idea_input(db: Database, *, data: IdeaInput) -> dict[str, str]:
+    """Field-level problems with an idea as typed (field name -> message; empty when acceptable). Stores nothing."""
+    with db.read() as s:
+        try:
+            _validate_input(s, data)
+        except InvalidInput as exc:
+            return dict(exc.fields)
+    return {}

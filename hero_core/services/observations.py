@@ -35,18 +35,22 @@ def week_start(week: int) -> date:
     return WEEK_EPOCH + timedelta(days=7 * int(week))
 
 
-def day_number_sql(dialect: str) -> ColumnElement[int]:
-    """observations.day as a day number, in the database's own dialect."""
+def _day_number_text(dialect: str) -> str:
     if dialect == "sqlite":
         # julianday('1970-01-01') is 2440587.5; the difference is a whole number for a date without time.
-        return literal_column("CAST(julianday(observations.day) - 2440587.5 AS INTEGER)")
-    return literal_column("(observations.day - DATE '1970-01-01')")
+        return "CAST(julianday(observations.day) - 2440587.5 AS INTEGER)"
+    return "(observations.day - DATE '1970-01-01')"
+
+
+def day_number_sql(dialect: str) -> ColumnElement[int]:
+    """observations.day as a day number, in the database's own dialect."""
+    return literal_column(_day_number_text(dialect))
 
 
 def week_number_sql(dialect: str) -> ColumnElement[int]:
     """observations.day as a week number. Integer division truncates, which is the floor for the dates
     the compact stores (the importer refuses anything before 1990)."""
-    return literal_column(f"(({day_number_sql(dialect).text}) - {_WEEK_OFFSET_DAYS}) / 7")
+    return literal_column(f"(({_day_number_text(dialect)}) - {_WEEK_OFFSET_DAYS}) / 7")
 
 
 def weekly_means(
@@ -72,12 +76,20 @@ def weekly_means(
         stmt = stmt.where(Observation.team_id.in_(list(team_ids)))
     rows = session.execute(stmt).all()
     if not rows:
-        return pd.DataFrame({"team_id": np.array([], dtype=np.int64), "week": np.array([], dtype=np.int64),
-                             "value": np.array([], dtype=float), "n_days": np.array([], dtype=np.int64)})
+        return pd.DataFrame(
+            {
+                "team_id": np.array([], dtype=np.int64),
+                "week": np.array([], dtype=np.int64),
+                "value": np.array([], dtype=float),
+                "n_days": np.array([], dtype=np.int64),
+            }
+        )
     team, wk, value, n = zip(*rows, strict=True)
-    return pd.DataFrame({
-        "team_id": np.asarray(team, dtype=np.int64),
-        "week": np.asarray(wk, dtype=np.int64),
-        "value": np.asarray(value, dtype=float),
-        "n_days": np.asarray(n, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "team_id": np.asarray(team, dtype=np.int64),
+            "week": np.asarray(wk, dtype=np.int64),
+            "value": np.asarray(value, dtype=float),
+            "n_days": np.asarray(n, dtype=np.int64),
+        }
+    )

@@ -31,8 +31,15 @@ def assessment(*, high: bool = False) -> ideas.AssessmentInput:
     ratings = [risk.Rating(code, 2, 3, "watch it") for code in risk.CATEGORIES]
     if high:
         ratings[0] = risk.Rating(ratings[0].category, 4, 4, "legal review before launch")
-    ev = risk.EffortValue(needs_it=False, needs_legal=False, budget="none", people_systems_touched=1,
-                          customers_reached="many_teams", expected_change="clear", strategic_fit="strong")
+    ev = risk.EffortValue(
+        needs_it=False,
+        needs_legal=False,
+        budget="none",
+        people_systems_touched=1,
+        customers_reached="many_teams",
+        expected_change="clear",
+        strategic_fit="strong",
+    )
     return ideas.AssessmentInput(ratings=ratings, effort_value=ev, notes="assessed in the weekly review")
 
 
@@ -49,11 +56,13 @@ def state_of(db: Database, idea_id: int) -> str:
 def audit_actions(db: Database, idea_id: int) -> list[str]:
     """The audit actions recorded for one idea, in chain order."""
     with db.read() as s:
-        return list(s.execute(
-            select(AuditEntry.action)
-            .where(AuditEntry.entity_type == "idea", AuditEntry.entity_id == str(idea_id))
-            .order_by(AuditEntry.seq)
-        ).scalars())
+        return list(
+            s.execute(
+                select(AuditEntry.action)
+                .where(AuditEntry.entity_type == "idea", AuditEntry.entity_id == str(idea_id))
+                .order_by(AuditEntry.seq)
+            ).scalars()
+        )
 
 
 def audit_count(db: Database) -> int:
@@ -61,9 +70,13 @@ def audit_count(db: Database) -> int:
         return s.execute(select(func.count(AuditEntry.id))).scalar()
 
 
-def new_idea(org, *, tech: bool = False, submitter: int | None = None, title: str = "Shorter returns form") -> int:
+def new_idea(
+    org, *, tech: bool = False, submitter: int | None = None, title: str = "Shorter returns form"
+) -> int:
     """A draft by the frontline person of team CC (or `submitter`)."""
-    return ideas.create_idea(org.db, actor_id=submitter or org.frontline, data=idea_input(tech=tech, title=title))
+    return ideas.create_idea(
+        org.db, actor_id=submitter or org.frontline, data=idea_input(tech=tech, title=title)
+    )
 
 
 def idea_in_state(org, state: State | str, *, tech: bool = False) -> int:
@@ -96,8 +109,9 @@ def idea_in_state(org, state: State | str, *, tech: bool = False) -> int:
         ideas.claim(db, actor_id=org.it, idea_id=idea_id)
     if state == State.IN_BUILD:
         return idea_id
-    ideas.start_pilot(db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"],
-                      launch_date=date(2026, 3, 2))
+    ideas.start_pilot(
+        db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=date(2026, 3, 2)
+    )
     if state == State.PILOTING:
         return idea_id
     ideas.start_scaling(db, actor_id=org.manager, idea_id=idea_id)

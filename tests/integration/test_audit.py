@@ -41,7 +41,9 @@ def test_failure_after_the_audit_entry_is_written_stores_neither_change_nor_entr
     db = org.db
     idea_id = idea_in_state(org, "in_review")
     before_entries, before_version = audit_count(db), version_of(db, idea_id)
-    monkeypatch.setattr(notifications, "notify", _explode)  # runs after the audit entry, inside the transaction
+    monkeypatch.setattr(
+        notifications, "notify", _explode
+    )  # runs after the audit entry, inside the transaction
     with pytest.raises(Boom):
         ideas.decline(db, actor_id=org.manager, idea_id=idea_id, reason="Not now.")
     assert state_of(db, idea_id) == "in_review"
@@ -49,7 +51,9 @@ def test_failure_after_the_audit_entry_is_written_stores_neither_change_nor_entr
     assert audit_count(db) == before_entries
     assert "decline" not in audit_actions(db, idea_id)
     monkeypatch.undo()
-    ideas.decline(db, actor_id=org.manager, idea_id=idea_id, reason="Not now.")  # nothing half-done blocks a retry
+    ideas.decline(
+        db, actor_id=org.manager, idea_id=idea_id, reason="Not now."
+    )  # nothing half-done blocks a retry
     assert audit_actions(db, idea_id)[-1] == "decline"
     with db.read() as s:
         assert audit.verify(s).ok
@@ -96,8 +100,12 @@ def test_each_successful_change_writes_exactly_one_entry(org):
     steps = [
         ("submit", lambda: ideas.submit(db, actor_id=org.frontline, idea_id=idea_id)),
         ("start_review", lambda: ideas.start_review(db, actor_id=org.manager, idea_id=idea_id)),
-        ("request_changes", lambda: ideas.request_changes(db, actor_id=org.manager, idea_id=idea_id,
-                                                          reason="More detail please.")),
+        (
+            "request_changes",
+            lambda: ideas.request_changes(
+                db, actor_id=org.manager, idea_id=idea_id, reason="More detail please."
+            ),
+        ),
         ("resubmit", lambda: ideas.resubmit(db, actor_id=org.frontline, idea_id=idea_id)),
         ("retire", lambda: ideas.retire(db, actor_id=org.manager, idea_id=idea_id, reason="Overtaken.")),
     ]
@@ -136,8 +144,20 @@ def _tamper(db, *statements):
             conn.execute(stmt)
 
 
-CONTENT = ("seq", "at", "actor_id", "actor_email", "action", "entity_type", "entity_id", "before_json",
-           "after_json", "reason", "prev_hash", "hash")
+CONTENT = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_email",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before_json",
+    "after_json",
+    "reason",
+    "prev_hash",
+    "hash",
+)
 
 
 def _swap(db, a: AuditEntry, b: AuditEntry, columns) -> None:
@@ -146,8 +166,10 @@ def _swap(db, a: AuditEntry, b: AuditEntry, columns) -> None:
     stmts = []
     if "seq" in columns:  # seq is unique: park one row out of the way first
         stmts.append(update(AuditEntry).where(AuditEntry.id == a.id).values(seq=-1))
-    stmts += [update(AuditEntry).where(AuditEntry.id == b.id).values(**va),
-              update(AuditEntry).where(AuditEntry.id == a.id).values(**vb)]
+    stmts += [
+        update(AuditEntry).where(AuditEntry.id == b.id).values(**va),
+        update(AuditEntry).where(AuditEntry.id == a.id).values(**vb),
+    ]
     _tamper(db, *stmts)
 
 
@@ -182,8 +204,12 @@ def test_verify_names_an_entry_whose_hash_was_recomputed_after_an_edit(org, monk
     rows = _rows(org.db)
     victim, follower = rows[12], rows[13]
     forged = {c: getattr(victim, c) for c in CONTENT if c != "hash"} | {"after_json": '{"state":"declined"}'}
-    _tamper(org.db, update(AuditEntry).where(AuditEntry.id == victim.id)
-            .values(after_json=forged["after_json"], hash=audit.compute_hash(**forged)))
+    _tamper(
+        org.db,
+        update(AuditEntry)
+        .where(AuditEntry.id == victim.id)
+        .values(after_json=forged["after_json"], hash=audit.compute_hash(**forged)),
+    )
     result = verify_cli(org.db, monkeypatch)
     assert result.exit_code == 1
     assert f"audit entry id {follower.id} " in result.output
@@ -197,12 +223,17 @@ def test_verify_names_the_entry_after_a_deleted_one(org, monkeypatch):
     result = verify_cli(org.db, monkeypatch)
     assert result.exit_code == 1
     follower = rows[11]
-    assert result.output.startswith(f"error: audit trail broken at audit entry id {follower.id} (seq {follower.seq},")
+    assert result.output.startswith(
+        f"error: audit trail broken at audit entry id {follower.id} (seq {follower.seq},"
+    )
     assert f"expected seq {rows[10].seq}; entries are missing" in result.output
 
 
-@pytest.mark.parametrize("columns", [CONTENT, tuple(c for c in CONTENT if c != "seq")],
-                         ids=["whole-entries", "contents-keeping-seq"])
+@pytest.mark.parametrize(
+    "columns",
+    [CONTENT, tuple(c for c in CONTENT if c != "seq")],
+    ids=["whole-entries", "contents-keeping-seq"],
+)
 def test_verify_names_the_first_of_two_reordered_entries(org, monkeypatch, columns):
     _populate(org)
     rows = _rows(org.db)
@@ -218,14 +249,26 @@ def test_verify_names_the_first_of_two_reordered_entries(org, monkeypatch, colum
 def test_console_entry_point_verifies_the_chain(org):
     _populate(org)
     env = {**os.environ, "HERO_DATABASE_URL": org.db.url}
-    ok = subprocess.run([sys.executable, "-m", "hero_core", "audit", "verify"], env=env, capture_output=True,
-                        text=True, timeout=60)
+    ok = subprocess.run(
+        [sys.executable, "-m", "hero_core", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
     assert "audit trail intact" in ok.stdout
     victim = _rows(org.db)[3]
-    _tamper(org.db, update(AuditEntry).where(AuditEntry.id == victim.id).values(actor_email="mallory@example.com"))
-    broken = subprocess.run([sys.executable, "-m", "hero_core", "audit", "verify"], env=env, capture_output=True,
-                            text=True, timeout=60)
+    _tamper(
+        org.db, update(AuditEntry).where(AuditEntry.id == victim.id).values(actor_email="mallory@example.com")
+    )
+    broken = subprocess.run(
+        [sys.executable, "-m", "hero_core", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert broken.returncode == 1
     assert f"audit entry id {victim.id} " in broken.stderr
     assert "Traceback" not in broken.stderr + broken.stdout
@@ -234,14 +277,19 @@ def test_console_entry_point_verifies_the_chain(org):
 # ---- PostgreSQL refuses to rewrite history -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("db", ["postgresql"], indirect=True)  # the trigger is PostgreSQL's; SQLite has verify
+@pytest.mark.parametrize(
+    "db", ["postgresql"], indirect=True
+)  # the trigger is PostgreSQL's; SQLite has verify
 @pytest.mark.parametrize("statement", ["update", "delete"])
 def test_postgresql_refuses_to_update_or_delete_audit_entries(org, statement):
     db = org.db
     assert db.dialect == "postgresql"
     target = _rows(db)[0]
-    stmt = (update(AuditEntry).where(AuditEntry.id == target.id).values(reason="rewritten")
-            if statement == "update" else delete(AuditEntry).where(AuditEntry.id == target.id))
+    stmt = (
+        update(AuditEntry).where(AuditEntry.id == target.id).values(reason="rewritten")
+        if statement == "update"
+        else delete(AuditEntry).where(AuditEntry.id == target.id)
+    )
     with pytest.raises(DBAPIError, match="append-only"):
         with db.engine.begin() as conn:
             conn.execute(stmt)

@@ -56,13 +56,16 @@ def test_manager_of_another_team_or_an_admin_gives_the_second_approval(org, high
     assert len(view.assessment.approver_emails) == 2
 
 
-def test_manager_of_another_team_sees_the_idea_waiting_for_a_second_approval_in_their_queue(org, high_risk_idea):
+def test_manager_of_another_team_sees_the_idea_waiting_for_a_second_approval_in_their_queue(
+    org, high_risk_idea
+):
     db = org.db
     assert [q.idea.id for q in ideas.review_queue(db, actor_id=org.other_manager)] == []
     ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea)
     queue = ideas.review_queue(db, actor_id=org.other_manager)
-    assert [(q.idea.id, q.needs_second_approver, q.first_approver_email) for q in queue] == \
-        [(high_risk_idea, True, "mia@example.com")]
+    assert [(q.idea.id, q.needs_second_approver, q.first_approver_email) for q in queue] == [
+        (high_risk_idea, True, "mia@example.com")
+    ]
 
 
 def test_another_teams_manager_cannot_give_the_first_approval(org, high_risk_idea):

@@ -20,15 +20,24 @@ def test_technology_idea_goes_from_draft_to_scaled_through_it(org):
     ideas.start_review(db, actor_id=org.manager, idea_id=idea_id, expected_version=version_of(db, idea_id))
     assert state_of(db, idea_id) == "in_review"
     ideas.assess_risk(db, actor_id=org.manager, idea_id=idea_id, assessment=assessment())
-    assert ideas.approve(db, actor_id=org.manager, idea_id=idea_id,
-                         expected_version=version_of(db, idea_id)) == "approved"
+    assert (
+        ideas.approve(db, actor_id=org.manager, idea_id=idea_id, expected_version=version_of(db, idea_id))
+        == "approved"
+    )
     assert state_of(db, idea_id) == "awaiting_it"  # handed to IT automatically
     ideas.claim(db, actor_id=org.it, idea_id=idea_id)
     assert state_of(db, idea_id) == "in_build"
-    ideas.plan_it(db, actor_id=org.it, idea_id=idea_id, plan="Prefill from the order API", effort_days=4.5,
-                  blockers="API key")
-    ideas.start_pilot(db, actor_id=org.it, idea_id=idea_id, pilot_team_codes=["CC", "st"],
-                      launch_date=date(2026, 3, 2))
+    ideas.plan_it(
+        db,
+        actor_id=org.it,
+        idea_id=idea_id,
+        plan="Prefill from the order API",
+        effort_days=4.5,
+        blockers="API key",
+    )
+    ideas.start_pilot(
+        db, actor_id=org.it, idea_id=idea_id, pilot_team_codes=["CC", "st"], launch_date=date(2026, 3, 2)
+    )
     assert state_of(db, idea_id) == "piloting"
     ideas.start_scaling(db, actor_id=org.manager, idea_id=idea_id)
     assert state_of(db, idea_id) == "scaling"
@@ -37,20 +46,44 @@ def test_technology_idea_goes_from_draft_to_scaled_through_it(org):
     view = ideas.get_idea(db, actor_id=org.frontline, idea_id=idea_id)
     assert view.state == "scaled"
     assert view.it_champion_email == "ivan@example.com"
-    assert (view.it_plan, view.it_effort_days, view.it_blockers) == ("Prefill from the order API", 4.5, "API key")
+    assert (view.it_plan, view.it_effort_days, view.it_blockers) == (
+        "Prefill from the order API",
+        4.5,
+        "API key",
+    )
     assert view.pilot_team_codes == ("CC", "ST")
     assert view.launch_date == date(2026, 3, 2)
-    assert all(view.milestones[m] is not None for m in (
-        "submitted_at", "review_started_at", "decided_at", "approved_at", "claimed_at", "piloted_at",
-        "scaling_at", "scaled_at"))
+    assert all(
+        view.milestones[m] is not None
+        for m in (
+            "submitted_at",
+            "review_started_at",
+            "decided_at",
+            "approved_at",
+            "claimed_at",
+            "piloted_at",
+            "scaling_at",
+            "scaled_at",
+        )
+    )
     assert view.milestones["retired_at"] is None
     # Exactly one audit entry per change, in order.
     assert audit_actions(db, idea_id) == [
-        "created", "submit", "start_review", "assess_risk", "approve", "route_to_it", "claim", "it_plan",
-        "start_pilot", "start_scaling", "complete_scaling",
+        "created",
+        "submit",
+        "start_review",
+        "assess_risk",
+        "approve",
+        "route_to_it",
+        "claim",
+        "it_plan",
+        "start_pilot",
+        "start_scaling",
+        "complete_scaling",
     ]
-    assert [e.action for e in ideas.timeline(db, actor_id=org.frontline, idea_id=idea_id)] == \
-        audit_actions(db, idea_id)
+    assert [e.action for e in ideas.timeline(db, actor_id=org.frontline, idea_id=idea_id)] == audit_actions(
+        db, idea_id
+    )
 
 
 def test_non_technology_idea_pilots_straight_after_approval(org):
@@ -62,8 +95,9 @@ def test_non_technology_idea_pilots_straight_after_approval(org):
     assert state_of(db, idea_id) == "approved"
     with pytest.raises(TransitionNotAllowed, match="Cannot claim for it an idea that is approved"):
         ideas.claim(db, actor_id=org.it, idea_id=idea_id)
-    ideas.start_pilot(db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"],
-                      launch_date=date(2026, 3, 2))
+    ideas.start_pilot(
+        db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=date(2026, 3, 2)
+    )
     assert state_of(db, idea_id) == "piloting"
     assert "route_to_it" not in audit_actions(db, idea_id)
 
@@ -92,17 +126,26 @@ def test_requesting_changes_then_resubmitting_starts_a_new_review(org):
         ideas.request_changes(db, actor_id=org.manager, idea_id=idea_id, reason="   ")
     ideas.request_changes(db, actor_id=org.manager, idea_id=idea_id, reason="Which form? Add its name.")
     assert state_of(db, idea_id) == "needs_changes"
-    assert ideas.get_idea(db, actor_id=org.frontline, idea_id=idea_id).last_reason == "Which form? Add its name."
+    assert (
+        ideas.get_idea(db, actor_id=org.frontline, idea_id=idea_id).last_reason == "Which form? Add its name."
+    )
 
     edited = ideas.IdeaInput(**{**idea_input().__dict__, "title": "Shorter online returns form"})
-    version = ideas.edit_idea(db, actor_id=org.frontline, idea_id=idea_id, expected_version=version_of(db, idea_id),
-                              data=edited)
+    version = ideas.edit_idea(
+        db, actor_id=org.frontline, idea_id=idea_id, expected_version=version_of(db, idea_id), data=edited
+    )
     ideas.resubmit(db, actor_id=org.frontline, idea_id=idea_id, expected_version=version)
     view = ideas.get_idea(db, actor_id=org.manager, idea_id=idea_id)
     assert (view.state, view.title) == ("submitted", "Shorter online returns form")
     assert view.milestones["review_started_at"] is None
-    assert audit_actions(db, idea_id) == ["created", "submit", "start_review", "request_changes", "edited",
-                                          "resubmit"]
+    assert audit_actions(db, idea_id) == [
+        "created",
+        "submit",
+        "start_review",
+        "request_changes",
+        "edited",
+        "resubmit",
+    ]
 
 
 def test_decline_needs_a_reason_and_closes_the_idea(org):
@@ -127,8 +170,11 @@ def test_retiring_a_live_idea_records_the_reason(org):
     assert (view.state, view.last_reason) == ("retired", "Duplicate of #1")
     assert view.milestones["retired_at"] is not None
     timeline = ideas.timeline(db, actor_id=org.frontline, idea_id=idea_id)
-    assert (timeline[-1].action, timeline[-1].reason, timeline[-1].actor_email) == \
-        ("retire", "Duplicate of #1", "ada@example.com")
+    assert (timeline[-1].action, timeline[-1].reason, timeline[-1].actor_email) == (
+        "retire",
+        "Duplicate of #1",
+        "ada@example.com",
+    )
 
 
 def test_a_draft_is_invisible_even_to_an_admin_who_would_retire_it(org):
@@ -149,8 +195,14 @@ def test_acting_on_an_old_version_is_refused_as_stale(org):
 
 
 def test_invalid_idea_input_names_every_problem_and_stores_nothing(org):
-    bad = ideas.IdeaInput(title="abc", roadblock="short", proposal="x" * 20, touchpoint="fax",
-                          category="complex_form", target_metrics=("happiness",))
+    bad = ideas.IdeaInput(
+        title="abc",
+        roadblock="short",
+        proposal="x" * 20,
+        touchpoint="fax",
+        category="complex_form",
+        target_metrics=("happiness",),
+    )
     with pytest.raises(InvalidInput) as refused:
         ideas.create_idea(org.db, actor_id=org.frontline, data=bad)
     assert set(refused.value.fields) == {"title", "roadblock", "touchpoint", "target_metrics"}
@@ -166,6 +218,7 @@ def test_pilot_needs_teams_and_a_launch_date(org):
     with pytest.raises(MissingInformation, match="at least one pilot team and a launch date"):
         ideas.start_pilot(db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=[], launch_date=None)
     with pytest.raises(InvalidInput, match="pilot team 'XX' does not exist"):
-        ideas.start_pilot(db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["XX"],
-                          launch_date=date(2026, 3, 2))
+        ideas.start_pilot(
+            db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["XX"], launch_date=date(2026, 3, 2)
+        )
     assert state_of(db, idea_id) == "approved"

@@ -34,10 +34,12 @@ def test_manager_of_another_team_cannot_decide_or_assess(org, decision):
     calls = {
         "approve": lambda: ideas.approve(db, actor_id=org.other_manager, idea_id=idea_id),
         "decline": lambda: ideas.decline(db, actor_id=org.other_manager, idea_id=idea_id, reason="No."),
-        "request_changes": lambda: ideas.request_changes(db, actor_id=org.other_manager, idea_id=idea_id,
-                                                         reason="More."),
-        "assess_risk": lambda: ideas.assess_risk(db, actor_id=org.other_manager, idea_id=idea_id,
-                                                 assessment=assessment(high=True)),
+        "request_changes": lambda: ideas.request_changes(
+            db, actor_id=org.other_manager, idea_id=idea_id, reason="More."
+        ),
+        "assess_risk": lambda: ideas.assess_risk(
+            db, actor_id=org.other_manager, idea_id=idea_id, assessment=assessment(high=True)
+        ),
     }
     before = audit_actions(db, idea_id)
     with pytest.raises(PermissionDenied, match="Only a manager of the idea's team"):
@@ -64,8 +66,13 @@ def test_frontline_cannot_edit_someone_elses_draft(org):
     db = org.db
     idea_id = new_idea(org)
     with pytest.raises(NotFound):
-        ideas.edit_idea(db, actor_id=org.frontline_b, idea_id=idea_id, expected_version=None,
-                        data=idea_input(title="Hijacked title"))
+        ideas.edit_idea(
+            db,
+            actor_id=org.frontline_b,
+            idea_id=idea_id,
+            expected_version=None,
+            data=idea_input(title="Hijacked title"),
+        )
     assert ideas.get_idea(db, actor_id=org.frontline, idea_id=idea_id).title == "Shorter returns form"
 
 
@@ -74,8 +81,13 @@ def test_frontline_may_see_but_not_edit_or_resubmit_someone_elses_submitted_idea
     idea_id = idea_in_state(org, "needs_changes")
     assert ideas.get_idea(db, actor_id=org.frontline_b, idea_id=idea_id).state == "needs_changes"
     with pytest.raises(PermissionDenied, match="Only the submitter"):
-        ideas.edit_idea(db, actor_id=org.frontline_b, idea_id=idea_id, expected_version=None,
-                        data=idea_input(title="Hijacked title"))
+        ideas.edit_idea(
+            db,
+            actor_id=org.frontline_b,
+            idea_id=idea_id,
+            expected_version=None,
+            data=idea_input(title="Hijacked title"),
+        )
     with pytest.raises(PermissionDenied, match="Only the submitter may resubmit"):
         ideas.resubmit(db, actor_id=org.frontline_b, idea_id=idea_id)
 
@@ -83,8 +95,13 @@ def test_frontline_may_see_but_not_edit_or_resubmit_someone_elses_submitted_idea
 def test_submitter_cannot_edit_an_idea_under_review(org):
     idea_id = idea_in_state(org, "in_review")
     with pytest.raises(PermissionDenied, match="while the idea is a draft or needs changes"):
-        ideas.edit_idea(org.db, actor_id=org.frontline, idea_id=idea_id, expected_version=None,
-                        data=idea_input(title="Quietly changed"))
+        ideas.edit_idea(
+            org.db,
+            actor_id=org.frontline,
+            idea_id=idea_id,
+            expected_version=None,
+            data=idea_input(title="Quietly changed"),
+        )
 
 
 def test_frontline_cannot_claim_or_pilot(org):
@@ -94,8 +111,13 @@ def test_frontline_cannot_claim_or_pilot(org):
         ideas.claim(db, actor_id=org.frontline, idea_id=idea_id)
     approved = idea_in_state(org, "approved")
     with pytest.raises(PermissionDenied, match="Only an IT champion or a manager of the idea's team"):
-        ideas.start_pilot(db, actor_id=org.frontline, idea_id=approved, pilot_team_codes=["CC"],
-                          launch_date=date(2026, 3, 2))
+        ideas.start_pilot(
+            db,
+            actor_id=org.frontline,
+            idea_id=approved,
+            pilot_team_codes=["CC"],
+            launch_date=date(2026, 3, 2),
+        )
 
 
 def test_deactivated_manager_is_refused(org):
@@ -126,8 +148,9 @@ def test_deactivated_admin_cannot_manage_users(org):
     db = org.db
     people.set_active(db, actor_id=None, email="ada@example.com", active=False)
     with pytest.raises(PermissionDenied, match="is deactivated"):
-        people.add_user(db, actor_id=org.admin, email="new@example.com", name="New", roles=["frontline"],
-                        team_code="CC")
+        people.add_user(
+            db, actor_id=org.admin, email="new@example.com", name="New", roles=["frontline"], team_code="CC"
+        )
 
 
 def test_granting_a_role_takes_effect_on_the_next_call(org):
@@ -170,5 +193,9 @@ def test_stale_version_is_checked_only_after_the_person_may_see_the_idea(org):
     # Someone who cannot see a draft learns nothing from a version mismatch either.
     idea_id = new_idea(org)
     with pytest.raises(NotFound):
-        ideas.submit(org.db, actor_id=org.frontline_b, idea_id=idea_id,
-                     expected_version=version_of(org.db, idea_id) + 5)
+        ideas.submit(
+            org.db,
+            actor_id=org.frontline_b,
+            idea_id=idea_id,
+            expected_version=version_of(org.db, idea_id) + 5,
+        )

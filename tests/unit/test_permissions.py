@@ -18,10 +18,12 @@ IDEA_TEAM, OTHER_TEAM = 1, 2
 PERSONAS: dict[str, Actor] = {
     "submitter": Actor(10, "sub@example.com", "Sub", frozenset({Role.FRONTLINE}), IDEA_TEAM),
     "other_frontline": Actor(11, "fl@example.com", "Fl", frozenset({Role.FRONTLINE}), IDEA_TEAM),
-    "team_manager": Actor(20, "mgr@example.com", "Mgr", frozenset({Role.MANAGER}), IDEA_TEAM,
-                          frozenset({IDEA_TEAM})),
-    "other_manager": Actor(21, "omgr@example.com", "Omgr", frozenset({Role.MANAGER}), OTHER_TEAM,
-                           frozenset({OTHER_TEAM})),
+    "team_manager": Actor(
+        20, "mgr@example.com", "Mgr", frozenset({Role.MANAGER}), IDEA_TEAM, frozenset({IDEA_TEAM})
+    ),
+    "other_manager": Actor(
+        21, "omgr@example.com", "Omgr", frozenset({Role.MANAGER}), OTHER_TEAM, frozenset({OTHER_TEAM})
+    ),
     "it_champion": Actor(30, "it@example.com", "It", frozenset({Role.IT_CHAMPION}), IDEA_TEAM),
     "executive": Actor(40, "exe@example.com", "Exe", frozenset({Role.EXECUTIVE}), IDEA_TEAM),
     "admin": Actor(50, "adm@example.com", "Adm", frozenset({Role.ADMIN}), IDEA_TEAM),
@@ -63,9 +65,26 @@ EXPECTED: dict[str, set[str]] = {
     "manage_campaigns": MANAGERS | {"executive", "admin"},
 }
 
-IDEA_ACTIONS = {"edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review", "assess_risk",
-                "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim", "plan_it",
-                "start_pilot", "start_scaling", "complete_scaling", "retire"}
+IDEA_ACTIONS = {
+    "edit_idea",
+    "view_idea",
+    "view_assessment",
+    "submit",
+    "resubmit",
+    "start_review",
+    "assess_risk",
+    "request_changes",
+    "approve",
+    "second_approve",
+    "decline",
+    "route_to_it",
+    "claim",
+    "plan_it",
+    "start_pilot",
+    "start_scaling",
+    "complete_scaling",
+    "retire",
+}
 
 #: state -> personas who may see the idea / edit it.
 VIEW_BY_STATE = {s: (ALL if s != State.DRAFT else {"submitter"}) for s in State}
@@ -77,7 +96,9 @@ def facts(state: State = State.IN_REVIEW) -> IdeaFacts:
 
 
 def deactivated(actor: Actor) -> Actor:
-    return Actor(actor.id, actor.email, actor.name, actor.roles, actor.team_id, actor.managed_team_ids, active=False)
+    return Actor(
+        actor.id, actor.email, actor.name, actor.roles, actor.team_id, actor.managed_team_ids, active=False
+    )
 
 
 CELLS = [(action, persona) for action in EXPECTED for persona in PERSONAS]
@@ -134,15 +155,21 @@ def test_manager_of_the_ideas_team_may_decide_but_another_teams_manager_may_not(
 
 def test_managing_a_team_without_the_manager_role_grants_nothing():
     # A stale team_managers row must not outlive the removal of the manager role.
-    ex_manager = Actor(22, "ex@example.com", "Ex", frozenset({Role.FRONTLINE}), IDEA_TEAM, frozenset({IDEA_TEAM}))
+    ex_manager = Actor(
+        22, "ex@example.com", "Ex", frozenset({Role.FRONTLINE}), IDEA_TEAM, frozenset({IDEA_TEAM})
+    )
     assert not permissions.allowed(ex_manager, "approve", facts())
     assert not permissions.allowed(ex_manager, "start_review", facts())
 
 
 def test_co_submitter_counts_as_author():
     co = PERSONAS["other_frontline"]
-    idea = IdeaFacts(submitter_id=PERSONAS["submitter"].id, team_id=IDEA_TEAM, state=State.DRAFT,
-                     co_submitter_ids=frozenset({co.id}))
+    idea = IdeaFacts(
+        submitter_id=PERSONAS["submitter"].id,
+        team_id=IDEA_TEAM,
+        state=State.DRAFT,
+        co_submitter_ids=frozenset({co.id}),
+    )
     assert permissions.allowed(co, "view_idea", idea)
     assert permissions.allowed(co, "edit_idea", idea)
     assert permissions.allowed(co, "submit", idea)

@@ -1,4 +1,4 @@
-"""Risk scores (likelihood x impact, overall = highest), rating validation, and the effort-value categories."""
+"""Risk scores (likelihood x impact, overall = highest), rating validation, effort-value categories."""
 
 from __future__ import annotations
 
@@ -15,8 +15,15 @@ def all_rated(likelihood: int = 1, impact: int = 1) -> list[Rating]:
 
 
 def ev(**changes) -> EffortValue:
-    base = dict(needs_it=False, needs_legal=False, budget="none", people_systems_touched=0,
-                customers_reached="few", expected_change="none", strategic_fit="low")
+    base = dict(
+        needs_it=False,
+        needs_legal=False,
+        budget="none",
+        people_systems_touched=0,
+        customers_reached="few",
+        expected_change="none",
+        strategic_fit="low",
+    )
     return EffortValue(**(base | changes))
 
 
@@ -29,8 +36,13 @@ def test_category_score_is_likelihood_times_impact():
 
 
 def test_overall_is_the_highest_product_not_the_sum_or_the_highest_factor():
-    ratings = [Rating("customer_brand", 5, 1), Rating("legal_compliance", 3, 3), Rating("data_privacy", 2, 4),
-               Rating("operational", 1, 1), Rating("financial", 1, 2)]
+    ratings = [
+        Rating("customer_brand", 5, 1),
+        Rating("legal_compliance", 3, 3),
+        Rating("data_privacy", 2, 4),
+        Rating("operational", 1, 1),
+        Rating("financial", 1, 2),
+    ]
     assert risk.overall(ratings) == 9
 
 
@@ -38,10 +50,18 @@ def test_overall_of_no_ratings_is_zero():
     assert risk.overall([]) == 0
 
 
-@pytest.mark.parametrize(("score", "band", "high"), [
-    (1, "low", False), (7, "low", False), (8, "medium", False), (14, "medium", False),
-    (15, "high", True), (16, "high", True), (25, "high", True),
-])
+@pytest.mark.parametrize(
+    ("score", "band", "high"),
+    [
+        (1, "low", False),
+        (7, "low", False),
+        (8, "medium", False),
+        (14, "medium", False),
+        (15, "high", True),
+        (16, "high", True),
+        (25, "high", True),
+    ],
+)
 def test_bands_and_the_high_risk_threshold_at_fifteen(score, band, high):
     assert risk.band(score) == band
     assert risk.is_high(score) is high
@@ -90,7 +110,9 @@ def test_overlong_mitigation_is_refused():
 
 def test_effort_score_adds_it_legal_budget_and_reach_into_systems():
     assert ev().effort_score == 0
-    assert ev(needs_it=True, needs_legal=True, budget="over_50k", people_systems_touched=51).effort_score == 10
+    assert (
+        ev(needs_it=True, needs_legal=True, budget="over_50k", people_systems_touched=51).effort_score == 10
+    )
 
 
 @pytest.mark.parametrize(("touched", "points"), [(0, 0), (2, 0), (3, 1), (10, 1), (11, 2), (50, 2), (51, 3)])
@@ -100,21 +122,38 @@ def test_people_and_systems_touched_add_effort_in_steps(touched, points):
 
 def test_value_score_adds_reach_change_and_fit():
     assert ev().value_score == 0
-    assert ev(customers_reached="all_customers", expected_change="large", strategic_fit="core").value_score == 9
+    assert (
+        ev(customers_reached="all_customers", expected_change="large", strategic_fit="core").value_score == 9
+    )
 
 
-@pytest.mark.parametrize(("effort_kw", "value_kw", "category"), [
-    # effort 4 is still little effort; value 5 is the first "clear" value.
-    (dict(needs_it=True, budget="5k_50k"), dict(customers_reached="many_teams", expected_change="clear",
-                                               strategic_fit="some"), "no_brainer"),
-    (dict(needs_it=True, budget="5k_50k"), dict(customers_reached="many_teams", expected_change="clear"),
-     "quick_experiment"),
-    (dict(needs_it=True, budget="under_5k", people_systems_touched=11),
-     dict(customers_reached="many_teams", expected_change="clear", strategic_fit="some"), "sponsored_project"),
-    (dict(needs_it=True, needs_legal=True, budget="under_5k"),
-     dict(customers_reached="many_teams", expected_change="clear"), "shadow_it"),
-    ({}, {}, "quick_experiment"),
-])
+@pytest.mark.parametrize(
+    ("effort_kw", "value_kw", "category"),
+    [
+        # effort 4 is still little effort; value 5 is the first "clear" value.
+        (
+            dict(needs_it=True, budget="5k_50k"),
+            dict(customers_reached="many_teams", expected_change="clear", strategic_fit="some"),
+            "no_brainer",
+        ),
+        (
+            dict(needs_it=True, budget="5k_50k"),
+            dict(customers_reached="many_teams", expected_change="clear"),
+            "quick_experiment",
+        ),
+        (
+            dict(needs_it=True, budget="under_5k", people_systems_touched=11),
+            dict(customers_reached="many_teams", expected_change="clear", strategic_fit="some"),
+            "sponsored_project",
+        ),
+        (
+            dict(needs_it=True, needs_legal=True, budget="under_5k"),
+            dict(customers_reached="many_teams", expected_change="clear"),
+            "shadow_it",
+        ),
+        ({}, {}, "quick_experiment"),
+    ],
+)
 def test_effort_value_category_follows_the_quadrants(effort_kw, value_kw, category):
     e = ev(**effort_kw, **value_kw)
     assert e.category == category
@@ -135,8 +174,13 @@ def test_effort_value_quadrant_boundaries_are_effort_four_and_value_five():
 
 
 def test_effort_value_problems_name_each_bad_choice():
-    bad = ev(budget="lots", customers_reached="everyone", expected_change="huge", strategic_fit="meh",
-             people_systems_touched=-1)
+    bad = ev(
+        budget="lots",
+        customers_reached="everyone",
+        expected_change="huge",
+        strategic_fit="meh",
+        people_systems_touched=-1,
+    )
     assert bad.problems() == [
         "budget 'lots' is not one of: none, under_5k, 5k_50k, over_50k",
         "customers reached 'everyone' is not one of: few, one_team, many_teams, all_customers",

@@ -13,8 +13,17 @@ from hero_core.errors import TransitionNotAllowed
 from hero_core.vocab import STATE_LABELS, State
 
 S = State
-LIVE = {S.SUBMITTED, S.IN_REVIEW, S.NEEDS_CHANGES, S.APPROVED, S.AWAITING_IT, S.IN_BUILD, S.PILOTING, S.SCALING,
-        S.SCALED}
+LIVE = {
+    S.SUBMITTED,
+    S.IN_REVIEW,
+    S.NEEDS_CHANGES,
+    S.APPROVED,
+    S.AWAITING_IT,
+    S.IN_BUILD,
+    S.PILOTING,
+    S.SCALING,
+    S.SCALED,
+}
 
 #: action -> (source states, target, reason required, automatic); in the table's order.
 EXPECTED: dict[str, tuple[set[State], State, bool, bool]] = {
@@ -36,8 +45,11 @@ CELLS = [(action, state) for action in EXPECTED for state in State]
 
 
 def expected_allowed_from(state: State, *, include_automatic: bool = False) -> list[str]:
-    return [a for a, (sources, _, _, auto) in EXPECTED.items()
-            if state in sources and (include_automatic or not auto)]
+    return [
+        a
+        for a, (sources, _, _, auto) in EXPECTED.items()
+        if state in sources and (include_automatic or not auto)
+    ]
 
 
 def test_table_has_exactly_the_expected_actions_in_order():
@@ -48,7 +60,12 @@ def test_table_has_exactly_the_expected_actions_in_order():
 def test_each_transition_row_matches_the_expected_row(action):
     t = workflow.transition_for(action)
     sources, target, reason_required, automatic = EXPECTED[action]
-    assert (set(t.sources), t.target, t.reason_required, t.automatic) == (sources, target, reason_required, automatic)
+    assert (set(t.sources), t.target, t.reason_required, t.automatic) == (
+        sources,
+        target,
+        reason_required,
+        automatic,
+    )
 
 
 @pytest.mark.parametrize(("action", "state"), CELLS, ids=[f"{a}-from-{s.value}" for a, s in CELLS])
@@ -61,8 +78,9 @@ def test_action_from_state_is_allowed_or_refused_naming_what_is_allowed_instead(
     with pytest.raises(TransitionNotAllowed) as refused:
         workflow.check(action, state)
     message = str(refused.value)
-    assert message.startswith(f"Cannot {workflow.ACTION_LABELS[action].lower()} an idea that is "
-                              f"{STATE_LABELS[state].lower()}; ")
+    assert message.startswith(
+        f"Cannot {workflow.ACTION_LABELS[action].lower()} an idea that is {STATE_LABELS[state].lower()}; "
+    )
     instead = expected_allowed_from(state)
     if instead:
         listed = message.split("from there you may: ", 1)[1].rstrip(".")
@@ -74,8 +92,9 @@ def test_action_from_state_is_allowed_or_refused_naming_what_is_allowed_instead(
 @pytest.mark.parametrize("state", list(State), ids=[s.value for s in State])
 def test_allowed_from_lists_the_manual_actions_of_a_state_in_table_order(state):
     assert workflow.allowed_from(state) == expected_allowed_from(state)
-    assert workflow.allowed_from(state, include_automatic=True) == expected_allowed_from(state,
-                                                                                         include_automatic=True)
+    assert workflow.allowed_from(state, include_automatic=True) == expected_allowed_from(
+        state, include_automatic=True
+    )
 
 
 def test_only_declined_and_retired_are_dead_ends():

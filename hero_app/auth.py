@@ -1,0 +1,50 @@
+"""Logging in and out with local accounts (argon2id passwords, lockout and sessions live in hero_core)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hero_app import ui
+from hero_core.errors import AccountLocked, AuthenticationFailed, HeroError
+from hero_core.services import people, sessions
+
+
+def login_page() -> None:
+    """The log-in form: Email, Password, Log in."""
+    st.title("HERO compact")
+    st.caption("Frontline ideas, manager risk review, IT support to scale them — and honest measurement.")
+    notice = st.session_state.pop(ui.LOGIN_NOTICE_KEY, None)
+    if notice:
+        st.info(notice)
+    with st.form("login"):
+        email = st.text_input("Email", key="login_email", autocomplete="username")
+        password = st.text_input("Password", type="password", key="login_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Log in", type="primary")
+    if not submitted:
+        return
+    db = ui.get_db()
+    try:
+        user_id = people.authenticate(db, email=email, password=password)
+        token = sessions.create(db, user_id=user_id)
+    except (AuthenticationFailed, AccountLocked) as exc:
+        st.error(str(exc))
+        return
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    except Exception:  # noqa: BLE001
+        ui.show_unexpected("log-in")
+        return
+    st.session_state[ui.TOKEN_KEY] = token
+    st.rerun()
+
+
+def logout(token: str | None) -> None:
+    """End the session everywhere it is used and forget it here."""
+    try:
+        sessions.revoke(ui.get_db(), token)
+    finally:
+        # Nothing of this person's work stays behind in the browser session.
+        st.session_state.clear()
+        st.session_state[ui.LOGIN_NOTICE_KEY] = "You are logged out."

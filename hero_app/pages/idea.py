@@ -1,0 +1,127 @@
+"""One idea (?id=N): everything about it, its timeline from the audit trail, risk, IT plan, impact."""
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from hero_app import panels, ui
+from hero_core.errors import HeroError
+from hero_core.services import ideas
+from hero_core.services.ideas import WAITING_ON, IdeaView
+from hero_core.vocab import State
+
+db, user = ui.require_page("idea")
+
+raw_id = st.query_params.get("id", "")
+try:
+    idea_id = int(raw_id)
+except (TypeError, ValueError):
+    st.title("Idea")
+    st.info("Choose an idea from Browse ideas, My ideas or a notification.")
+    st.page_link("hero_app/pages/ideas.py", label="Browse ideas", icon=":material/search:")
+    st.stop()
+
+try:
+    view: IdeaView = ideas.get_idea(db, actor_id=user.id, idea_id=idea_id)
+    history = ideas.timeline(db, actor_id=user.id, idea_id=idea_id)
+except HeroError as exc:
+    st.title("Idea")
+    ui.show_error(exc)
+    st.stop()
+
+ui.opened_version(view.id, view.version)
+st.title(f"#{view.id} · {ui.md(view.title)}")
+st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(WAITING_ON.get(State(view.state), ''))}")
+st.markdown(f"Team **{ui.md(view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
+            f"problem **{ui.category_label(view.category)}** · "
+            + ("**involves technology**" if view.involves_technology else "no technology involved"))
+st.caption(f"Proposed by {ui.md(view.submitter_name)} ({ui.md(view.submitter_email)}) · created "
+           f"{ui.fmt_dt(view.created_at)} · version {view.version}")
+
+st.subheader("The customer roadblock")
+st.text(view.roadblock)
+st.subheader("The proposed fix")
+st.text(view.proposal)
+if view.expected_benefit:
+    st.subheader("Expected benefit")
+    st.text(view.expected_benefit)
+details = []
+if view.target_metrics:
+    details.append(("Customer metrics it should move", ", ".join(view.target_metrics)))
+if view.campaign_title:
+    details.append(("Campaign", view.campaign_title))
+if view.last_reason:
+    details.append(("Latest reason given", view.last_reason))
+if details:
+    st.dataframe(pd.DataFrame(details, columns=["Detail", "Value"]), hide_index=True, key="idea_details")
+
+if view.available_actions or view.may_assess or view.may_plan:
+    with st.container(border=True):
+        # Actions stay usable while stale: the service refuses them with StaleIdea and the banner explains.
+        ui.stale_banner(view.id, view.version, where="idea")
+        st.subheader("What you can do now")
+        panels.decision_panel(db, user, view, where="idea")
+        if view.may_assess:
+            with st.expander("Assess risk and effort-value", expanded=view.assessment is None):
+                panels.assessment_form(db, user, view, where="idea")
+        panels.it_panel(db, user, view, where="idea")
+        panels.retire_panel(db, user, view, where="idea")
+        if view.may_edit:
+            # Sending an idea needs the safe-framework acknowledgement, which lives on the edit form.
+            st.page_link("hero_app/pages/my_ideas.py", label="Edit and send it on My ideas", icon=":material/edit:")
+
+tab_timeline, tab_risk, tab_it, tab_impact = st.tabs(["Timeline", "Risk assessment", "IT plan", "Impact"])
+
+with tab_timeline:
+    sla = pd.DataFrame([{"Promise": name, "Due": ui.fmt_dt(due), "Status": ui.sla_label(status)}
+                        for name, (due, status) in view.sla.items()])
+    if not sla.empty:
+        st.markdown("**Service-level promises**")
+        st.dataframe(sla, hide_index=True, key="idea_sla")
+    st.markdown("**History** (from the audit trail)")
+
+    def _change(before: str, after: str) -> str:
+        def state_of(raw: str) -> str:
+            try:
+                return (json.loads(raw) or {}).get("state", "") if raw else ""
+            except (ValueError, AttributeError):
+                return ""
+        a, b = state_of(before), state_of(after)
+        return f"{ui.state_label(a)} → {ui.state_label(b)}" if a and b and a != b else ""
+
+    timeline = pd.DataFrame([{
+        "When": ui.fmt_dt(e.at), "Who": e.actor_email, "What": e.action.replace("_", " "),
+        "State": _change(e.before, e.after), "Reason": e.reason,
+    } for e in history], columns=["When", "Who", "What", "State", "Reason"])
+    st.dataframe(timeline, hide_index=True, key="idea_timeline")
+    ui.download_buttons(timeline, name=f"idea-{view.id}-timeline", key="idea_timeline_download")
+
+with tab_risk:
+    if view.assessment is not None:
+        panels.show_assessment(view.assessment, key="idea_assessment")
+    elif view.state in (State.DRAFT.value, State.SUBMITTED.value, State.IN_REVIEW.value):
+        st.info("Not assessed yet: a manager of the team assesses the risk during the review.")
+    else:
+        st.info("No risk assessment is recorded for this idea, or it is not yours to see.")
+
+with tab_it:
+    if view.it_champion_email or view.it_plan or view.it_effort_days is not None or view.it_blockers:
+        st.markdown(f"**IT champion:** {ui.md(view.it_champion_email or 'not claimed yet')}")
+        st.markdown(f"**Effort estimate:** {view.it_effort_days if view.it_effort_days is not None else '—'} days")
+        st.caption("Plan")
+        st.text(view.it_plan or "—")
+        st.caption("Blockers")
+        st.text(view.it_blockers or "none recorded")
+    elif view.involves_technology:
+        st.info("An IT champion picks this idea up after it is approved.")
+    else:
+        st.info("This idea does not involve technology, so it needs no IT plan.")
+
+with tab_impact:
+    # The impact issue fills this section (before/after measurement on the target metrics).
+    st.markdown("**Impact**")
+    launch = st.columns(2)
+    launch[0].metric("Launch date", ui.fmt_date(view.launch_date) or "not launched")
+    launch[1].metric("Pilot teams", ", ".join(view.pilot_team_codes) or "none yet")
+    st.caption("The impact estimate for this idea appears here once it has been measured.")

@@ -1,0 +1,51 @@
+"""Browse ideas: search and filter everyone's ideas (drafts stay private), a page at a time."""
+
+import streamlit as st
+
+from hero_app import ui
+from hero_core.services import ideas, people
+from hero_core.services.ideas import IdeaFilter
+from hero_core.vocab import STATE_LABELS, TOUCHPOINT_LABELS
+
+PAGE_SIZE = 25
+PAGE_KEY = "browse_page"
+
+db, user = ui.require_page("ideas")
+st.title("Browse ideas")
+st.caption("Seeing each other's roadblocks is how a fix found in one team reaches the others.")
+
+
+def reset_page() -> None:
+    st.session_state[PAGE_KEY] = 1
+
+
+campaigns = dict(ideas.list_campaigns(db))
+with st.container(border=True):
+    search = st.text_input("Search titles and descriptions", key="browse_search", on_change=reset_page)
+    c1, c2, c3, c4 = st.columns(4)
+    states = c1.multiselect("State", [s.value for s in STATE_LABELS], key="browse_states",
+                            format_func=ui.state_label, on_change=reset_page)
+    teams = c2.multiselect("Team", [t.code for t in people.list_teams(db)], key="browse_teams",
+                           on_change=reset_page)
+    touchpoints = c3.multiselect("Touch point", [t.value for t in TOUCHPOINT_LABELS], key="browse_touchpoints",
+                                 format_func=ui.touchpoint_label, on_change=reset_page)
+    chosen_campaigns = c4.multiselect("Campaign", list(campaigns), key="browse_campaigns",
+                                      format_func=lambda i: campaigns.get(i, str(i)), on_change=reset_page)
+
+flt = IdeaFilter(search=search, states=tuple(states), team_codes=tuple(teams), touchpoints=tuple(touchpoints),
+                 campaign_ids=tuple(chosen_campaigns))
+page = st.session_state.get(PAGE_KEY, 1)
+rows, total = ideas.list_ideas(db, actor_id=user.id, flt=flt, page=page, page_size=PAGE_SIZE)
+if not rows and total and page > 1:
+    st.session_state[PAGE_KEY] = 1
+    st.rerun()
+
+st.markdown(f"**{total} idea{'s' if total != 1 else ''}** match.")
+if total:
+    table = ui.summary_frame(rows)
+    st.dataframe(table, hide_index=True, key="browse_table")
+    ui.page_number(total, PAGE_SIZE, key=PAGE_KEY)
+    ui.download_buttons(table, name="ideas", key="browse_download")
+    st.caption("Open an idea")
+    for summary in rows:
+        ui.idea_link(summary.id, summary.title)

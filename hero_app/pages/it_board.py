@@ -1,0 +1,69 @@
+"""IT board: technology ideas by column, oldest first, overdue marked; claim, plan and advance them."""
+
+import streamlit as st
+
+from hero_app import panels, ui
+from hero_core.errors import HeroError
+from hero_core.services import ideas
+from hero_core.services.ideas import BOARD_COLUMNS
+
+db, user = ui.require_page("it-board")
+st.title("IT board")
+st.caption("Support and scale what the front line builds: claim approved technology ideas, plan them, pilot "
+           "them in a few teams, then scale them.")
+
+board = ideas.it_board(db, actor_id=user.id)
+columns = st.columns(len(BOARD_COLUMNS))
+for column, state in zip(columns, BOARD_COLUMNS, strict=True):
+    cards = board[state.value]
+    overdue = sum(1 for c in cards if c.overdue)
+    with column:
+        st.metric(ui.state_label(state.value), len(cards),
+                  delta=f"{overdue} overdue" if overdue else None, delta_color="inverse")
+        for card in ui.paged(cards, key=f"board_page_{state.value}", page_size=8):
+            with st.container(border=True):
+                if card.overdue:
+                    st.markdown(":red-badge[:material/alarm: Overdue]")
+                st.markdown(f"**#{card.idea.id}** {ui.md(card.idea.title)}")
+                st.page_link(ui.IDEA_PAGE, label="Open", query_params={"id": str(card.idea.id)},
+                             icon=":material/open_in_new:")
+                st.caption(f"{card.days_in_column} business day{'s' if card.days_in_column != 1 else ''} here · "
+                           f"team {ui.md(card.idea.team_code)}")
+                if card.it_champion_email:
+                    st.caption(f"Champion: {ui.md(card.it_champion_email)}")
+                if card.it_effort_days is not None:
+                    st.caption(f"Effort: {card.it_effort_days:g} days")
+                if card.it_blockers:
+                    st.caption(":orange[Blocked]")
+                if card.launch_date:
+                    st.caption(f"Launched {ui.fmt_date(card.launch_date)}")
+
+workable = {c.idea.id: c for state in BOARD_COLUMNS[:-1] for c in board[state.value]}
+st.divider()
+if not workable:
+    st.info("No technology idea waits for IT right now.")
+    st.stop()
+chosen = st.selectbox(
+    "Idea to work on", list(workable), key="board_choice",
+    format_func=lambda i: f"#{i} · {workable[i].idea.title} ({ui.state_label(workable[i].idea.state)})"
+    + (" — overdue" if workable[i].overdue else ""),
+)
+if chosen is None:
+    st.stop()
+try:
+    view = ideas.get_idea(db, actor_id=user.id, idea_id=chosen)
+except HeroError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+ui.opened_version(view.id, view.version)
+with st.container(border=True):
+    st.subheader(f"#{view.id} · {ui.md(view.title)}")
+    ui.idea_link(view.id, "open the full idea")
+    st.markdown("**The proposed fix**")
+    st.text(view.proposal)
+    if view.assessment is not None:
+        with st.expander(f"Risk {view.assessment.overall} ({view.assessment.band}) — assessment"):
+            panels.show_assessment(view.assessment, key="board_assessment")
+    ui.stale_banner(view.id, view.version, where="board")
+    panels.it_panel(db, user, view, where="board")

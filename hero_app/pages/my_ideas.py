@@ -1,0 +1,105 @@
+"""My ideas: where each stands, what it waits for and on whom; edit and resubmit when changes are asked for."""
+
+import pandas as pd
+import streamlit as st
+
+from hero_app import idea_form, ui
+from hero_core.errors import HeroError, StaleIdea
+from hero_core.services import ideas
+from hero_core.services.ideas import WAITING_ON, IdeaFilter, IdeaView
+from hero_core.vocab import State
+
+PAGE_SIZE = 10
+
+db, user = ui.require_page("my-ideas")
+st.title("My ideas")
+
+mine = IdeaFilter(submitter_id=user.id)
+page_key = "my_ideas_page"
+page = min(st.session_state.get(page_key, 1), 10_000)
+summaries, total = ideas.list_ideas(db, actor_id=user.id, flt=mine, page=page, page_size=PAGE_SIZE)
+if total == 0:
+    st.info("You have not proposed an idea yet.")
+    st.page_link("hero_app/pages/submit.py", label="Propose your first idea", icon=":material/lightbulb:")
+    st.stop()
+
+views: list[IdeaView] = [ideas.get_idea(db, actor_id=user.id, idea_id=s.id) for s in summaries]
+
+
+def waiting_on(state: str) -> str:
+    return WAITING_ON.get(State(state), "")
+
+
+table = pd.DataFrame([{
+    "#": v.id, "Title": v.title, "State": ui.state_label(v.state), "Waiting on": waiting_on(v.state),
+    "Team": v.team_code, "Submitted": ui.fmt_dt(v.submitted_at), "Updated": ui.fmt_dt(v.updated_at),
+} for v in views])
+st.dataframe(table, hide_index=True, key="my_ideas_table")
+ui.page_number(total, PAGE_SIZE, key=page_key)
+ui.download_buttons(table, name="my-ideas", key="my_ideas_download")
+
+
+def edit_form(view: IdeaView) -> None:
+    """Change the idea and send it (back) to the managers; the safe framework must be acknowledged to send."""
+    prefix = f"edit_{view.id}"
+    if st.session_state.pop(f"{prefix}_reset", False):
+        idea_form.clear(prefix)
+    idea_form.seed_from(prefix, view)
+    send_action = "resubmit" if view.state == State.NEEDS_CHANGES.value else "submit"
+    idea_form.show_general_errors(prefix)
+    with st.form(f"{prefix}_form"):
+        idea_form.fields(db, prefix, with_guardrails=True)
+        with st.container(horizontal=True):
+            save = st.form_submit_button("Save changes", icon=":material/save:")
+            send = st.form_submit_button("Save and resubmit" if send_action == "resubmit" else "Save and submit",
+                                         type="primary", icon=":material/send:")
+    if not (save or send):
+        return
+    data = idea_form.read(prefix)
+    if send and not idea_form.guardrails_acknowledged(prefix):
+        problems = ideas.validate_idea_input(db, data=data)
+        problems[idea_form.GUARDRAILS_FIELD] = "Tick the safe framework box to send the idea."
+        idea_form.remember_errors(prefix, problems)
+        st.rerun()
+    expected = ui.opened_version(view.id, view.version)
+    try:
+        version = ideas.edit_idea(db, actor_id=user.id, idea_id=view.id, expected_version=expected, data=data)
+        if send:
+            service = ideas.resubmit if send_action == "resubmit" else ideas.submit
+            service(db, actor_id=user.id, idea_id=view.id, expected_version=version)
+    except StaleIdea as exc:
+        st.session_state.setdefault(ui.STALE_KEY, {})[view.id] = str(exc)
+        st.rerun()
+    except HeroError as exc:
+        idea_form.remember_exception(prefix, exc)
+        st.rerun()
+    except Exception:  # noqa: BLE001
+        ui.show_unexpected("edit an idea")
+        return
+    ui.unpin(view.id)
+    st.session_state[f"{prefix}_reset"] = True
+    ui.flash(f"Idea #{view.id} " + (
+        ("resubmitted: it waits for a manager again." if send_action == "resubmit" else
+         "submitted: it now waits for a manager of your team.") if send else "saved."))
+    st.rerun()
+
+
+for view in views:
+    label = f"#{view.id} · {ui.md(view.title)} — {ui.state_label(view.state)}"
+    attention = view.state in (State.DRAFT.value, State.NEEDS_CHANGES.value)
+    with st.expander(label, expanded=attention, icon=":material/priority_high:" if attention else None):
+        st.markdown(f"**Waiting on:** {ui.md(waiting_on(view.state))}")
+        if view.state == State.NEEDS_CHANGES.value and view.last_reason:
+            st.warning("Your manager asked for changes:")
+            st.text(view.last_reason)
+        elif view.state in (State.DECLINED.value, State.RETIRED.value) and view.last_reason:
+            st.caption("Reason given")
+            st.text(view.last_reason)
+        ui.idea_link(view.id, view.title)
+        timeline = ideas.timeline(db, actor_id=user.id, idea_id=view.id)
+        st.dataframe(pd.DataFrame([{
+            "When": ui.fmt_dt(e.at), "Who": e.actor_email, "What": e.action.replace("_", " "), "Reason": e.reason,
+        } for e in timeline]), hide_index=True, key=f"my_timeline_{view.id}")
+        if view.may_edit:
+            ui.stale_banner(view.id, view.version, where="my")
+            edit_form(view)

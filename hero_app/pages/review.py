@@ -1,0 +1,69 @@
+"""Review queue: my teams' ideas by SLA due date; assess risk and effort-value; decide with reasons."""
+
+import pandas as pd
+import streamlit as st
+
+from hero_app import panels, ui
+from hero_core.errors import HeroError
+from hero_core.services import ideas
+
+db, user = ui.require_page("review")
+st.title("Review queue")
+st.caption("Encourage the idea, manage the risk: start the review, assess it, then approve, ask for changes "
+           "or decline — with a reason the submitter can act on.")
+
+queue = ideas.review_queue(db, actor_id=user.id)
+overdue = sum(1 for q in queue if q.sla_status == "overdue")
+cols = st.columns(3)
+cols[0].metric("Waiting on you", len(queue))
+cols[1].metric("Overdue", overdue)
+cols[2].metric("High risk, waiting for a second approver", sum(1 for q in queue if q.needs_second_approver))
+if not queue:
+    st.success("Nothing waits for your review right now.")
+    st.stop()
+
+table = pd.DataFrame([{
+    "#": q.idea.id, "Title": q.idea.title, "Team": q.idea.team_code, "State": ui.state_label(q.idea.state),
+    "Submitted": ui.fmt_dt(q.idea.submitted_at), "Waiting (business days)": q.waiting_days,
+    "Due": ui.fmt_dt(q.due), "SLA": ui.sla_label(q.sla_status),
+    "Risk": q.overall_risk if q.overall_risk is not None else "",
+    "Second approver": (f"needed (first: {q.first_approver_email})" if q.needs_second_approver else ""),
+} for q in queue])
+shown = ui.paged(table, key="review_page", page_size=20)
+st.dataframe(shown, hide_index=True, key="review_table")
+ui.download_buttons(table, name="review-queue", key="review_download")
+
+by_id = {q.idea.id: q for q in queue}
+chosen = st.selectbox("Idea to review", list(by_id), key="review_choice",
+                      format_func=lambda i: f"#{i} · {by_id[i].idea.title} ({ui.sla_label(by_id[i].sla_status)})")
+if chosen is None:
+    st.stop()
+
+try:
+    view = ideas.get_idea(db, actor_id=user.id, idea_id=chosen)
+except HeroError as exc:
+    ui.show_error(exc)
+    st.stop()
+
+ui.opened_version(view.id, view.version)
+with st.container(border=True):
+    st.subheader(f"#{view.id} · {ui.md(view.title)}")
+    ui.idea_link(view.id, "open the full idea")
+    st.caption(f"{ui.state_label(view.state)} · team {ui.md(view.team_code)} · proposed by "
+               f"{ui.md(view.submitter_name)} · {ui.touchpoint_label(view.touchpoint)} · "
+               f"{ui.category_label(view.category)}" + (" · involves technology" if view.involves_technology else ""))
+    st.markdown("**The customer roadblock**")
+    st.text(view.roadblock)
+    st.markdown("**The proposed fix**")
+    st.text(view.proposal)
+    ui.stale_banner(view.id, view.version, where="review")
+
+    if view.assessment is not None:
+        st.markdown("#### Current assessment")
+        panels.show_assessment(view.assessment, key="review_assessment")
+    if view.may_assess:
+        with st.expander("Re-assess risk and effort-value" if view.assessment else "Assess risk and effort-value",
+                         expanded=view.assessment is None):
+            panels.assessment_form(db, user, view, where="review")
+    st.markdown("#### Decision")
+    panels.decision_panel(db, user, view, where="review")

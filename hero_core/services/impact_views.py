@@ -1,0 +1,404 @@
+"""Read models for the impact page: the portfolio of measured effects, one idea's weekly series, the compact's
+funnel with stage durations, and the risk heat map.
+
+Each is one job: load the actor, check "view_impact", aggregate in the database (GROUP BY, window
+functions) and hand back a small DataFrame. Observations are never loaded row by row: the series and the
+estimates work on team x week means computed in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, literal, select, union_all
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from hero_core import impact, permissions, risk
+from hero_core.db import Database
+from hero_core.errors import InvalidInput, NotFound
+from hero_core.models import Campaign, Idea, IdeaPilotTeam, Metric, RiskAssessment, RiskRating, Team
+from hero_core.services.common import load_actor
+from hero_core.services.observations import week_start, weekly_means
+from hero_core.vocab import State
+
+PERIOD_COLUMNS = ("submitted_at", "launch_date")
+
+
+@dataclass(frozen=True)
+class ViewFilters:
+    """What the impact page lets a person narrow down. Empty means everything."""
+
+    team_codes: tuple[str, ...] = ()  # the idea's own team
+    touchpoints: tuple[str, ...] = ()
+    campaign_ids: tuple[int, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    period_on: str | None = None  # "submitted_at" or "launch_date"; None: the view's natural date
+
+
+def _conditions(filters: ViewFilters, default_period: str) -> list[ColumnElement[bool]]:
+    period_on = filters.period_on or default_period
+    if period_on not in PERIOD_COLUMNS:
+        raise InvalidInput(f"period must be on one of {', '.join(PERIOD_COLUMNS)}, not {period_on!r}")
+    conds: list[ColumnElement[bool]] = [Idea.state != State.DRAFT.value]
+    if filters.team_codes:
+        codes = [c.strip().lower() for c in filters.team_codes]
+        conds.append(Idea.team_id.in_(select(Team.id).where(func.lower(Team.code).in_(codes))))
+    if filters.touchpoints:
+        conds.append(Idea.touchpoint.in_(list(filters.touchpoints)))
+    if filters.campaign_ids:
+        conds.append(Idea.campaign_id.in_(list(filters.campaign_ids)))
+    column = getattr(Idea, period_on)
+    if period_on == "submitted_at":
+        if filters.date_from:
+            conds.append(column >= datetime.combine(filters.date_from, time(), tzinfo=UTC))
+        if filters.date_to:
+            conds.append(column < datetime.combine(filters.date_to + timedelta(days=1), time(), tzinfo=UTC))
+    else:
+        if filters.date_from:
+            conds.append(column >= filters.date_from)
+        if filters.date_to:
+            conds.append(column <= filters.date_to)
+    return conds
+
+
+def _authorise(s: Session, actor_id: int | None) -> None:
+    permissions.require(load_actor(s, actor_id), "view_impact")
+
+
+# ---- (a) the portfolio -------------------------------------------------------------------------------------
+
+PORTFOLIO_COLUMNS = (
+    "idea_id",
+    "title",
+    "team",
+    "touchpoint",
+    "campaign",
+    "launch_date",
+    "state",
+    "metric",
+    "unit",
+    "direction",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "verdict",
+    "method",
+    "inference",
+    "baseline_mean",
+    "pre_trend_p",
+    "n_obs",
+    "warnings",
+)
+
+
+def portfolio(
+    db: Database,
+    *,
+    actor_id: int | None,
+    filters: ViewFilters = ViewFilters(),
+    windows: impact.ImpactWindows | None = None,
+) -> pd.DataFrame:
+    """One row per launched idea x target metric with its measured effect (period filter: launch date)."""
+    with db.read() as s:
+        _authorise(s, actor_id)
+        ideas = s.execute(
+            select(
+                Idea.id, Idea.title, Team.code, Idea.touchpoint, Campaign.title, Idea.launch_date, Idea.state
+            )
+            .join(Team, Team.id == Idea.team_id)
+            .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
+            .where(
+                Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
+                Idea.launch_date.is_not(None),
+                *_conditions(filters, "launch_date"),
+            )
+            .order_by(Idea.launch_date.desc(), Idea.id)
+        ).all()
+        units = dict(s.execute(select(Metric.code, Metric.unit)).all())
+    if not ideas:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
+    estimates = impact.estimate_portfolio(
+        db, actor_id=actor_id, idea_ids=[i[0] for i in ideas], windows=windows
+    )
+    facts = {i[0]: i for i in ideas}
+    records = []
+    for e in estimates:
+        idea_id, title, team, touchpoint, campaign, launch, state = facts[e.idea_id]
+        records.append(
+            {
+                "idea_id": idea_id,
+                "title": title,
+                "team": team,
+                "touchpoint": touchpoint,
+                "campaign": campaign,
+                "launch_date": launch,
+                "state": state,
+                "metric": e.metric,
+                "unit": units.get(e.metric, ""),
+                "direction": e.direction,
+                "effect": e.effect,
+                "ci_low": e.ci_low,
+                "ci_high": e.ci_high,
+                "p_value": e.p_value,
+                "verdict": e.verdict,
+                "method": e.method,
+                "inference": e.inference,
+                "baseline_mean": e.baseline_mean,
+                "pre_trend_p": e.pre_trend_p,
+                "n_obs": e.n_obs,
+                "warnings": " ".join(e.warnings),
+            }
+        )
+    order = {i[0]: k for k, i in enumerate(ideas)}
+    records.sort(key=lambda r: (order[r["idea_id"]], r["metric"]))
+    return pd.DataFrame.from_records(records, columns=list(PORTFOLIO_COLUMNS))
+
+
+# ---- (b) one idea's series ---------------------------------------------------------------------------------
+
+PILOT = "Pilot teams"
+COMPARISON = "Comparison teams"
+
+
+@dataclass(frozen=True)
+class IdeaSeries:
+    """Weekly means of the pilot and the comparison teams, with the windows the estimate used."""
+
+    idea_id: int
+    metric: str
+    metric_name: str
+    unit: str
+    direction: str
+    launch_date: date
+    baseline: tuple[date, date]  # [start, end) of the baseline window
+    evaluation: tuple[date, date]  # [start, end) of the evaluation window
+    data: pd.DataFrame = field(repr=False)  # week_start, group, value, teams
+
+
+def idea_series(
+    db: Database,
+    *,
+    actor_id: int | None,
+    idea_id: int,
+    metric_code: str,
+    windows: impact.ImpactWindows | None = None,
+    margin_days: int = 28,
+) -> IdeaSeries:
+    """The weekly means behind one idea's estimate on one metric, from `margin_days` before the baseline to
+    `margin_days` after the evaluation window."""
+    windows = windows or impact.windows_from_env()
+    with db.read() as s:
+        _authorise(s, actor_id)
+        idea = s.get(Idea, idea_id)
+        if idea is None or idea.state == State.DRAFT:
+            raise NotFound(f"Idea #{idea_id} does not exist.")
+        if idea.state not in impact.LAUNCHED_STATES or idea.launch_date is None:
+            raise InvalidInput(f"Idea #{idea_id} has not been launched; there is no impact series yet.")
+        if metric_code not in {m.metric_code for m in idea.metric_rows}:
+            raise InvalidInput(f"{metric_code!r} is not one of idea #{idea_id}'s target metrics.")
+        metric = s.execute(select(Metric).where(Metric.code == metric_code)).scalar_one()
+        pilots = set(
+            s.execute(select(IdeaPilotTeam.team_id).where(IdeaPilotTeam.idea_id == idea_id)).scalars()
+        )
+        bounds = windows.bounds(idea.launch_date)
+        panel = weekly_means(
+            s,
+            metric_id=metric.id,
+            start=bounds.baseline_start - timedelta(days=margin_days),
+            end=bounds.eval_end + timedelta(days=margin_days),
+        )
+    b_lo, b_hi, e_lo, e_hi = bounds.weeks()
+    # Comparison teams as the estimator counts them: not piloting, with data in both windows.
+    is_pilot = panel["team_id"].isin(pilots)
+    pre = panel["week"].between(b_lo, b_hi) & ~is_pilot
+    post = panel["week"].between(e_lo, e_hi) & ~is_pilot
+    comparison = set(panel.loc[pre, "team_id"]) & set(panel.loc[post, "team_id"])
+    group = np.where(is_pilot, PILOT, np.where(panel["team_id"].isin(comparison), COMPARISON, ""))
+    panel = panel.assign(group=group)
+    data = (
+        panel[panel["group"] != ""]
+        .groupby(["week", "group"], as_index=False)
+        .agg(value=("value", "mean"), teams=("team_id", "nunique"))
+    )
+    data.insert(0, "week_start", [week_start(w) for w in data["week"]])
+    return IdeaSeries(
+        idea_id=idea_id,
+        metric=metric.code,
+        metric_name=metric.name,
+        unit=metric.unit,
+        direction=metric.direction,
+        launch_date=bounds.launch,
+        baseline=(bounds.baseline_start, bounds.baseline_end),
+        evaluation=(bounds.eval_start, bounds.eval_end),
+        data=data[["week_start", "group", "value", "teams"]].reset_index(drop=True),
+    )
+
+
+# ---- (c) the funnel ----------------------------------------------------------------------------------------
+
+#: (stage, label, the milestone that says an idea reached it)
+STAGES = (
+    ("submitted", "Submitted", "submitted_at"),
+    ("reviewed", "Reviewed", "review_started_at"),
+    ("approved", "Approved", "approved_at"),
+    ("picked_up", "Picked up by IT", "claimed_at"),
+    ("piloting", "Piloting", "piloted_at"),
+    ("scaled", "Scaled", "scaled_at"),
+)
+#: Time spent in a stage runs from its milestone to the next one reached (an idea needing no IT goes from
+#: approved straight to piloting).
+_STAGE_ENDS = {
+    "submitted": ("review_started_at",),
+    "reviewed": ("approved_at",),
+    "approved": ("claimed_at", "piloted_at"),
+    "picked_up": ("piloted_at",),
+    "piloting": ("scaled_at",),
+}
+
+
+@dataclass(frozen=True)
+class FunnelView:
+    counts: pd.DataFrame  # stage, label, ideas (that reached the stage)
+    durations: pd.DataFrame  # stage, label, median_days, ideas (that left the stage)
+
+
+def _days_between(dialect: str, start: ColumnElement, end: ColumnElement) -> ColumnElement[float]:
+    if dialect == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400.0
+
+
+def funnel(db: Database, *, actor_id: int | None, filters: ViewFilters = ViewFilters()) -> FunnelView:
+    """How many submitted ideas reached each stage, and the median days spent in each stage."""
+    with db.read() as s:
+        _authorise(s, actor_id)
+        conds = [Idea.submitted_at.is_not(None), *_conditions(filters, "submitted_at")]
+        counts = s.execute(
+            select(*[func.count(getattr(Idea, col)) for _, _, col in STAGES]).where(*conds)
+        ).one()
+        dialect = s.get_bind().dialect.name
+        medians = []
+        for stage, _, start_col in STAGES[:-1]:
+            ends = [getattr(Idea, c) for c in _STAGE_ENDS[stage]]
+            end = ends[0] if len(ends) == 1 else func.coalesce(*ends)
+            days = _days_between(dialect, getattr(Idea, start_col), end)
+            ranked = (
+                select(
+                    days.label("d"),
+                    func.row_number().over(order_by=days).label("rn"),
+                    func.count().over().label("c"),
+                )
+                .where(*conds, getattr(Idea, start_col).is_not(None), end.is_not(None))
+                .subquery()
+            )
+            # The middle row (odd count) or the two middle rows (even count): 2*rn is c, c+1 or c+2.
+            medians.append(
+                select(
+                    literal(stage).label("stage"),
+                    func.avg(ranked.c.d).label("median_days"),
+                    func.max(ranked.c.c).label("ideas"),
+                ).where((2 * ranked.c.rn).in_([ranked.c.c, ranked.c.c + 1, ranked.c.c + 2]))
+            )
+        durations = {row.stage: row for row in s.execute(union_all(*medians))}
+    count_frame = pd.DataFrame(
+        {
+            "stage": [st for st, _, _ in STAGES],
+            "label": [lb for _, lb, _ in STAGES],
+            "ideas": [int(c) for c in counts],
+        }
+    )
+    duration_frame = pd.DataFrame(
+        {
+            "stage": [st for st, _, _ in STAGES[:-1]],
+            "label": [lb for _, lb, _ in STAGES[:-1]],
+            "median_days": [
+                None if durations[st].median_days is None else float(durations[st].median_days)
+                for st, _, _ in STAGES[:-1]
+            ],
+            "ideas": [int(durations[st].ideas or 0) for st, _, _ in STAGES[:-1]],
+        }
+    )
+    return FunnelView(counts=count_frame, durations=duration_frame)
+
+
+# ---- (d) the risk heat map ---------------------------------------------------------------------------------
+
+
+def risk_heatmap(db: Database, *, actor_id: int | None, filters: ViewFilters = ViewFilters()) -> pd.DataFrame:
+    """Assessed ideas per (likelihood, impact) cell of the worst-scoring category of their latest assessment.
+
+    Always 25 rows (likelihood and impact 1-5), with score and band for colouring; ties between categories go
+    to the higher impact, then the category name.
+    """
+    with db.read() as s:
+        _authorise(s, actor_id)
+        latest = (
+            select(
+                RiskAssessment.id,
+                func.row_number()
+                .over(
+                    partition_by=RiskAssessment.idea_id,
+                    order_by=(RiskAssessment.created_at.desc(), RiskAssessment.id.desc()),
+                )
+                .label("rn"),
+            )
+            .join(Idea, Idea.id == RiskAssessment.idea_id)
+            .where(*_conditions(filters, "submitted_at"))
+            .subquery()
+        )
+        score = RiskRating.likelihood * RiskRating.impact
+        top = (
+            select(
+                RiskRating.likelihood,
+                RiskRating.impact,
+                func.row_number()
+                .over(
+                    partition_by=RiskRating.assessment_id,
+                    order_by=(score.desc(), RiskRating.impact.desc(), RiskRating.category),
+                )
+                .label("rn"),
+            )
+            .join(latest, (latest.c.id == RiskRating.assessment_id) & (latest.c.rn == 1))
+            .subquery()
+        )
+        cells = dict(
+            ((int(li), int(im)), int(n))
+            for li, im, n in s.execute(
+                select(top.c.likelihood, top.c.impact, func.count())
+                .where(top.c.rn == 1)
+                .group_by(top.c.likelihood, top.c.impact)
+            )
+        )
+    grid = [(li, im) for li in range(1, 6) for im in range(1, 6)]
+    return pd.DataFrame(
+        {
+            "likelihood": [li for li, _ in grid],
+            "impact": [im for _, im in grid],
+            "ideas": [cells.get(c, 0) for c in grid],
+            "score": [li * im for li, im in grid],
+            "band": [risk.band(li * im) for li, im in grid],
+            "likelihood_label": [risk.LIKELIHOOD_LABELS[li] for li, _ in grid],
+            "impact_label": [risk.IMPACT_LABELS[im] for _, im in grid],
+        }
+    )
+
+
+__all__ = [
+    "COMPARISON",
+    "PILOT",
+    "PORTFOLIO_COLUMNS",
+    "STAGES",
+    "FunnelView",
+    "IdeaSeries",
+    "ViewFilters",
+    "funnel",
+    "idea_series",
+    "portfolio",
+    "risk_heatmap",
+]

@@ -1,0 +1,71 @@
+"""HERO compact — the entry script and router.
+
+It is the frame around every page: it finds the database, decides who is logged in (or shows the log-in
+form), builds the navigation from that person's roles (hero_app/navigation.py), and runs the chosen page.
+No `pages/` folder may sit beside this file (see docs: AppTest would bypass this gate).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from hero_app import auth, ui
+from hero_app.navigation import HOME, PAGES, pages_for
+from hero_core.errors import HeroError
+from hero_core.services import notifications
+
+st.set_page_config(page_title="HERO compact", page_icon=":material/bolt:", layout="wide")
+
+
+def sidebar(user: ui.CurrentUser) -> None:
+    with st.sidebar:
+        st.caption("Logged in as")
+        st.text(f"{user.name}\n{user.email}")
+        st.caption(f"{ui.md(user.roles_text)} · team {ui.md(user.team_code or 'none')}")
+        unread = notifications.unread_count(ui.get_db(), actor_id=user.id)
+        if unread:
+            st.caption(f"{unread} unread notification{'s' if unread != 1 else ''}")
+        if st.button("Log out", key="logout", icon=":material/logout:"):
+            auth.logout(st.session_state.get(ui.TOKEN_KEY))
+            st.rerun()
+
+
+def main() -> None:
+    try:
+        db = ui.get_db()
+    except Exception:  # the traceback goes to the server log; people get a calm message
+        logging.getLogger("hero_app").exception("cannot open the database")
+        st.error("The HERO database cannot be reached right now. Please try again in a few minutes.")
+        st.stop()
+    user = ui.current_user(db)
+    if user is None:
+        # Every page's URL shows the log-in form while logged out, so a bookmark or a link from a colleague
+        # leads to the log-in form and then, after logging in, to the page it names (if the role may use it).
+        login = [st.Page(auth.login_page, title="Log in", url_path="login", icon=":material/login:", default=True)]
+        login += [st.Page(auth.login_page, title="Log in", url_path=spec.url_path, visibility="hidden")
+                  for spec in PAGES]
+        st.navigation(login, position="hidden").run()
+        return
+
+    sections: dict[str, list[st.Page]] = {}
+    for spec in pages_for(user.actor):
+        sections.setdefault(spec.section, []).append(st.Page(
+            spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.url_path == HOME,
+            visibility="visible" if spec.in_menu else "hidden",
+        ))
+    page = st.navigation(sections)
+    sidebar(user)
+    ui.page_opened(page.url_path or HOME)
+    ui.apply_resets()
+    ui.show_flash()
+    try:
+        page.run()
+    except HeroError as exc:  # e.g. a role removed while the page was open: the service says why
+        ui.show_error(exc)
+    except Exception:  # noqa: BLE001
+        ui.show_unexpected(f"page {page.url_path or HOME}")
+
+
+main()

@@ -1,0 +1,142 @@
+"""Administration: users, roles, teams, the metric catalog and importing a CSV of ideas."""
+
+from __future__ import annotations
+
+from hero_core.services import catalog, ideas, people
+from tests.app.conftest import as_role, assert_clean, button, errors, login, open_page, successes, table
+
+HEADER = ("title,roadblock,proposal,submitter_email,team,touchpoint,category,involves_technology,submitted_at,"
+          "state,launch_date,pilot_teams,target_metrics\n")
+
+
+def admin_page():
+    return open_page(as_role("admin"), "admin")
+
+
+def test_an_admin_adds_a_user_who_can_then_log_in(org):
+    at = admin_page()
+    assert_clean(at)
+    assert "ada@example.com" in list(table(at, "Email", "Roles")["Email"])
+    at.text_input(key="admin_new_email").input("Nia@Example.com")
+    at.text_input(key="admin_new_name").input("Nia")
+    at.multiselect(key="admin_new_roles").select("manager")
+    at.selectbox(key="admin_new_team").select("ST")
+    at.text_input(key="admin_new_password").input("nia's long password")
+    button(at, "Add user").click().run()
+    assert_clean(at)
+    assert successes(at)[0] == "Added nia@example.com."
+    assert at.text_input(key="admin_new_email").value == "", "the form is ready for the next person"
+    nia = people.get_user(org.db, people.user_id_for(org.db, "nia@example.com"))
+    assert (nia.roles, nia.team_code, nia.managed_team_codes) == (("frontline", "manager"), "ST", ("ST",))
+    assert "Review queue" == open_page(login("nia@example.com", "nia's long password"), "review").title[0].value
+
+
+def test_adding_a_user_with_a_short_password_says_what_is_wrong(org):
+    at = admin_page()
+    at.text_input(key="admin_new_email").input("short@example.com")
+    at.text_input(key="admin_new_name").input("Short")
+    at.text_input(key="admin_new_password").input("tiny")
+    button(at, "Add user").click().run()
+    assert_clean(at)
+    assert "at least 12 characters" in errors(at)[0]
+
+
+def test_an_admin_changes_roles_and_team_deactivates_reactivates_and_resets_a_password(org):
+    at = admin_page()
+    at.selectbox(key="admin_user_choice").select("sam@example.com").run()
+    k = f"admin_user_{org.other_frontline}"
+    at.multiselect(key=f"{k}_roles").select("it_champion")
+    button(at, "Save roles").click().run()
+    assert_clean(at)
+    assert people.get_user(org.db, org.other_frontline).roles == ("frontline", "it_champion")
+    at.selectbox(key=f"{k}_team").select("CC")
+    button(at, "Save team").click().run()
+    assert people.get_user(org.db, org.other_frontline).team_code == "CC"
+    button(at, "Deactivate").click().run()
+    assert_clean(at)
+    assert people.get_user(org.db, org.other_frontline).active is False
+    button(at, "Reactivate").click().run()
+    assert people.get_user(org.db, org.other_frontline).active is True
+    at.text_input(key=f"{k}_password").input("a brand new password")
+    button(at, "Reset password").click().run()
+    assert_clean(at)
+    assert "Password of sam@example.com reset" in successes(at)[0]
+    assert people.authenticate(org.db, email="sam@example.com", password="a brand new password") == org.other_frontline
+
+
+def test_an_admin_cannot_deactivate_their_own_account(org):
+    at = admin_page()
+    at.selectbox(key="admin_user_choice").select("ada@example.com").run()
+    button(at, "Deactivate").click().run()
+    assert_clean(at)
+    assert "you cannot deactivate your own account" in errors(at)[0]
+
+
+def test_an_admin_adds_a_team_and_names_its_managers(org):
+    at = admin_page()
+    at.text_input(key="admin_team_code").input("WEB")
+    at.text_input(key="admin_team_name").input("Web shop")
+    button(at, "Add team").click().run()
+    assert_clean(at)
+    assert "WEB" in [t.code for t in people.list_teams(org.db)]
+    at.selectbox(key="admin_team_choice").select("WEB").run()
+    team_id = next(t.id for t in people.list_teams(org.db) if t.code == "WEB")
+    at.multiselect(key=f"admin_team_{team_id}_managers").select("max@example.com")
+    button(at, "Save managers").click().run()
+    assert_clean(at)
+    assert next(t for t in people.list_teams(org.db) if t.code == "WEB").manager_emails == ("max@example.com",)
+    assert "WEB" in list(table(at, "Code", "Managers")["Code"])
+
+
+def test_an_admin_adds_and_changes_a_metric_in_the_catalog(org):
+    at = admin_page()
+    form_inputs = {t.label: t for t in at.text_input}
+    form_inputs["Metric code"].input("repeat_calls")
+    form_inputs["Metric name"].input("Repeat calls")
+    form_inputs["Unit"].input("count")
+    next(s for s in at.selectbox if s.label == "Better when").select("lower")
+    next(s for s in at.selectbox if s.label == "Aggregation").select("sum")
+    button(at, "Save metric").click().run()
+    assert_clean(at)
+    saved = {m.code: m for m in catalog.list_metrics(org.db)}["repeat_calls"]
+    assert (saved.name, saved.unit, saved.direction, saved.aggregation) == ("Repeat calls", "count", "lower", "sum")
+    at.selectbox(key="admin_metric_choice").select("repeat_calls").run()
+    next(t for t in at.text_input if t.label == "Metric name").input("Repeat contacts")
+    button(at, "Save metric").click().run()
+    assert {m.code: m for m in catalog.list_metrics(org.db)}["repeat_calls"].name == "Repeat contacts"
+
+
+def test_an_admin_imports_a_csv_of_ideas_with_progress(org):
+    csv = HEADER + (
+        "Shorter hold music,Callers hang up during the long hold message.,Cut the message to ten seconds.,"
+        "fran@example.com,CC,call_centre,other,no,2025-03-31,submitted,,,aht\n"
+        "Price labels that scan,Stores re-key prices when labels do not scan.,Print labels with a fresh barcode.,"
+        "sam@example.com,ST,face_to_face,equipment_setup,yes,2025-01-10,piloting,2025-02-03,ST,error_rate\n"
+    )
+    at = admin_page()
+    at.file_uploader(key="admin_import_file").set_value(("ideas.csv", csv.encode(), "text/csv")).run()
+    button(at, "Import ideas").click().run()
+    assert_clean(at)
+    assert successes(at)[-1].startswith("Imported 2 ideas from ideas")
+    assert (at.status[0].label, at.status[0].state) == ("Imported 2 ideas", "complete")
+    assert at.get("progress")
+    assert ideas.list_ideas(org.db, actor_id=org.admin)[1] == 2
+
+
+def test_a_rejected_import_lists_the_first_fifty_row_numbered_problems_and_stores_nothing(org):
+    bad_rows = "".join(
+        f"Idea {n:03d},Too short,Also short,nobody@example.com,CC,call_centre,other,no,2025-03-31,submitted,,,\n"
+        for n in range(30)
+    )
+    at = admin_page()
+    at.file_uploader(key="admin_import_file").set_value(("bad.csv", (HEADER + bad_rows).encode(), "text/csv"))
+    at.run()
+    button(at, "Import ideas").click().run()
+    assert_clean(at)
+    message = errors(at)[0]
+    assert at.status[0].state == "error"
+    assert "problems found; nothing was stored" in message and "The first 50 are listed." in message
+    problems = list(table(at, "Problem")["Problem"])
+    assert len(problems) == 50
+    assert problems[0].startswith("row 2, column")
+    assert ideas.list_ideas(org.db, actor_id=org.admin)[1] == 0

@@ -1,0 +1,75 @@
+"""The IT board: counts per column, oldest first, overdue marked; claim, plan, pilot, scale."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import update
+
+from hero_core.models import Idea
+from hero_core.services import ideas, notifications
+from tests.app.conftest import all_text, approved, as_role, assert_clean, button, errors, open_page
+
+
+def test_the_board_shows_counts_per_column_oldest_first_and_marks_overdue(org):
+    older = approved(org, title="Older technology idea")
+    newer = approved(org, title="Newer technology idea")
+    in_build = approved(org, title="Being built")
+    ideas.claim(org.db, actor_id=org.it, idea_id=in_build)
+    with org.db.write() as s:
+        s.execute(update(Idea).where(Idea.id == older).values(
+            approved_at=org.db.now() - timedelta(days=20), it_claim_due=org.db.now() - timedelta(days=5)))
+    at = open_page(as_role("it_champion"), "it-board")
+    assert_clean(at)
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["Awaiting IT"] == "2" and counts["In build"] == "1" and counts["Piloting"] == "0"
+    cards = [m.value for m in at.markdown if "technology idea" in m.value]
+    assert cards[0].startswith(f"**#{older}**") and cards[1].startswith(f"**#{newer}**"), "oldest first"
+    assert "Overdue" in all_text(at)
+    assert at.get("metric")[0].proto.delta == "1 overdue"
+
+
+def test_an_it_champion_claims_plans_pilots_and_scales_an_idea(org):
+    idea_id = approved(org, title="Address change in the app")
+    at = open_page(as_role("it_champion"), "it-board")
+    assert at.selectbox(key="board_choice").value == idea_id
+    button(at, "Claim for IT").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id).state == "in_build"
+
+    k = f"board_it_{idea_id}"
+    at.text_area(key=f"{k}_plan").input("Add an address form to the app; reuse the CRM API.")
+    at.number_input(key=f"{k}_effort").set_value(3.5)
+    at.text_area(key=f"{k}_blockers").input("Waiting for an API key.")
+    button(at, "Save plan").click().run()
+    assert_clean(at)
+    view = ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id)
+    assert (view.it_plan, view.it_effort_days, view.it_blockers) == (
+        "Add an address form to the app; reuse the CRM API.", 3.5, "Waiting for an API key.")
+
+    button(at, "Start pilot").click().run()
+    assert "A pilot needs at least one pilot team and a launch date." in errors(at)[0]
+    at.multiselect(key=f"{k}_pilot_teams").select("CC").select("ST")
+    at.date_input(key=f"{k}_launch").set_value(date(2026, 12, 1))
+    button(at, "Start pilot").click().run()
+    assert_clean(at)
+    view = ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id)
+    assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC", "ST"), date(2026, 12, 1))
+
+    button(at, "Start scaling").click().run()
+    assert_clean(at)
+    button(at, "Mark as scaled").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id).state == "scaled"
+    assert {m.label: m.value for m in at.metric}["Scaled"] == "1"
+    assert "No technology idea waits for IT right now." in all_text(at)
+    assert any("is scaled" in n.message for n in notifications.inbox(org.db, actor_id=org.frontline))
+
+
+def test_the_idea_page_lets_the_it_champion_act_too(org):
+    idea_id = approved(org)
+    at = open_page(as_role("it_champion"), "idea", id=idea_id)
+    button(at, "Claim for IT").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id).state == "in_build"
+    assert "Save plan" in [b.label for b in at.button]

@@ -1,0 +1,139 @@
+"""Logging in and out, sessions that end, and roles that apply at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from hero_app import ui
+from hero_app.navigation import PAGES, may_open
+from hero_core.models import LoginSession
+from hero_core.services import people, sessions
+from tests.app.conftest import (
+    EMAIL,
+    ROLES,
+    all_text,
+    as_role,
+    assert_clean,
+    button,
+    errors,
+    login,
+    new_app,
+    open_page,
+)
+
+#: What each role's navigation must offer (the issue's table); everything else must be absent.
+EXPECTED_PAGES = {
+    "frontline": {"home", "submit", "my-ideas", "ideas", "idea", "inbox"},
+    "manager": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "review", "impact"},
+    "it_champion": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "it-board"},
+    "executive": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "impact"},
+    "admin": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "impact", "admin"},
+}
+
+
+def test_the_login_form_has_email_password_and_a_log_in_button(org):
+    at = new_app().run()
+    assert_clean(at)
+    assert [t.label for t in at.text_input] == ["Email", "Password"]
+    assert [b.label for b in at.form_submit_button] == ["Log in"]
+    assert ui.TOKEN_KEY not in at.session_state
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_logs_in_through_the_form_and_its_navigation_offers_exactly_its_pages(org, role):
+    at = login(EMAIL[role])
+    assert_clean(at)
+    assert ui.TOKEN_KEY in at.session_state
+    assert "Hello" in at.title[0].value
+    offered = set()
+    for spec in PAGES:
+        try:
+            open_page(at, spec.url_path)
+        except ValueError:
+            continue
+        offered.add(spec.url_path)
+        assert_clean(at)
+        assert not any("only for" in e for e in errors(at)), (spec.url_path, errors(at))
+    assert offered == EXPECTED_PAGES[role]
+    actor = people.get_actor(org.db, people.user_id_for(org.db, EMAIL[role]))
+    assert offered == {p.url_path for p in PAGES if may_open(actor, p)}
+
+
+def test_a_wrong_password_is_refused_with_a_vague_message(org):
+    at = login(EMAIL["frontline"], "not the password at all")
+    assert ui.TOKEN_KEY not in at.session_state
+    assert errors(at) == ["Email or password is not right."]
+
+
+def test_an_unknown_email_gets_the_same_message_as_a_wrong_password(org):
+    at = login("nobody@example.com", "whatever it is we try")
+    assert ui.TOKEN_KEY not in at.session_state
+    assert errors(at) == ["Email or password is not right."]
+
+
+def test_five_failed_attempts_lock_the_account_and_say_until_when(org):
+    at = new_app().run()
+    for _ in range(5):
+        at.text_input(key="login_email").input(EMAIL["manager"])
+        at.text_input(key="login_password").input("wrong password, again")
+        at.form_submit_button[0].click().run()
+    assert "locked until" in errors(at)[0] and "UTC" in errors(at)[0]
+    at.text_input(key="login_password").input("a long enough password")
+    at.form_submit_button[0].click().run()
+    assert ui.TOKEN_KEY not in at.session_state
+    assert "locked until" in errors(at)[0]
+
+
+def test_log_out_ends_the_session_and_returns_to_the_login_form(org):
+    at = as_role("frontline")
+    token = at.session_state[ui.TOKEN_KEY]
+    at.sidebar.button(key="logout").click().run()
+    assert_clean(at)
+    assert ui.TOKEN_KEY not in at.session_state
+    assert sessions.resolve(org.db, token) is None
+    assert [b.label for b in at.form_submit_button] == ["Log in"]
+    assert "You are logged out." in all_text(at)
+
+
+def test_an_idle_session_ends_after_eight_hours_and_the_login_form_says_so(org):
+    at = as_role("manager")
+    with org.db.write() as s:
+        s.execute(update(LoginSession).values(expires_at=org.db.now() - timedelta(minutes=1)))
+    at.run()
+    assert ui.TOKEN_KEY not in at.session_state
+    assert [b.label for b in at.form_submit_button] == ["Log in"]
+    assert "Your session has ended" in all_text(at)
+
+
+def test_a_role_change_takes_effect_on_the_next_run(org):
+    at = as_role("manager")
+    open_page(at, "review")
+    assert at.title[0].value == "Review queue"
+    people.set_roles(org.db, actor_id=org.admin, email=EMAIL["manager"], roles=["frontline"])
+    at.run()
+    assert_clean(at)
+    assert at.title[0].value.startswith("Hello")  # the review page is gone: the navigation falls back home
+    with pytest.raises(ValueError):
+        open_page(at, "review")
+
+
+def test_a_deactivated_person_is_sent_back_to_the_login_form(org):
+    at = as_role("it_champion")
+    people.set_active(org.db, actor_id=org.admin, email=EMAIL["it_champion"], active=False)
+    at.run()
+    assert ui.TOKEN_KEY not in at.session_state
+    assert [b.label for b in at.form_submit_button] == ["Log in"]
+    again = login(EMAIL["it_champion"])
+    assert errors(again) == ["Email or password is not right."]
+
+
+def test_the_login_page_is_all_a_visitor_can_reach(org):
+    at = new_app().run()
+    for spec in PAGES:
+        with pytest.raises(ValueError):
+            at.switch_page(spec.file)
+    assert button(at, "Log in")
+

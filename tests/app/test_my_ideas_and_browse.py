@@ -1,0 +1,164 @@
+"""My ideas, Browse ideas and the idea page: what everyone sees of the ideas they may see."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from hero_core.services import ideas
+from tests.app.conftest import (
+    ROLES,
+    all_text,
+    approved,
+    as_role,
+    assert_clean,
+    button,
+    errors,
+    in_review,
+    make_idea,
+    open_page,
+    successes,
+    table,
+)
+
+
+def test_my_ideas_shows_each_idea_with_what_it_waits_for(org):
+    draft = make_idea(org, submit=False, title="A draft of mine")
+    sent = make_idea(org, title="A submitted idea")
+    at = open_page(as_role("frontline"), "my-ideas")
+    assert_clean(at)
+    mine = table(at, "Waiting on")
+    assert set(mine["#"]) == {draft, sent}
+    waiting = dict(zip(mine["#"], mine["Waiting on"], strict=True))
+    assert waiting[draft] == ideas.WAITING_ON["draft"]
+    assert waiting[sent] == ideas.WAITING_ON["submitted"]
+    assert len(at.get("download_button")) == 2
+
+
+def test_the_submitter_answers_needs_changes_by_editing_and_resubmitting(org):
+    idea_id = make_idea(org, title="Clearer refund letter")
+    in_review(org, idea_id)
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=idea_id, reason="Say which letter template.")
+    at = open_page(as_role("frontline"), "my-ideas")
+    assert_clean(at)
+    assert "Your manager asked for changes:" in all_text(at)
+    assert "Say which letter template." in [t.value for t in at.text]
+    prefix = f"edit_{idea_id}"
+    assert at.text_input(key=f"{prefix}_title").value == "Clearer refund letter"
+    at.text_area(key=f"{prefix}_proposal").input("Use template R7 and add the refund date in bold.")
+    at.checkbox(key=f"{prefix}_guardrails").check()
+    button(at, "Save and resubmit").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    assert "resubmitted" in successes(at)[0]
+    view = ideas.get_idea(org.db, actor_id=org.frontline, idea_id=idea_id)
+    assert view.state == "submitted"
+    assert view.proposal == "Use template R7 and add the refund date in bold."
+    actions = [e.action for e in ideas.timeline(org.db, actor_id=org.frontline, idea_id=idea_id)]
+    assert actions[-2:] == ["edited", "resubmit"]
+
+
+def test_resubmitting_needs_the_safe_framework_box_and_keeps_the_idea_as_it_was(org):
+    idea_id = make_idea(org)
+    in_review(org, idea_id)
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=idea_id, reason="More detail please.")
+    at = open_page(as_role("frontline"), "my-ideas")
+    button(at, "Save and resubmit").click().run()
+    assert any("Tick the safe framework box" in e for e in errors(at))
+    assert ideas.get_idea(org.db, actor_id=org.frontline, idea_id=idea_id).state == "needs_changes"
+
+
+def test_browse_searches_filters_and_pages_through_ideas(org):
+    for n in range(27):
+        make_idea(org, title=f"Idea number {n:02d}", touchpoint="website" if n % 3 == 0 else "call_centre")
+    make_idea(org, submitter=org.other_frontline, title="Stores: price labels that scan")
+    at = open_page(as_role("frontline"), "ideas")
+    assert_clean(at)
+    assert "**28 ideas** match." in all_text(at)
+    assert len(table(at, "Title", "Touch point")) == 25
+    at.get("pagination")[0].select(2).run()
+    assert len(table(at, "Title", "Touch point")) == 3
+    at.text_input(key="browse_search").input("price labels").run()
+    assert list(table(at, "Title", "Touch point")["Title"]) == ["Stores: price labels that scan"]
+    at.text_input(key="browse_search").input("").run()
+    at.multiselect(key="browse_touchpoints").select("website").run()
+    assert "**9 ideas** match." in all_text(at)
+    at.multiselect(key="browse_teams").select("ST").run()
+    assert "**0 ideas** match." in all_text(at)
+    at.multiselect(key="browse_touchpoints").unselect("website").run()
+    at.multiselect(key="browse_states").select("submitted").run()
+    assert list(table(at, "Title", "Touch point")["Team"]) == ["ST"]
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_finds_its_own_idea_in_my_ideas_and_everyones_ideas_in_browse(org, role):
+    user_id = {"frontline": org.frontline, "manager": org.manager, "it_champion": org.it,
+               "executive": org.executive, "admin": org.admin}[role]
+    mine = make_idea(org, submitter=user_id, title=f"Idea of the {role}")
+    theirs = make_idea(org, submitter=org.other_frontline, title="Idea from the stores")
+    at = open_page(as_role(role), "my-ideas")
+    assert_clean(at)
+    assert list(table(at, "Waiting on")["#"]) == [mine]
+    at = open_page(at, "ideas")
+    assert_clean(at)
+    assert set(table(at, "Title", "Touch point")["#"]) == {mine, theirs}
+
+
+def test_browse_never_lists_someone_elses_draft(org):
+    make_idea(org, submit=False, title="Fran's private draft")
+    make_idea(org, title="Fran's submitted idea")
+    at = open_page(as_role("manager"), "ideas")
+    titles = list(table(at, "Title", "Touch point")["Title"])
+    assert titles == ["Fran's submitted idea"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_an_idea_its_timeline_and_its_launch(org, role):
+    idea_id = approved(org, tech=False, title="Greeting script for callers")
+    ideas.start_pilot(org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC", "ST"],
+                      launch_date=date(2026, 3, 2))
+    at = as_role(role)
+    at = open_page(at, "idea", id=idea_id)
+    assert_clean(at)
+    assert at.title[0].value.startswith(f"#{idea_id}")
+    assert "Customers ring us three times" in at.text[0].value or any(
+        "Customers ring us three times" in t.value for t in at.text)
+    history = table(at, "When", "What")
+    assert list(history["What"])[:3] == ["created", "submit", "start review"]
+    assert "Piloting" in " ".join(history["State"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Launch date"] == "2026-03-02"
+    assert metrics["Pilot teams"] == "CC, ST"
+    assert "Impact" in [t.label for t in at.tabs]
+    assert "Overall risk" in metrics, "everyone with an assessment-viewing role sees the assessment"
+
+
+def test_someone_elses_draft_is_not_found_on_the_idea_page(org):
+    draft = make_idea(org, submit=False)
+    at = open_page(as_role("manager"), "idea", id=draft)
+    assert_clean(at)
+    assert errors(at) == [f"There is no idea #{draft} that you can see."]
+    at = open_page(at, "idea", id="not-a-number")
+    assert "Choose an idea" in all_text(at)
+
+
+def test_an_admin_retires_an_idea_from_its_page_giving_a_reason(org):
+    idea_id = approved(org, tech=False)
+    at = open_page(as_role("admin"), "idea", id=idea_id)
+    button(at, "Retire").click().run()
+    assert errors(at) == ["A reason is required to retire."]
+    at.text_area(key=f"idea_retire_{idea_id}_reason").input("Replaced by the new billing system.")
+    button(at, "Retire").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.admin, idea_id=idea_id).state == "retired"
+    assert "Replaced by the new billing system." in " ".join(table(at, "When", "What")["Reason"])
+
+
+def test_the_idea_page_sends_the_submitter_of_a_draft_to_the_edit_form(org):
+    draft = make_idea(org, submit=False)
+    at = open_page(as_role("frontline"), "idea", id=draft)
+    assert_clean(at)
+    assert not [b for b in at.button if b.label == "Submit"], "sending needs the safe-framework box"
+    assert "Edit and send it on My ideas" in [p.proto.label for p in at.get("page_link")]

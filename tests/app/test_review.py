@@ -1,0 +1,161 @@
+"""The review queue: SLA order and status, the risk matrix and effort-value evaluation, decisions with reasons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from hero_core import risk
+from hero_core.models import Idea
+from hero_core.services import ideas, notifications
+from tests.app.conftest import (
+    all_text,
+    as_role,
+    assert_clean,
+    button,
+    errors,
+    in_review,
+    login,
+    make_idea,
+    open_page,
+    successes,
+    table,
+)
+
+
+def assess_in_page(at, idea_id: int, likelihood: int, impact: int, *, where: str = "review"):
+    k = f"{where}_assess_{idea_id}"
+    for code in risk.CATEGORIES:
+        at.selectbox(key=f"{k}_{code}_likelihood").select(likelihood)
+        at.selectbox(key=f"{k}_{code}_impact").select(impact)
+        at.text_input(key=f"{k}_{code}_mitigation").input(f"Check {code} with the team lead first.")
+    at.selectbox(key=f"{k}_budget").select("under_5k")
+    at.number_input(key=f"{k}_touched").set_value(4)
+    at.selectbox(key=f"{k}_reach").select("many_teams")
+    at.selectbox(key=f"{k}_change").select("clear")
+    at.selectbox(key=f"{k}_fit").select("strong")
+    return at.run()
+
+
+def test_the_queue_lists_my_teams_ideas_by_due_date_with_waiting_time_and_sla_status(org):
+    late = make_idea(org, title="An idea that waited too long")
+    fresh = make_idea(org, title="A fresh idea")
+    make_idea(org, submitter=org.other_frontline, title="Another team's idea")
+    with org.db.write() as s:
+        s.execute(update(Idea).where(Idea.id == late).values(
+            submitted_at=org.db.now() - timedelta(days=14), review_start_due=org.db.now() - timedelta(days=7)))
+    at = open_page(as_role("manager"), "review")
+    assert_clean(at)
+    queue = table(at, "SLA", "Waiting (business days)")
+    assert list(queue["#"]) == [late, fresh], "my team's ideas only, most urgent first"
+    assert queue["SLA"][0].lower() == "overdue" and queue["SLA"][1] == "on time"
+    assert queue["Waiting (business days)"][0] >= 9
+    assert {m.label: m.value for m in at.metric}["Overdue"] == "1"
+
+
+def test_a_manager_starts_the_review_assesses_risk_and_effort_value_and_approves(org):
+    idea_id = make_idea(org, tech=True, title="Chatbot answer for opening hours")
+    at = open_page(as_role("manager"), "review")
+    button(at, "Start review").click().run()
+    assert_clean(at)
+    assert "Review of idea" in successes(at)[0]
+    at = assess_in_page(at, idea_id, 2, 3)
+    assert "Preview: overall risk 6 (low)" in all_text(at)
+    assert at.get("vega_lite_chart"), "the heat map previews the ratings"
+    button(at, "Save assessment").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    view = ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id)
+    assert view.assessment.overall == 6 and view.assessment.ev_category == "no_brainer"
+    text = all_text(at)
+    assert "Effort-value evaluation: No-brainer" in text
+    assert risk.EV_CATEGORIES["no_brainer"] in text
+    ratings = table(at, "Category", "Mitigation")
+    assert len(ratings) == len(risk.CATEGORIES) and set(ratings["Band"]) == {"low"}
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "Risk matrix" in spec
+    button(at, "Approve").click().run()
+    assert_clean(at)
+    assert "approved" in successes(at)[0]
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "awaiting_it"
+    assert any("was approved" in n.message for n in notifications.inbox(org.db, actor_id=org.frontline))
+    assert any(n.idea_id == idea_id for n in notifications.inbox(org.db, actor_id=org.it))
+
+
+def test_a_high_risk_idea_visibly_waits_for_its_second_approver(org):
+    idea_id = make_idea(org, title="Refund without receipt up to 50")
+    in_review(org, idea_id, assessed=4)  # 16: high
+    at = open_page(as_role("manager"), "review")
+    assert "needed" not in " ".join(table(at, "Second approver")["Second approver"])
+    button(at, "Approve").click().run()
+    assert_clean(at)
+    assert "waits for a second approver" in successes(at)[0]
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "in_review"
+    assert not [b for b in at.button if b.label.startswith("Approve")], "the first approver cannot approve twice"
+    assert "waits for its second approver" in all_text(at)
+
+    second = open_page(login("max@example.com"), "review")
+    assert_clean(second)
+    queue = table(second, "Second approver")
+    assert "needed (first: mia@example.com)" in list(queue["Second approver"])
+    assert "waits for its second approver" in all_text(second)
+    button(second, "Approve as second approver").click().run()
+    assert_clean(second)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "approved"
+
+
+def test_asking_for_changes_needs_a_reason_and_reaches_the_submitters_inbox(org):
+    idea_id = make_idea(org)
+    in_review(org, idea_id)
+    at = open_page(as_role("manager"), "review")
+    button(at, "Ask for changes").click().run()
+    assert_clean(at)
+    assert errors(at) == ["A reason is required to ask for changes."]
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "in_review"
+    at.text_area(key=f"review_decide_{idea_id}_reason").input("Which form version do you mean?")
+    button(at, "Ask for changes").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "needs_changes"
+    inbox = notifications.inbox(org.db, actor_id=org.frontline)
+    assert any("needs changes" in n.message and "Which form version" in n.message for n in inbox)
+
+
+def test_declining_with_a_reason_reaches_the_submitter(org):
+    idea_id = make_idea(org)
+    in_review(org, idea_id)
+    at = open_page(as_role("manager"), "review")
+    at.text_area(key=f"review_decide_{idea_id}_reason").input("We retire this form next month.")
+    button(at, "Decline").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "declined"
+    assert any("declined" in n.message for n in notifications.inbox(org.db, actor_id=org.frontline))
+    assert "Nothing waits for your review right now." in all_text(at)
+
+
+def test_approving_without_an_assessment_shows_what_is_missing(org):
+    idea_id = make_idea(org)
+    in_review(org, idea_id)
+    at = open_page(as_role("manager"), "review")
+    button(at, "Approve").click().run()
+    assert_clean(at)
+    assert "needs a risk assessment" in errors(at)[0]
+
+
+def test_a_concurrent_change_shows_a_friendly_message_and_reload_brings_the_latest_version(org):
+    idea_id = make_idea(org)
+    in_review(org, idea_id, assessed=2)
+    at = open_page(as_role("manager"), "review")
+    # Someone else re-assesses the idea after the page showed it: the version the page holds is now stale.
+    ideas.assess_risk(org.db, actor_id=org.manager, idea_id=idea_id, assessment=ideas.AssessmentInput(
+        ratings=[risk.Rating(c, 1, 1) for c in risk.CATEGORIES],
+        effort_value=ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).assessment.effort_value))
+    button(at, "Approve").click().run()
+    assert_clean(at)
+    assert any("changed since you opened it" in w.value for w in at.warning)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "in_review"
+    button(at, "Reload").click().run()
+    assert not any("changed since you opened it" in w.value for w in at.warning)
+    button(at, "Approve").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "approved"
