@@ -77,6 +77,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How inbox notifications are also mailed when SMTP is configured: 'immediate', 'daily' (digest) or 'off'.
+    email_mode: Mapped[str] = mapped_column(String(10), default="immediate", server_default="immediate")
 
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
     role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -175,6 +177,8 @@ class Idea(Base):
     it_effort_days: Mapped[float | None] = mapped_column(Float)
     it_blockers: Mapped[str] = mapped_column(Text, default="")
     last_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set when a manager merges this idea into another as a duplicate (an admin can undo it).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
 
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id], lazy="joined")
     team: Mapped[Team] = relationship(foreign_keys=[team_id], lazy="joined")
@@ -280,6 +284,7 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
 
 
@@ -294,3 +299,82 @@ class LoginSession(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# --- The social side of the compact (conversation, duplicates, campaigns, pulse survey) ---------------------------
+
+
+class CampaignTeam(Base):
+    __tablename__ = "campaign_teams"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+
+
+class CampaignMetric(Base):
+    __tablename__ = "campaign_metrics"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    metric_code: Mapped[str] = mapped_column(ForeignKey("metrics.code"), primary_key=True)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_comments_idea_created", "idea_id", "created_at"),)
+
+
+class IdeaSupport(Base):
+    """"I hit this roadblock too / I'd use this": one per person per idea."""
+
+    __tablename__ = "idea_supports"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_idea_supports_user", "user_id"),)
+
+
+class IdeaFollow(Base):
+    __tablename__ = "idea_follows"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ix_idea_follows_user", "user_id"),)
+
+
+class IdeaMerge(Base):
+    """A duplicate merged into its original. `moved_json` records exactly what moved, so an admin can undo it."""
+
+    __tablename__ = "idea_merges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duplicate_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    original_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), index=True)
+    merged_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    moved_json: Mapped[str] = mapped_column(Text, default="{}")
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PulseResponse(Base):
+    """One HERO Index answer per person per quarter. Shown only in groups of at least 5, never per person."""
+
+    __tablename__ = "pulse_responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))  # the team at the time of answering
+    quarter: Mapped[str] = mapped_column(String(7))  # e.g. '2026Q4'
+    empowered: Mapped[int] = mapped_column(Integer)  # 1..10
+    unsanctioned_tools: Mapped[int] = mapped_column(Integer)  # apps/tools not provided by IT
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        UniqueConstraint("user_id", "quarter", name="uq_pulse_responses_user_quarter"),
+        CheckConstraint("empowered BETWEEN 1 AND 10", name="empowered"),
+        CheckConstraint("unsanctioned_tools >= 0", name="tools"),
+        Index("ix_pulse_team_quarter", "team_id", "quarter"),
+    )
