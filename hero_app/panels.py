@@ -11,13 +11,14 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import ui
-from hero_app.charts import risk_grid_frame, risk_matrix_chart
 from hero_core import risk, workflow
+from hero_core.charts import risk_grid_frame, risk_heatmap_chart
 from hero_core.db import Database
 from hero_core.services import ideas, people
 from hero_core.services.ideas import AssessmentView, IdeaView
 
 L = workflow.ACTION_LABELS
+RISK_TITLE = "Risk matrix: likelihood × impact"
 
 
 # ---- the assessment, read-only ------------------------------------------------------------------------------
@@ -64,7 +65,8 @@ def show_assessment(a: AssessmentView, *, key: str) -> None:
         )
     elif a.approver_emails:
         st.caption("Approved by " + ", ".join(ui.md(e) for e in a.approver_emails))
-    st.altair_chart(risk_matrix_chart(risk_grid_frame(list(a.ratings))), key=f"{key}_matrix")
+    st.altair_chart(risk_heatmap_chart(risk_grid_frame(a.ratings), text="categories", title=RISK_TITLE),
+                    key=f"{key}_matrix")
     st.dataframe(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
     show_effort_value(a.effort_value, a.ev_category)
     st.dataframe(effort_value_frame(a.effort_value), hide_index=True, key=f"{key}_ev")
@@ -137,7 +139,8 @@ def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where
         overall = risk.overall(ratings)
         st.markdown(f"**Preview: overall risk {overall} ({risk.band(overall)})**"
                     + (" — high risk needs a second approver." if risk.is_high(overall) else ""))
-        st.altair_chart(risk_matrix_chart(risk_grid_frame(ratings)), key=f"{k}_preview")
+        st.altair_chart(risk_heatmap_chart(risk_grid_frame(ratings), text="categories", title=RISK_TITLE),
+                        key=f"{k}_preview")
     if not effort_value.problems():
         show_effort_value(effort_value, effort_value.category)
     expected = ui.opened_version(view.id, view.version)

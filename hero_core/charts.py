@@ -5,10 +5,13 @@ Nothing here touches the database or Streamlit, so every chart is unit-tested on
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import altair as alt
 import pandas as pd
+
+from hero_core import risk
 
 VERDICT_COLOURS = {
     "improved": "#1a9850",
@@ -20,6 +23,7 @@ VERDICT_COLOURS = {
 IDEA_SELECTION = "idea_pick"
 WINDOW_COLOURS = {"Baseline": "#9e9e9e", "Evaluation": "#4c78a8"}
 GROUP_COLOURS = {"Pilot teams": "#e45756", "Comparison teams": "#4c78a8"}
+BAND_COLOURS = {"low": "#cfe8d5", "medium": "#f6d58e", "high": "#e8998d"}
 
 
 def _verdict_colour(title: str | None = "Verdict") -> alt.Color:
@@ -36,7 +40,8 @@ def _iso(d: date | pd.Timestamp) -> str:
 
 def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
     """Effect and 95% CI per idea x metric, one panel per metric (each on its own unit's axis), coloured by
-    verdict. Clicking a point selects its idea (IDEA_SELECTION); each point also links to /idea?id=N."""
+    verdict. Clicking a point selects its idea (IDEA_SELECTION): the page opens that idea with st.switch_page.
+    (No href on the points: a plain link opens a new browser session, which is not logged in.)"""
     measured = portfolio[portfolio["effect"].notna()] if len(portfolio) else portfolio
     data = pd.DataFrame(
         {
@@ -56,7 +61,6 @@ def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
             "p_value": measured["p_value"].astype(float),
             "verdict": measured["verdict"].astype(str),
             "method": measured["method"].astype(str),
-            "url": [f"/idea?id={int(i)}" for i in measured["idea_id"]],
         }
     )
     pick = alt.selection_point(name=IDEA_SELECTION, fields=["idea_id"], on="click")
@@ -80,7 +84,6 @@ def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
             y=y,
             color=_verdict_colour(),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.35)),
-            href="url:N",
             tooltip=[
                 alt.Tooltip("idea:N", title="Idea"),
                 alt.Tooltip("metric:N", title="Metric"),
@@ -191,26 +194,76 @@ def stage_duration_chart(durations: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(bars, labels)
 
 
-def risk_heatmap_chart(cells: pd.DataFrame) -> alt.LayerChart:
-    """The 5x5 likelihood x impact grid (cells: likelihood, impact, ideas, ...), a count in each cell."""
+def risk_grid_frame(ratings: Iterable[risk.Rating]) -> pd.DataFrame:
+    """One idea's assessment as the 25 cells of the grid: each cell names the categories rated into it.
+
+    Same columns as `impact_views.risk_heatmap` (count in `ideas`), plus `categories`, so one chart draws both.
+    """
+    placed: dict[tuple[int, int], list[str]] = {}
+    for r in ratings:
+        placed.setdefault((r.likelihood, r.impact), []).append(risk.CATEGORIES.get(r.category, r.category))
+    grid = [(li, im) for li in range(1, 6) for im in range(1, 6)]
+    return pd.DataFrame(
+        {
+            "likelihood": [li for li, _ in grid],
+            "impact": [im for _, im in grid],
+            "ideas": [len(placed.get(c, [])) for c in grid],
+            "score": [li * im for li, im in grid],
+            "band": [risk.band(li * im) for li, im in grid],
+            "likelihood_label": [risk.LIKELIHOOD_LABELS[li] for li, _ in grid],
+            "impact_label": [risk.IMPACT_LABELS[im] for _, im in grid],
+            "categories": ["\n".join(placed.get(c, [])) for c in grid],
+        }
+    )
+
+
+def _axis_labels(labels: dict[int, str]) -> str:
+    """A Vega label expression that writes 3 as '3 Possible'."""
+    cases = " : ".join(f"datum.value == {k} ? '{k} {v}'" for k, v in labels.items())
+    return f"{cases} : datum.value"
+
+
+def risk_heatmap_chart(cells: pd.DataFrame, *, text: str = "ideas", title: str = "") -> alt.LayerChart:
+    """The 5x5 likelihood x impact grid (cells: likelihood, impact, ideas, band, ...): each cell coloured by
+    its risk band, faded when empty, and the `text` column written in it (the count of assessed ideas for the
+    portfolio, the category names for one idea's assessment)."""
     base = alt.Chart(cells).encode(
-        x=alt.X("impact:O", title="Impact", sort=[1, 2, 3, 4, 5], axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("likelihood:O", title="Likelihood", sort=[5, 4, 3, 2, 1]),
+        x=alt.X(
+            "impact:O",
+            title="Impact",
+            sort=[1, 2, 3, 4, 5],
+            axis=alt.Axis(labelAngle=0, labelExpr=_axis_labels(risk.IMPACT_LABELS)),
+        ),
+        y=alt.Y(
+            "likelihood:O",
+            title="Likelihood",
+            sort=[5, 4, 3, 2, 1],
+            axis=alt.Axis(labelExpr=_axis_labels(risk.LIKELIHOOD_LABELS)),
+        ),
     )
-    rects = base.mark_rect(stroke="white").encode(
-        color=alt.Color("ideas:Q", title="Ideas", scale=alt.Scale(scheme="orangered")),
-        tooltip=[
-            alt.Tooltip("likelihood:O", title="Likelihood"),
-            alt.Tooltip("impact:O", title="Impact"),
-            alt.Tooltip("ideas:Q", title="Ideas"),
-            alt.Tooltip("band:N", title="Risk band"),
-        ],
+    tooltip = [
+        alt.Tooltip("likelihood:O", title="Likelihood"),
+        alt.Tooltip("impact:O", title="Impact"),
+        alt.Tooltip("score:Q", title="Score"),
+        alt.Tooltip("band:N", title="Risk band"),
+        alt.Tooltip(f"{text}:{'Q' if text == 'ideas' else 'N'}", title="Ideas" if text == "ideas" else "Categories"),
+    ]
+    rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
+        color=alt.Color(
+            "band:N",
+            title="Risk band",
+            scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values())),
+        ),
+        opacity=alt.condition("datum.ideas > 0", alt.value(1.0), alt.value(0.35)),
+        tooltip=tooltip,
     )
-    text = base.mark_text(fontSize=14).encode(
-        text="ideas:Q",
-        color=alt.condition("datum.ideas > 0", alt.value("black"), alt.value("#bbbbbb")),
+    written = (
+        alt.Chart(cells[cells["ideas"] > 0])
+        .mark_text(fontSize=14 if text == "ideas" else 11, lineBreak="\n")
+        .encode(x=alt.X("impact:O", sort=[1, 2, 3, 4, 5]), y=alt.Y("likelihood:O", sort=[5, 4, 3, 2, 1]),
+                text=f"{text}:{'Q' if text == 'ideas' else 'N'}", tooltip=tooltip)
     )
-    return alt.layer(rects, text).properties(width=300, height=300)
+    return alt.layer(rects, written).properties(width=360, height=320, title=title)
 
 
 def chart_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:

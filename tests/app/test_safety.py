@@ -8,8 +8,8 @@ import json
 import openpyxl
 import pandas as pd
 
-from hero_app import charts, ui
-from hero_core import risk
+from hero_app import ui
+from hero_core import charts, risk
 from hero_core.services import ideas
 from tests.app.conftest import as_role, assert_clean, errors, in_review, make_idea, open_page
 
@@ -61,8 +61,8 @@ def test_the_risk_matrix_chart_places_each_category_on_a_coloured_five_by_five_g
     grid = charts.risk_grid_frame(ratings)
     assert len(grid) == 25
     high = grid[(grid.likelihood == 4) & (grid.impact == 5)].iloc[0]
-    assert high.band == "high" and high.categories == "Customer / brand\nFinancial"
-    spec = charts.risk_matrix_chart(grid).to_dict()
+    assert high.band == "high" and high.categories == "Customer / brand\nFinancial" and high.ideas == 2
+    spec = charts.risk_heatmap_chart(grid, text="categories").to_dict()
     assert spec["layer"][0]["mark"]["type"] == "rect"
     assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == list(charts.BAND_COLOURS.values())
     assert json.dumps(spec).count("Customer / brand") >= 1

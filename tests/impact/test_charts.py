@@ -41,7 +41,7 @@ def test_the_forest_plot_draws_a_zero_line_ci_rules_and_clickable_points_per_met
     assert (interval["encoding"]["x"]["field"], interval["encoding"]["x2"]["field"]) == ("ci_low", "ci_high")
     assert points["mark"]["type"] == "point"
     assert points["encoding"]["x"]["field"] == "effect"
-    assert points["encoding"]["href"]["field"] == "url"
+    assert "href" not in points["encoding"]  # a plain link would open a new, logged-out browser session
     assert points["encoding"]["color"]["field"] == "verdict"
     assert points["encoding"]["color"]["scale"]["domain"] == list(charts.VERDICT_COLOURS)
     assert {t["field"] for t in points["encoding"]["tooltip"]} >= {
@@ -53,16 +53,16 @@ def test_the_forest_plot_draws_a_zero_line_ci_rules_and_clickable_points_per_met
     }
 
 
-def test_the_forest_plot_selects_an_idea_by_click_and_links_each_point_to_its_page():
+def test_the_forest_plot_selects_an_idea_by_click_and_draws_only_measured_effects():
     spec = charts.forest_plot(PORTFOLIO).to_dict()
 
     (param,) = spec["params"]
     assert param["name"] == charts.IDEA_SELECTION
     assert param["select"] == {"type": "point", "fields": ["idea_id"], "on": "click"}
     rows = rows_of(spec)
-    assert [(r["idea_id"], r["metric"], r["url"]) for r in rows] == [
-        (3, "aht (seconds)", "/idea?id=3"),
-        (5, "aht (seconds)", "/idea?id=5"),
+    assert [(r["idea_id"], r["metric"], r["verdict"]) for r in rows] == [
+        (3, "aht (seconds)", "improved"),
+        (5, "aht (seconds)", "no clear change"),
     ]  # no number, no point
 
 
@@ -143,13 +143,14 @@ def test_the_stage_duration_chart_shows_median_days_per_stage():
     assert text["encoding"]["text"]["format"] == ".1f"
 
 
-def test_the_risk_heat_map_is_a_five_by_five_grid_of_rects_with_counts():
+def test_the_risk_heat_map_is_a_five_by_five_grid_coloured_by_band_with_counts():
     cells = pd.DataFrame(
         {
             "likelihood": [li for li in range(1, 6) for _ in range(5)],
             "impact": [im for _ in range(5) for im in range(1, 6)],
             "ideas": [0] * 24 + [4],
-            "band": ["low"] * 25,
+            "score": [li * im for li in range(1, 6) for im in range(1, 6)],
+            "band": ["low"] * 24 + ["high"],
         }
     )
     spec = charts.risk_heatmap_chart(cells).to_dict()
@@ -159,15 +160,35 @@ def test_the_risk_heat_map_is_a_five_by_five_grid_of_rects_with_counts():
     for layer in (rects, text):
         assert (layer["encoding"]["x"]["field"], layer["encoding"]["x"]["type"]) == ("impact", "ordinal")
         assert layer["encoding"]["y"]["sort"] == [5, 4, 3, 2, 1]  # likely at the top
-    assert rects["encoding"]["color"]["field"] == "ideas"
+    assert rects["encoding"]["color"]["field"] == "band"
+    assert rects["encoding"]["color"]["scale"]["range"] == list(charts.BAND_COLOURS.values())
+    assert rects["encoding"]["opacity"]["condition"]["test"] == "datum.ideas > 0"  # empty cells fade
+    assert "Severe" in rects["encoding"]["x"]["axis"]["labelExpr"]
     assert text["encoding"]["text"]["field"] == "ideas"
-    assert len(rows_of(spec)) == 25
+    assert len(rows_of(spec, rects)) == 25
+    assert [(r["likelihood"], r["impact"], r["ideas"]) for r in rows_of(spec, text)] == [(5, 5, 4)]
+
+
+def test_one_ideas_assessment_writes_its_category_names_in_their_cells():
+    from hero_core import risk
+
+    grid = charts.risk_grid_frame([risk.Rating("financial", 2, 3), risk.Rating("operational", 2, 3)])
+    spec = charts.risk_heatmap_chart(grid, text="categories").to_dict()
+
+    _, text = spec["layer"]
+    assert text["encoding"]["text"]["field"] == "categories"
+    assert [(r["likelihood"], r["impact"], r["categories"]) for r in rows_of(spec, text)] == [
+        (2, 3, "Financial\nOperational")
+    ]
 
 
 @pytest.mark.parametrize(
     "make",
     [
         lambda: charts.forest_plot(PORTFOLIO),
+        lambda: charts.risk_heatmap_chart(
+            charts.risk_grid_frame([]).assign(ideas=[0] * 24 + [2])
+        ),
         lambda: charts.series_chart(
             series_frame(),
             launch_date=date(2025, 1, 8),
