@@ -7,6 +7,7 @@ No `pages/` folder may sit beside this file (see docs: AppTest would bypass this
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import streamlit as st
@@ -50,11 +51,19 @@ def main() -> None:
         return
 
     sections: dict[str, list[st.Page]] = {}
-    for spec in pages_for(user.actor):
+    offered = pages_for(user.actor)
+    for spec in offered:
         sections.setdefault(spec.section, []).append(st.Page(
             spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=spec.url_path == HOME,
             visibility="visible" if spec.in_menu else "hidden",
         ))
+    # A page this role may not use keeps its URL, hidden, so a bookmark or a typed address says why it is
+    # refused (the page's own gate draws the message) instead of silently showing another page.
+    sections[offered[0].section] += [
+        st.Page(functools.partial(ui.require_page, spec.url_path), title=spec.title, url_path=spec.url_path,
+                visibility="hidden")
+        for spec in PAGES if spec not in offered
+    ]
     page = st.navigation(sections)
     sidebar(user)
     ui.page_opened(page.url_path or HOME)

@@ -11,6 +11,7 @@ from hero_app import ui
 from hero_app.navigation import PAGES, may_open
 from hero_core.models import LoginSession
 from hero_core.services import people, sessions
+from tests.conftest import PASSWORD
 from tests.app.conftest import (
     EMAIL,
     ROLES,
@@ -115,7 +116,11 @@ def test_a_role_change_takes_effect_on_the_next_run(org):
     people.set_roles(org.db, actor_id=org.admin, email=EMAIL["manager"], roles=["frontline"])
     at.run()
     assert_clean(at)
-    assert at.title[0].value.startswith("Hello")  # the review page is gone: the navigation falls back home
+    # The review page is gone from the navigation; its address now says why it is refused.
+    assert not at.title
+    assert errors(at) == [f"This page is only for managers. You are logged in as {EMAIL['manager']} (frontline), "
+                          "so it is not available to you."]
+    assert not at.dataframe
     with pytest.raises(ValueError):
         open_page(at, "review")
 
@@ -137,3 +142,24 @@ def test_the_login_page_is_all_a_visitor_can_reach(org):
             at.switch_page(spec.file)
     assert button(at, "Log in")
 
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("frontline", False), ("executive", False), ("manager", True)])
+def test_a_bookmarked_page_opens_after_log_in_for_a_role_that_may_use_it_and_is_refused_otherwise(org, role, allowed):
+    at = new_app()
+    at.switch_page("hero_app/pages/review.py")  # before the first run: the address /review, as from a bookmark
+    at.run()
+    assert [b.label for b in at.form_submit_button] == ["Log in"]  # logged out, every address shows the form
+    at.text_input(key="login_email").input(EMAIL[role])
+    at.text_input(key="login_password").input(PASSWORD)
+    at.form_submit_button[0].click().run()
+    assert_clean(at)
+    assert ui.TOKEN_KEY in at.session_state
+    if allowed:
+        assert at.title[0].value == "Review queue"
+        assert not errors(at)
+    else:
+        assert not at.title and not at.dataframe
+        assert errors(at) == [f"This page is only for managers. You are logged in as {EMAIL[role]} "
+                              f"({role}), so it is not available to you."]
+        assert "Review queue" not in [link.label for link in at.sidebar.get("page_link")]
