@@ -272,6 +272,7 @@ def audit_verify() -> None:
 
 from hero_core.cli_impact import register as _register_impact
 _register_impact(main)
+from hero_core.cli_mail import register as _register_mail; _register_mail(main)  # noqa: E402,E702
 
 if __name__ == "__main__":
     main()

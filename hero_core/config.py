@@ -40,3 +40,34 @@ def settings() -> Settings:
         decision_days=_int_env("HERO_SLA_DECISION_DAYS", 10),
         it_claim_days=_int_env("HERO_SLA_IT_CLAIM_DAYS", 10),
     )
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where inbox notifications are also mailed. Mail is off unless HERO_SMTP_HOST is set."""
+
+    host: str
+    port: int
+    sender: str
+    username: str
+    password: str
+    starttls: bool
+    timeout_s: int
+    app_url: str  # links in mails point here (e.g. https://hero.example.com)
+
+
+def smtp_settings() -> SmtpSettings | None:
+    """The SMTP settings from HERO_SMTP_* (None when HERO_SMTP_HOST is empty: email is optional)."""
+    host = os.environ.get("HERO_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    return SmtpSettings(
+        host=host,
+        port=_int_env("HERO_SMTP_PORT", 25),
+        sender=os.environ.get("HERO_SMTP_FROM", "").strip() or "hero-compact@localhost",
+        username=os.environ.get("HERO_SMTP_USER", "").strip(),
+        password=os.environ.get("HERO_SMTP_PASSWORD", ""),
+        starttls=os.environ.get("HERO_SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes"),
+        timeout_s=_int_env("HERO_SMTP_TIMEOUT", 10),
+        app_url=(os.environ.get("HERO_APP_URL", "").strip() or "http://localhost:8501").rstrip("/"),
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hero_core.db import Database
 from hero_core.models import Notification
+from hero_core.services import mailer
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,13 @@ class NotificationView:
 
 def notify(session: Session, db: Database, *, user_ids: Iterable[int], idea_id: int | None, kind: str,
            message: str) -> None:
-    """Add inbox rows inside the caller's transaction (they appear only if the change commits)."""
+    """Add inbox rows inside the caller's transaction (they appear only if the change commits; then they are
+    also mailed to whoever asked for it, see hero_core/services/mailer.py)."""
     now = db.now()
-    for user_id in sorted(set(user_ids)):
+    ids = sorted(set(user_ids))
+    for user_id in ids:
         session.add(Notification(user_id=user_id, idea_id=idea_id, kind=kind, message=message, created_at=now))
+    mailer.mail_after_commit(session, db, ids)
 
 
 def inbox(db: Database, *, actor_id: int, unread_only: bool = False, limit: int = 200) -> list[NotificationView]:
