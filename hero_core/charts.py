@@ -266,8 +266,8 @@ def risk_heatmap_chart(cells: pd.DataFrame, *, text: str = "ideas", title: str =
     return alt.layer(rects, written).properties(width=360, height=320, title=title)
 
 
-def chart_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
-    """The chart as a PNG (for a download button), rendered by vl-convert without a browser."""
+def chart_png(chart: alt.TopLevelMixin | dict, *, scale: float = 2.0) -> bytes:
+    """The chart (or its Vega-Lite spec) as a PNG for a download button, rendered by vl-convert, no browser."""
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(chart.to_dict(), scale=scale)
+    return vlc.vegalite_to_png(chart if isinstance(chart, dict) else chart.to_dict(), scale=scale)

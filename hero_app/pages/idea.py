@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from hero_app import panels, ui
+from hero_app import impact_panel, panels, ui
 from hero_core.errors import HeroError
 from hero_core.services import ideas
 from hero_core.services.ideas import WAITING_ON, IdeaView
@@ -119,9 +119,4 @@ with tab_it:
         st.info("This idea does not involve technology, so it needs no IT plan.")
 
 with tab_impact:
-    # The impact issue fills this section (before/after measurement on the target metrics).
-    st.markdown("**Impact**")
-    launch = st.columns(2)
-    launch[0].metric("Launch date", ui.fmt_date(view.launch_date) or "not launched")
-    launch[1].metric("Pilot teams", ", ".join(view.pilot_team_codes) or "none yet")
-    st.caption("The impact estimate for this idea appears here once it has been measured.")
+    impact_panel.idea_impact(db, user, view)  # measured effect per target metric (hero_app/impact_panel.py)

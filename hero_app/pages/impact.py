@@ -1,34 +1,189 @@
-"""Impact: the portfolio of launched ideas. (Executive charts and impact estimates arrive with the impact issue.)"""
+"""Impact: what launched ideas measurably did to customer metrics, the compact's funnel, and the risk picture.
 
+Who: executives, managers, admins (permission "view_impact"). Every number comes from hero_core: estimates
+from impact.py, aggregates from services/impact_views.py, charts from charts.py; this page picks filters,
+calls them (cached in hero_app/impact_panel.py) and draws.
+"""
+
+from datetime import date, timedelta
+
+import pandas as pd
 import streamlit as st
 
-from hero_app import ui
-from hero_core.services import ideas
-from hero_core.services.ideas import IdeaFilter
-from hero_core.vocab import State
-from hero_core.workflow import LAUNCHED_STATES
+from hero_app import impact_panel, ui
+from hero_core import charts, impact
+from hero_core.services import campaigns, catalog, people
+from hero_core.services.impact_views import ViewFilters
+from hero_core.vocab import TOUCHPOINT_LABELS, State
 
-PAGE_SIZE = 50
-PAGE_KEY = "impact_page"
-LAUNCHED = tuple(s.value for s in State if s in LAUNCHED_STATES)  # in workflow order
+K = "impact_"  # widget keys of this page
+PERIODS = ("All time", "Last 3 months", "Last 6 months", "Last 12 months", "Year to date", "Custom range")
+LAUNCHED = tuple(s.value for s in State if s in impact.LAUNCHED_STATES)
+VERDICT_ORDER = (impact.IMPROVED, impact.WORSENED, impact.NO_CLEAR_CHANGE, impact.NOT_ENOUGH_DATA)
 
 db, user = ui.require_page("impact")
+today = db.now().date()
 st.title("Impact")
-st.caption("What the compact has launched: ideas in pilot, scaling and scaled.")
+st.caption("Measured effects of launched ideas on customer metrics, not projected ROI; how ideas move through "
+           "the compact; and the risks managers assessed.")
 
-counts = st.columns(len(LAUNCHED))
-for column, state in zip(counts, LAUNCHED, strict=True):
-    column.metric(ui.state_label(state), ideas.list_ideas(db, actor_id=user.id, page_size=1,
-                                                        flt=IdeaFilter(states=(state,)))[1])
 
-st.subheader("Portfolio of launched ideas")
-page = st.session_state.get(PAGE_KEY, 1)
-rows, total = ideas.list_ideas(db, actor_id=user.id, flt=IdeaFilter(states=LAUNCHED), page=page,
-                               page_size=PAGE_SIZE)
-if not total:
-    st.info("No idea has been launched yet. Pilots appear here as soon as they start.")
-    st.stop()
-table = ui.summary_frame(rows)
-st.dataframe(table, hide_index=True, key="impact_table")
-ui.page_number(total, PAGE_SIZE, key=PAGE_KEY)
-ui.download_buttons(table, name="launched-ideas", key="impact_download")
+def period_bounds(choice: str, custom) -> tuple[date | None, date | None]:
+    if choice == "Last 3 months":
+        return today - timedelta(days=91), today
+    if choice == "Last 6 months":
+        return today - timedelta(days=182), today
+    if choice == "Last 12 months":
+        return today - timedelta(days=365), today
+    if choice == "Year to date":
+        return date(today.year, 1, 1), today
+    if choice == "Custom range" and isinstance(custom, (tuple, list)) and custom:
+        return custom[0], custom[1] if len(custom) > 1 else custom[0]
+    return None, None
+
+
+# ---- filters -------------------------------------------------------------------------------------------------
+
+teams = {t.code: t.name for t in people.list_teams(db)}
+campaign_titles = {c.id: c.title for c in campaigns.list_campaigns(db)}
+metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
+
+with st.container(border=True):
+    c1, c2, c3, c4 = st.columns(4)
+    period = c1.selectbox("Period", PERIODS, key=f"{K}period",
+                          help="Launch date for measured effects; submission date for the funnel and risks.")
+    custom = None
+    if period == "Custom range":
+        custom = c1.date_input("From – to", value=(today - timedelta(days=365), today), key=f"{K}range",
+                               format="YYYY-MM-DD")
+    team_pick = c2.multiselect("Team", list(teams), key=f"{K}teams", placeholder="All teams",
+                               format_func=lambda c: f"{c} · {teams[c]}")
+    touch_pick = c3.multiselect("Touch point", [t.value for t in TOUCHPOINT_LABELS], key=f"{K}touchpoints",
+                                placeholder="All touch points", format_func=ui.touchpoint_label)
+    campaign_pick = c4.multiselect("Campaign", list(campaign_titles), key=f"{K}campaigns",
+                                   placeholder="All campaigns", format_func=lambda i: campaign_titles[i])
+    c5, c6, c7, _ = st.columns(4)
+    metric_pick = c5.multiselect("Metric", list(metric_names), key=f"{K}metrics", placeholder="All metrics",
+                                 format_func=lambda c: f"{metric_names[c]} ({c})")
+    state_pick = c6.multiselect("State", list(LAUNCHED), key=f"{K}states", placeholder="Piloting, scaling, scaled",
+                                format_func=ui.state_label)
+    verdict_pick = c7.multiselect("Verdict", list(VERDICT_ORDER), key=f"{K}verdicts", placeholder="All verdicts",
+                                  format_func=lambda v: impact_panel.VERDICT_BADGES[v][0])
+
+date_from, date_to = period_bounds(period, custom)
+filters = ViewFilters(team_codes=tuple(team_pick), touchpoints=tuple(touch_pick), campaign_ids=tuple(campaign_pick),
+                      date_from=date_from, date_to=date_to)
+w = impact_panel.windows()
+
+rows = impact_panel.portfolio(db, user.id, filters)
+if metric_pick:
+    rows = rows[rows["metric"].isin(metric_pick)]
+if state_pick:
+    rows = rows[rows["state"].isin(state_pick)]
+if verdict_pick:
+    rows = rows[rows["verdict"].isin(verdict_pick)]
+rows = rows.reset_index(drop=True)
+
+# ---- headline ------------------------------------------------------------------------------------------------
+
+verdicts = rows["verdict"].value_counts()
+head = st.columns(5)
+head[0].metric("Launched ideas measured", rows["idea_id"].nunique(),
+               help="Launched ideas (piloting, scaling, scaled) matching the filters, with their target metrics.")
+for column, verdict in zip(head[1:], VERDICT_ORDER, strict=True):
+    column.metric(impact_panel.VERDICT_BADGES[verdict][0], int(verdicts.get(verdict, 0)),
+                  help="Idea × metric effects with this verdict.")
+with st.expander("How are effects measured?"):
+    st.markdown(impact_panel.how_measured(w))
+
+tab_portfolio, tab_idea, tab_funnel, tab_risk = st.tabs(
+    ["Portfolio", "One idea over time", "Funnel and stage times", "Risk heat map"])
+
+# ---- portfolio -----------------------------------------------------------------------------------------------
+
+with tab_portfolio:
+    if rows.empty:
+        st.info("No launched idea matches these filters. Pilots appear here as soon as they start.")
+    else:
+        forest = impact_panel.chart_spec("forest_plot", rows)
+        event = st.vega_lite_chart(forest, on_select="rerun", selection_mode=[charts.IDEA_SELECTION],
+                                   key=f"{K}forest")
+        picked = (event.selection.get(charts.IDEA_SELECTION) or [{}]) if event else [{}]
+        if picked and picked[0].get("idea_id") is not None:
+            st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(picked[0]["idea_id"]))})
+        st.caption("Each dot is an idea's effect on one of its target metrics, the line its 95% confidence "
+                   "interval, the dashed line zero. Click a dot to open the idea. Ideas without enough data "
+                   "have no dot; they are in the table.")
+        table = impact_panel.readable_table(rows)
+        picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
+                                  on_select="rerun", selection_mode="single-row")
+        selected = picked_row.selection.rows if picked_row else []
+        if selected:
+            st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(table.iloc[selected[0]]["#"]))})
+        st.caption("Select a row to open the idea.")
+        with st.container(horizontal=True):
+            impact_panel.table_downloads(table, name="impact-portfolio", key=f"{K}portfolio_download")
+            impact_panel.png_button(forest, name="impact-portfolio", key=f"{K}forest_png")
+
+# ---- one idea ------------------------------------------------------------------------------------------------
+
+with tab_idea:
+    if rows.empty:
+        st.info("No launched idea matches these filters.")
+    else:
+        titles = dict(zip(rows["idea_id"].astype(int), rows["title"], strict=False))
+        idea_id = st.selectbox("Idea", list(titles), key=f"{K}idea", format_func=lambda i: f"#{i} · {titles[i]}")
+        idea_rows = rows[rows["idea_id"] == idea_id]
+        metric = st.selectbox("Metric", list(idea_rows["metric"]), key=f"{K}idea_metric",
+                              format_func=lambda c: f"{metric_names.get(c, c)} ({c})")
+        row = idea_rows[idea_rows["metric"] == metric].iloc[0]
+        first = row
+        st.page_link(ui.IDEA_PAGE, label=f"Open idea #{idea_id}", query_params={"id": str(idea_id)},
+                     icon=":material/description:")
+        st.caption(f"{ui.md(first['team'])} · {ui.touchpoint_label(first['touchpoint'])} · "
+                   f"{ui.state_label(first['state'])} · launched {ui.fmt_date(first['launch_date'])}")
+        impact_panel.show_estimate(row, metric_name=metric_names.get(metric, metric))
+        impact_panel.show_series(db, user, int(idea_id), str(metric), key=f"{K}series")
+
+# ---- funnel --------------------------------------------------------------------------------------------------
+
+with tab_funnel:
+    flow = impact_panel.funnel(db, user.id, filters)
+    st.caption("Submitted ideas matching the filters (period: submission date): how many reached each stage, and "
+               "the median days they spent in it. Ideas that need no IT go from approved straight to piloting.")
+    left, right = st.columns(2)
+    with left:
+        funnel_chart = impact_panel.chart_spec("funnel_chart", flow.counts)
+        st.vega_lite_chart(funnel_chart, key=f"{K}funnel_chart")
+        impact_panel.png_button(funnel_chart, name="compact-funnel", key=f"{K}funnel_png")
+    with right:
+        durations_chart = impact_panel.chart_spec("stage_duration_chart", flow.durations)
+        st.vega_lite_chart(durations_chart, key=f"{K}durations_chart")
+        impact_panel.png_button(durations_chart, name="stage-durations", key=f"{K}durations_png")
+    stages = flow.counts.merge(flow.durations, on=["stage", "label"], how="left", suffixes=("", "_left"))
+    stage_table = pd.DataFrame({
+        "Stage": stages["label"],
+        "Ideas that reached it": stages["ideas"],
+        "Median days in stage": stages["median_days"].round(1),
+        "Ideas that moved on": stages["ideas_left"].astype("Int64"),
+    })
+    st.dataframe(stage_table, hide_index=True, key=f"{K}stage_table")
+    impact_panel.table_downloads(stage_table, name="compact-funnel", key=f"{K}funnel_download")
+
+# ---- risk ----------------------------------------------------------------------------------------------------
+
+with tab_risk:
+    cells = impact_panel.risk_cells(db, user.id, filters)
+    assessed = int(cells["ideas"].sum())
+    st.caption(f"{assessed} assessed idea{'s' if assessed != 1 else ''} matching the filters (period: submission "
+               "date), each placed by the worst-scoring category of its latest assessment.")
+    heat = impact_panel.chart_spec("risk_heatmap_chart", cells, title="Assessed ideas: likelihood × impact")
+    st.vega_lite_chart(heat, key=f"{K}risk_chart")
+    risk_table = pd.DataFrame({
+        "Likelihood": [f"{li} {lb}" for li, lb in zip(cells["likelihood"], cells["likelihood_label"], strict=True)],
+        "Impact": [f"{im} {lb}" for im, lb in zip(cells["impact"], cells["impact_label"], strict=True)],
+        "Score": cells["score"], "Band": cells["band"], "Ideas": cells["ideas"],
+    })
+    with st.container(horizontal=True):
+        impact_panel.png_button(heat, name="risk-heat-map", key=f"{K}risk_png")
+        impact_panel.table_downloads(risk_table, name="risk-heat-map", key=f"{K}risk_download")

@@ -20,7 +20,16 @@ from sqlalchemy.sql.elements import ColumnElement
 from hero_core import impact, permissions, risk
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
-from hero_core.models import Campaign, Idea, IdeaPilotTeam, Metric, RiskAssessment, RiskRating, Team
+from hero_core.models import (
+    AuditEntry,
+    Campaign,
+    Idea,
+    IdeaPilotTeam,
+    Metric,
+    RiskAssessment,
+    RiskRating,
+    Team,
+)
 from hero_core.services.common import load_actor
 from hero_core.services.observations import week_start, weekly_means
 from hero_core.vocab import State
@@ -64,6 +73,14 @@ def _conditions(filters: ViewFilters, default_period: str) -> list[ColumnElement
         if filters.date_to:
             conds.append(column <= filters.date_to)
     return conds
+
+
+def data_version(db: Database) -> int:
+    """A number that grows whenever anything these views show may have changed: every change to ideas,
+    assessments, the catalog or the observations writes an audit entry, so the latest entry's sequence number
+    is a cheap cache key. It says nothing about anyone's data, so it needs no permission."""
+    with db.read() as s:
+        return int(s.execute(select(func.max(AuditEntry.seq))).scalar() or 0)
 
 
 def _authorise(s: Session, actor_id: int | None) -> None:
@@ -397,6 +414,7 @@ __all__ = [
     "FunnelView",
     "IdeaSeries",
     "ViewFilters",
+    "data_version",
     "funnel",
     "idea_series",
     "portfolio",

@@ -1,0 +1,306 @@
+"""Measured impact in the UI: cached read models, the words and numbers an executive reads, PNG downloads, and
+the impact block of the idea page (`idea_impact`).
+
+Every number comes from hero_core (impact.py estimates, services/impact_views.py aggregates in the database).
+Results are cached per person, filter, measurement windows and *data version* (the latest audit entry: every
+change to ideas or observations writes one), so a page rerun costs milliseconds and a change shows at once.
+Identity and roles are never cached: each run's page gate and the services check them afresh.
+"""
+
+from __future__ import annotations
+
+import math
+import pandas as pd
+import streamlit as st
+
+from hero_app import ui
+from hero_core import charts, impact
+from hero_core.db import Database
+from hero_core.errors import HeroError
+from hero_core.services import catalog
+from hero_core.services import impact_views as views
+from hero_core.services.ideas import IdeaView
+from hero_core.services.impact_views import FunnelView, IdeaSeries, ViewFilters
+
+VERDICT_BADGES = {
+    impact.IMPROVED: ("Improved", "green", ":material/trending_up:"),
+    impact.WORSENED: ("Worsened", "red", ":material/trending_down:"),
+    impact.NO_CLEAR_CHANGE: ("No clear change", "gray", ":material/trending_flat:"),
+    impact.NOT_ENOUGH_DATA: ("Not enough data", "orange", ":material/hourglass_empty:"),
+}
+PNG_MIME = "image/png"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: The portfolio as people read it (and download it): column -> heading.
+TABLE_COLUMNS = {
+    "idea_id": "#",
+    "title": "Idea",
+    "team": "Team",
+    "touchpoint": "Touch point",
+    "campaign": "Campaign",
+    "state": "State",
+    "launch_date": "Launched",
+    "metric": "Metric",
+    "unit": "Unit",
+    "direction": "Better when",
+    "effect": "Effect",
+    "ci_low": "95% CI low",
+    "ci_high": "95% CI high",
+    "relative": "Change vs baseline",
+    "p_value": "p-value",
+    "verdict": "Verdict",
+    "method": "Method",
+    "pre_trend_p": "Pre-trend p",
+    "baseline_mean": "Baseline mean",
+    "n_obs": "Observations",
+    "warnings": "Notes",
+}
+
+HOW_MEASURED = (
+    "**How the effect is measured.** The idea's pilot teams are compared with every other team that has data, "
+    "over the same weeks: the baseline is the {b} days before the launch, the evaluation the {e} days after it"
+    "{r}. The effect is how much more the pilot teams changed than the comparison teams did "
+    "(difference-in-differences), in the metric's own unit, so a change that hit the whole organisation at "
+    "the same time is not credited to the idea. The 95% confidence interval shows the range the true effect "
+    "plausibly lies in: the verdict is *improved* or *worsened* only when that whole range lies on one side of "
+    "zero (respecting whether higher or lower is better), otherwise *no clear change*. With too little data "
+    "the verdict is *not enough data*, and no number is shown. The pre-trend check warns when pilot and "
+    "comparison teams were already drifting apart before the launch."
+)
+
+
+# ---- cached read models ------------------------------------------------------------------------------------
+
+
+def windows() -> impact.ImpactWindows:
+    return impact.windows_from_env()
+
+
+def how_measured(w: impact.ImpactWindows | None = None) -> str:
+    w = w or windows()
+    ramp = f", after a {w.ramp_days}-day ramp-up" if w.ramp_days else ""
+    return HOW_MEASURED.format(b=w.baseline_days, e=w.eval_days, r=ramp)
+
+
+@st.cache_data(show_spinner="Measuring the portfolio…", max_entries=64, ttl=6 * 3600)
+def _portfolio(_db: Database, url: str, actor_id: int, filters: ViewFilters, w: impact.ImpactWindows,
+               version: int) -> pd.DataFrame:
+    return views.portfolio(_db, actor_id=actor_id, filters=filters, windows=w)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
+def _funnel(_db: Database, url: str, actor_id: int, filters: ViewFilters, version: int) -> FunnelView:
+    return views.funnel(_db, actor_id=actor_id, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
+def _risk(_db: Database, url: str, actor_id: int, filters: ViewFilters, version: int) -> pd.DataFrame:
+    return views.risk_heatmap(_db, actor_id=actor_id, filters=filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=6 * 3600)
+def _series(_db: Database, url: str, actor_id: int, idea_id: int, metric: str, w: impact.ImpactWindows,
+            version: int) -> IdeaSeries:
+    return views.idea_series(_db, actor_id=actor_id, idea_id=idea_id, metric_code=metric, windows=w)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=6 * 3600)
+def _idea_estimates(_db: Database, url: str, actor_id: int, idea_id: int, w: impact.ImpactWindows,
+                    version: int) -> list[dict]:
+    units = {m.code: (m.unit, m.name) for m in catalog.list_metrics(_db)}
+    out = []
+    for e in impact.estimate_impact(_db, idea_id=idea_id, actor_id=actor_id, windows=w):
+        row = e.as_json() | {"direction": e.direction, "inference": e.inference, "warnings": " ".join(e.warnings)}
+        row["unit"], row["metric_name"] = units.get(e.metric, ("", e.metric))
+        out.append(row)
+    return out
+
+
+def portfolio(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
+    """One row per launched idea x target metric with its estimate (views.PORTFOLIO_COLUMNS)."""
+    return _portfolio(db, db.url, actor_id, filters, windows(), views.data_version(db))
+
+
+def funnel(db: Database, actor_id: int, filters: ViewFilters) -> FunnelView:
+    return _funnel(db, db.url, actor_id, filters, views.data_version(db))
+
+
+def risk_cells(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
+    return _risk(db, db.url, actor_id, filters, views.data_version(db))
+
+
+def series(db: Database, actor_id: int, idea_id: int, metric: str) -> IdeaSeries:
+    return _series(db, db.url, actor_id, idea_id, metric, windows(), views.data_version(db))
+
+
+# ---- words and numbers -------------------------------------------------------------------------------------
+
+
+def verdict_badge(verdict: str) -> None:
+    label, colour, icon = VERDICT_BADGES.get(verdict, (verdict, "gray", None))
+    st.badge(label, color=colour, icon=icon)
+
+
+def _finite(x: object) -> bool:
+    return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_effect(value: float | None, unit: str, *, signed: bool = True) -> str:
+    """An effect in the metric's unit, as people say it: shares in percentage points."""
+    if not _finite(value):
+        return "—"
+    if unit == "share":
+        return f"{value * 100:+.1f} percentage points" if signed else f"{value * 100:.1f}%"
+    sign = "+" if signed else ""
+    return f"{value:{sign}.3g} {unit}".strip()
+
+
+def fmt_p(p: float | None) -> str:
+    if not _finite(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def readable_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The portfolio with people's headings, state and touch point labels, and the change relative to the
+    pilot teams' baseline mean (blank where there is no estimate)."""
+    frame = rows.copy()
+    relative = []
+    for effect, base in zip(frame["effect"], frame["baseline_mean"], strict=True):
+        ok = _finite(effect) and _finite(base) and abs(float(base)) > 1e-9
+        relative.append(float(effect) / abs(float(base)) if ok else None)
+    frame["relative"] = pd.Series(relative, index=frame.index, dtype="float64")
+    frame["state"] = [ui.state_label(s) for s in frame["state"]]
+    frame["touchpoint"] = [ui.touchpoint_label(t) for t in frame["touchpoint"]]
+    frame["direction"] = [f"{d}" for d in frame["direction"]]
+    frame["launch_date"] = [ui.fmt_date(d) for d in frame["launch_date"]]
+    frame["campaign"] = frame["campaign"].fillna("")
+    for column in ("effect", "ci_low", "ci_high", "p_value", "pre_trend_p", "baseline_mean"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    return frame[list(TABLE_COLUMNS)].rename(columns=TABLE_COLUMNS).reset_index(drop=True)
+
+
+TABLE_CONFIG = {
+    "#": st.column_config.NumberColumn(format="%d", width="small"),
+    "Effect": st.column_config.NumberColumn(format="%.4g", help="In the metric's unit; blank: not enough data"),
+    "95% CI low": st.column_config.NumberColumn(format="%.4g"),
+    "95% CI high": st.column_config.NumberColumn(format="%.4g"),
+    "Change vs baseline": st.column_config.NumberColumn(format="percent",
+                                                        help="Effect as a share of the pilot teams' baseline"),
+    "p-value": st.column_config.NumberColumn(format="%.3f"),
+    "Pre-trend p": st.column_config.NumberColumn(format="%.3f",
+                                                 help="Small (< 0.10): the groups were drifting apart before"),
+    "Baseline mean": st.column_config.NumberColumn(format="%.4g"),
+}
+
+
+# ---- downloads ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=6 * 3600)
+def _spec(builder: str, frame: pd.DataFrame, options: tuple) -> dict:
+    # Altair's to_dict (data conversion and schema validation) takes 0.1-0.3 s a chart; the spec of the same
+    # data is the same, so it is built once.
+    return getattr(charts, builder)(frame, **dict(options)).to_dict()
+
+
+def chart_spec(builder: str, frame: pd.DataFrame, **options) -> dict:
+    """The Vega-Lite spec of hero_core.charts.<builder>(frame, **options), cached on the data."""
+    return _spec(builder, frame, tuple(sorted(options.items())))
+
+
+def table_downloads(df: pd.DataFrame, *, name: str, key: str) -> None:
+    """'Download CSV' and 'Download Excel', formula-safe (ui.csv_bytes / ui.xlsx_bytes). The workbook is
+    written only when someone clicks: openpyxl takes a second for a few dozen rows, every rerun otherwise."""
+    frame = df.copy()
+    st.download_button("Download CSV", ui.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+                       key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    st.download_button("Download Excel", lambda: ui.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+                       mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+
+
+def png_button(spec: dict, *, name: str, key: str, label: str = "Download chart (PNG)") -> None:
+    """A PNG of the chart, rendered only when someone clicks (vl-convert takes seconds per chart)."""
+    st.download_button(label, lambda: charts.chart_png(spec), file_name=f"{name}.png", mime=PNG_MIME, key=key,
+                       on_click="ignore", icon=":material/image:")
+
+
+# ---- one estimate ------------------------------------------------------------------------------------------
+
+
+def show_estimate(row, *, metric_name: str) -> None:
+    """One idea x metric: verdict, effect, CI, p-value, method, pre-trend, notes; "not enough data" has no number."""
+    unit = str(row.get("unit") or "")
+    st.markdown(f"**{ui.md(metric_name)}** ({ui.md(row['metric'])}, {ui.md(unit or 'no unit')}; "
+                f"{'higher' if row['direction'] == 'higher' else 'lower'} is better)")
+    verdict_badge(str(row["verdict"]))
+    if row["verdict"] == impact.NOT_ENOUGH_DATA:
+        st.info("Not enough data to measure this yet: " + ui.md(row["warnings"] or "too few weeks of data."))
+        return
+    cols = st.columns(4)
+    cols[0].metric("Effect", fmt_effect(row["effect"], unit))
+    cols[1].metric("95% confidence interval",
+                   f"{fmt_effect(row['ci_low'], unit)} to {fmt_effect(row['ci_high'], unit)}")
+    cols[2].metric("p-value", fmt_p(row["p_value"]))
+    cols[3].metric("Pilot baseline", fmt_effect(row["baseline_mean"], unit, signed=False))
+    method = "Difference-in-differences" if row["method"] == impact.DID else "Before/after (no comparison)"
+    st.caption(f"Method: {method} · {ui.md(row['inference'])} · pre-trend p {fmt_p(row['pre_trend_p'])} · "
+               f"{int(row['n_obs']):,} daily observations")
+    notes = str(row.get("warnings") or "")
+    if notes:
+        st.warning(ui.md(notes))
+
+
+def show_series(db: Database, user: ui.CurrentUser, idea_id: int, metric: str, *, key: str) -> None:
+    """Pilot vs comparison weekly means with the launch marked and both windows shaded, plus downloads."""
+    try:
+        s = series(db, user.id, idea_id, metric)
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    if s.data.empty:
+        st.info("No observations of this metric around the launch.")
+        return
+    chart = chart_spec("series_chart", s.data, launch_date=s.launch_date, baseline=s.baseline,
+                       evaluation=s.evaluation, unit=s.unit, title=f"#{idea_id} · {s.metric_name}")
+    st.vega_lite_chart(chart, key=f"{key}_chart")
+    st.caption(f"Weekly means. Launch {ui.fmt_date(s.launch_date)}; baseline {ui.fmt_date(s.baseline[0])} to "
+               f"{ui.fmt_date(s.baseline[1])}, evaluation {ui.fmt_date(s.evaluation[0])} to "
+               f"{ui.fmt_date(s.evaluation[1])} (shaded).")
+    table = s.data.assign(week_start=[ui.fmt_date(d) for d in s.data["week_start"]]).rename(
+        columns={"week_start": "Week of", "group": "Group", "value": f"Mean ({s.unit})", "teams": "Teams"})
+    with st.container(horizontal=True):
+        png_button(chart, name=f"idea-{idea_id}-{metric}-series", key=f"{key}_png")
+        table_downloads(table, name=f"idea-{idea_id}-{metric}-weekly", key=f"{key}_table")
+
+
+# ---- the idea page's block ---------------------------------------------------------------------------------
+
+
+def idea_impact(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
+    """The impact tab of the idea page: launch, pilot teams and, for those who may see impact, each target
+    metric's measured effect with its series."""
+    launch = st.columns(2)
+    launch[0].metric("Launch date", ui.fmt_date(view.launch_date) or "not launched")
+    launch[1].metric("Pilot teams", ", ".join(view.pilot_team_codes) or "none yet")
+    if view.state not in {s.value for s in impact.LAUNCHED_STATES} or view.launch_date is None:
+        st.info("Impact is measured from the launch date of the idea's pilot; this idea has not been launched.")
+        return
+    if not user.may("view_impact"):
+        st.info("Measured impact is shown to executives, managers and admins.")
+        return
+    if not view.target_metrics:
+        st.info("This idea names no customer metric to measure.")
+        return
+    try:
+        estimates = _idea_estimates(db, db.url, user.id, view.id, windows(), views.data_version(db))
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    with st.expander("How is this measured?"):
+        st.markdown(how_measured())
+    for row in estimates:
+        key = f"idea_impact_{row['metric']}"
+        with st.container(border=True, key=key):
+            show_estimate(row, metric_name=row["metric_name"])
+            show_series(db, user, view.id, row["metric"], key=key)
