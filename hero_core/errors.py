@@ -69,3 +69,7 @@ class DatabaseBusy(HeroError):
 
     def __init__(self) -> None:
         super().__init__("The database is busy right now; nothing was changed. Please try again in a moment.")
+
+
+class AlreadyAnswered(HeroError):
+    """A person answers the HERO Index pulse at most once per quarter."""

@@ -112,6 +112,12 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "view_impact": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
     "export_ideas": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
     "view_audit": (_role(Role.ADMIN, Role.EXECUTIVE), "admins and executives"),
+    # Recognition, the HERO Index pulse and the compact scorecard (hero_core/services/recognition.py, pulse.py,
+    # scorecard.py). Pulse answers are shown only as group aggregates, never per person.
+    "view_heroes": (_everyone, "everyone"),
+    "answer_pulse": (_everyone, "everyone"),
+    "view_pulse": (_role(Role.MANAGER, Role.EXECUTIVE, Role.ADMIN), "managers, executives and admins"),
+    "view_scorecard": (_role(Role.EXECUTIVE, Role.MANAGER), "executives and managers"),
     # Running the organisation
     "manage_users": (_role(Role.ADMIN), "admins"),
     "manage_teams": (_role(Role.ADMIN), "admins"),
