@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 
 import streamlit as st
 
-from hero_app import auth, ui
+from hero_app import auth, session_cookie, ui
 from hero_app.navigation import HOME, PAGES, pages_for
 from hero_core.errors import HeroError
 from hero_core.services import notifications
@@ -47,6 +48,7 @@ def main() -> None:
         login = [st.Page(auth.login_page, title="Log in", url_path="login", icon=":material/login:", default=True)]
         login += [st.Page(auth.login_page, title="Log in", url_path=spec.url_path, visibility="hidden")
                   for spec in PAGES]
+        session_cookie.sync(None, now=time.time())  # delete a refused or logged-out cookie
         st.navigation(login, position="hidden").run()
         return
 
@@ -66,6 +68,8 @@ def main() -> None:
     ]
     page = st.navigation(sections)
     sidebar(user)
+    with st.sidebar:  # write the session cookie after a log-in; keep its Max-Age in step with the server
+        session_cookie.sync(st.session_state.get(ui.TOKEN_KEY), now=time.time())
     ui.page_opened(page.url_path or HOME)
     ui.apply_resets()
     ui.show_flash()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from hero_app import ui
+from hero_app import session_cookie, ui
 from hero_core.errors import AccountLocked, AuthenticationFailed, HeroError
 from hero_core.services import people, sessions
 
@@ -37,14 +37,19 @@ def login_page() -> None:
         ui.show_unexpected("log-in")
         return
     st.session_state[ui.TOKEN_KEY] = token
-    st.rerun()
+    session_cookie.remember(token)  # a reload, a new tab or a link stays logged in (hero_app/session_cookie.py)
+    st.rerun()  # the same URL (path and ?query) now runs the page it names: a deep link lands where it pointed
 
 
 def logout(token: str | None) -> None:
-    """End the session everywhere it is used and forget it here."""
+    """End the session on the server (every tab and window sharing it) and delete the browser's cookie."""
     try:
         sessions.revoke(ui.get_db(), token)
     finally:
         # Nothing of this person's work stays behind in the browser session.
         st.session_state.clear()
         st.session_state[ui.LOGIN_NOTICE_KEY] = "You are logged out."
+        if token:
+            # The request that opened this page still carries the token: never try it again here.
+            st.session_state[ui.REFUSED_KEY] = sessions.hash_token(token)
+        session_cookie.forget(dead_token=token)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from hero_app import session_cookie
 from hero_app.navigation import BY_PATH, may_open, who_may_open
 from hero_core import config, permissions
 from hero_core.db import Database, migrate
@@ -37,6 +38,7 @@ from hero_core.vocab import (
 log = logging.getLogger("hero_app")
 
 TOKEN_KEY = "hero_token"
+REFUSED_KEY = "hero_refused_token"  # hash of a token refused in this browser session: never retried
 LOGIN_NOTICE_KEY = "hero_login_notice"
 FLASH_KEY = "hero_flash"
 PINS_KEY = "hero_opened_versions"
@@ -91,22 +93,33 @@ class CurrentUser:
         return ", ".join(r.replace("_", " ") for r in self.roles) or "no role"
 
 
-def current_user(db: Database | None = None) -> CurrentUser | None:
+SESSION_ENDED = ("Your session has ended (8 hours without activity, a log-out, or a change to your account). "
+                 "Please log in again.")
+
+
+def current_user(db: Database | None = None, *, cookie: str | None | bool = True) -> CurrentUser | None:
     """The person whose session token this browser session holds, loaded fresh; None when not logged in.
 
     Roles are read from the database on every run, so a role change or a deactivation takes effect at once.
+    With no token yet (a reload, a new tab, a link), the browser's session cookie is tried: the server decides
+    whether it is still live. `cookie` is the cookie's value; True (the default) reads it from the request.
     """
+    db = db or get_db()
     token = st.session_state.get(TOKEN_KEY)
     if not token:
-        return None
-    db = db or get_db()
+        offered = session_cookie.read() if cookie is True else cookie or None
+        if not offered or sessions.hash_token(offered) == st.session_state.get(REFUSED_KEY):
+            return None  # no cookie, or the one this page was opened with was already refused once
+        token = offered
+        st.session_state[TOKEN_KEY] = token
     user_id = sessions.resolve(db, token)
     if user_id is None:
+        # Expired, revoked (a log-out in another tab, a deactivation, a new password) or unknown: refuse it,
+        # remember it was refused (the page's request still carries it) and delete it from the browser.
         st.session_state.pop(TOKEN_KEY, None)
-        st.session_state[LOGIN_NOTICE_KEY] = (
-            "Your session has ended (8 hours without activity, a log-out, or a change to your account). "
-            "Please log in again."
-        )
+        st.session_state[REFUSED_KEY] = sessions.hash_token(token)
+        session_cookie.forget(dead_token=token)
+        st.session_state[LOGIN_NOTICE_KEY] = SESSION_ENDED
         return None
     try:
         view = people.get_user(db, user_id)

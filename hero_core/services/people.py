@@ -237,7 +237,7 @@ def set_active(db: Database, *, actor_id: int | None, email: str, active: bool) 
         audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail,
                      action="user_reactivated" if active else "user_deactivated",
                      entity_type="user", entity_id=user.id, before={"active": not active}, after={"active": active})
-        _after_account_change(s, user.id)
+        _after_account_change(s, user.id, now=db.now())
 
 
 def set_password(db: Database, *, actor_id: int | None, email: str, password: str) -> None:
@@ -257,14 +257,14 @@ def set_password(db: Database, *, actor_id: int | None, email: str, password: st
         aid, aemail = actor_ref(actor)
         audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="password_changed",
                      entity_type="user", entity_id=user.id)
-        _after_account_change(s, user.id)
+        _after_account_change(s, user.id, now=db.now())
 
 
-def _after_account_change(session, user_id: int) -> None:
-    """Hook for ending a user's sessions when their account changes (filled in by the session store)."""
+def _after_account_change(session, user_id: int, *, now) -> None:
+    """End every log-in session of a user whose account just changed (deactivated, new password)."""
     from hero_core.services import sessions
 
-    sessions.revoke_all_for_user(session, user_id)
+    sessions.revoke_all_for_user(session, user_id, now=now)
 
 
 def authenticate(db: Database, *, email: str, password: str) -> int:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hero_core import audit
 from hero_core.db import Database
 from hero_core.models import LoginSession, User
 
@@ -22,16 +23,26 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
+    """SHA-256 of the token: a database leak gives no usable tokens (256 random bits need no slow hash)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def create(db: Database, *, user_id: int) -> str:
-    """Start a session for a user who just proved who they are; return the token for the browser."""
+    """Start a session for a user who just proved who they are; return the token for the browser.
+
+    Every log-in gets a fresh random token (never one the browser offered), so a token planted before the
+    log-in is worthless after it.
+    """
     token = secrets.token_urlsafe(32)
     now = db.now()
     with db.write() as s:
-        s.add(LoginSession(user_id=user_id, token_hash=hash_token(token), created_at=now, last_seen=now,
-                           expires_at=now + IDLE_LIMIT))
+        user = s.get(User, user_id)
+        row = LoginSession(user_id=user_id, token_hash=hash_token(token), created_at=now, last_seen=now,
+                           expires_at=now + IDLE_LIMIT)
+        s.add(row)
+        s.flush()
+        audit.record(s, at=now, actor_id=user_id, actor_email=user.email if user else "", action="logged_in",
+                     entity_type="login_session", entity_id=row.id, after={"expires_at": row.expires_at.isoformat()})
     return token
 
 
@@ -62,22 +73,29 @@ def resolve(db: Database, token: str | None) -> int | None:
 
 
 def revoke(db: Database, token: str | None) -> None:
+    """Log out: end this session on the server, for every tab and browser window that shares it."""
     if not token:
         return
+    now = db.now()
     with db.write() as s:
-        s.execute(
-            update(LoginSession)
+        row = s.execute(
+            select(LoginSession, User.email)
+            .join(User, User.id == LoginSession.user_id)
             .where(LoginSession.token_hash == hash_token(token), LoginSession.revoked_at.is_(None))
-            .values(revoked_at=db.now())
-        )
+        ).first()
+        if row is None:
+            return
+        session, email = row
+        session.revoked_at = now
+        audit.record(s, at=now, actor_id=session.user_id, actor_email=email, action="logged_out",
+                     entity_type="login_session", entity_id=session.id)
 
 
-def revoke_all_for_user(session: Session, user_id: int, *, now=None) -> None:
-    """End every session of a user, inside the caller's transaction."""
-    from hero_core.db import utcnow
-
-    session.execute(
+def revoke_all_for_user(session: Session, user_id: int, *, now: datetime) -> int:
+    """End every live session of a user inside the caller's transaction (whose audit entry says why)."""
+    result = session.execute(
         update(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow())
+        .values(revoked_at=now)
     )
+    return result.rowcount
