@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hero_core.models import AuditEntry
@@ -139,3 +139,55 @@ def verify(session: Session) -> VerifyResult:
         expected_seq += 1
         session.expunge(entry)
     return VerifyResult(True, count, f"audit trail intact: {count} entries verified")
+
+
+# ---- head checkpoints: what a chain alone cannot show ------------------------------------------------------
+# Deleting the newest entries leaves a shorter chain that still verifies. A checkpoint (the head's seq and hash,
+# noted somewhere the database's users cannot rewrite: a file on another host, a ticket, a backup header)
+# closes that gap up to the moment it was taken: the chain must still hold that entry, unchanged.
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    seq: int
+    hash: str
+    at: str = ""
+
+    def line(self) -> str:
+        return f"{self.at} seq={self.seq} hash={self.hash}"
+
+    @classmethod
+    def parse(cls, line: str) -> Checkpoint:
+        parts = dict(p.split("=", 1) for p in line.split() if "=" in p)
+        at = line.split()[0] if line.split() and "=" not in line.split()[0] else ""
+        try:
+            seq, digest = int(parts["seq"]), parts["hash"]
+        except (KeyError, ValueError):
+            raise ValueError(f"not a checkpoint line: {line.strip()!r}") from None
+        if len(digest) != 64:
+            raise ValueError(f"not a checkpoint line: {line.strip()!r}")
+        return cls(seq, digest, at)
+
+
+def head(session: Session, *, at: datetime | None = None) -> Checkpoint:
+    """The newest entry's seq and hash (seq 0 and the genesis hash for an empty trail)."""
+    last = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    stamp = _at_text(at or datetime.now(UTC))
+    return Checkpoint(last.seq, last.hash, stamp) if last else Checkpoint(0, GENESIS, stamp)
+
+
+def check_checkpoint(session: Session, checkpoint: Checkpoint) -> str | None:
+    """None when the trail still holds the checkpointed entry unchanged; else what is wrong."""
+    if checkpoint.seq == 0:
+        return None
+    stored = session.execute(select(AuditEntry.hash).where(AuditEntry.seq == checkpoint.seq)).scalar()
+    taken = f"checkpoint {checkpoint.at or ''} (seq {checkpoint.seq})".replace("  ", " ")
+    if stored is None:
+        newest = session.execute(select(func.max(AuditEntry.seq))).scalar() or 0
+        return (f"{taken}: the trail now ends at seq {newest}; entries at its end were deleted"
+                if newest < checkpoint.seq else f"{taken}: entry seq {checkpoint.seq} is missing")
+    if stored != checkpoint.hash:
+        return f"{taken}: entry seq {checkpoint.seq} has a different hash now (the trail was rewritten)"
+    return None

@@ -256,14 +256,22 @@ def audit() -> None:
 
 
 @audit.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(dir_okay=False), default=None,
+              help="Also check the heads noted by `hero audit checkpoint FILE` (catches deleted newest entries).")
 @handles_errors
-def audit_verify() -> None:
+def audit_verify(checkpoint_file: str | None) -> None:
     """Check the audit chain: exit 0 when intact, 1 naming the first broken entry."""
     from hero_core import audit as audit_module
 
     db = _db()
     with db.read() as s:
         result = audit_module.verify(s)
+        if result.ok and checkpoint_file:
+            from hero_core.cli_ops import verify_checkpoints
+
+            problems = verify_checkpoints(s, checkpoint_file)
+            if problems:
+                _fail([f"audit trail broken at {p}" for p in problems])
     if result.ok:
         click.echo(result.message)
         return
@@ -272,6 +280,8 @@ def audit_verify() -> None:
 
 from hero_core.cli_impact import register as _register_impact
 _register_impact(main)
+from hero_core.cli_ops import register as _register_ops  # noqa: E402
+_register_ops(main)
 from hero_core.cli_mail import register as _register_mail; _register_mail(main)  # noqa: E402,E702
 
 if __name__ == "__main__":
