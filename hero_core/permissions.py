@@ -125,6 +125,12 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "import_ideas": (_role(Role.ADMIN), "admins"),
     "import_metrics": (_role(Role.ADMIN), "admins"),
     "manage_campaigns": (_role(Role.ADMIN, Role.MANAGER, Role.EXECUTIVE), "managers, executives and admins"),
+    # Conversation and duplicates: whoever may see an idea may talk about it (hero_core/services/social.py)
+    "comment": (_may_view, "people who can see the idea"),
+    "support": (_may_view, "people who can see the idea"),
+    "follow": (_may_view, "people who can see the idea"),
+    "merge_duplicate": (_team_manager, "a manager of the duplicate idea's team"),
+    "undo_merge": (_role(Role.ADMIN), "admins"),
 }
 
 IDEA_ACTIONS = frozenset(
@@ -147,6 +153,10 @@ IDEA_ACTIONS = frozenset(
         "start_scaling",
         "complete_scaling",
         "retire",
+        "comment",
+        "support",
+        "follow",
+        "merge_duplicate",
     }
 )
 

@@ -1,18 +1,26 @@
-"""Campaigns: a challenge posted to the front line ("fewer repeat calls about billing")."""
+"""Campaigns: a challenge posted to the front line ("fewer repeat calls about billing").
+
+Managers and executives (and admins) post one: a title and description, the customer touch point it is about,
+the teams it is addressed to (none: every team), the customer metrics it should move, and a closing date.
+Ideas answer a campaign while it is open (until the end of its closing day, on the database clock) and when
+the idea's team is one it is addressed to.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions
 from hero_core.db import Database
-from hero_core.errors import InvalidInput
-from hero_core.models import Campaign, Idea
+from hero_core.errors import InvalidInput, NotFound
+from hero_core.models import Campaign, CampaignMetric, CampaignTeam, Idea, IdeaSupport, Metric, Team, User
 from hero_core.services.common import actor_ref, clean_text, load_actor
-from hero_core.vocab import Touchpoint, parse_enum
+from hero_core.vocab import State, Touchpoint, parse_enum
 
 
 @dataclass(frozen=True)
@@ -24,44 +32,142 @@ class CampaignView:
     closes_on: date | None
     active: bool
     ideas: int
+    team_codes: tuple[str, ...] = ()  # empty: open to every team
+    target_metrics: tuple[str, ...] = ()
+    created_by_email: str | None = None
+    is_open: bool = True
+    supports: int = 0  # supports given to its ideas, all together
+    ideas_by_state: dict[str, int] = field(default_factory=dict)
+
+
+def _is_open(c: Campaign, today: date) -> bool:
+    return bool(c.active) and (c.closes_on is None or c.closes_on >= today)
 
 
 def create_campaign(db: Database, *, actor_id: int | None, title: str, description: str = "",
-                    touchpoint: str | None = None, closes_on: date | None = None) -> int:
-    problems = []
+                    touchpoint: str | None = None, closes_on: date | None = None,
+                    team_codes: Sequence[str] = (), target_metrics: Sequence[str] = ()) -> int:
+    """Post a challenge. Every problem is named at once; nothing is stored unless all is well."""
+    problems: list[str] = []
+    fields: dict[str, str] = {}
+
+    def problem(name: str, message: str) -> None:
+        problems.append(message)
+        fields.setdefault(name, message)
+
     title, p = clean_text(title, "campaign title", min_len=5, max_len=200, single_line=True)
     if p:
-        problems.append(p)
+        problem("title", p)
     description, p = clean_text(description, "description", required=False, max_len=5_000)
     if p:
-        problems.append(p)
+        problem("description", p)
     tp = None
     if touchpoint:
         try:
             tp = parse_enum(Touchpoint, touchpoint, "touch point").value
         except ValueError as exc:
-            problems.append(str(exc))
-    if closes_on is not None and not isinstance(closes_on, date):
-        problems.append(f"closing date {closes_on!r} is not a date")
-    if problems:
-        raise InvalidInput(problems)
+            problem("touchpoint", str(exc))
+    if closes_on is not None and (not isinstance(closes_on, date) or isinstance(closes_on, bool)):
+        problem("closes_on", f"closing date {closes_on!r} is not a date")
+    elif closes_on is not None and closes_on < db.now().date():
+        problem("closes_on", f"closing date {closes_on.isoformat()} is in the past; choose today or later")
+    codes = list(dict.fromkeys(str(c).strip() for c in team_codes if str(c).strip()))
+    metric_codes = list(dict.fromkeys(str(m).strip().lower() for m in target_metrics if str(m).strip()))
     with db.write() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "manage_campaigns")
+        teams = {t.code.lower(): t for t in s.execute(select(Team).where(
+            func.lower(Team.code).in_([c.lower() for c in codes] or ["\0"]))).scalars()}
+        unknown = [c for c in codes if c.lower() not in teams]
+        if unknown:
+            problem("team_codes", f"team(s) {', '.join(map(repr, unknown))} do not exist")
+        known_metrics = set(s.execute(select(Metric.code).where(Metric.code.in_(metric_codes or ["\0"]))).scalars())
+        missing = [m for m in metric_codes if m not in known_metrics]
+        if missing:
+            problem("target_metrics", f"target metric(s) {', '.join(map(repr, missing))} are not in the catalog")
+        if problems:
+            raise InvalidInput(problems, fields=fields)
         row = Campaign(title=title, description=description, touchpoint=tp, closes_on=closes_on,
                        created_by=actor.id or None, created_at=db.now(), active=True)
         s.add(row)
         s.flush()
+        team_rows = [teams[c.lower()] for c in codes]
+        s.add_all([CampaignTeam(campaign_id=row.id, team_id=t.id) for t in team_rows])
+        s.add_all([CampaignMetric(campaign_id=row.id, metric_code=m) for m in metric_codes])
+        s.flush()
         aid, aemail = actor_ref(actor)
         audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="campaign_created",
                      entity_type="campaign", entity_id=row.id,
-                     after={"title": title, "touchpoint": tp, "closes_on": closes_on})
+                     after={"title": title, "touchpoint": tp, "closes_on": closes_on,
+                            "teams": [t.code for t in team_rows], "target_metrics": metric_codes})
         return row.id
 
 
-def list_campaigns(db: Database) -> list[CampaignView]:
+def check_can_answer(s: Session, db: Database, *, campaign_id: int | None, team_id: int) -> None:
+    """Refuse, saying why, an idea answering a campaign that is closed or not addressed to its team."""
+    if campaign_id is None:
+        return
+    c = s.get(Campaign, campaign_id)
+    if c is None:
+        raise InvalidInput(f"campaign {campaign_id!r} does not exist", fields={"campaign_id": "unknown campaign"})
+    if not _is_open(c, db.now().date()):
+        when = f" on {c.closes_on.isoformat()}" if c.closes_on else ""
+        message = f"campaign “{c.title}” closed{when}; it takes no more ideas"
+        raise InvalidInput(message, fields={"campaign_id": message})
+    team_ids = set(s.execute(select(CampaignTeam.team_id).where(CampaignTeam.campaign_id == c.id)).scalars())
+    if team_ids and team_id not in team_ids:
+        codes = sorted(s.execute(select(Team.code).where(Team.id.in_(team_ids))).scalars())
+        own = s.get(Team, team_id)
+        message = (f"campaign “{c.title}” is addressed to team(s) {', '.join(codes)}; "
+                   f"team {own.code if own else team_id} is not among them")
+        raise InvalidInput(message, fields={"campaign_id": message})
+
+
+def _views(s: Session, db: Database, rows: Sequence[Campaign]) -> list[CampaignView]:
+    ids = [c.id for c in rows] or [-1]
+    live = (Idea.campaign_id.in_(ids), Idea.state != State.DRAFT.value, Idea.merged_into_id.is_(None))
+    by_state: dict[int, dict[str, int]] = {}
+    for cid, state, n in s.execute(select(Idea.campaign_id, Idea.state, func.count(Idea.id)).where(*live)
+                                   .group_by(Idea.campaign_id, Idea.state)):
+        by_state.setdefault(cid, {})[state] = n
+    supports = dict(s.execute(select(Idea.campaign_id, func.count()).join(IdeaSupport, IdeaSupport.idea_id == Idea.id)
+                              .where(*live).group_by(Idea.campaign_id)).all())
+    teams: dict[int, list[str]] = {}
+    for cid, code in s.execute(select(CampaignTeam.campaign_id, Team.code).join(Team, Team.id == CampaignTeam.team_id)
+                               .where(CampaignTeam.campaign_id.in_(ids)).order_by(Team.code)):
+        teams.setdefault(cid, []).append(code)
+    metrics: dict[int, list[str]] = {}
+    for cid, code in s.execute(select(CampaignMetric.campaign_id, CampaignMetric.metric_code)
+                               .where(CampaignMetric.campaign_id.in_(ids)).order_by(CampaignMetric.metric_code)):
+        metrics.setdefault(cid, []).append(code)
+    creators = dict(s.execute(select(User.id, User.email).where(
+        User.id.in_([c.created_by for c in rows if c.created_by] or [-1]))).all())
+    today = db.now().date()
+    return [CampaignView(
+        c.id, c.title, c.description, c.touchpoint, c.closes_on, c.active, sum(by_state.get(c.id, {}).values()),
+        team_codes=tuple(teams.get(c.id, ())), target_metrics=tuple(metrics.get(c.id, ())),
+        created_by_email=creators.get(c.created_by), is_open=_is_open(c, today), supports=supports.get(c.id, 0),
+        ideas_by_state=by_state.get(c.id, {}),
+    ) for c in rows]
+
+
+def list_campaigns(db: Database, *, open_only: bool = False) -> list[CampaignView]:
+    """Every campaign (or only open ones), newest first."""
     with db.read() as s:
-        counts = dict(s.execute(select(Idea.campaign_id, func.count(Idea.id)).where(Idea.campaign_id.is_not(None))
-                                .where(Idea.state != "draft").group_by(Idea.campaign_id)).all())
-        return [CampaignView(c.id, c.title, c.description, c.touchpoint, c.closes_on, c.active, counts.get(c.id, 0))
-                for c in s.execute(select(Campaign).order_by(Campaign.id)).scalars()]
+        rows = list(s.execute(select(Campaign).order_by(Campaign.created_at.desc(), Campaign.id.desc())).scalars())
+        views = _views(s, db, rows)
+        return [v for v in views if v.is_open] if open_only else views
+
+
+def get_campaign(db: Database, *, campaign_id: int) -> CampaignView:
+    with db.read() as s:
+        row = s.get(Campaign, campaign_id) if isinstance(campaign_id, int) else None
+        if row is None:
+            raise NotFound(f"There is no campaign #{campaign_id}.")
+        return _views(s, db, [row])[0]
+
+
+def answerable(db: Database, *, team_code: str | None = None) -> list[tuple[int, str]]:
+    """(id, title) of open campaigns an idea of this team may answer (all open ones when no team is given)."""
+    return [(c.id, c.title) for c in list_campaigns(db, open_only=True)
+            if team_code is None or not c.team_codes or team_code in c.team_codes]

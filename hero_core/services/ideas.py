@@ -31,6 +31,7 @@ from hero_core.models import (
     Idea,
     IdeaMetric,
     IdeaPilotTeam,
+    IdeaSupport,
     Metric,
     RiskAssessment,
     RiskRating,
@@ -38,7 +39,7 @@ from hero_core.models import (
     User,
 )
 from hero_core.permissions import Actor, IdeaFacts
-from hero_core.services import notifications
+from hero_core.services import campaigns, notifications, social
 from hero_core.services.common import SYSTEM, actor_ref, clean_text, load_actor
 from hero_core.services.people import managers_of, users_with_role
 from hero_core.vocab import ProblemKind, Role, State, Touchpoint, parse_enum
@@ -159,6 +160,7 @@ def _load_for_update(s: Session, idea_id: int) -> Idea:
     idea = s.execute(stmt).unique().scalar()
     if idea is None:
         raise NotFound(f"There is no idea #{idea_id}.")
+    social.refuse_if_merged(idea, "act on the original")  # a merged duplicate has left the workflow
     return idea
 
 
@@ -255,6 +257,7 @@ def _notify_submitter(s: Session, db: Database, actor: Actor, idea: Idea, what: 
         if reason:
             text += f" Reason: {reason}"
         notifications.notify(s, db, user_ids=[idea.submitter_id], idea_id=idea.id, kind="decision", message=text)
+    social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what=what)
 
 
 def _start_clock(db: Database, start: datetime, days: int) -> datetime:
@@ -277,6 +280,7 @@ def create_idea(db: Database, *, actor_id: int | None, data: IdeaInput, submit: 
                                fields={"team": "no team"})
         if actor is SYSTEM:
             raise PermissionDenied("ideas need a real person as submitter")
+        campaigns.check_can_answer(s, db, campaign_id=values["campaign_id"], team_id=owner_team)
         now = db.now()
         metrics = values.pop("target_metrics")
         idea = Idea(**values, submitter_id=actor.id, team_id=owner_team, state=S.DRAFT.value,
@@ -299,6 +303,8 @@ def edit_idea(db: Database, *, actor_id: int, idea_id: int, expected_version: in
         _check_version(idea, expected_version)
         permissions.require(actor, "edit_idea", _facts(idea))
         values = _validate_input(s, data)
+        if values["campaign_id"] != idea.campaign_id:
+            campaigns.check_can_answer(s, db, campaign_id=values["campaign_id"], team_id=idea.team_id)
         metrics = values.pop("target_metrics")
         before = {k: getattr(idea, k) for k in values} | {"target_metrics": [m.metric_code for m in idea.metric_rows]}
         for k, v in values.items():
@@ -326,6 +332,7 @@ def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) 
     idea.updated_at = now
     _flush(s, idea)
     _audit(s, db, actor, action, idea, before, _snapshot(idea))
+    social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what="was sent for review")
     notifications.notify(
         s, db, user_ids=[m for m in managers_of(s, idea.team_id) if m != actor.id], idea_id=idea.id,
         kind="submitted",
@@ -801,6 +808,8 @@ class IdeaFilter:
     touchpoints: Sequence[str] = ()
     campaign_ids: Sequence[int] = ()
     submitter_id: int | None = None
+    include_merged: bool = False  # duplicates merged into another idea
+    sort: str = "updated"  # or "supports": most supported first
 
 
 def _filtered(stmt, actor: Actor, flt: IdeaFilter):
@@ -820,6 +829,8 @@ def _filtered(stmt, actor: Actor, flt: IdeaFilter):
         stmt = stmt.where(Idea.campaign_id.in_(list(flt.campaign_ids)))
     if flt.submitter_id is not None:
         stmt = stmt.where(Idea.submitter_id == flt.submitter_id)
+    if not flt.include_merged:
+        stmt = stmt.where(Idea.merged_into_id.is_(None))
     return stmt
 
 
@@ -831,8 +842,12 @@ def list_ideas(db: Database, *, actor_id: int, flt: IdeaFilter = IdeaFilter(), p
     with db.read() as s:
         actor = load_actor(s, actor_id)
         total = s.execute(_filtered(select(func.count(Idea.id)), actor, flt)).scalar() or 0
+        order = (Idea.updated_at.desc(), Idea.id.desc())
+        if flt.sort == "supports":
+            supports = select(func.count()).where(IdeaSupport.idea_id == Idea.id).scalar_subquery()
+            order = (supports.desc(), *order)
         rows = s.execute(
-            _filtered(select(Idea), actor, flt).order_by(Idea.updated_at.desc(), Idea.id.desc())
+            _filtered(select(Idea), actor, flt).order_by(*order)
             .offset((page - 1) * page_size).limit(page_size)
         ).unique().scalars()
         return [IdeaSummary(**_summary_kwargs(i)) for i in rows], total
@@ -882,12 +897,14 @@ def review_queue(db: Database, *, actor_id: int) -> list[QueueItem]:
         now = db.now()
         mine = list(s.execute(
             select(Idea).where(Idea.team_id.in_(list(actor.managed_team_ids) or [-1]),
-                               Idea.state.in_([S.SUBMITTED.value, S.IN_REVIEW.value]))
+                               Idea.state.in_([S.SUBMITTED.value, S.IN_REVIEW.value]),
+                               Idea.merged_into_id.is_(None))
         ).unique().scalars())
         pending = _pending_second_approvals(s)
         pending_ids = {idea_id for idea_id, _, _ in pending}
         others = [] if not pending else list(s.execute(
-            select(Idea).where(Idea.id.in_(pending_ids), Idea.state == S.IN_REVIEW.value)
+            select(Idea).where(Idea.id.in_(pending_ids), Idea.state == S.IN_REVIEW.value,
+                               Idea.merged_into_id.is_(None))
         ).unique().scalars())
         first_by_idea = {idea_id: (first_id, overall) for idea_id, first_id, overall in pending}
         items: dict[int, QueueItem] = {}
@@ -955,7 +972,7 @@ def it_board(db: Database, *, actor_id: int, scaled_limit: int = 20) -> dict[str
             S.PILOTING.value: Idea.piloted_at, S.SCALING.value: Idea.scaling_at, S.SCALED.value: Idea.scaled_at,
         }
         for state, col in since_col.items():
-            stmt = select(Idea).where(Idea.state == state)
+            stmt = select(Idea).where(Idea.state == state, Idea.merged_into_id.is_(None))
             if state != S.SCALED.value:
                 stmt = stmt.where(or_(Idea.involves_technology.is_(True), Idea.it_champion_id.is_not(None)))
                 stmt = stmt.order_by(func.coalesce(col, Idea.updated_at).asc(), Idea.id)
@@ -996,7 +1013,8 @@ def overdue(db: Database, *, now: datetime | None = None) -> list[OverdueItem]:
         )
         for promise, col, states, who in checks:
             for idea in s.execute(
-                select(Idea).where(Idea.state.in_(states), col.is_not(None), col < now).order_by(col)
+                select(Idea).where(Idea.state.in_(states), col.is_not(None), col < now,
+                                   Idea.merged_into_id.is_(None)).order_by(col)
             ).unique().scalars():
                 out.append(OverdueItem(idea.id, idea.title, idea.team.code, promise, getattr(idea, col.key), who))
     return sorted(out, key=lambda o: o.due)

@@ -63,6 +63,11 @@ EXPECTED: dict[str, set[str]] = {
     "import_ideas": {"admin"},
     "import_metrics": {"admin"},
     "manage_campaigns": MANAGERS | {"executive", "admin"},
+    "comment": ALL,
+    "support": ALL,
+    "follow": ALL,
+    "merge_duplicate": {"team_manager"},
+    "undo_merge": {"admin"},
 }
 
 IDEA_ACTIONS = {
@@ -84,6 +89,10 @@ IDEA_ACTIONS = {
     "start_scaling",
     "complete_scaling",
     "retire",
+    "comment",
+    "support",
+    "follow",
+    "merge_duplicate",
 }
 
 #: state -> personas who may see the idea / edit it.
@@ -145,6 +154,8 @@ def test_drafts_are_seen_only_by_their_submitter_and_edited_only_while_editable(
     actor = PERSONAS[persona]
     assert permissions.allowed(actor, "view_idea", facts(state)) is (persona in VIEW_BY_STATE[state])
     assert permissions.allowed(actor, "edit_idea", facts(state)) is (persona in EDIT_BY_STATE[state])
+    for talk in ("comment", "support", "follow"):  # who may talk about an idea = who may see it
+        assert permissions.allowed(actor, talk, facts(state)) is (persona in VIEW_BY_STATE[state])
 
 
 def test_manager_of_the_ideas_team_may_decide_but_another_teams_manager_may_not():

@@ -1,0 +1,488 @@
+"""Duplicates: similar ideas suggested while someone proposes, and a manager merging a duplicate into its original.
+
+Suggestions come from a TF-IDF index over title (counted twice), roadblock and proposal of every visible idea
+(not drafts, not merged duplicates), kept in memory per Database and keyed on a data version of the ideas table
+(count, highest id, sum of versions — every change of an idea bumps its version). When the version moves, only
+the ideas changed since the last look are re-read and go into a small "fresh" part of the index; the large
+part is a sparse matrix rebuilt only when the fresh part grows big. The best TF-IDF candidates are re-ranked
+with rapidfuzz so near-identical wording scores highest.
+
+A merge moves the duplicate's supporters, followers and comments to the original (nobody supports twice), credits
+both submitters, takes the duplicate out of the live queues, and records exactly what moved so an admin can undo it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import threading
+import weakref
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy import sparse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from hero_core import permissions
+from hero_core.db import Database
+from hero_core.errors import InvalidInput, NotFound, StaleIdea, TransitionNotAllowed
+from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, Team, User
+from hero_core.services import notifications
+from hero_core.services.common import clean_text, load_actor
+from hero_core.services.social import _audit, idea_facts, load_visible, notify_followers
+from hero_core.vocab import State
+
+# ---- text to terms -----------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_STOP = frozenset("""a an and are as at be been but by can could do does for from had has have he her his how i if in
+into is it its just me more most my no not of on or our out over she so some than that the their them then there
+these they this those to too up us was we were what when where which who why will with would you your""".split())
+
+
+def _stem(word: str) -> str:
+    # Light and predictable: plural and common verb endings, so "calls/call/calling" meet.
+    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: len(word) - len(suffix)] + keep
+    return word
+
+
+def terms(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 1 or w.isdigit())]
+
+
+def _doc_counts(title: str, roadblock: str, proposal: str) -> Counter:
+    counts = Counter(terms(roadblock)) + Counter(terms(proposal))
+    for t in terms(title):
+        counts[t] += 2  # a title says what the idea is about most densely
+    return counts
+
+
+# ---- the index ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SimilarIdea:
+    id: int
+    title: str
+    state: str
+    team_code: str
+    score: int  # 0..100
+
+
+@dataclass
+class _Doc:
+    title: str
+    state: str
+    team_code: str
+    text: str  # title and roadblock, for re-ranking
+    counts: Counter
+
+
+REBUILD_AFTER = 2_000  # fresh documents before the matrix is rebuilt
+MIN_SCORE = 20
+
+
+class SimilarityIndex:
+    """In-memory TF-IDF index of one database's visible ideas (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rebuilds = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.version: tuple | None = None
+        self.watermark: datetime | None = None
+        self.versions: dict[int, int] = {}  # every idea (drafts too) -> version seen
+        self.docs: dict[int, _Doc] = {}  # visible ideas
+        self.vocab: dict[str, int] = {}
+        self.df: Counter = Counter()
+        self.matrix: sparse.csc_matrix | None = None  # rows: self.row_ids; tf-idf, L2-normalised
+        self.row_ids = np.zeros(0, dtype=np.int64)
+        self.row_alive = np.zeros(0, dtype=bool)
+        self.row_of: dict[int, int] = {}
+        self.fresh: dict[int, dict[int, float]] = {}  # idea id -> {term column: weight}, not in the matrix
+
+    # -- weights
+    def _idf(self, term: str) -> float:
+        n = max(1, len(self.docs))
+        return math.log((1 + n) / (1 + self.df.get(term, 0))) + 1.0
+
+    def _weights(self, counts: Counter, *, grow: bool) -> dict[int, float]:
+        out: dict[int, float] = {}
+        for term, tf in counts.items():
+            col = self.vocab.get(term)
+            if col is None:
+                if not grow:
+                    continue
+                col = self.vocab[term] = len(self.vocab)
+            out[col] = (1.0 + math.log(tf)) * self._idf(term)
+        norm = math.sqrt(sum(w * w for w in out.values())) or 1.0
+        return {c: w / norm for c, w in out.items()}
+
+    # -- keeping up with the database
+    def _data_version(self, s: Session) -> tuple:
+        return tuple(s.execute(select(func.count(Idea.id), func.max(Idea.id), func.sum(Idea.version))).one())
+
+    def _rows(self, s: Session, since: datetime | None):
+        stmt = (select(Idea.id, Idea.version, Idea.state, Idea.merged_into_id, Idea.title, Idea.roadblock,
+                       Idea.proposal, Idea.updated_at, Team.code).join(Team, Team.id == Idea.team_id))
+        if since is not None:
+            stmt = stmt.where(Idea.updated_at >= since)
+        return s.execute(stmt.execution_options(yield_per=5_000))
+
+    def _put(self, row) -> None:
+        idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, team_code = row
+        self.versions[idea_id] = version
+        if self.watermark is None or updated_at > self.watermark:
+            self.watermark = updated_at
+        self._drop(idea_id)
+        if state == State.DRAFT.value or merged_into is not None:
+            return
+        counts = _doc_counts(title, roadblock, proposal)
+        self.docs[idea_id] = _Doc(title, state, team_code, f"{title} {roadblock[:300]}", counts)
+        self.df.update(counts.keys())
+        self.fresh[idea_id] = {}  # weighed after the batch, when document frequencies are up to date
+
+    def _drop(self, idea_id: int) -> None:
+        old = self.docs.pop(idea_id, None)
+        if old is None:
+            return
+        self.df.subtract(old.counts.keys())
+        self.fresh.pop(idea_id, None)
+        row = self.row_of.pop(idea_id, None)
+        if row is not None:
+            self.row_alive[row] = False
+
+    def _build_matrix(self) -> None:
+        ids = sorted(self.docs)
+        indptr = [0]
+        cols: list[int] = []
+        vals: list[float] = []
+        for idea_id in ids:
+            weights = self._weights(self.docs[idea_id].counts, grow=True)
+            cols.extend(weights)
+            vals.extend(weights.values())
+            indptr.append(len(cols))
+        csr = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), np.asarray(cols, dtype=np.int32),
+                                 np.asarray(indptr, dtype=np.int64)), shape=(len(ids), max(1, len(self.vocab))))
+        self.matrix = csr.tocsc()
+        self.row_ids = np.asarray(ids, dtype=np.int64)
+        self.row_alive = np.ones(len(ids), dtype=bool)
+        self.row_of = {idea_id: i for i, idea_id in enumerate(ids)}
+        self.fresh = {}
+        self.rebuilds += 1
+
+    def refresh(self, s: Session) -> None:
+        """Bring the index up to the database's data version (incrementally when it can)."""
+        version = self._data_version(s)
+        if version == self.version:
+            return
+        count, max_id, _ = version
+        incremental = (self.version is not None and self.watermark is not None
+                       and count >= self.version[0] and (max_id or 0) >= (self.version[1] or 0))
+        if incremental:
+            for row in self._rows(s, self.watermark):
+                self._put(row)
+            # Changes stamped before the watermark (a clock that went back) would be missed: check, else rebuild.
+            incremental = (len(self.versions) == count and sum(self.versions.values()) == (version[2] or 0))
+        if not incremental:
+            self._reset()
+            for row in self._rows(s, None):
+                self._put(row)
+            self._build_matrix()
+        elif len(self.fresh) > REBUILD_AFTER:
+            self._build_matrix()
+        else:
+            for idea_id in self.fresh:
+                self.fresh[idea_id] = self._weights(self.docs[idea_id].counts, grow=True)
+        self.version = version
+
+    # -- asking
+    def search(self, text: str, *, limit: int, exclude: set[int]) -> list[SimilarIdea]:
+        qcounts = Counter(terms(text))
+        query = self._weights(qcounts, grow=False)
+        if not query:
+            return []
+        pool = max(limit * 6, 30)
+        candidates: list[tuple[float, int]] = []
+        if self.matrix is not None and self.matrix.shape[0]:
+            cols = np.fromiter(query.keys(), dtype=np.int64)
+            cols = cols[cols < self.matrix.shape[1]]
+            if len(cols):
+                qv = np.fromiter((query[c] for c in cols), dtype=np.float32)
+                scores = self.matrix[:, cols] @ qv
+                scores[~self.row_alive] = 0.0
+                k = min(pool, len(scores))
+                top = np.argpartition(-scores, k - 1)[:k]
+                candidates.extend((float(scores[i]), int(self.row_ids[i])) for i in top if scores[i] > 0)
+        for idea_id, weights in self.fresh.items():
+            score = sum(w * weights.get(c, 0.0) for c, w in query.items())
+            if score > 0:
+                candidates.append((score, idea_id))
+        candidates.sort(reverse=True)
+        query_text = " ".join(qcounts)
+        out: list[tuple[float, int]] = []
+        for score, idea_id in candidates[:pool]:
+            if idea_id in exclude:
+                continue
+            doc = self.docs[idea_id]
+            wording = fuzz.token_set_ratio(query_text, " ".join(terms(doc.text))) / 100.0
+            out.append((0.75 * score + 0.25 * wording, idea_id))
+        out.sort(reverse=True)
+        results = []
+        for score, idea_id in out:
+            pct = min(100, round(score * 100))
+            if pct < MIN_SCORE or len(results) >= limit:
+                break
+            doc = self.docs[idea_id]
+            results.append(SimilarIdea(idea_id, doc.title, doc.state, doc.team_code, pct))
+        return results
+
+
+_INDEXES: weakref.WeakKeyDictionary[Database, SimilarityIndex] = weakref.WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_for(db: Database) -> SimilarityIndex:
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(db)
+        if index is None:
+            index = _INDEXES[db] = SimilarityIndex()
+        return index
+
+
+def suggest_similar(db: Database, text: str, *, limit: int = 5, exclude_ids=()) -> list[SimilarIdea]:
+    """Existing ideas (not drafts, not merged duplicates) most like `text`, best first, each scored 0-100.
+
+    Fast enough to run as a person types: the index lives in memory and is refreshed incrementally.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return []
+    limit = max(1, min(int(limit), 50))
+    index = index_for(db)
+    with index.lock:
+        with db.read() as s:
+            index.refresh(s)
+        return index.search(text, limit=limit, exclude={int(i) for i in exclude_ids})
+
+
+# ---- merging -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeView:
+    id: int
+    duplicate_id: int
+    duplicate_title: str
+    original_id: int
+    original_title: str
+    merged_by_email: str
+    merged_at: datetime
+    reason: str
+    undone_at: datetime | None
+    moved: dict
+
+
+def _iso(dt: datetime) -> str:
+    return dt.isoformat()
+
+
+def _from_iso(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _for_update(s: Session, idea_id: int) -> Idea:
+    stmt = select(Idea).where(Idea.id == idea_id)
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(of=Idea)
+    idea = s.execute(stmt).unique().scalar()
+    if idea is None:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    return idea
+
+
+def _touch(idea: Idea, now: datetime) -> None:
+    idea.updated_at = now
+    flag_modified(idea, "updated_at")  # the version moves on even when the clock has not
+
+
+def merge_duplicate(db: Database, *, actor_id: int, duplicate_id: int, original_id: int, reason: str = "",
+                    expected_version: int | None = None) -> int:
+    """A manager of the duplicate's team merges it into the original. Returns the merge's id."""
+    reason, problem = clean_text(reason, "reason", required=False, max_len=2_000)
+    if problem:
+        raise InvalidInput(problem, fields={"reason": problem})
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        dup_view = load_visible(s, actor, duplicate_id)
+        if original_id == duplicate_id:
+            raise InvalidInput(f"idea #{duplicate_id} cannot be merged into itself; choose the original it repeats",
+                               fields={"original_id": "same idea"})
+        orig_view = load_visible(s, actor, original_id)
+        permissions.require(actor, "merge_duplicate", idea_facts(dup_view))
+        # Lock in id order so two merges touching the same pair cannot deadlock.
+        locked = {i: _for_update(s, i) for i in sorted((dup_view.id, orig_view.id))}
+        dup, orig = locked[dup_view.id], locked[orig_view.id]
+        if expected_version is not None and dup.version != expected_version:
+            raise StaleIdea(dup.id)
+        if dup.merged_into_id is not None:
+            raise TransitionNotAllowed(f"Idea #{dup.id} was already merged into idea #{dup.merged_into_id}.")
+        if orig.state == State.DRAFT.value:
+            raise TransitionNotAllowed(f"Idea #{orig.id} is a draft; only submitted ideas can take in duplicates.")
+        if orig.merged_into_id is not None:
+            raise TransitionNotAllowed(
+                f"Idea #{orig.id} is itself a duplicate merged into idea #{orig.merged_into_id}; "
+                f"merge into #{orig.merged_into_id} instead.")
+        now = db.now()
+        moved: dict = {"supports_moved": [], "supports_dropped": [], "support_added": [],
+                       "follows_moved": [], "follows_dropped": [], "follow_added": [], "comments": []}
+        orig_supporters = set(s.execute(select(IdeaSupport.user_id).where(IdeaSupport.idea_id == orig.id)).scalars())
+        for row in s.execute(select(IdeaSupport).where(IdeaSupport.idea_id == dup.id)).scalars().all():
+            keep = row.user_id not in orig_supporters and row.user_id != orig.submitter_id
+            moved["supports_moved" if keep else "supports_dropped"].append([row.user_id, _iso(row.created_at)])
+            s.delete(row)
+            if keep:
+                orig_supporters.add(row.user_id)
+        s.flush()
+        for user_id, created in moved["supports_moved"]:
+            s.add(IdeaSupport(idea_id=orig.id, user_id=user_id, created_at=_from_iso(created)))
+        if dup.submitter_id not in orig_supporters and dup.submitter_id != orig.submitter_id:
+            # The duplicate's author hit the same roadblock: that is exactly what a support says.
+            s.add(IdeaSupport(idea_id=orig.id, user_id=dup.submitter_id, created_at=now))
+            moved["support_added"].append(dup.submitter_id)
+        orig_followers = set(s.execute(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == orig.id)).scalars())
+        for row in s.execute(select(IdeaFollow).where(IdeaFollow.idea_id == dup.id)).scalars().all():
+            keep = row.user_id not in orig_followers
+            moved["follows_moved" if keep else "follows_dropped"].append([row.user_id, _iso(row.created_at)])
+            s.delete(row)
+            orig_followers.add(row.user_id)
+        s.flush()
+        for user_id, created in moved["follows_moved"]:
+            s.add(IdeaFollow(idea_id=orig.id, user_id=user_id, created_at=_from_iso(created)))
+        if dup.submitter_id not in orig_followers:
+            s.add(IdeaFollow(idea_id=orig.id, user_id=dup.submitter_id, created_at=now))
+            moved["follow_added"].append(dup.submitter_id)
+        for comment in s.execute(select(Comment).where(Comment.idea_id == dup.id)).scalars():
+            comment.idea_id = orig.id
+            moved["comments"].append(comment.id)
+        dup.merged_into_id = orig.id
+        _touch(dup, now)
+        merge = IdeaMerge(duplicate_id=dup.id, original_id=orig.id, merged_by=actor.id, merged_at=now,
+                          reason=reason, moved_json=json.dumps(moved, sort_keys=True))
+        s.add(merge)
+        s.flush()
+        summary = {"merge_id": merge.id, "supports_moved": len(moved["supports_moved"]),
+                   "supports_dropped_as_double": len(moved["supports_dropped"]),
+                   "comments_moved": len(moved["comments"]), "follows_moved": len(moved["follows_moved"])}
+        _audit(s, db, actor, "merged_into", "idea", dup.id, {"merged_into": None, "version": dup.version - 1},
+               {"merged_into": orig.id, "version": dup.version, **summary}, reason)
+        _audit(s, db, actor, "absorbed_duplicate", "idea", orig.id, None, {"duplicate": dup.id, **summary}, reason)
+        _notify_merge(s, db, actor, dup, orig, undone=False)
+        return merge.id
+
+
+def undo_merge(db: Database, *, actor_id: int, merge_id: int, reason: str = "") -> None:
+    """An admin puts a merged duplicate back exactly as it was: its supporters, followers and comments return."""
+    reason, problem = clean_text(reason, "reason", required=False, max_len=2_000)
+    if problem:
+        raise InvalidInput(problem, fields={"reason": problem})
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "undo_merge")
+        merge = s.get(IdeaMerge, merge_id) if isinstance(merge_id, int) else None
+        if merge is None:
+            raise NotFound(f"There is no merge #{merge_id}.")
+        if merge.undone_at is not None:
+            raise TransitionNotAllowed(f"Merge #{merge.id} was undone already, on {merge.undone_at:%Y-%m-%d %H:%M} UTC.")
+        locked = {i: _for_update(s, i) for i in sorted((merge.duplicate_id, merge.original_id))}
+        dup, orig = locked[merge.duplicate_id], locked[merge.original_id]
+        if dup.merged_into_id != orig.id:
+            raise TransitionNotAllowed(f"Idea #{dup.id} is no longer merged into idea #{orig.id}.")
+        moved = json.loads(merge.moved_json or "{}")
+        back_supports = [u for u, _ in moved.get("supports_moved", [])] + list(moved.get("support_added", []))
+        for user_id in back_supports:
+            row = s.get(IdeaSupport, (orig.id, user_id))
+            if row is not None:
+                s.delete(row)
+        back_follows = [u for u, _ in moved.get("follows_moved", [])] + list(moved.get("follow_added", []))
+        for user_id in back_follows:
+            row = s.get(IdeaFollow, (orig.id, user_id))
+            if row is not None:
+                s.delete(row)
+        s.flush()
+        for user_id, created in moved.get("supports_moved", []) + moved.get("supports_dropped", []):
+            if s.get(IdeaSupport, (dup.id, user_id)) is None:
+                s.add(IdeaSupport(idea_id=dup.id, user_id=user_id, created_at=_from_iso(created)))
+        for user_id, created in moved.get("follows_moved", []) + moved.get("follows_dropped", []):
+            if s.get(IdeaFollow, (dup.id, user_id)) is None:
+                s.add(IdeaFollow(idea_id=dup.id, user_id=user_id, created_at=_from_iso(created)))
+        for comment_id in moved.get("comments", []):
+            comment = s.get(Comment, comment_id)
+            if comment is not None and comment.idea_id == orig.id:
+                comment.idea_id = dup.id
+        now = db.now()
+        dup.merged_into_id = None
+        _touch(dup, now)
+        merge.undone_by = actor.id
+        merge.undone_at = now
+        s.flush()
+        _audit(s, db, actor, "merge_undone", "idea", dup.id, {"merged_into": orig.id},
+               {"merged_into": None, "merge_id": merge.id, "version": dup.version}, reason)
+        _audit(s, db, actor, "duplicate_restored", "idea", orig.id, {"duplicate": dup.id},
+               {"duplicate": None, "merge_id": merge.id}, reason)
+        _notify_merge(s, db, actor, dup, orig, undone=True)
+
+
+def _notify_merge(s: Session, db: Database, actor, dup: Idea, orig: Idea, *, undone: bool) -> None:
+    if undone:
+        to_dup = f"Your idea #{dup.id} “{dup.title}” is its own idea again: an admin undid its merge into #{orig.id}."
+        to_orig = f"Idea #{dup.id} “{dup.title}” was separated again from your idea #{orig.id}."
+        to_followers = f"Idea #{dup.id} was separated again from idea #{orig.id} “{orig.title}”."
+    else:
+        to_dup = (f"Your idea #{dup.id} “{dup.title}” repeats idea #{orig.id} “{orig.title}” and was merged into it. "
+                  "You are credited on the original and follow it now.")
+        to_orig = (f"Idea #{dup.id} “{dup.title}” by {dup.submitter.name} was merged into your idea #{orig.id}: "
+                   "its supporters and comments are yours now, and its author is credited beside you.")
+        to_followers = f"Idea #{dup.id} was merged into idea #{orig.id} “{orig.title}” as a duplicate."
+    for user_id, message in ((dup.submitter_id, to_dup), (orig.submitter_id, to_orig)):
+        if user_id != actor.id:
+            notifications.notify(s, db, user_ids=[user_id], idea_id=orig.id if not undone else dup.id,
+                                 kind="merge", message=message)
+    skip = [dup.submitter_id, orig.submitter_id]
+    notify_followers(s, db, actor_id=actor.id, idea=orig, message=to_followers, skip=skip)
+    if undone:
+        notify_followers(s, db, actor_id=actor.id, idea=dup, message=to_followers, skip=skip)
+
+
+def merges(db: Database, *, actor_id: int, idea_id: int) -> list[MergeView]:
+    """Merges this idea took part in (as duplicate or original), newest first."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        rows = s.execute(select(IdeaMerge).where((IdeaMerge.duplicate_id == idea.id) | (IdeaMerge.original_id == idea.id))
+                         .order_by(IdeaMerge.merged_at.desc(), IdeaMerge.id.desc())).scalars().all()
+        out = []
+        for m in rows:
+            by = s.get(User, m.merged_by)
+            out.append(MergeView(m.id, m.duplicate_id, s.get(Idea, m.duplicate_id).title, m.original_id,
+                                 s.get(Idea, m.original_id).title, by.email if by else "?", m.merged_at, m.reason,
+                                 m.undone_at, json.loads(m.moved_json or "{}")))
+        return out
+
+
+def may_merge(db: Database, *, actor_id: int, idea_id: int) -> bool:
+    """True when this person may merge this idea into another as a duplicate (for showing the form)."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        return (idea.merged_into_id is None and idea.state != State.DRAFT.value
+                and permissions.allowed(actor, "merge_duplicate", idea_facts(idea)))

@@ -1,0 +1,398 @@
+"""The conversation around an idea: comments with @mentions, support ("I hit this too / I'd use this"), follows.
+
+Who may talk about an idea is who may see it (the permission matrix: "comment", "support", "follow"). A comment
+can be edited or deleted by its author for 15 minutes after posting (measured on the database clock); every
+edit and delete keeps the earlier text in the audit trail. A duplicate that was merged into another idea takes
+no new conversation: people are pointed to the original.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from hero_core import audit, permissions
+from hero_core.db import Database
+from hero_core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, User
+from hero_core.permissions import Actor, IdeaFacts
+from hero_core.services import notifications
+from hero_core.services.common import actor_ref, clean_text, load_actor
+from hero_core.vocab import State
+
+#: How long the author may still edit or delete a comment after posting it.
+EDIT_WINDOW = timedelta(minutes=15)
+MAX_COMMENT = 5_000
+MAX_MENTIONS = 20
+# "@" followed by an email address: "@priya.raman@hero.example". The look-behind keeps a plain address
+# ("write to priya.raman@hero.example") from counting as a mention.
+MENTION = re.compile(r"(?<![\w.+@-])@([A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+
+
+# ---- values out --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: int
+    idea_id: int
+    author_id: int
+    author_email: str
+    author_name: str
+    body: str  # empty once deleted
+    created_at: datetime
+    edited_at: datetime | None
+    deleted: bool
+    editable_until: datetime | None  # set while the reader is the author and the window is open
+
+
+@dataclass(frozen=True)
+class Credit:
+    user_id: int
+    email: str
+    name: str
+    via_idea_id: int  # the idea they proposed (the original itself, or a duplicate merged into it)
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    """What the idea page shows around the conversation, for one reader."""
+
+    idea_id: int
+    supports: int
+    supported: bool
+    may_support: bool  # False for the idea's own submitter and for merged duplicates
+    following: bool
+    followers: int
+    merged_into: tuple[int, str] | None  # (id, title) of the original when this idea is a merged duplicate
+    merged_from: tuple[tuple[int, str], ...]  # duplicates merged into this idea
+    credited: tuple[Credit, ...]
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------
+
+
+def idea_facts(idea: Idea) -> IdeaFacts:
+    return IdeaFacts(submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state))
+
+
+def load_visible(s: Session, actor: Actor, idea_id: object) -> Idea:
+    """The idea, if this person may see it; "not found" otherwise (a draft's existence is its author's business)."""
+    if not isinstance(idea_id, int) or isinstance(idea_id, bool) or idea_id <= 0:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    idea = s.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound(f"There is no idea #{idea_id}.")
+    if not actor.active:
+        permissions.require(actor, "view_idea", idea_facts(idea))
+    if not permissions.allowed(actor, "view_idea", idea_facts(idea)):
+        raise NotFound(f"There is no idea #{idea_id} that you can see.")
+    return idea
+
+
+def refuse_if_merged(idea: Idea, doing: str) -> None:
+    if idea.merged_into_id is not None:
+        raise TransitionNotAllowed(
+            f"Idea #{idea.id} was merged into idea #{idea.merged_into_id} as a duplicate; {doing} there instead."
+        )
+
+
+def _audit(s: Session, db: Database, actor: Actor, action: str, entity_type: str, entity_id: object,
+           before=None, after=None, reason: str = "") -> None:
+    aid, aemail = actor_ref(actor)
+    audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action=action, entity_type=entity_type,
+                 entity_id=entity_id, before=before, after=after, reason=reason)
+
+
+def notify_followers(s: Session, db: Database, *, actor_id: int | None, idea: Idea, message: str,
+                     skip: Iterable[int] = ()) -> None:
+    """Tell the idea's followers (not the person acting, not those in `skip`) that it changed."""
+    skipped = {actor_id, *skip}
+    followers = [u for u in s.execute(
+        select(IdeaFollow.user_id).join(User, User.id == IdeaFollow.user_id)
+        .where(IdeaFollow.idea_id == idea.id, User.active.is_(True))
+    ).scalars() if u not in skipped]
+    if followers:
+        notifications.notify(s, db, user_ids=followers, idea_id=idea.id, kind="followed", message=message)
+
+
+def notify_state_change(s: Session, db: Database, *, actor_id: int | None, idea: Idea, what: str) -> None:
+    """The hook services/ideas.py calls on every state change: followers hear of it (the submitter is told
+    by ideas.py itself, so is skipped here)."""
+    notify_followers(s, db, actor_id=actor_id, idea=idea, skip=[idea.submitter_id],
+                     message=f"Idea #{idea.id} “{idea.title}” that you follow {what}.")
+
+
+def _mentioned_users(s: Session, actor: Actor, idea: Idea, body: str) -> list[User]:
+    """Resolve every @email in the text; refuse the comment, naming each problem, if any cannot be notified."""
+    emails: list[str] = []
+    for raw in MENTION.findall(body):
+        email = raw.rstrip(".").lower()
+        if email not in emails:
+            emails.append(email)
+    if len(emails) > MAX_MENTIONS:
+        raise InvalidInput(f"a comment may mention at most {MAX_MENTIONS} people (it mentions {len(emails)})",
+                           fields={"body": "too many mentions"})
+    if not emails:
+        return []
+    found = {u.email.lower(): u for u in s.execute(select(User).where(func.lower(User.email).in_(emails))).scalars()}
+    problems: list[str] = []
+    users: list[User] = []
+    for email in emails:
+        user = found.get(email)
+        if user is None:
+            problems.append(f"@{email}: nobody in the compact has this email; check the spelling, or remove the @ "
+                            "to write it as plain text")
+        elif not user.active:
+            problems.append(f"@{email}: this account is deactivated, so they would never see the mention")
+        elif idea.state == State.DRAFT.value and user.id != idea.submitter_id:
+            problems.append(f"@{email}: this idea is still a draft that only you can see; submit it first")
+        else:
+            users.append(user)
+    if problems:
+        raise InvalidInput(problems, fields={"body": "; ".join(problems)})
+    return users
+
+
+def _clean_body(body: object) -> str:
+    text, problem = clean_text(body, "comment", max_len=MAX_COMMENT)
+    if problem:
+        raise InvalidInput(problem, fields={"body": problem})
+    return text
+
+
+def _notify_mentions(s: Session, db: Database, actor: Actor, idea: Idea, users: Sequence[User]) -> None:
+    targets = [u.id for u in users if u.id != actor.id]
+    if targets:
+        notifications.notify(s, db, user_ids=targets, idea_id=idea.id, kind="mention",
+                             message=f"{actor.name} mentioned you in a comment on idea #{idea.id} “{idea.title}”.")
+
+
+# ---- comments ----------------------------------------------------------------------------------------------
+
+
+def add_comment(db: Database, *, actor_id: int, idea_id: int, body: str) -> int:
+    """Post a comment. Mentioned colleagues (@their.email) get an inbox notification; so do followers."""
+    text = _clean_body(body)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        permissions.require(actor, "comment", idea_facts(idea))
+        refuse_if_merged(idea, "comment")
+        mentioned = _mentioned_users(s, actor, idea, text)
+        now = db.now()
+        row = Comment(idea_id=idea.id, author_id=actor.id, body=text, created_at=now)
+        s.add(row)
+        s.flush()
+        _audit(s, db, actor, "comment_added", "comment", row.id, None,
+               {"idea_id": idea.id, "body": text, "mentions": [u.email for u in mentioned]})
+        _notify_mentions(s, db, actor, idea, mentioned)
+        mentioned_ids = [u.id for u in mentioned]
+        if idea.submitter_id != actor.id and idea.submitter_id not in mentioned_ids:
+            notifications.notify(s, db, user_ids=[idea.submitter_id], idea_id=idea.id, kind="comment",
+                                 message=f"{actor.name} commented on your idea #{idea.id} “{idea.title}”.")
+        notify_followers(s, db, actor_id=actor.id, idea=idea, skip=[idea.submitter_id, *mentioned_ids],
+                         message=f"{actor.name} commented on idea #{idea.id} “{idea.title}” that you follow.")
+        return row.id
+
+
+def _own_comment_in_window(s: Session, db: Database, actor: Actor, comment_id: object, doing: str) -> Comment:
+    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+        raise NotFound(f"There is no comment #{comment_id}.")
+    row = s.get(Comment, comment_id)
+    if row is None:
+        raise NotFound(f"There is no comment #{comment_id}.")
+    idea = load_visible(s, actor, row.idea_id)
+    permissions.require(actor, "comment", idea_facts(idea))
+    if row.author_id != actor.id:
+        raise PermissionDenied(f"Only the author of comment #{row.id} may {doing} it; {actor.email} may not.")
+    if row.deleted_at is not None:
+        raise TransitionNotAllowed(f"Comment #{row.id} was deleted; there is nothing left to {doing}.")
+    closes = row.created_at + EDIT_WINDOW
+    if db.now() > closes:
+        minutes = int(EDIT_WINDOW.total_seconds() // 60)
+        raise PermissionDenied(
+            f"Comment #{row.id} can no longer be {doing.rstrip('e')}ed: comments may be changed for {minutes} minutes after "
+            f"posting, and that window closed at {closes:%Y-%m-%d %H:%M} UTC. Add a new comment instead."
+        )
+    return row
+
+
+def edit_comment(db: Database, *, actor_id: int, comment_id: int, body: str) -> None:
+    """The author corrects their comment within the window; the earlier text stays in the audit trail."""
+    text = _clean_body(body)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        row = _own_comment_in_window(s, db, actor, comment_id, "edit")
+        idea = s.get(Idea, row.idea_id)
+        if text == row.body:
+            return
+        old_mentions = {m.rstrip(".").lower() for m in MENTION.findall(row.body)}
+        mentioned = _mentioned_users(s, actor, idea, text)
+        before = row.body
+        row.body = text
+        row.edited_at = db.now()
+        s.flush()
+        _audit(s, db, actor, "comment_edited", "comment", row.id, {"idea_id": idea.id, "body": before},
+               {"idea_id": idea.id, "body": text, "mentions": [u.email for u in mentioned]})
+        # Only people newly mentioned hear of it: the others were told when they were first mentioned.
+        _notify_mentions(s, db, actor, idea, [u for u in mentioned if u.email.lower() not in old_mentions])
+
+
+def delete_comment(db: Database, *, actor_id: int, comment_id: int) -> None:
+    """The author withdraws their comment within the window; the text stays in the audit trail."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        row = _own_comment_in_window(s, db, actor, comment_id, "delete")
+        row.deleted_at = db.now()
+        s.flush()
+        _audit(s, db, actor, "comment_deleted", "comment", row.id, {"idea_id": row.idea_id, "body": row.body},
+               {"idea_id": row.idea_id, "deleted": True})
+
+
+def comments(db: Database, *, actor_id: int, idea_id: int) -> list[CommentView]:
+    """The idea's comments, oldest first; deleted ones keep their place with no text."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        now = db.now()
+        rows = s.execute(
+            select(Comment, User.email, User.name).join(User, User.id == Comment.author_id)
+            .where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
+        ).all()
+        out = []
+        for c, email, name in rows:
+            closes = c.created_at + EDIT_WINDOW
+            mine_open = c.author_id == actor.id and c.deleted_at is None and now <= closes and actor.active
+            out.append(CommentView(
+                id=c.id, idea_id=c.idea_id, author_id=c.author_id, author_email=email, author_name=name,
+                body="" if c.deleted_at else c.body, created_at=c.created_at, edited_at=c.edited_at,
+                deleted=c.deleted_at is not None, editable_until=closes if mine_open else None,
+            ))
+        return out
+
+
+# ---- support and follow ------------------------------------------------------------------------------------
+
+
+def set_support(db: Database, *, actor_id: int, idea_id: int, supported: bool) -> bool:
+    """Add or withdraw this person's support (one per person per idea). Returns True when something changed."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        permissions.require(actor, "support", idea_facts(idea))
+        refuse_if_merged(idea, "support it")
+        if supported and idea.submitter_id == actor.id:
+            raise PermissionDenied(
+                f"Idea #{idea.id} is your own: support is how colleagues say they hit the roadblock too.")
+        existing = s.get(IdeaSupport, (idea.id, actor.id))
+        if bool(existing) == bool(supported):
+            return False
+        if supported:
+            s.add(IdeaSupport(idea_id=idea.id, user_id=actor.id, created_at=db.now()))
+        else:
+            s.delete(existing)
+        s.flush()
+        _audit(s, db, actor, "support" if supported else "support_withdrawn", "idea", idea.id, None,
+               {"supporter": actor.email})
+        return True
+
+
+def toggle_support(db: Database, *, actor_id: int, idea_id: int) -> bool:
+    """Support the idea, or withdraw support if given already. Returns whether the person now supports it."""
+    with db.read() as s:
+        now_supported = s.get(IdeaSupport, (idea_id, actor_id)) is not None if isinstance(idea_id, int) else False
+    set_support(db, actor_id=actor_id, idea_id=idea_id, supported=not now_supported)
+    return not now_supported
+
+
+def set_follow(db: Database, *, actor_id: int, idea_id: int, following: bool) -> bool:
+    """Follow (or stop following) an idea to hear of its changes. Returns True when something changed."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        permissions.require(actor, "follow", idea_facts(idea))
+        if following:
+            refuse_if_merged(idea, "follow it")
+        existing = s.get(IdeaFollow, (idea.id, actor.id))
+        if bool(existing) == bool(following):
+            return False
+        if following:
+            s.add(IdeaFollow(idea_id=idea.id, user_id=actor.id, created_at=db.now()))
+        else:
+            s.delete(existing)
+        s.flush()
+        _audit(s, db, actor, "follow" if following else "unfollow", "follow", idea.id, None, {"user": actor.email})
+        return True
+
+
+def support_counts(db: Database, idea_ids: Iterable[int]) -> dict[int, int]:
+    """idea id -> number of supporters (ideas without support are left out)."""
+    ids = sorted({int(i) for i in idea_ids})
+    if not ids:
+        return {}
+    with db.read() as s:
+        return dict(s.execute(select(IdeaSupport.idea_id, func.count()).where(IdeaSupport.idea_id.in_(ids))
+                              .group_by(IdeaSupport.idea_id)).all())
+
+
+# ---- credits -------------------------------------------------------------------------------------------------
+
+
+def live_merges_into(s: Session, idea_id: int) -> list[IdeaMerge]:
+    return list(s.execute(select(IdeaMerge).where(IdeaMerge.original_id == idea_id, IdeaMerge.undone_at.is_(None))
+                          .order_by(IdeaMerge.merged_at, IdeaMerge.id)).scalars())
+
+
+def credited(s: Session, idea_id: int) -> list[Credit]:
+    """The people behind an idea: its submitter, then the submitters of duplicates merged into it (at any
+    depth), each once. Recognition (Hall of HEROs) should credit all of them."""
+    idea = s.get(Idea, idea_id)
+    if idea is None:
+        return []
+    out: list[Credit] = []
+    seen_users: set[int] = set()
+    seen_ideas: set[int] = set()
+    queue = [idea]
+    while queue:
+        current = queue.pop(0)
+        if current.id in seen_ideas:
+            continue
+        seen_ideas.add(current.id)
+        if current.submitter_id not in seen_users:
+            seen_users.add(current.submitter_id)
+            out.append(Credit(current.submitter_id, current.submitter.email, current.submitter.name, current.id))
+        queue.extend(s.get(Idea, m.duplicate_id) for m in live_merges_into(s, current.id))
+    return out
+
+
+def conversation(db: Database, *, actor_id: int, idea_id: int) -> ConversationView:
+    """Support, follow, merge and credit facts of one idea, for one reader."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        idea = load_visible(s, actor, idea_id)
+        supports = s.execute(select(func.count()).where(IdeaSupport.idea_id == idea.id)).scalar() or 0
+        followers = s.execute(select(func.count()).where(IdeaFollow.idea_id == idea.id)).scalar() or 0
+        merged_into = None
+        if idea.merged_into_id is not None:
+            original = s.get(Idea, idea.merged_into_id)
+            merged_into = (original.id, original.title)
+        merged_from = tuple((m.duplicate_id, s.get(Idea, m.duplicate_id).title) for m in live_merges_into(s, idea.id))
+        return ConversationView(
+            idea_id=idea.id, supports=supports, supported=s.get(IdeaSupport, (idea.id, actor.id)) is not None,
+            may_support=(idea.submitter_id != actor.id and idea.merged_into_id is None
+                         and permissions.allowed(actor, "support", idea_facts(idea))),
+            following=s.get(IdeaFollow, (idea.id, actor.id)) is not None, followers=followers,
+            merged_into=merged_into, merged_from=merged_from, credited=tuple(credited(s, idea.id)),
+        )
+
+
+def delete_support_rows(s: Session, idea_id: int, user_ids: Iterable[int]) -> None:
+    ids = list(user_ids)
+    if ids:
+        s.execute(delete(IdeaSupport).where(IdeaSupport.idea_id == idea_id, IdeaSupport.user_id.in_(ids)))
