@@ -1,0 +1,121 @@
+"""`hero seed`: scale data that the rest of the system accepts as its own (services, audit verify, impact)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from hero_core import audit, seed
+from hero_core.cli import main
+from hero_core.errors import InvalidInput
+from hero_core.impact import estimate_impact
+from hero_core.models import (
+    AuditEntry,
+    Comment,
+    Idea,
+    IdeaPilotTeam,
+    IdeaSupport,
+    Observation,
+    RiskAssessment,
+    User,
+)
+from hero_core.services import ideas, people
+
+
+def test_seed_fills_an_empty_database_with_ideas_in_every_state_and_a_verifiable_audit_trail(db):
+    summary = seed.seed(db, ideas=400, observations=6_000, teams=4)
+    assert summary.ideas == 400 and summary.observations == 6_000
+    with db.read() as s:
+        states = Counter(s.execute(select(Idea.state)).scalars())
+        assert set(states) == set(seed.STATE_WEIGHTS), states
+        assert s.execute(select(func.count()).select_from(Observation)).scalar() == 6_000
+        assert s.execute(select(func.count()).select_from(Comment)).scalar() > 0
+        assert s.execute(select(func.count()).select_from(IdeaSupport)).scalar() > 0
+        result = audit.verify(s)
+        assert result.ok, result.message
+        assert result.checked == s.execute(select(func.count()).select_from(AuditEntry)).scalar()
+        # Milestones agree with the state, as the services would have left them.
+        for idea in s.execute(select(Idea)).unique().scalars():
+            if idea.state != "draft":
+                assert idea.submitted_at is not None and idea.review_start_due > idea.submitted_at
+            if idea.state in ("approved", "awaiting_it", "in_build", "piloting", "scaling", "scaled"):
+                assert idea.approved_at is not None
+                assert s.execute(select(RiskAssessment.id).where(RiskAssessment.idea_id == idea.id)).first()
+            if idea.state in ("piloting", "scaling", "scaled"):
+                assert idea.launch_date is not None and idea.launch_date < datetime.now(UTC).date()
+                assert s.execute(select(IdeaPilotTeam.team_id).where(IdeaPilotTeam.idea_id == idea.id)).first()
+            assert idea.updated_at < datetime.now(UTC)
+
+
+def test_each_seeded_idea_history_ends_in_its_current_state(db):
+    seed.seed(db, ideas=120, observations=0, teams=3)
+    manager = people.user_id_for(db, seed.SEED_ACCOUNTS["manager"])
+    with db.read() as s:
+        sample = list(s.execute(select(Idea.id, Idea.state).where(Idea.state != "draft").limit(30)))
+    for idea_id, state in sample:
+        history = ideas.timeline(db, actor_id=manager, idea_id=idea_id)
+        states = [e.after for e in history if '"state"' in e.after]
+        assert f'"state":"{state}"' in states[-1], (idea_id, state, states)
+        assert [e.at for e in history] == sorted(e.at for e in history)
+
+
+def test_the_services_work_on_seeded_data_for_the_benchmark_accounts(db):
+    seed.seed(db, ideas=300, observations=40_000, teams=4)
+    ids = {role: people.user_id_for(db, email) for role, email in seed.SEED_ACCOUNTS.items()}
+    assert people.authenticate(db, email=seed.SEED_ACCOUNTS["frontline"], password=seed.SEED_PASSWORD) == \
+        ids["frontline"]
+    queue = ideas.review_queue(db, actor_id=ids["manager"])
+    assert queue and all(q.idea.team_code in ("T0001", "T0002") or q.needs_second_approver for q in queue)
+    board = ideas.it_board(db, actor_id=ids["it_champion"])
+    assert board["awaiting_it"] or board["in_build"]
+    mine, total = ideas.list_ideas(db, actor_id=ids["frontline"], flt=ideas.IdeaFilter(submitter_id=ids["frontline"]))
+    assert total > 0 and all(i.submitter_email == seed.SEED_ACCOUNTS["frontline"] for i in mine)
+    with db.read() as s:
+        launched = s.execute(select(Idea.id).where(Idea.state == "scaled").order_by(Idea.launch_date)).scalar()
+    estimates = estimate_impact(db, idea_id=launched, actor_id=ids["executive"])
+    assert estimates and all(e.metric for e in estimates)
+
+
+def test_seed_refuses_a_database_that_already_has_people(db):
+    seed.seed(db, ideas=10, observations=0, teams=2)
+    with pytest.raises(InvalidInput, match="empty database"):
+        seed.seed(db, ideas=10, observations=0, teams=2)
+    with db.read() as s:
+        assert s.execute(select(func.count()).select_from(Idea)).scalar() == 10
+
+
+def test_seed_rejects_impossible_sizes_naming_the_option(db):
+    with pytest.raises(InvalidInput) as caught:
+        seed.seed(db, ideas=-1, observations=5, teams=1)
+    text = " ".join(caught.value.problems)
+    assert "--ideas" in text and "--teams" in text
+    with db.read() as s:
+        assert s.execute(select(User.id)).first() is None
+
+
+def test_bulk_audit_hash_is_the_audit_modules_hash_for_any_text():
+    at = datetime(2026, 3, 1, 9, 30, 5, 120, tzinfo=UTC)
+    for reason, email in (("", "a@b.example"), ('Ünïcødé "quoted" \\ back\nslash ✓', "zoë@seed.example")):
+        before, after = seed._canonical({"state": "in_review", "version": 3}), seed._canonical({"ü": [1, "x"]})
+        expected = audit.compute_hash(seq=7, at=at, actor_id=None, actor_email=email, action="decline",
+                                      entity_type="idea", entity_id="12", before_json=before, after_json=after,
+                                      reason=reason, prev_hash="0" * 64)
+        assert seed._chain_hash(7, at, None, email, "decline", "idea", "12", before, after, reason,
+                                "0" * 64) == expected
+        assert before == audit._canonical({"version": 3, "state": "in_review"})
+
+
+def test_hero_seed_command_fills_the_database_and_audit_verify_accepts_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("HERO_DATABASE_URL", f"sqlite:///{tmp_path / 'hero.db'}")
+    runner = CliRunner()
+    result = runner.invoke(main, ["seed", "--ideas", "50", "--observations", "1000", "--teams", "2"])
+    assert result.exit_code == 0, result.output
+    assert "seeded 50 ideas, 1,000 observations" in result.output
+    verified = runner.invoke(main, ["audit", "verify"])
+    assert verified.exit_code == 0 and "intact" in verified.output
+    again = runner.invoke(main, ["seed", "--ideas", "5"])
+    assert again.exit_code == 1 and "empty database" in again.output and "Traceback" not in again.output
