@@ -282,6 +282,7 @@ from hero_core.cli_impact import register as _register_impact
 _register_impact(main)
 from hero_core.cli_ops import register as _register_ops  # noqa: E402
 _register_ops(main)
+from hero_core.cli_seed import register as _register_seed; _register_seed(main)  # noqa: E402,E702
 from hero_core.cli_mail import register as _register_mail; _register_mail(main)  # noqa: E402,E702
 
 if __name__ == "__main__":
