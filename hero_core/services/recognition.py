@@ -1,0 +1,253 @@
+"""Recognition: the Hall of HEROs (scaled ideas, their measured impact, the people behind them) and badges.
+
+Badges are not stored: they are earned by the rules in BADGES, read from what already happened (the idea
+milestones, supports, comments and the impact estimator), so they can never disagree with the record.
+Everyone may look: public "attaboys" are the point. The measured effects come from the impact estimator
+(hero_core/impact.py), unchanged: the hall shows only what the estimator finds.
+
+"The people behind an idea" are its submitter and the submitters of duplicates merged into it (a merge
+credits both), the IT champion who built it, and the managers who approved it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session
+
+from hero_core import impact, permissions
+from hero_core.db import Database
+from hero_core.models import Approval, Comment, Idea, IdeaMerge, IdeaSupport, Metric, Team, User
+from hero_core.services.common import load_actor
+from hero_core.vocab import State
+
+# ---- the badge rules ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    code: str
+    name: str
+    icon: str
+    rule: str  # how it is earned, in words (shown on the page)
+
+
+#: Every badge and the rule that earns it, in the order they are shown. The queries are in _EARNERS.
+BADGES: tuple[Badge, ...] = (
+    Badge("first_idea", "First idea", "💡", "submitted an idea to the compact"),
+    Badge("helped_colleague", "Helped a colleague", "🤝",
+          "supported or commented on a colleague's idea (not their own)"),
+    Badge("first_scaled", "First scaled", "🚀", "an idea they are credited with was scaled to every team"),
+    Badge("measured_improvement", "Measured improvement", "📈",
+          "an idea they are credited with improved a customer metric, measured by the impact estimator "
+          "(the whole 95% confidence interval on the good side)"),
+)
+BY_CODE = {b.code: b for b in BADGES}
+
+
+def _credited():
+    """(idea_id, user_id): an idea's submitter, and the submitters of duplicates merged into it (not undone)."""
+    duplicate = select(Idea.id, Idea.submitter_id).subquery()
+    return union(
+        select(Idea.id.label("idea_id"), Idea.submitter_id.label("user_id")),
+        select(IdeaMerge.original_id.label("idea_id"), duplicate.c.submitter_id.label("user_id"))
+        .join(duplicate, duplicate.c.id == IdeaMerge.duplicate_id)
+        .where(IdeaMerge.undone_at.is_(None)),
+    ).subquery()
+
+
+def _first_idea(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
+    rows = s.execute(
+        select(Idea.submitter_id, func.min(Idea.submitted_at))
+        .where(Idea.submitted_at.is_not(None)).group_by(Idea.submitter_id)
+    )
+    return {u: at for u, at in rows}
+
+
+def _helped_colleague(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
+    # Drafts are private, so help counts only on ideas others could see (submitted at some point).
+    colleague = (Idea.submitter_id != IdeaSupport.user_id) & Idea.submitted_at.is_not(None)
+    supports = select(IdeaSupport.user_id.label("u"), IdeaSupport.created_at.label("at")).join(
+        Idea, Idea.id == IdeaSupport.idea_id).where(colleague)
+    comments = select(Comment.author_id.label("u"), Comment.created_at.label("at")).join(
+        Idea, Idea.id == Comment.idea_id).where(
+        Idea.submitter_id != Comment.author_id, Idea.submitted_at.is_not(None), Comment.deleted_at.is_(None))
+    both = union(supports, comments).subquery()
+    return {u: at for u, at in s.execute(select(both.c.u, func.min(both.c.at)).group_by(both.c.u))}
+
+
+def _first_scaled(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
+    credited = _credited()
+    rows = s.execute(
+        select(credited.c.user_id, func.min(Idea.scaled_at))
+        .join(Idea, Idea.id == credited.c.idea_id)
+        .where(Idea.scaled_at.is_not(None), Idea.state == State.SCALED.value)
+        .group_by(credited.c.user_id)
+    )
+    return {u: at for u, at in rows}
+
+
+def _measured_improvement(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
+    if not improved:
+        return {}
+    credited = _credited()
+    earned: dict[int, datetime] = {}
+    for idea_id, user_id in s.execute(
+        select(credited.c.idea_id, credited.c.user_id).where(credited.c.idea_id.in_(sorted(improved)))
+    ):
+        at = datetime.combine(improved[idea_id], time(), tzinfo=UTC)  # earned from the launch it measured
+        earned[user_id] = min(earned.get(user_id, at), at)
+    return earned
+
+
+_EARNERS: dict[str, Callable[[Session, dict[int, date]], dict[int, datetime]]] = {
+    "first_idea": _first_idea,
+    "helped_colleague": _helped_colleague,
+    "first_scaled": _first_scaled,
+    "measured_improvement": _measured_improvement,
+}
+assert set(_EARNERS) == set(BY_CODE), "every badge needs its rule"
+
+
+# ---- read models -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EarnedBadge:
+    code: str
+    name: str
+    icon: str
+    earned_at: datetime
+
+
+@dataclass(frozen=True)
+class Hero:
+    user_id: int
+    name: str
+    team_code: str | None
+    badges: tuple[EarnedBadge, ...]
+
+
+@dataclass(frozen=True)
+class MeasuredEffect:
+    metric: str
+    metric_name: str
+    unit: str
+    verdict: str
+    effect: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+@dataclass(frozen=True)
+class ScaledIdea:
+    idea_id: int
+    title: str
+    team_code: str
+    scaled_at: datetime | None
+    launch_date: date | None
+    proposed_by: tuple[str, ...]  # submitter first, then credited duplicates' submitters
+    built_by: str | None
+    approved_by: tuple[str, ...]
+    effects: tuple[MeasuredEffect, ...] = field(default_factory=tuple)
+
+    @property
+    def improved(self) -> bool:
+        return any(e.verdict == impact.IMPROVED for e in self.effects)
+
+
+@dataclass(frozen=True)
+class Hall:
+    ideas: tuple[ScaledIdea, ...]
+    heroes: tuple[Hero, ...]  # everyone with at least one badge, most badges first
+
+
+def _improved_launches(db: Database) -> tuple[dict[int, date], list[impact.ImpactEstimate]]:
+    """Launch date of every launched idea with at least one improved metric, and all the estimates."""
+    # The estimator guards the full portfolio with "view_impact"; recognition publishes only these verdicts
+    # (and the scaled ideas' effects) to everyone, which is the purpose of the hall, so it asks as the system.
+    estimates = impact.estimate_portfolio(db, actor_id=None)
+    with db.read() as s:
+        launches = dict(s.execute(select(Idea.id, Idea.launch_date).where(Idea.launch_date.is_not(None))).all())
+    improved = {e.idea_id: launches[e.idea_id] for e in estimates
+                if e.verdict == impact.IMPROVED and e.idea_id in launches}
+    return improved, estimates
+
+
+def _badges(s: Session, improved: dict[int, date]) -> dict[int, list[EarnedBadge]]:
+    by_user: dict[int, list[EarnedBadge]] = defaultdict(list)
+    for badge in BADGES:
+        for user_id, at in _EARNERS[badge.code](s, improved).items():
+            by_user[user_id].append(EarnedBadge(badge.code, badge.name, badge.icon, at))
+    return by_user
+
+
+def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
+    """Scaled ideas with their measured effects and people, and everyone's earned badges."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_heroes")
+    improved, estimates = _improved_launches(db)
+    effects_by_idea: dict[int, list[impact.ImpactEstimate]] = defaultdict(list)
+    for e in estimates:
+        effects_by_idea[e.idea_id].append(e)  # type: ignore[index]
+    with db.read() as s:
+        metrics = {m.code: (m.name, m.unit) for m in s.execute(select(Metric)).scalars()}
+        names = dict(s.execute(select(User.id, User.name)).all())
+        user_teams = dict(s.execute(select(User.id, Team.code).join(Team, Team.id == User.team_id)).all())
+        scaled = s.execute(
+            select(Idea.id, Idea.title, Team.code, Idea.scaled_at, Idea.launch_date, Idea.submitter_id,
+                   Idea.it_champion_id)
+            .join(Team, Team.id == Idea.team_id)
+            .where(Idea.state == State.SCALED.value)
+            .order_by(Idea.scaled_at.desc(), Idea.id.desc())
+        ).all()
+        ids = [r[0] for r in scaled]
+        credited = _credited()
+        people: dict[int, list[int]] = defaultdict(list)
+        for idea_id, user_id in s.execute(
+            select(credited.c.idea_id, credited.c.user_id).where(credited.c.idea_id.in_(ids))
+        ):
+            people[idea_id].append(user_id)
+        approvers: dict[int, list[int]] = defaultdict(list)
+        for idea_id, user_id in s.execute(
+            select(Approval.idea_id, Approval.approver_id).where(Approval.idea_id.in_(ids))
+            .order_by(Approval.at, Approval.id)
+        ):
+            if user_id not in approvers[idea_id]:
+                approvers[idea_id].append(user_id)
+        badges = _badges(s, improved)
+    hall_ideas = []
+    for idea_id, title, team, scaled_at, launch, submitter, champion in scaled:
+        credited_ids = [submitter] + sorted(u for u in people[idea_id] if u != submitter)
+        hall_ideas.append(ScaledIdea(
+            idea_id=idea_id, title=title, team_code=team, scaled_at=scaled_at, launch_date=launch,
+            proposed_by=tuple(names[u] for u in credited_ids),
+            built_by=names.get(champion) if champion else None,
+            approved_by=tuple(names[u] for u in approvers[idea_id]),
+            effects=tuple(
+                MeasuredEffect(metric=e.metric, metric_name=metrics.get(e.metric, (e.metric, ""))[0],
+                               unit=metrics.get(e.metric, ("", ""))[1], verdict=e.verdict, effect=e.effect,
+                               ci_low=e.ci_low, ci_high=e.ci_high)
+                for e in effects_by_idea.get(idea_id, [])
+            ),
+        ))
+    heroes = [
+        Hero(user_id=u, name=names[u], team_code=user_teams.get(u),
+             badges=tuple(sorted(b, key=lambda x: [c.code for c in BADGES].index(x.code))))
+        for u, b in badges.items() if u in names
+    ]
+    heroes.sort(key=lambda h: (-len(h.badges), min(b.earned_at for b in h.badges), h.name))
+    return Hall(ideas=tuple(hall_ideas), heroes=tuple(heroes))
+
+
+def badges_of(db: Database, *, actor_id: int, user_id: int) -> list[EarnedBadge]:
+    """One person's earned badges, in BADGES order."""
+    hall = hall_of_heroes(db, actor_id=actor_id)
+    for hero in hall.heroes:
+        if hero.user_id == user_id:
+            return list(hero.badges)
+    return []
