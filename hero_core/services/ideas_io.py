@@ -148,6 +148,8 @@ def import_ideas_csv(
     report = progress or (lambda fraction, message: None)
     source = source_name or (Path(path).name if path else "upload")
     report(0.0, "reading the file")
+    with db.read() as s:  # who asks comes first: a refused person learns nothing about their file
+        permissions.require(load_actor(s, actor_id), "import_ideas")
     header, raw_rows = _read_csv(path, content)
     problems = _check_header(header)
     if problems:
