@@ -37,8 +37,9 @@ def login_page() -> None:
         ui.show_unexpected("log-in")
         return
     st.session_state[ui.TOKEN_KEY] = token
-    session_cookie.remember(token)  # a reload, a new tab or a link stays logged in (hero_app/session_cookie.py)
-    st.rerun()  # the same URL (path and ?query) now runs the page it names: a deep link lands where it pointed
+    session_cookie.remember(token)  # a reload, a new tab or a link stays logged in
+    # The same URL (path and ?query) now runs the page it names: a link lands where it pointed.
+    st.rerun()
 
 
 def logout(token: str | None) -> None:

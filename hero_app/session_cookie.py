@@ -1,20 +1,21 @@
 """The browser's half of a log-in session: one cookie holding the session token.
 
-Streamlit 1.67 reads cookies (`st.context.cookies`, from the request that opened the page) but has no way to
-write one. Why a 10-line `st.components.v2` component and not a package:
+Streamlit 1.67 reads cookies (`st.context.cookies`, from the request that opened the page) but cannot write
+one. Why a few lines of `st.components.v2` and not a package:
 
 - extra-streamlit-components' CookieManager and streamlit-cookies-controller are v1 iframe components with a
-  bundled React build; their trackers list an extra rerun on every page, cookies missed after a reload, and
-  duplicate-key errors. A v2 component is part of Streamlit itself, renders without an iframe in the page's own
-  document (so `document.cookie` is this site's), and needs no dependency.
-- Streamlit's own st.App (custom Starlette routes) could set a real HttpOnly cookie from the server; it changes how
-  the app is started, so it is left as a follow-up (see the README).
+  bundled React build; their trackers report an extra rerun on every page, cookies missed after a reload and
+  duplicate-key errors. A v2 component is part of Streamlit itself, runs in the page's own document (no
+  iframe, so `document.cookie` is this site's), and adds no dependency.
+- Streamlit's st.App (custom Starlette routes) could set a real HttpOnly cookie from the server; it changes
+  how the app is started, so it is left as a follow-up (README, "Sessions").
 
-A cookie written by JavaScript cannot be HttpOnly, so a script injected into the page could read it. Compensations:
-no user text ever reaches st.html/unsafe_allow_html (hero_app/ui.md), SameSite=Strict (never sent by other sites'
-requests), Secure on https, Path=/, Max-Age = the idle limit, a fresh token on every log-in, only its hash in the
-database, and every request checked on the server, where log-out, deactivation and password changes revoke it.
-The token is never put in a URL and never logged.
+A cookie written by JavaScript cannot be HttpOnly: a script injected into the page could read it. To make
+up for that: no user text ever reaches st.html/unsafe_allow_html (hero_app/ui.md); SameSite=Strict (other
+sites' requests never carry it; a link from a webmail still works, because Streamlit reads the cookie on its
+own same-site WebSocket request); Secure on https; Path=/; Max-Age = the idle limit; a fresh token at every
+log-in; only its hash in the database; and every page run checks it on the server, where log-out,
+deactivation and a new password revoke it. The token is never put in a URL and never logged.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def remember(token: str, *, refresh: bool = False) -> None:
 
 
 def forget(dead_token: str | None = None) -> None:
-    """Delete the cookie on the next run; with `dead_token`, only while it still holds that (revoked) token."""
+    """Delete the cookie when the page is next drawn; with `dead_token`, only while it still holds that
+    (revoked) token."""
     pending = {"name": COOKIE_NAME, "value": "", "maxAge": 0}
     if dead_token and _TOKEN_SHAPE.fullmatch(dead_token):
         pending["onlyIf"] = dead_token

@@ -42,7 +42,8 @@ def create(db: Database, *, user_id: int) -> str:
         s.add(row)
         s.flush()
         audit.record(s, at=now, actor_id=user_id, actor_email=user.email if user else "", action="logged_in",
-                     entity_type="login_session", entity_id=row.id, after={"expires_at": row.expires_at.isoformat()})
+                     entity_type="login_session", entity_id=row.id,
+                     after={"expires_at": row.expires_at.isoformat()})
     return token
 
 

@@ -1,8 +1,8 @@
 """Sessions in the app: the cookie written at log-in and deleted at log-out, and a page opened with a cookie.
 
-AppTest has no browser: its `st.context.cookies` cannot be seeded (streamlit/testing/v1/app_test.py says so), so
-the page opened with a cookie is tested through `ui.current_user(cookie=...)`, the one seam where the router
-passes the request's cookie, run inside AppTest by a small script. tests/browser/test_sessions.py covers the
+AppTest has no browser: its `st.context.cookies` cannot be seeded (streamlit/testing/v1/app_test.py says
+so), so a page opened with a cookie is tested through `ui.current_user(cookie=...)` (the seam where the
+request's cookie comes in), run inside AppTest by a small script. tests/browser/test_sessions.py covers the
 real cookie in Chromium.
 """
 
@@ -22,7 +22,8 @@ from tests.app.conftest import EMAIL, all_text, as_role, assert_clean, new_app
 
 def cookie_writes(at: AppTest) -> list[dict]:
     """What the page asks the browser to do with the session cookie on this run."""
-    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name == "hero_session_cookie"]
+    return [json.loads(e.proto.json) for e in at.get("bidi_component")
+            if e.proto.component_name == "hero_session_cookie"]
 
 
 def opened_with_cookie(cookie: str | None) -> AppTest:
@@ -48,7 +49,7 @@ def texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
 
 
-# ---- the real app: log in, log out --------------------------------------------------------------------------
+# ---- the real app: log in, log out ---------------------------------------------------------------------
 
 def test_logging_in_writes_the_new_token_into_a_strict_cookie_for_eight_hours(org):
     at = as_role("manager")
@@ -60,7 +61,8 @@ def test_logging_in_writes_the_new_token_into_a_strict_cookie_for_eight_hours(or
     assert write["value"] == token and "onlyIf" not in write
     assert write["maxAge"] == 8 * 3600
     script = at.get("bidi_component")[0].proto.js_content
-    assert "SameSite=Strict" in script and "Path=/" in script and 'protocol === "https:" ? "; Secure"' in script
+    assert "SameSite=Strict" in script and "Path=/" in script
+    assert 'protocol === "https:" ? "; Secure"' in script
     at.run()
     assert cookie_writes(at) == []  # written once, not on every run
 
@@ -100,7 +102,7 @@ def test_a_role_change_applies_on_the_next_run_of_a_page_opened_from_the_cookie(
     assert "roles: frontline, it champion" in texts(at)
 
 
-# ---- a page opened with (or without) the cookie --------------------------------------------------------------
+# ---- a page opened with (or without) the cookie ----------------------------------------------------------
 
 def test_a_page_opened_with_a_live_cookie_is_logged_in_and_renews_the_cookie(org):
     token = sessions.create(org.db, user_id=org.executive)

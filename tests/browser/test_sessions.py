@@ -1,7 +1,8 @@
 """Sessions in a real browser: the real server on a throw-away SQLite database and Debian's headless Chromium.
 
-A log-in survives a reload and a new tab, a link opened while logged out leads through the log-in form to the
-page it names, a log-out in one tab reaches every tab, and a deactivated account's cookie is refused and deleted.
+A log-in survives a reload and a new tab, a link opened while logged out leads through the log-in form to
+the page it names, a log-out in one tab reaches every tab, and a deactivated account's cookie is refused and
+deleted.
 """
 
 from __future__ import annotations
@@ -117,6 +118,21 @@ def test_a_link_to_an_idea_opened_in_a_new_tab_shows_the_idea(site, context):
     second.goto(f"{site.url}/idea?id={site.idea_id}")
     expect(second.locator("h1").first).to_contain_text(site.idea_title)
     expect(login_form(second)).to_have_count(0)
+
+
+def test_a_link_in_an_email_on_another_site_opens_the_idea_logged_in(site, context):
+    # SameSite=Strict keeps the cookie off the cross-site navigation itself, but Streamlit reads cookies from
+    # its own same-site WebSocket request, which carries it.
+    page = context.new_page()
+    page.goto(site.url)
+    log_in(page, "mia@example.com")
+    logged_in_home(page)
+    wait_for_cookie(page, present=True)
+    mail = context.new_page()
+    mail.set_content(f'<p>New idea to review: <a href="{site.url}/idea?id={site.idea_id}">open it</a></p>')
+    mail.get_by_role("link", name="open it").click()
+    expect(mail.locator("h1").first).to_contain_text(site.idea_title)
+    expect(login_form(mail)).to_have_count(0)
 
 
 def test_logging_out_in_one_tab_asks_the_other_tab_for_the_password(site, context):

@@ -146,7 +146,8 @@ def test_a_new_password_ends_all_sessions_of_that_person(org):
 
 def test_an_admin_password_reset_ends_the_persons_sessions(org):
     token = sessions.create(org.db, user_id=org.manager)
-    people.set_password(org.db, actor_id=org.admin, email="mia@example.com", password="reset by the admin today")
+    people.set_password(org.db, actor_id=org.admin, email="mia@example.com",
+                        password="reset by the admin today")
     assert sessions.resolve(org.db, token) is None
 
 
