@@ -171,3 +171,21 @@ def test_the_app_without_a_cookie_shows_the_login_form(org):
     at = new_app().run()
     assert [b.label for b in at.form_submit_button] == ["Log in"]
     assert cookie_writes(at) == []
+
+
+def test_a_logged_in_tab_renews_the_cookie_at_most_once_a_minute(org):
+    def script(token, now):
+        from hero_app import session_cookie
+
+        session_cookie.sync(token, now=now)
+
+    token = sessions.create(org.db, user_id=org.manager)
+    at = AppTest.from_function(script, args=(token, 1000.0), default_timeout=30).run()
+    assert [w["value"] for w in cookie_writes(at)] == [token]
+    at.args = (token, 1059.0)
+    at.run()
+    assert cookie_writes(at) == []  # within TOUCH_EVERY of the last write: nothing to renew
+    at.args = (token, 1061.0)
+    at.run()
+    [write] = cookie_writes(at)
+    assert write["onlyIf"] == token and write["maxAge"] == 8 * 3600  # renews, never overwrites another log-in
