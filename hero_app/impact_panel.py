@@ -133,6 +133,22 @@ def series(db: Database, actor_id: int, idea_id: int, metric: str) -> IdeaSeries
     return _series(db, db.url, actor_id, idea_id, metric, windows(), views.data_version(db))
 
 
+def picked_idea(event) -> int | None:
+    """The idea a click on the forest plot selected: Vega-Lite point selections arrive as a list of the
+    selected points' fields ([{"idea_id": 3}]); a {"idea_id": [3]} form is accepted too."""
+    picked = (event or {}).get("selection", {}).get(charts.IDEA_SELECTION) if event else None
+    if isinstance(picked, dict):
+        values = picked.get("idea_id") or []
+        picked = [{"idea_id": v} for v in (values if isinstance(values, list) else [values])]
+    for point in picked or []:
+        if isinstance(point, dict) and point.get("idea_id") is not None:
+            try:
+                return int(point["idea_id"])
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
 # ---- words and numbers -------------------------------------------------------------------------------------
 
 

@@ -108,9 +108,9 @@ with tab_portfolio:
         forest = impact_panel.chart_spec("forest_plot", rows)
         event = st.vega_lite_chart(forest, on_select="rerun", selection_mode=[charts.IDEA_SELECTION],
                                    key=f"{K}forest")
-        picked = (event.selection.get(charts.IDEA_SELECTION) or [{}]) if event else [{}]
-        if picked and picked[0].get("idea_id") is not None:
-            st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(picked[0]["idea_id"]))})
+        picked = impact_panel.picked_idea(event)
+        if picked is not None:
+            st.switch_page(ui.IDEA_PAGE, query_params={"id": str(picked)})
         st.caption("Each dot is an idea's effect on one of its target metrics, the line its 95% confidence "
                    "interval, the dashed line zero. Click a dot to open the idea. Ideas without enough data "
                    "have no dot; they are in the table.")
@@ -164,7 +164,7 @@ with tab_funnel:
     stage_table = pd.DataFrame({
         "Stage": stages["label"],
         "Ideas that reached it": stages["ideas"],
-        "Median days in stage": stages["median_days"].round(1),
+        "Median days in stage": pd.to_numeric(stages["median_days"], errors="coerce").astype("float64").round(1),
         "Ideas that moved on": stages["ideas_left"].astype("Int64"),
     })
     st.dataframe(stage_table, hide_index=True, key=f"{K}stage_table")
