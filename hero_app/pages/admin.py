@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from hero_app import ui
+from hero_app import metrics_admin, ui
 from hero_core.errors import HeroError, ImportRejected
 from hero_core.services import catalog, ideas_io, people
 from hero_core.vocab import Role
@@ -20,7 +20,8 @@ users = people.list_users(db, actor_id=user.id)
 teams = people.list_teams(db)
 team_codes = [t.code for t in teams]
 
-tab_users, tab_teams, tab_metrics, tab_import = st.tabs(["Users", "Teams", "Metric catalog", "Import ideas"])
+tab_users, tab_teams, tab_metrics, tab_import, tab_observations = st.tabs(
+    ["Users", "Teams", "Metric catalog", "Import ideas", "Import metrics"])
 
 # ---- users ---------------------------------------------------------------------------------------------------
 
@@ -212,3 +213,6 @@ with tab_import:
                 bar.progress(1.0, text="Done")
                 status.update(label=f"Imported {count} ideas", state="complete")
                 st.success(f"Imported {count} idea{'s' if count != 1 else ''} from {ui.md(upload.name)}.")
+
+with tab_observations:
+    metrics_admin.metrics_import_tab(db, user)  # hero_app/metrics_admin.py

@@ -27,7 +27,7 @@ import pyarrow as arrow
 import pyarrow.compute as arrow_compute
 import pyarrow.csv as arrow_csv
 from dateutil import parser as date_parser
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions
@@ -184,6 +184,28 @@ def import_metrics(
         )
     report(1.0, f"stored {len(frame):,} rows from {name}")
     return ImportSummary(file_name=name, rows=len(frame), replaced=replaced, counts=counts)
+
+
+def stored_summary(db: Database, *, actor_id: int | None) -> pd.DataFrame:
+    """What is stored, per metric: teams, observations, first and last day (aggregated in the database)."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "import_metrics")
+        rows = s.execute(
+            select(
+                Metric.code,
+                func.count(func.distinct(Observation.team_id)),
+                func.count(),
+                func.min(Observation.day),
+                func.max(Observation.day),
+            )
+            .join(Metric, Metric.id == Observation.metric_id)
+            .group_by(Metric.code)
+            .order_by(Metric.code)
+        ).all()
+    return pd.DataFrame(
+        [(code, int(teams), int(n), str(first), str(last)) for code, teams, n, first, last in rows],
+        columns=["metric", "teams", "observations", "first_day", "last_day"],
+    )
 
 
 # ---- reading the file --------------------------------------------------------------------------------------

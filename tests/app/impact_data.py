@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import insert, select
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -85,6 +86,14 @@ def build_portfolio(org: Org, *, hostile_title: bool = False) -> Portfolio:
            ratings={"financial": (4, 5), "operational": (1, 2)})
     assess(org.db, idea_id=improved, assessor_id=org.manager, ratings={"operational": (2, 3)})
     return Portfolio(improved, worsened, unchanged, no_data, not_launched, campaign_id)
+
+
+def chart_data(proto) -> list[dict]:
+    """A chart's data rows: Streamlit ships a spec's named datasets as Arrow beside the spec."""
+    rows = []
+    for dataset in proto.datasets:
+        rows.extend(pa.ipc.open_stream(dataset.data.data).read_all().to_pylist())
+    return rows
 
 
 @pytest.fixture

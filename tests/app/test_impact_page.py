@@ -9,7 +9,6 @@ from datetime import date
 
 import openpyxl
 import pandas as pd
-import pyarrow as pa
 import pytest
 
 from hero_app import impact_panel
@@ -24,17 +23,9 @@ from tests.app.conftest import (
     open_page,
     table,
 )
-from tests.app.impact_data import HOSTILE, LAUNCH, build_portfolio, downloads  # noqa: F401 (fixture)
+from tests.app.impact_data import HOSTILE, LAUNCH, build_portfolio, chart_data, downloads  # noqa: F401 (fixture)
 
 PORTFOLIO_TABLE = ("#", "Idea", "Verdict", "Effect")
-
-
-def _rows(proto) -> list[dict]:
-    """A chart's data rows: Streamlit ships a spec's named datasets as Arrow beside the spec."""
-    rows = []
-    for dataset in proto.datasets:
-        rows.extend(pa.ipc.open_stream(dataset.data.data).read_all().to_pylist())
-    return rows
 
 
 #: AppTest shows a chart's key only when it listens to clicks; the others are told apart by what they draw.
@@ -50,7 +41,7 @@ def chart_by_key(at, key: str) -> dict:
     """The chart's Vega-Lite spec with its data rows put back under "rows"."""
     for chart in at.get("vega_lite_chart"):
         spec = json.loads(chart.proto.spec)
-        rows = _rows(chart.proto)
+        rows = chart_data(chart.proto)
         if CHARTS[key](chart, spec, rows):
             spec["rows"] = rows
             return spec

@@ -1,0 +1,99 @@
+"""The admin page's "Import metrics" tab: upload a CSV or XLSX of observations, all rows or none, with a
+progress bar and row-numbered problems; and what is stored per metric.
+
+The rules (header, codes, dates, ranges, repeats, clashes, --replace) live in hero_core.services.metrics_io;
+this tab passes the file and the person's choices and shows the result.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from hero_app import ui
+from hero_core.db import Database
+from hero_core.errors import HeroError
+from hero_core.services import metrics_io
+from hero_core.services.metrics_io import ObservationsRejected
+
+K = "admin_metrics_"
+DATE_ORDERS = {
+    "iso": ("Year first only (2025-03-31); refuse ambiguous dates like 03/04/2025", None),
+    "day": ("Day first (31/03/2025)", True),
+    "month": ("Month first (03/31/2025)", False),
+}
+EXAMPLE = (
+    "metric,team,date,value,sample_size\n"
+    "csat,CC-BIL,2025-03-31,4.2,118\n"
+    "aht,CC-BIL,2025-03-31,412,\n"
+)
+
+
+def problems_frame(exc: ObservationsRejected) -> pd.DataFrame:
+    return pd.DataFrame(
+        [{"Row": p.row or None, "Column": p.column, "Value": p.value, "Problem": p.reason} for p in exc.details],
+        columns=["Row", "Column", "Value", "Problem"],
+    ).astype({"Row": "Int64"})
+
+
+def metrics_import_tab(db: Database, user: ui.CurrentUser) -> None:
+    """Upload observations; on refusal list the first 50 problems and the total, and store nothing."""
+    st.markdown(
+        "Customer metrics per team and day, from a spreadsheet saved as CSV (UTF-8) or XLSX with the header "
+        f"`{','.join(metrics_io.COLUMNS)}` (`sample_size` optional; metric and team by code). The import is all "
+        "or nothing: every row is checked first, and every problem is listed with the row number your "
+        "spreadsheet shows; nothing is stored unless the whole file is clean."
+    )
+    st.download_button("Download an example file", EXAMPLE.encode(), file_name="metrics-example.csv",
+                       mime="text/csv", key=f"{K}example", on_click="ignore", icon=":material/download:")
+    upload = st.file_uploader("CSV or XLSX file of observations", type=["csv", "xlsx"], key=f"{K}file")
+    order = st.radio("How are dates written in the file?", list(DATE_ORDERS), key=f"{K}dates",
+                     format_func=lambda k: DATE_ORDERS[k][0])
+    replace = st.checkbox("Replace stored values for the same metric, team and date (otherwise such rows are "
+                          "refused)", key=f"{K}replace")
+    if st.button("Import metrics", type="primary", key=f"{K}go", disabled=upload is None):
+        _run_import(db, user, upload, dayfirst=DATE_ORDERS[order][1], replace=replace)
+
+    st.subheader("Stored observations")
+    try:
+        stored = metrics_io.stored_summary(db, actor_id=user.id)
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    if stored.empty:
+        st.info("No observations are stored yet.")
+        return
+    table = stored.rename(columns={"metric": "Metric", "teams": "Teams", "observations": "Observations",
+                                   "first_day": "First day", "last_day": "Last day"})
+    st.dataframe(table, hide_index=True, key=f"{K}stored")
+
+
+def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | None, replace: bool) -> None:
+    with st.status(f"Importing {upload.name}…", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+        try:
+            summary = metrics_io.import_metrics(
+                db, source=upload, file_name=upload.name, actor_id=user.id, dayfirst=dayfirst, replace=replace,
+                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+            )
+        except ObservationsRejected as exc:
+            status.update(label="Import refused: nothing was stored", state="error")
+            shown = len(exc.details)
+            st.error(f"{exc.total:,} problem{'s' if exc.total != 1 else ''} found in {ui.md(upload.name)}; nothing "
+                     "was stored. " + (f"The first {shown} are listed." if exc.total > shown else "Here they are."))
+            st.dataframe(problems_frame(exc), hide_index=True, key=f"{K}problems")
+        except HeroError as exc:
+            status.update(label="Import refused", state="error")
+            ui.show_error(exc)
+        except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
+            status.update(label="Import failed", state="error")
+            ui.show_unexpected("import metrics")
+        else:
+            bar.progress(1.0, text="Done")
+            replaced = f" ({summary.replaced:,} replaced)" if summary.replaced else ""
+            status.update(label=f"Imported {summary.rows:,} observations", state="complete")
+            st.success(f"Stored {summary.rows:,} observation{'s' if summary.rows != 1 else ''}{replaced} from "
+                       f"{ui.md(summary.file_name)}.")
+            per = pd.DataFrame([{"Metric": m, "Team": t, "Rows": n} for m, teams in summary.counts.items()
+                                for t, n in teams.items()])
+            st.dataframe(per, hide_index=True, key=f"{K}imported")

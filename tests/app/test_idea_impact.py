@@ -1,0 +1,71 @@
+"""The impact block on the idea page: each target metric's estimate, CI, p-value, method, pre-trend and verdict
+with its series chart; "not enough data" as words, never a number; nothing measured for people who may not
+see impact or ideas not launched."""
+
+from __future__ import annotations
+
+import json
+
+from tests.app.conftest import all_text, as_role, assert_clean, open_page
+from tests.app.impact_data import build_portfolio, chart_data
+
+
+def idea_page(role: str, idea_id: int):
+    at = open_page(as_role(role), "idea", id=idea_id)
+    assert_clean(at)
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def badges(at) -> list[str]:
+    return [json.loads(b.proto.body) if b.proto.body.startswith('"') else b.proto.body
+            for b in at.get("markdown") if "badge" in b.proto.body]
+
+
+def test_an_executive_sees_the_measured_effect_with_its_interval_method_and_verdict(org):
+    p = build_portfolio(org)
+    at = idea_page("executive", p.improved)
+
+    shown = metrics(at)
+    effect = float(shown["Effect"].split()[0])
+    low, high = (float(x.split()[0]) for x in shown["95% confidence interval"].split(" to "))
+    assert low < effect < high and low < -25 < high and high < -5  # seconds of handle time saved
+    assert shown["p-value"] == "< 0.001"
+    assert shown["Launch date"] == "2025-03-05" and shown["Pilot teams"] == "T0, T1"
+    text = all_text(at)
+    assert "Method: Difference-in-differences" in text and "pre-trend p" in text
+    assert any("Improved" in b for b in badges(at))
+    groups = {r.get("group") for c in at.get("vega_lite_chart") for r in chart_data(c.proto)}
+    assert {"Pilot teams", "Comparison teams"} <= groups, "the weekly series chart is drawn"
+
+
+def test_a_worsened_idea_says_so(org):
+    p = build_portfolio(org)
+    at = idea_page("manager", p.worsened)
+    assert any("Worsened" in b for b in badges(at))
+    assert float(metrics(at)["Effect"].split()[0]) < 0
+
+
+def test_not_enough_data_is_said_in_words_with_no_number(org):
+    p = build_portfolio(org)
+    at = idea_page("admin", p.no_data)
+    assert any("Not enough data" in b for b in badges(at))
+    assert "Not enough data to measure this yet" in all_text(at)
+    assert "Effect" not in metrics(at) and "p-value" not in metrics(at)
+
+
+def test_people_who_may_not_see_impact_are_told_who_may(org):
+    p = build_portfolio(org)
+    at = idea_page("frontline", p.improved)  # fran submitted it
+    assert "Measured impact is shown to executives, managers and admins." in all_text(at)
+    assert "Effect" not in metrics(at)
+
+
+def test_an_idea_not_launched_has_no_measurement_yet(org):
+    p = build_portfolio(org)
+    at = idea_page("executive", p.not_launched)
+    assert "this idea has not been launched" in all_text(at)
+    assert metrics(at)["Launch date"] == "not launched"
