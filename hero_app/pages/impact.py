@@ -135,15 +135,18 @@ with tab_idea:
         idea_id = st.selectbox("Idea", list(titles), key=f"{K}idea", format_func=lambda i: f"#{i} · {titles[i]}")
         idea_rows = rows[rows["idea_id"] == idea_id]
         metric = st.selectbox("Metric", list(idea_rows["metric"]), key=f"{K}idea_metric",
-                              format_func=lambda c: f"{metric_names.get(c, c)} ({c})")
+                              format_func=lambda c: f"{metric_names.get(c, c)} ({c})" if c else "no target metric")
         row = idea_rows[idea_rows["metric"] == metric].iloc[0]
         first = row
         st.page_link(ui.IDEA_PAGE, label=f"Open idea #{idea_id}", query_params={"id": str(idea_id)},
                      icon=":material/description:")
         st.caption(f"{ui.md(first['team'])} · {ui.touchpoint_label(first['touchpoint'])} · "
                    f"{ui.state_label(first['state'])} · launched {ui.fmt_date(first['launch_date'])}")
-        impact_panel.show_estimate(row, metric_name=metric_names.get(metric, metric))
-        impact_panel.show_series(db, user, int(idea_id), str(metric), key=f"{K}series")
+        if metric:
+            impact_panel.show_estimate(row, metric_name=metric_names.get(metric, metric))
+            impact_panel.show_series(db, user, int(idea_id), str(metric), key=f"{K}series")
+        else:
+            st.info(ui.md(row["warnings"]))
 
 # ---- funnel --------------------------------------------------------------------------------------------------
 

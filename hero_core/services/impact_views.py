@@ -121,7 +121,8 @@ def portfolio(
     filters: ViewFilters = ViewFilters(),
     windows: impact.ImpactWindows | None = None,
 ) -> pd.DataFrame:
-    """One row per launched idea x target metric with its measured effect (period filter: launch date)."""
+    """One row per launched idea x target metric with its measured effect (period filter: launch date); a
+    launched idea that names no target metric gets one row with metric "" and "not enough data"."""
     with db.read() as s:
         _authorise(s, actor_id)
         ideas = s.execute(
@@ -172,6 +173,19 @@ def portfolio(
                 "warnings": " ".join(e.warnings),
             }
         )
+    measured_ids = {e.idea_id for e in estimates}
+    for idea_id, title, team, touchpoint, campaign, launch, state in ideas:
+        if idea_id not in measured_ids:  # launched, but it named no customer metric: say so, do not hide it
+            records.append(
+                {
+                    "idea_id": idea_id, "title": title, "team": team, "touchpoint": touchpoint,
+                    "campaign": campaign, "launch_date": launch, "state": state, "metric": "", "unit": "",
+                    "direction": "", "effect": None, "ci_low": None, "ci_high": None, "p_value": None,
+                    "verdict": impact.NOT_ENOUGH_DATA, "method": "", "inference": "", "baseline_mean": None,
+                    "pre_trend_p": None, "n_obs": 0,
+                    "warnings": "The idea names no target metric, so there is nothing to measure.",
+                }
+            )
     order = {i[0]: k for k, i in enumerate(ideas)}
     records.sort(key=lambda r: (order[r["idea_id"]], r["metric"]))
     return pd.DataFrame.from_records(records, columns=list(PORTFOLIO_COLUMNS))

@@ -29,10 +29,12 @@ def test_the_impact_page_lists_launched_ideas_for_each_role_that_may_see_it(org,
     at = open_page(as_role(role), "impact")
     assert_clean(at)
     assert at.title[0].value == "Impact"
-    portfolio = table(at, "Title", "State")
+    portfolio = table(at, "Idea", "State", "Verdict")
     assert list(portfolio["#"]) == [launched] and list(portfolio["State"]) == ["Piloting"]
-    assert {m.label: m.value for m in at.metric}["Piloting"] == "1"
-    assert len(at.get("download_button")) == 2
+    assert list(portfolio["Verdict"]) == ["not enough data"]  # it names no target metric: nothing to measure
+    assert {m.label: m.value for m in at.metric}["Launched ideas measured"] == "1"
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Download CSV") >= 3 and "Download chart (PNG)" in labels
 
 
 def test_the_inbox_lists_notifications_links_each_to_its_idea_and_marks_them_read(org):
