@@ -208,3 +208,16 @@ def test_frontline_staff_may_not_open_the_impact_views(org):
     for view in (views.funnel, views.risk_heatmap, views.portfolio):
         with pytest.raises(PermissionDenied):
             view(org.db, actor_id=org.frontline)
+
+
+def test_a_launched_idea_naming_no_target_metric_stays_in_the_portfolio_as_not_enough_data(portfolio_org):
+    org, first, _, _ = portfolio_org
+    bare = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T3",), metrics=(),
+                         title="Friendlier voicemail")
+
+    table = views.portfolio(org.db, actor_id=org.executive)
+
+    row = table[table["idea_id"] == bare].iloc[0]
+    assert (row["metric"], row["verdict"]) == ("", impact.NOT_ENOUGH_DATA)
+    assert pd.isna(row["effect"]) and "names no target metric" in row["warnings"]
+    assert table[table["idea_id"] == first]["verdict"].tolist() == [impact.IMPROVED]
