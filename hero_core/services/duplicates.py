@@ -14,9 +14,9 @@ both submitters, takes the duplicate out of the live queues, and records exactly
 from __future__ import annotations
 
 import json
-import math
 import re
 import threading
+import time
 import weakref
 from collections import Counter
 from dataclasses import dataclass
@@ -54,15 +54,34 @@ def _stem(word: str) -> str:
     return word
 
 
+_TERM_OF: dict[str, str] = {}  # word -> term ("" for a stop word); words repeat, so each is worked out once
+
+
+def _term(word: str) -> str:
+    term = _TERM_OF.get(word)
+    if term is None:
+        term = "" if word in _STOP or (len(word) == 1 and not word.isdigit()) else _stem(word)
+        if len(_TERM_OF) < 500_000:
+            _TERM_OF[word] = term
+    return term
+
+
 def terms(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP and (len(w) > 1 or w.isdigit())]
+    get = _TERM_OF.get
+    out = []
+    for w in _WORD.findall(text.lower()):
+        t = get(w)
+        if t is None:
+            t = _term(w)
+        if t:
+            out.append(t)
+    return out
 
 
 def _doc_counts(title: str, roadblock: str, proposal: str) -> Counter:
-    counts = Counter(terms(roadblock)) + Counter(terms(proposal))
-    for t in terms(title):
-        counts[t] += 2  # a title says what the idea is about most densely
-    return counts
+    title_terms = terms(title)
+    # A title says what the idea is about most densely: its words count three times.
+    return Counter(terms(roadblock) + terms(proposal) + title_terms * 3)
 
 
 # ---- the index ---------------------------------------------------------------------------------------------
@@ -82,11 +101,13 @@ class _Doc:
     title: str
     state: str
     team_code: str
-    text: str  # title and roadblock, for re-ranking
-    counts: Counter
+    text: str  # title and the start of the roadblock, for re-ranking
+    cols: np.ndarray  # term columns
+    tfs: np.ndarray  # their counts
 
 
 REBUILD_AFTER = 2_000  # fresh documents before the matrix is rebuilt
+RECONCILE_SECONDS = 300.0  # how often the full (slower) check of every idea's version runs
 MIN_SCORE = 20
 
 
@@ -96,41 +117,57 @@ class SimilarityIndex:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.rebuilds = 0
+        self.reconcile_seconds = RECONCILE_SECONDS
         self._reset()
 
     def _reset(self) -> None:
         self.version: tuple | None = None
         self.watermark: datetime | None = None
+        self.reconciled_at = 0.0
         self.versions: dict[int, int] = {}  # every idea (drafts too) -> version seen
         self.docs: dict[int, _Doc] = {}  # visible ideas
         self.vocab: dict[str, int] = {}
-        self.df: Counter = Counter()
+        self.df = np.zeros(1024, dtype=np.int64)  # documents per term column
         self.matrix: sparse.csc_matrix | None = None  # rows: self.row_ids; tf-idf, L2-normalised
         self.row_ids = np.zeros(0, dtype=np.int64)
         self.row_alive = np.zeros(0, dtype=bool)
         self.row_of: dict[int, int] = {}
-        self.fresh: dict[int, dict[int, float]] = {}  # idea id -> {term column: weight}, not in the matrix
+        self.fresh: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # idea id -> (cols, weights), not in the matrix
 
     # -- weights
-    def _idf(self, term: str) -> float:
+    def _idf(self, cols: np.ndarray) -> np.ndarray:
         n = max(1, len(self.docs))
-        return math.log((1 + n) / (1 + self.df.get(term, 0))) + 1.0
+        return np.log((1.0 + n) / (1.0 + self.df[cols])) + 1.0
 
-    def _weights(self, counts: Counter, *, grow: bool) -> dict[int, float]:
-        out: dict[int, float] = {}
-        for term, tf in counts.items():
-            col = self.vocab.get(term)
+    def _weighted(self, cols: np.ndarray, tfs: np.ndarray) -> np.ndarray:
+        w = (1.0 + np.log(tfs)) * self._idf(cols)
+        norm = float(np.sqrt(np.dot(w, w))) or 1.0
+        return (w / norm).astype(np.float32)
+
+    def _columns(self, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
+        vocab = self.vocab
+        cols = np.empty(len(counts), dtype=np.int64)
+        for i, term in enumerate(counts):
+            col = vocab.get(term)
             if col is None:
-                if not grow:
-                    continue
-                col = self.vocab[term] = len(self.vocab)
-            out[col] = (1.0 + math.log(tf)) * self._idf(term)
-        norm = math.sqrt(sum(w * w for w in out.values())) or 1.0
-        return {c: w / norm for c, w in out.items()}
+                col = vocab[term] = len(vocab)
+            cols[i] = col
+        if len(vocab) > len(self.df):
+            self.df = np.concatenate([self.df, np.zeros(max(len(vocab), len(self.df)), dtype=np.int64)])
+        return cols, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
 
     # -- keeping up with the database
     def _data_version(self, s: Session) -> tuple:
-        return tuple(s.execute(select(func.count(Idea.id), func.max(Idea.id), func.sum(Idea.version))).one())
+        # Three separate look-ups: each is answered from an index (one combined aggregate would scan the table).
+        return tuple(s.execute(select(
+            select(func.count()).select_from(Idea).scalar_subquery(),
+            select(func.max(Idea.id)).scalar_subquery(),
+            select(func.max(Idea.updated_at)).scalar_subquery(),
+        )).one())
+
+    def _versions_agree(self, s: Session) -> bool:
+        total = s.execute(select(func.count(), func.sum(Idea.version))).one()
+        return (len(self.versions), sum(self.versions.values())) == (total[0], total[1] or 0)
 
     def _rows(self, s: Session, since: datetime | None):
         stmt = (select(Idea.id, Idea.version, Idea.state, Idea.merged_into_id, Idea.title, Idea.roadblock,
@@ -139,95 +176,109 @@ class SimilarityIndex:
             stmt = stmt.where(Idea.updated_at >= since)
         return s.execute(stmt.execution_options(yield_per=5_000))
 
-    def _put(self, row) -> None:
+    def _put(self, row, *, counting: bool) -> bool:
+        """Take in one idea row; True when it is a visible idea whose text was (re)read."""
         idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, team_code = row
-        self.versions[idea_id] = version
         if self.watermark is None or updated_at > self.watermark:
             self.watermark = updated_at
+        if self.versions.get(idea_id) == version:
+            return False  # seen as it is (a row at the watermark instant comes back on every look)
+        self.versions[idea_id] = version
         self._drop(idea_id)
         if state == State.DRAFT.value or merged_into is not None:
-            return
-        counts = _doc_counts(title, roadblock, proposal)
-        self.docs[idea_id] = _Doc(title, state, team_code, f"{title} {roadblock[:300]}", counts)
-        self.df.update(counts.keys())
-        self.fresh[idea_id] = {}  # weighed after the batch, when document frequencies are up to date
+            return False
+        cols, tfs = self._columns(_doc_counts(title, roadblock, proposal))
+        self.docs[idea_id] = _Doc(title, state, team_code, f"{title} {roadblock[:300]}", cols, tfs)
+        if counting:
+            self.df[cols] += 1
+        return True
 
     def _drop(self, idea_id: int) -> None:
         old = self.docs.pop(idea_id, None)
         if old is None:
             return
-        self.df.subtract(old.counts.keys())
+        self.df[old.cols] -= 1
         self.fresh.pop(idea_id, None)
         row = self.row_of.pop(idea_id, None)
         if row is not None:
             self.row_alive[row] = False
 
     def _build_matrix(self) -> None:
-        ids = sorted(self.docs)
-        indptr = [0]
-        cols: list[int] = []
-        vals: list[float] = []
-        for idea_id in ids:
-            weights = self._weights(self.docs[idea_id].counts, grow=True)
-            cols.extend(weights)
-            vals.extend(weights.values())
-            indptr.append(len(cols))
-        csr = sparse.csr_matrix((np.asarray(vals, dtype=np.float32), np.asarray(cols, dtype=np.int32),
-                                 np.asarray(indptr, dtype=np.int64)), shape=(len(ids), max(1, len(self.vocab))))
+        ids = np.fromiter(sorted(self.docs), dtype=np.int64, count=len(self.docs))
+        docs = [self.docs[int(i)] for i in ids]
+        lengths = np.fromiter((len(d.cols) for d in docs), dtype=np.int64, count=len(docs))
+        cols = np.concatenate([d.cols for d in docs]) if docs else np.zeros(0, dtype=np.int64)
+        tfs = np.concatenate([d.tfs for d in docs]) if docs else np.zeros(0)
+        self.df = np.bincount(cols, minlength=len(self.df)).astype(np.int64)
+        w = (1.0 + np.log(tfs)) * self._idf(cols)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        if len(w):
+            norms = np.sqrt(np.add.reduceat(w * w, indptr[:-1]))
+            norms[lengths == 0] = 1.0
+            w = w / np.repeat(norms, lengths)
+        csr = sparse.csr_matrix((w.astype(np.float32), cols.astype(np.int32), indptr),
+                                shape=(len(ids), max(1, len(self.vocab))))
         self.matrix = csr.tocsc()
-        self.row_ids = np.asarray(ids, dtype=np.int64)
+        self.row_ids = ids
         self.row_alive = np.ones(len(ids), dtype=bool)
-        self.row_of = {idea_id: i for i, idea_id in enumerate(ids)}
+        self.row_of = {int(i): n for n, i in enumerate(ids)}
         self.fresh = {}
         self.rebuilds += 1
 
     def refresh(self, s: Session) -> None:
         """Bring the index up to the database's data version (incrementally when it can)."""
         version = self._data_version(s)
-        if version == self.version:
+        due = time.monotonic() - self.reconciled_at >= self.reconcile_seconds
+        if version == self.version and not due:
             return
         count, max_id, _ = version
         incremental = (self.version is not None and self.watermark is not None
                        and count >= self.version[0] and (max_id or 0) >= (self.version[1] or 0))
+        changed: list[int] = []
         if incremental:
-            for row in self._rows(s, self.watermark):
-                self._put(row)
-            # Changes stamped before the watermark (a clock that went back) would be missed: check, else rebuild.
-            incremental = (len(self.versions) == count and sum(self.versions.values()) == (version[2] or 0))
+            changed = [row[0] for row in self._rows(s, self.watermark) if self._put(row, counting=True)]
+            if due:
+                # A change stamped before the watermark (a clock set back) is invisible above: this finds it.
+                incremental = self._versions_agree(s)
+                self.reconciled_at = time.monotonic()
         if not incremental:
             self._reset()
             for row in self._rows(s, None):
-                self._put(row)
+                self._put(row, counting=False)
             self._build_matrix()
-        elif len(self.fresh) > REBUILD_AFTER:
+            self.reconciled_at = time.monotonic()
+        elif len(self.fresh) + len(changed) > REBUILD_AFTER:
             self._build_matrix()
         else:
-            for idea_id in self.fresh:
-                self.fresh[idea_id] = self._weights(self.docs[idea_id].counts, grow=True)
+            for idea_id in changed:
+                doc = self.docs[idea_id]
+                self.fresh[idea_id] = (doc.cols, self._weighted(doc.cols, doc.tfs))
         self.version = version
 
     # -- asking
     def search(self, text: str, *, limit: int, exclude: set[int]) -> list[SimilarIdea]:
         qcounts = Counter(terms(text))
-        query = self._weights(qcounts, grow=False)
-        if not query:
+        known = Counter({t: n for t, n in qcounts.items() if t in self.vocab})
+        if not known:
             return []
+        qcols = np.fromiter((self.vocab[t] for t in known), dtype=np.int64, count=len(known))
+        qw = self._weighted(qcols, np.fromiter(known.values(), dtype=np.float64, count=len(known)))
         pool = max(limit * 6, 30)
         candidates: list[tuple[float, int]] = []
         if self.matrix is not None and self.matrix.shape[0]:
-            cols = np.fromiter(query.keys(), dtype=np.int64)
-            cols = cols[cols < self.matrix.shape[1]]
-            if len(cols):
-                qv = np.fromiter((query[c] for c in cols), dtype=np.float32)
-                scores = self.matrix[:, cols] @ qv
+            inside = qcols < self.matrix.shape[1]
+            if inside.any():
+                scores = self.matrix[:, qcols[inside]] @ qw[inside]
                 scores[~self.row_alive] = 0.0
                 k = min(pool, len(scores))
                 top = np.argpartition(-scores, k - 1)[:k]
                 candidates.extend((float(scores[i]), int(self.row_ids[i])) for i in top if scores[i] > 0)
-        for idea_id, weights in self.fresh.items():
-            score = sum(w * weights.get(c, 0.0) for c, w in query.items())
-            if score > 0:
-                candidates.append((score, idea_id))
+        if self.fresh:
+            query = dict(zip(qcols.tolist(), qw.tolist(), strict=True))
+            for idea_id, (cols, weights) in self.fresh.items():
+                score = sum(query.get(c, 0.0) * w for c, w in zip(cols.tolist(), weights.tolist(), strict=True))
+                if score > 0:
+                    candidates.append((score, idea_id))
         candidates.sort(reverse=True)
         query_text = " ".join(qcounts)
         out: list[tuple[float, int]] = []
