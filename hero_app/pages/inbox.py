@@ -3,10 +3,12 @@
 import streamlit as st
 
 from hero_app import ui
+from hero_app.mail_pref import email_preference
 from hero_core.services import notifications
 
 db, user = ui.require_page("inbox")
 st.title("Notifications")
+email_preference(db, user)
 
 only_unread = st.toggle("Show unread only", key="inbox_unread_only")
 items = notifications.inbox(db, actor_id=user.id, unread_only=only_unread, limit=500)

@@ -34,6 +34,7 @@ ALLOWED = {
     "it-board": {"it_champion"},
     "impact": {"executive", "manager", "admin"},
     "admin": {"admin"},
+    "scorecard": {"executive", "manager"},
 }
 
 

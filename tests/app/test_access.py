@@ -10,7 +10,8 @@ from tests.app.conftest import ALLOWED, EMAIL, ROLES, assert_clean, direct_page,
 RESTRICTED = [p.url_path for p in PAGES if p.permission is not None]
 REFUSED = [(page, role) for page in RESTRICTED for role in ROLES if role not in ALLOWED[page]]
 PERMITTED = [(page, min(ALLOWED[page])) for page in RESTRICTED]
-TITLES = {"review": "Review queue", "it-board": "IT board", "impact": "Impact", "admin": "Administration"}
+TITLES = {"review": "Review queue", "it-board": "IT board", "impact": "Impact", "admin": "Administration",
+          "scorecard": "Compact scorecard"}
 
 
 def _user_id(org, role: str) -> int:

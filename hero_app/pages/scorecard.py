@@ -1,0 +1,69 @@
+"""The compact scorecard: has every party kept its promise? Per team and over the quarters."""
+
+import pandas as pd
+import streamlit as st
+
+from hero_app import ui
+from hero_core.charts_compact import promises_kept_chart, scorecard_trend_chart
+from hero_core.services import scorecard
+
+K = "scorecard_"
+QUARTERS_SHOWN = 8
+
+db, user = ui.require_page("scorecard")
+st.title("Compact scorecard")
+st.caption("Each party's promises, kept or not: frontline ideas, managers' reviews and decisions, IT's claims and "
+           "scaling, and the wins measured in customer metrics. Quarters are those of the milestone that starts "
+           "each promise; see the definitions at the bottom.")
+
+frame = scorecard.scorecard(db, actor_id=user.id, last_quarters=QUARTERS_SHOWN)
+if frame.empty:
+    st.info("No idea has been submitted yet, so there is nothing to score.")
+    st.stop()
+
+LABELS = {m.column: m.label for m in scorecard.MEASURES}
+overall = frame[frame["team"] == scorecard.ALL_TEAMS]
+latest = overall.iloc[-1]
+
+
+def show(column: str, value) -> str:
+    kind = next(m.kind for m in scorecard.MEASURES if m.column == column)
+    if value is None or pd.isna(value):
+        return "–"
+    if kind == "share":
+        return f"{value:.0%}"
+    if kind == "days":
+        return f"{value:.1f} d"
+    return f"{value:g}"
+
+
+st.subheader(f"Latest quarter, whole organisation: {latest['quarter']}")
+for party in ("frontline", "managers", "IT", "everyone"):
+    measures = [m for m in scorecard.MEASURES if m.party == party]
+    columns = st.columns(len(measures) + 1)
+    columns[0].markdown(f"**{party.capitalize()}**")
+    for column, m in zip(columns[1:], measures, strict=True):
+        column.metric(m.label, show(m.column, latest[m.column]))
+
+st.altair_chart(promises_kept_chart(frame))
+
+st.subheader("One measure over time")
+c1, c2 = st.columns([1, 2])
+measure = c1.selectbox("Measure", list(LABELS), format_func=LABELS.get, key=f"{K}measure")
+team_choices = [t for t in frame["team"].drop_duplicates() if t != scorecard.ALL_TEAMS]
+default = [scorecard.ALL_TEAMS] + [t for t in user.managed_team_codes if t in team_choices]
+teams = c2.multiselect("Teams", [scorecard.ALL_TEAMS, *team_choices], default=default, key=f"{K}teams")
+st.altair_chart(scorecard_trend_chart(frame, measure, teams or None))
+
+st.subheader("Per team")
+quarter = st.selectbox("Quarter", sorted(frame["quarter"].unique(), reverse=True), key=f"{K}quarter")
+rows = frame[frame["quarter"] == quarter]
+table = pd.DataFrame({"Team": rows["team"], "Staff": rows["staff"],
+                      **{LABELS[c]: [show(c, v) for v in rows[c]] for c in LABELS}})
+st.dataframe(table, hide_index=True, key=f"{K}table")
+ui.download_buttons(frame, name="compact-scorecard", key=f"{K}download")
+
+with st.expander("How each measure is defined"):
+    st.dataframe(scorecard.measures_table(), hide_index=True)
+    st.caption("Within the SLA: the milestone came by the due date the service-level clock set; an idea still "
+               "waiting past its due date counts as a promise broken. Staff are the team's active people today.")
