@@ -247,7 +247,9 @@ class _Builder:
             created = _work_time(today - timedelta(days=rng.randint(40, 300)), rng)
         campaign_id = None
         for cid, opened in self.campaign_ids:
-            if created > opened and rng.random() < 0.35 and c["touchpoint"] in CAMPAIGN_TOUCHPOINTS.get(cid, ()):
+            # Only while the campaign is open (it closes 120 days after opening): a closed one takes no ideas.
+            open_now = opened < created and created.date() < opened.date() + timedelta(days=120)
+            if open_now and rng.random() < 0.35 and c["touchpoint"] in CAMPAIGN_TOUCHPOINTS.get(cid, ()):
                 campaign_id = cid
                 break
         data = ideas.IdeaInput(
