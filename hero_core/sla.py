@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
 from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 
 WORKDAYS = (MO, TU, WE, TH, FR)
@@ -22,7 +23,14 @@ def business_days_between(start: datetime, end: datetime) -> int:
     """Whole business days that have passed from `start` to `end` (0 when end <= start)."""
     if end <= start:
         return 0
-    return sum(1 for _ in rrule(DAILY, byweekday=WORKDAYS, dtstart=start + timedelta(days=1), until=end))
+    # The weekdays among start+1 day, start+2 days, ... that are not after `end` (the rrule definition),
+    # counted by numpy in one step: queues compute this for every idea they show, and iterating an rrule
+    # day by day cost milliseconds per old idea (measured by `make bench`).
+    whole_days = (end - start).days
+    if whole_days <= 0:
+        return 0
+    first = start.date() + timedelta(days=1)
+    return int(np.busday_count(first, first + timedelta(days=whole_days)))
 
 
 def status(due: datetime | None, done: datetime | None, now: datetime) -> str:
