@@ -85,6 +85,9 @@ def _choice(label: str, options: dict, labels: dict, key: str, default=None):
                         placeholder="Choose…")
 
 
+# A fragment: each of the fourteen choices reruns only this form and its preview, not the whole page with its
+# queue, tables and charts (a full rerun per choice made assessing sluggish). Saving reruns the whole app.
+@st.fragment
 def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
     """Per-category likelihood and impact with mitigations, the effort-value questions, a live preview."""
     k = f"{where}_assess_{view.id}"
