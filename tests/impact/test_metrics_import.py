@@ -329,3 +329,18 @@ def test_hero_metrics_import_exits_zero_when_stored_and_one_with_nothing_stored(
     assert settled.exit_code == 0 and counts(org.db)[0] == before[0] + 1
     assert replaced.exit_code == 0 and "(5 replaced)" in replaced.output
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+def test_the_stored_summary_counts_teams_rows_and_first_and_last_day_per_metric(org, tmp_path):
+    path = write(tmp_path, "summary.csv", "metric,team,date,value\ncsat,CC,2025-03-31,4.2\ncsat,ST,2025-04-02,4.0\n"
+                 "aht,CC,2025-01-05,400\n")
+    metrics_io.import_metrics(org.db, source=path, actor_id=org.admin)
+
+    summary = metrics_io.stored_summary(org.db, actor_id=org.admin)
+
+    assert summary.to_dict("records") == [
+        {"metric": "aht", "teams": 1, "observations": 1, "first_day": "2025-01-05", "last_day": "2025-01-05"},
+        {"metric": "csat", "teams": 2, "observations": 2, "first_day": "2025-03-31", "last_day": "2025-04-02"},
+    ]
+    with pytest.raises(PermissionDenied):
+        metrics_io.stored_summary(org.db, actor_id=org.executive)
