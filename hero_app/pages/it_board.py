@@ -1,5 +1,6 @@
 """IT board: technology ideas by column, oldest first, overdue marked; claim, plan and advance them."""
 
+import pandas as pd
 import streamlit as st
 
 from hero_app import panels, ui
@@ -37,6 +38,16 @@ for column, state in zip(columns, BOARD_COLUMNS, strict=True):
                     st.caption(":orange[Blocked]")
                 if card.launch_date:
                     st.caption(f"Launched {ui.fmt_date(card.launch_date)}")
+
+everything = pd.DataFrame([{
+    "Column": ui.state_label(state.value), "#": c.idea.id, "Title": c.idea.title, "Team": c.idea.team_code,
+    "Business days in column": c.days_in_column, "Overdue": "yes" if c.overdue else "",
+    "IT champion": c.it_champion_email or "", "Effort (days)": c.it_effort_days,
+    "Blockers": c.it_blockers, "Launch date": ui.fmt_date(c.launch_date),
+} for state in BOARD_COLUMNS for c in board[state.value]], columns=[
+    "Column", "#", "Title", "Team", "Business days in column", "Overdue", "IT champion", "Effort (days)",
+    "Blockers", "Launch date"])
+ui.download_buttons(everything, name="it-board", key="board_download")
 
 workable = {c.idea.id: c for state in BOARD_COLUMNS[:-1] for c in board[state.value]}
 st.divider()

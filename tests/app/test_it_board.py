@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
+import openpyxl
 from sqlalchemy import update
 
 from hero_core.models import Idea
 from hero_core.services import ideas, notifications
 from tests.app.conftest import all_text, approved, as_role, assert_clean, button, errors, open_page
+from tests.app.impact_data import downloads  # noqa: F401 - a fixture
 
 
 def test_the_board_shows_counts_per_column_oldest_first_and_marks_overdue(org):
@@ -73,3 +77,22 @@ def test_the_idea_page_lets_the_it_champion_act_too(org):
     assert_clean(at)
     assert ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id).state == "in_build"
     assert "Save plan" in [b.label for b in at.button]
+
+
+def test_the_board_downloads_as_csv_and_excel_with_every_card_formula_safe(org, downloads):
+    waiting = approved(org, title="=Waiting for IT")
+    built = approved(org, title="Being built")
+    ideas.claim(org.db, actor_id=org.it, idea_id=built)
+    ideas.plan_it(org.db, actor_id=org.it, idea_id=built, plan="Small change", effort_days=2.5,
+                  blockers="Waiting for a test account")
+    at = open_page(as_role("it_champion"), "it-board")
+    assert_clean(at)
+    assert [d.proto.label for d in at.get("download_button")] == ["Download CSV", "Download Excel"]
+    rows = list(csv.DictReader(io.StringIO(downloads.get("it-board.csv").decode("utf-8-sig"))))
+    assert [(r["Column"], r["#"], r["Title"], r["Overdue"]) for r in rows] == [
+        ("Awaiting IT", str(waiting), "'=Waiting for IT", ""), ("In build", str(built), "Being built", "")]
+    assert (rows[1]["IT champion"], rows[1]["Effort (days)"], rows[1]["Blockers"]) == (
+        "ivan@example.com", "2.5", "Waiting for a test account")
+    book = openpyxl.load_workbook(io.BytesIO(downloads.get("it-board.xlsx")))
+    titles = [row[2].value for row in book.active.iter_rows(min_row=2)]
+    assert titles == ["'=Waiting for IT", "Being built"]
