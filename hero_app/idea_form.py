@@ -11,6 +11,7 @@ import streamlit as st
 from hero_app import ui
 from hero_core.db import Database
 from hero_core.errors import HeroError, InvalidInput
+from hero_core.services import campaigns as campaign_service
 from hero_core.services import ideas
 from hero_core.services.ideas import IdeaInput, IdeaView
 from hero_core.vocab import PROBLEM_KIND_LABELS, TOUCHPOINT_LABELS
@@ -58,7 +59,10 @@ def clear(prefix: str) -> None:
 def fields(db: Database, prefix: str, *, with_guardrails: bool) -> None:
     """Draw the idea's fields (inside the caller's st.form) with any errors beneath them."""
     metrics = dict(ideas.list_metric_codes(db))
-    campaigns = dict(ideas.list_campaigns(db))
+    campaigns = dict(campaign_service.answerable(db))  # open campaigns only (the one already chosen stays)
+    current = st.session_state.get(f"{prefix}_campaign_id")
+    if current is not None and current not in campaigns:
+        campaigns.update((i, t) for i, t in ideas.list_campaigns(db) if i == current)
     st.text_input("Title", key=f"{prefix}_title", max_chars=200,
                   help="A short name colleagues will recognise, e.g. 'Pre-filled direct debit form'.")
     field_error(prefix, "title")

@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("submit", "hero_app/pages/submit.py", "Propose an idea", ":material/lightbulb:"),
     PageSpec("my-ideas", "hero_app/pages/my_ideas.py", "My ideas", ":material/person:"),
     PageSpec("ideas", "hero_app/pages/ideas.py", "Browse ideas", ":material/search:"),
+    PageSpec("campaigns", "hero_app/pages/campaigns.py", "Campaigns", ":material/campaign:"),
     PageSpec("idea", "hero_app/pages/idea.py", "Idea", ":material/description:", in_menu=False),
     PageSpec("inbox", "hero_app/pages/inbox.py", "Notifications", ":material/notifications:"),
     PageSpec("heroes", "hero_app/pages/heroes.py", "Hall of HEROs", ":material/military_tech:", section="Community"),

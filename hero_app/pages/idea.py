@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from hero_app import impact_panel, panels, ui
+from hero_app import conversation, impact_panel, panels, ui
 from hero_core.errors import HeroError
 from hero_core.services import ideas
 from hero_core.services.ideas import WAITING_ON, IdeaView
@@ -120,3 +120,6 @@ with tab_it:
 
 with tab_impact:
     impact_panel.idea_impact(db, user, view)  # measured effect per target metric (hero_app/impact_panel.py)
+
+st.divider()
+conversation.panel(db, user, view)  # support, follow, comments, duplicates (hero_app/conversation.py)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from hero_app import ui
-from hero_core.services import ideas, people
+from hero_core.services import ideas, people, social
 from hero_core.services.ideas import IdeaFilter
 from hero_core.vocab import STATE_LABELS, TOUCHPOINT_LABELS
 
@@ -32,8 +32,11 @@ with st.container(border=True):
     chosen_campaigns = c4.multiselect("Campaign", list(campaigns), key="browse_campaigns",
                                       format_func=lambda i: campaigns.get(i, str(i)), on_change=reset_page)
 
+sort = st.segmented_control("Sort by", ["updated", "supports"], key="browse_sort", default="updated",
+                            format_func={"updated": "Recently changed", "supports": "Most supported"}.get,
+                            on_change=reset_page) or "updated"
 flt = IdeaFilter(search=search, states=tuple(states), team_codes=tuple(teams), touchpoints=tuple(touchpoints),
-                 campaign_ids=tuple(chosen_campaigns))
+                 campaign_ids=tuple(chosen_campaigns), sort=sort)
 page = st.session_state.get(PAGE_KEY, 1)
 rows, total = ideas.list_ideas(db, actor_id=user.id, flt=flt, page=page, page_size=PAGE_SIZE)
 if not rows and total and page > 1:
@@ -43,6 +46,8 @@ if not rows and total and page > 1:
 st.markdown(f"**{total} idea{'s' if total != 1 else ''}** match.")
 if total:
     table = ui.summary_frame(rows)
+    supports = social.support_counts(db, [r.id for r in rows])
+    table.insert(2, "Supports", [supports.get(r.id, 0) for r in rows])
     st.dataframe(table, hide_index=True, key="browse_table")
     ui.page_number(total, PAGE_SIZE, key=PAGE_KEY)
     ui.download_buttons(table, name="ideas", key="browse_download")

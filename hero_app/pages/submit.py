@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from hero_app import idea_form, ui
+from hero_app import conversation, idea_form, ui
 from hero_core.errors import HeroError
 from hero_core.services import ideas
 
@@ -29,6 +29,10 @@ if st.session_state.pop(f"{P}_reset", False):
 last = st.session_state.get(f"{P}_last")
 if last:
     ui.idea_link(last[0], last[1])
+
+conversation.similar_ideas(db, prefix=P)  # has a colleague had this idea already?
+if st.query_params.get("campaign", "").isdigit():  # "Answer this campaign" on the campaign page
+    st.session_state.setdefault(f"{P}_campaign_id", int(st.query_params["campaign"]))
 
 idea_form.show_general_errors(P)
 with st.form("propose_form"):

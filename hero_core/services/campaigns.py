@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -67,7 +67,7 @@ def create_campaign(db: Database, *, actor_id: int | None, title: str, descripti
             tp = parse_enum(Touchpoint, touchpoint, "touch point").value
         except ValueError as exc:
             problem("touchpoint", str(exc))
-    if closes_on is not None and (not isinstance(closes_on, date) or isinstance(closes_on, bool)):
+    if closes_on is not None and (not isinstance(closes_on, date) or isinstance(closes_on, datetime)):
         problem("closes_on", f"closing date {closes_on!r} is not a date")
     elif closes_on is not None and closes_on < db.now().date():
         problem("closes_on", f"closing date {closes_on.isoformat()} is in the past; choose today or later")
@@ -77,11 +77,11 @@ def create_campaign(db: Database, *, actor_id: int | None, title: str, descripti
         actor = load_actor(s, actor_id)
         permissions.require(actor, "manage_campaigns")
         teams = {t.code.lower(): t for t in s.execute(select(Team).where(
-            func.lower(Team.code).in_([c.lower() for c in codes] or ["\0"]))).scalars()}
+            func.lower(Team.code).in_([c.lower() for c in codes]))).scalars()}
         unknown = [c for c in codes if c.lower() not in teams]
         if unknown:
             problem("team_codes", f"team(s) {', '.join(map(repr, unknown))} do not exist")
-        known_metrics = set(s.execute(select(Metric.code).where(Metric.code.in_(metric_codes or ["\0"]))).scalars())
+        known_metrics = set(s.execute(select(Metric.code).where(Metric.code.in_(metric_codes))).scalars())
         missing = [m for m in metric_codes if m not in known_metrics]
         if missing:
             problem("target_metrics", f"target metric(s) {', '.join(map(repr, missing))} are not in the catalog")

@@ -1,0 +1,182 @@
+"""The conversation around an idea on its page (support, follow, comments, duplicates and merges), and the
+similar-idea suggestions on "Propose an idea". The rules live in hero_core/services/social.py and duplicates.py;
+this module only draws them and calls the services. Widget keys start with "conv_" or "similar_".
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hero_app import ui
+from hero_core.db import Database
+from hero_core.errors import HeroError
+from hero_core.services import duplicates, social
+from hero_core.services.ideas import IdeaView
+
+P = "conv"
+
+
+def panel(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
+    """Everything social about one idea, for the idea page."""
+    try:
+        conv = social.conversation(db, actor_id=user.id, idea_id=view.id)
+        thread = social.comments(db, actor_id=user.id, idea_id=view.id)
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    if conv.merged_into:
+        original_id, original_title = conv.merged_into
+        st.info(f"This idea repeats idea #{original_id} and was merged into it: its supporters, followers and "
+                "comments are there now, and its author is credited there.", icon=":material/call_merge:")
+        ui.idea_link(original_id, original_title)
+    if len(conv.credited) > 1 or conv.merged_from:
+        names = ", ".join(f"{ui.md(c.name)} ({ui.md(c.email)})" for c in conv.credited)
+        st.markdown(f"**Credited:** {names}")
+        if conv.merged_from:
+            st.caption("Duplicates merged into this idea: "
+                       + ", ".join(f"#{i} {ui.md(t)}" for i, t in conv.merged_from))
+    _support_and_follow(db, user, view, conv)
+    st.subheader(f"Conversation ({sum(1 for c in thread if not c.deleted)})")
+    for comment in thread:
+        _comment(db, user, view, comment)
+    if conv.merged_into is None:
+        _new_comment(db, user, view)
+    _merge_tools(db, user, view, conv)
+
+
+def _support_and_follow(db: Database, user: ui.CurrentUser, view: IdeaView, conv: social.ConversationView) -> None:
+    with st.container(horizontal=True):
+        st.metric("Supporters", conv.supports, help="Colleagues who hit this roadblock too, or would use the fix.")
+        st.metric("Followers", conv.followers)
+    with st.container(horizontal=True):
+        if conv.may_support:
+            label = "Withdraw my support" if conv.supported else "Support: I hit this too / I'd use this"
+            if st.button(label, key=f"{P}_support", icon=":material/thumb_up:",
+                         type="secondary" if conv.supported else "primary"):
+                ui.attempt(lambda: social.set_support(db, actor_id=user.id, idea_id=view.id,
+                                                      supported=not conv.supported),
+                           success="Support withdrawn." if conv.supported else
+                           f"You support idea #{view.id}. Thank you: it shows the team this roadblock is common.",
+                           where="support an idea")
+        if conv.merged_into is None or conv.following:
+            label = "Stop following" if conv.following else "Follow"
+            if st.button(label, key=f"{P}_follow", icon=":material/notifications_active:"):
+                ui.attempt(lambda: social.set_follow(db, actor_id=user.id, idea_id=view.id,
+                                                     following=not conv.following),
+                           success=f"You no longer follow idea #{view.id}." if conv.following else
+                           f"You follow idea #{view.id}: its changes will appear in your notifications.",
+                           where="follow an idea")
+
+
+def _comment(db: Database, user: ui.CurrentUser, view: IdeaView, comment: social.CommentView) -> None:
+    with st.container(border=True):
+        edited = f" · edited {ui.fmt_dt(comment.edited_at)}" if comment.edited_at else ""
+        st.caption(f"{ui.md(comment.author_name)} ({ui.md(comment.author_email)}) · "
+                   f"{ui.fmt_dt(comment.created_at)}{edited}")
+        if comment.deleted:
+            st.caption("This comment was deleted by its author.")
+            return
+        st.text(comment.body)
+        if comment.editable_until is None:
+            return
+        with st.expander(f"Edit or delete (until {comment.editable_until:%H:%M} UTC)"):
+            key = f"{P}_edit_{comment.id}"
+            st.session_state.setdefault(key, comment.body)
+            st.text_area("Your comment", key=key)
+            with st.container(horizontal=True):
+                if st.button("Save changes", key=f"{P}_save_{comment.id}", icon=":material/save:"):
+                    ui.attempt(lambda: social.edit_comment(db, actor_id=user.id, comment_id=comment.id,
+                                                           body=st.session_state.get(key, "")),
+                               success="Comment updated.", where="edit a comment", clear=[key])
+                if st.button("Delete comment", key=f"{P}_delete_{comment.id}", icon=":material/delete:"):
+                    ui.attempt(lambda: social.delete_comment(db, actor_id=user.id, comment_id=comment.id),
+                               success="Comment deleted.", where="delete a comment", clear=[key])
+
+
+def _new_comment(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
+    key = f"{P}_new"
+    with st.form(f"{P}_comment_form"):
+        st.text_area("Add a comment", key=key, max_chars=social.MAX_COMMENT,
+                     help="Mention a colleague with @ and their email, e.g. @priya.raman@hero.example: they get a "
+                          "notification. You can edit or delete your comment for 15 minutes.")
+        posted = st.form_submit_button("Post comment", icon=":material/chat:")
+    if posted:
+        ui.attempt(lambda: social.add_comment(db, actor_id=user.id, idea_id=view.id,
+                                              body=st.session_state.get(key, "")),
+                   success="Comment posted.", where="post a comment", clear=[key])
+
+
+def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: social.ConversationView) -> None:
+    try:
+        may_merge = duplicates.may_merge(db, actor_id=user.id, idea_id=view.id)
+        history = duplicates.merges(db, actor_id=user.id, idea_id=view.id) if (
+            may_merge or user.may("undo_merge") or conv.merged_into or conv.merged_from) else []
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    if may_merge:
+        with st.expander("Merge as a duplicate", icon=":material/call_merge:"):
+            st.caption("If this idea repeats an earlier one, merge it into that original: supporters, followers "
+                       "and comments move over, both authors are credited, and this idea leaves the queues. "
+                       "An admin can undo a merge.")
+            similar = duplicates.suggest_similar(db, f"{view.title}\n{view.roadblock}\n{view.proposal}",
+                                                 limit=5, exclude_ids=[view.id])
+            if similar:
+                st.markdown("**Similar ideas**")
+                for s in similar:
+                    ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, {s.score}% alike)")
+            with st.form(f"{P}_merge_form"):
+                original = st.number_input("Original idea #", min_value=1, step=1, value=None,
+                                           key=f"{P}_merge_original",
+                                           placeholder=str(similar[0].id) if similar else "idea number")
+                reason = st.text_input("Why it is a duplicate (optional)", key=f"{P}_merge_reason")
+                merge = st.form_submit_button("Merge into the original", icon=":material/call_merge:")
+            if merge:
+                if original is None:
+                    st.error("Enter the number of the original idea to merge this one into.")
+                else:
+                    ui.attempt(lambda: duplicates.merge_duplicate(
+                        db, actor_id=user.id, duplicate_id=view.id, original_id=int(original), reason=reason,
+                        expected_version=ui.opened_version(view.id, view.version)),
+                        success=f"Idea #{view.id} was merged into idea #{int(original)}.", idea_id=view.id,
+                        where="merge a duplicate", clear=[f"{P}_merge_original", f"{P}_merge_reason"])
+    live = [m for m in history if m.undone_at is None]
+    if history and (user.may("undo_merge") or live):
+        with st.expander("Merge history", icon=":material/history:"):
+            for m in history:
+                status = f"undone {ui.fmt_dt(m.undone_at)}" if m.undone_at else "in force"
+                st.markdown(f"#{m.duplicate_id} {ui.md(m.duplicate_title)} → #{m.original_id} "
+                            f"{ui.md(m.original_title)} · by {ui.md(m.merged_by_email)} {ui.fmt_dt(m.merged_at)} · "
+                            f"{status}")
+                if m.reason:
+                    st.caption(ui.md(m.reason))
+                if m.undone_at is None and user.may("undo_merge"):
+                    if st.button(f"Undo merge of #{m.duplicate_id}", key=f"{P}_undo_{m.id}", icon=":material/undo:"):
+                        ui.attempt(lambda m=m: duplicates.undo_merge(db, actor_id=user.id, merge_id=m.id),
+                                   success=f"Merge undone: idea #{m.duplicate_id} is its own idea again.",
+                                   idea_id=m.duplicate_id, where="undo a merge")
+
+
+# ---- "Propose an idea": has someone had this idea already? -------------------------------------------------
+
+
+@st.fragment
+def similar_ideas(db: Database, *, prefix: str) -> None:
+    """Suggest existing ideas like the one being written. Reruns on its own (not the whole page) as the person
+    types into its box; after a save attempt it also uses what the form holds."""
+    st.text_input("Has a colleague had this idea already? Describe the roadblock in a few words",
+                  key="similar_query", placeholder="e.g. customers call again about their first bill",
+                  help="Press Enter to look. Supporting an existing idea often gets a fix faster than a new one.")
+    typed = st.session_state.get("similar_query") or ""
+    written = " ".join(str(st.session_state.get(f"{prefix}_{f}") or "") for f in ("title", "roadblock", "proposal"))
+    text = f"{typed} {written}".strip()
+    if not text:
+        return
+    found = duplicates.suggest_similar(db, text, limit=5)
+    if not found:
+        st.caption("No similar ideas yet: yours may well be the first.")
+        return
+    st.markdown("**Similar ideas** — support one of these instead if it is the same roadblock:")
+    for s in found:
+        ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, {s.score}% alike)")
+
