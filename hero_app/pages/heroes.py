@@ -5,13 +5,22 @@ import streamlit as st
 
 from hero_app import ui
 from hero_core.services import recognition
+from hero_core.services.data_version import data_version
+
+
+@st.cache_data(ttl=300, max_entries=4, show_spinner="Measuring the impact of scaled ideas…")
+def hall_at(version: tuple) -> recognition.Hall:
+    """The hall as of this data version. It is the same for everyone and holds nothing personal, so one copy
+    serves every visitor; the page's gate (the same permission matrix) has let this person in."""
+    return recognition.hall_of_heroes(ui.get_db(), actor_id=None)
+
 
 db, user = ui.require_page("heroes")
 st.title("Hall of HEROs")
 st.caption("Frontline fixes that were scaled to every team, what they measurably changed for customers, and the "
            "people who made them happen.")
 
-hall = recognition.hall_of_heroes(db, actor_id=user.id)
+hall = hall_at(data_version(db))
 
 mine = next((h for h in hall.heroes if h.user_id == user.id), None)
 if mine:

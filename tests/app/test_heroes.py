@@ -74,3 +74,12 @@ def test_an_empty_hall_says_how_ideas_get_there_and_lists_the_badge_rules(org):
     rules = table(at, "Badge", "Earned when someone…")
     assert len(rules) == 4
     assert "Nobody has earned a badge yet." in all_text(at)
+
+
+def test_the_hall_is_recomputed_as_soon_as_an_idea_is_scaled(org):
+    at = open_page(as_role("frontline"), "heroes")
+    assert any("No idea has been scaled yet" in i.value for i in at.info)
+    idea_id = scaled(org)
+    at.run()
+    assert_clean(at)
+    assert any(plain(p.proto.label).startswith(f"#{idea_id} ·") for p in at.get("page_link"))

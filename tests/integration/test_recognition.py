@@ -157,3 +157,19 @@ def test_heroes_are_listed_most_badges_first(org):
     hall = recognition.hall_of_heroes(org.db, actor_id=org.executive)
     assert [(h.name, len(h.badges)) for h in hall.heroes] == [("Fran", 2), ("Frank", 1)]
     assert [b.code for b in hall.heroes[0].badges] == ["first_idea", "first_scaled"]
+
+
+def test_the_data_version_moves_with_audited_changes_imports_and_idea_updates(org):
+    from hero_core.services.data_version import data_version
+
+    first = data_version(org.db)
+    assert data_version(org.db) == first, "reading changes nothing"
+    idea_id = idea_in_state(org, State.SUBMITTED)
+    second = data_version(org.db)
+    assert second != first
+    add_teams(org.db, ["T9"])
+    third = data_version(org.db)
+    assert third != second  # creating a team is audited
+    store_daily(org.db, synthetic_daily(teams=("T9",), pilots=(), days_before=3, days_after=3))
+    assert data_version(org.db) != third  # observations written without an audit entry still count
+    assert idea_id

@@ -1,0 +1,24 @@
+"""A cheap fingerprint of what the estimator-backed read models (Hall of HEROs, scorecard) depend on.
+
+Pages may cache those read models (they hold no personal data and are the same for everyone allowed to see
+them) and recompute when the fingerprint changes: every audited change moves the audit trail's last sequence
+number, an import (even one that replaces rows: it deletes, then inserts) moves the observations' highest id,
+and an idea milestone moves the ideas' latest update. Every part is a max over an index, so it stays cheap at
+millions of rows. Changes made behind the services' back are caught by the page cache's time limit.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hero_core.db import Database
+from hero_core.models import AuditEntry, Idea, Observation
+
+
+def data_version(db: Database) -> tuple:
+    """(database, last audit seq, highest observation id, highest idea id, latest idea update)."""
+    with db.read() as s:
+        seq = s.execute(select(func.max(AuditEntry.seq))).scalar()
+        obs = s.execute(select(func.max(Observation.id))).scalar()
+        idea_id, updated = s.execute(select(func.max(Idea.id), func.max(Idea.updated_at))).one()
+    return (db.url, seq, obs, idea_id, updated.isoformat() if updated else None)
