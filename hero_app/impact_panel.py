@@ -171,6 +171,11 @@ def fmt_effect(value: float | None, unit: str, *, signed: bool = True) -> str:
     return f"{value:{sign}.3g} {unit}".strip()
 
 
+def _bare(text: str, unit: str) -> str:
+    """An effect without its unit (the label names it once)."""
+    return text.split(" ")[0] if unit else text
+
+
 def fmt_p(p: float | None) -> str:
     if not _finite(p):
         return "—"
@@ -255,8 +260,9 @@ def show_estimate(row, *, metric_name: str) -> None:
         return
     cols = st.columns(4)
     cols[0].metric("Effect", fmt_effect(row["effect"], unit))
-    cols[1].metric("95% confidence interval",
-                   f"{fmt_effect(row['ci_low'], unit)} to {fmt_effect(row['ci_high'], unit)}")
+    in_unit = "percentage points" if unit == "share" else unit
+    cols[1].metric(f"95% confidence interval ({in_unit})" if in_unit else "95% confidence interval",
+                   f"{_bare(fmt_effect(row['ci_low'], unit), unit)} to {_bare(fmt_effect(row['ci_high'], unit), unit)}")
     cols[2].metric("p-value", fmt_p(row["p_value"]))
     cols[3].metric("Pilot baseline", fmt_effect(row["baseline_mean"], unit, signed=False))
     method = "Difference-in-differences" if row["method"] == impact.DID else "Before/after (no comparison)"

@@ -47,7 +47,7 @@ def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
         {
             "idea_id": measured["idea_id"].astype("int64") if len(measured) else pd.Series(dtype="int64"),
             "idea": [
-                f"#{i} {str(t)[:40]}" for i, t in zip(measured["idea_id"], measured["title"], strict=True)
+                f"#{i} {str(t)[:48]}" for i, t in zip(measured["idea_id"], measured["title"], strict=True)
             ],
             "metric": [
                 f"{m} ({u})" if u else str(m)
@@ -64,7 +64,7 @@ def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
         }
     )
     pick = alt.selection_point(name=IDEA_SELECTION, fields=["idea_id"], on="click")
-    y = alt.Y("idea:N", title=None, sort=None)
+    y = alt.Y("idea:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
     zero = alt.Chart().mark_rule(strokeDash=[4, 4], color="#888888").encode(x=alt.datum(0))
     interval = (
         alt.Chart()

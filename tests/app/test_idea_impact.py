@@ -31,7 +31,7 @@ def test_an_executive_sees_the_measured_effect_with_its_interval_method_and_verd
 
     shown = metrics(at)
     effect = float(shown["Effect"].split()[0])
-    low, high = (float(x.split()[0]) for x in shown["95% confidence interval"].split(" to "))
+    low, high = (float(x.split()[0]) for x in shown["95% confidence interval (seconds)"].split(" to "))
     assert low < effect < high and low < -25 < high and high < -5  # seconds of handle time saved
     assert shown["p-value"] == "< 0.001"
     assert shown["Launch date"] == "2025-03-05" and shown["Pilot teams"] == "T0, T1"
