@@ -197,7 +197,7 @@ def stage_duration_chart(durations: pd.DataFrame) -> alt.LayerChart:
 def risk_grid_frame(ratings: Iterable[risk.Rating]) -> pd.DataFrame:
     """One idea's assessment as the 25 cells of the grid: each cell names the categories rated into it.
 
-    Same columns as `impact_views.risk_heatmap` (count in `ideas`), plus `categories`, so one chart draws both.
+    Same columns as `impact_views.risk_heatmap` (count in `ideas`), plus `categories`: one chart draws both.
     """
     placed: dict[tuple[int, int], list[str]] = {}
     for r in ratings:
@@ -241,12 +241,13 @@ def risk_heatmap_chart(cells: pd.DataFrame, *, text: str = "ideas", title: str =
             axis=alt.Axis(labelExpr=_axis_labels(risk.LIKELIHOOD_LABELS)),
         ),
     )
+    text_type, text_title = ("Q", "Ideas") if text == "ideas" else ("N", "Categories")
     tooltip = [
         alt.Tooltip("likelihood:O", title="Likelihood"),
         alt.Tooltip("impact:O", title="Impact"),
         alt.Tooltip("score:Q", title="Score"),
         alt.Tooltip("band:N", title="Risk band"),
-        alt.Tooltip(f"{text}:{'Q' if text == 'ideas' else 'N'}", title="Ideas" if text == "ideas" else "Categories"),
+        alt.Tooltip(f"{text}:{text_type}", title=text_title),
     ]
     rects = base.mark_rect(stroke="white", strokeWidth=2).encode(
         color=alt.Color(
@@ -261,13 +262,13 @@ def risk_heatmap_chart(cells: pd.DataFrame, *, text: str = "ideas", title: str =
         alt.Chart(cells[cells["ideas"] > 0])
         .mark_text(fontSize=14 if text == "ideas" else 11, lineBreak="\n")
         .encode(x=alt.X("impact:O", sort=[1, 2, 3, 4, 5]), y=alt.Y("likelihood:O", sort=[5, 4, 3, 2, 1]),
-                text=f"{text}:{'Q' if text == 'ideas' else 'N'}", tooltip=tooltip)
+                text=f"{text}:{text_type}", tooltip=tooltip)
     )
     return alt.layer(rects, written).properties(width=360, height=320, title=title)
 
 
 def chart_png(chart: alt.TopLevelMixin | dict, *, scale: float = 2.0) -> bytes:
-    """The chart (or its Vega-Lite spec) as a PNG for a download button, rendered by vl-convert, no browser."""
+    """The chart (or its Vega-Lite spec) as a PNG for a download button; vl-convert renders it, no browser."""
     import vl_convert as vlc
 
     return vlc.vegalite_to_png(chart if isinstance(chart, dict) else chart.to_dict(), scale=scale)
