@@ -164,6 +164,7 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
 def similar_ideas(db: Database, *, prefix: str) -> None:
     """Suggest existing ideas like the one being written. Reruns on its own (not the whole page) as the person
     types into its box; after a save attempt it also uses what the form holds."""
+    duplicates.warm(db)
     st.text_input("Has a colleague had this idea already? Describe the roadblock in a few words",
                   key="similar_query", placeholder="e.g. customers call again about their first bill",
                   help="Press Enter to look. Supporting an existing idea often gets a fix faster than a new one.")

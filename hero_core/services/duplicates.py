@@ -193,6 +193,51 @@ class SimilarityIndex:
             self.df[cols] += 1
         return True
 
+    def _bulk_load(self, s: Session) -> None:
+        """Read every idea at once: words become term columns through one cache, counts come from one sort."""
+        word_col: dict[str, int] = {}
+        vocab = self.vocab
+
+        def col_of(word: str) -> int:
+            term = _term(word)
+            col = -1 if not term else vocab.setdefault(term, len(vocab))
+            word_col[word] = col
+            return col
+
+        ids: list[int] = []
+        lengths: list[int] = []
+        all_cols: list[int] = []
+        meta: list[tuple[str, str, str, str]] = []
+        for row in self._rows(s, None):
+            idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, team_code = row
+            self.versions[idea_id] = version
+            if self.watermark is None or updated_at > self.watermark:
+                self.watermark = updated_at
+            if state == State.DRAFT.value or merged_into is not None:
+                continue
+            # The title three times: it says what the idea is about most densely.
+            words = _WORD.findall(f"{title} {title} {title} {roadblock} {proposal}".lower())
+            get = word_col.get
+            cols = [get(w) for w in words]
+            if None in cols:
+                cols = [c if c is not None else col_of(w) for c, w in zip(cols, words, strict=True)]
+            ids.append(idea_id)
+            lengths.append(len(cols))
+            all_cols.extend(cols)
+            meta.append((title, state, team_code, f"{title} {roadblock[:300]}"))
+        n, width = len(ids), max(1, len(vocab))
+        cols_arr = np.asarray(all_cols, dtype=np.int64)
+        doc_arr = np.repeat(np.arange(n, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
+        keep = cols_arr >= 0
+        keys, counts = np.unique(doc_arr[keep] * width + cols_arr[keep], return_counts=True)
+        doc_of, col_of_key = keys // width, keys % width
+        bounds = np.searchsorted(doc_of, np.arange(n + 1))
+        for i, idea_id in enumerate(ids):
+            a, b = bounds[i], bounds[i + 1]
+            title, state, team_code, text = meta[i]
+            self.docs[idea_id] = _Doc(title, state, team_code, text, col_of_key[a:b], counts[a:b].astype(np.float64))
+        self.df = np.zeros(max(1024, 2 * width), dtype=np.int64)  # _build_matrix counts them
+
     def _drop(self, idea_id: int) -> None:
         old = self.docs.pop(idea_id, None)
         if old is None:
@@ -243,8 +288,7 @@ class SimilarityIndex:
                 self.reconciled_at = time.monotonic()
         if not incremental:
             self._reset()
-            for row in self._rows(s, None):
-                self._put(row, counting=False)
+            self._bulk_load(s)
             self._build_matrix()
             self.reconciled_at = time.monotonic()
         elif len(self.fresh) + len(changed) > REBUILD_AFTER:
@@ -324,6 +368,22 @@ def suggest_similar(db: Database, text: str, *, limit: int = 5, exclude_ids=()) 
         with db.read() as s:
             index.refresh(s)
         return index.search(text, limit=limit, exclude={int(i) for i in exclude_ids})
+
+
+def warm(db: Database) -> None:
+    """Build the index in the background if it has never been built (the first build of a large database takes
+    seconds; a person starting to describe an idea gives it that time). Returns at once."""
+    index = index_for(db)
+    if index.version is not None or index.lock.locked():
+        return
+
+    def build() -> None:
+        with index.lock:
+            if index.version is None:
+                with db.read() as s:
+                    index.refresh(s)
+
+    threading.Thread(target=build, name="hero-similarity-index", daemon=True).start()
 
 
 # ---- merging -----------------------------------------------------------------------------------------------
