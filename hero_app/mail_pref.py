@@ -18,8 +18,15 @@ def email_preference(db: Database, user: ui.CurrentUser) -> None:
         if not mailer.mail_enabled():
             st.caption("Email is not set up on this server yet; your choice applies as soon as it is.")
         modes = list(mailer.MODES)
-        choice = st.radio("How should notifications reach you by email?", modes, index=modes.index(current),
-                          format_func=mailer.MODES.get, key=KEY)
+        choice = st.radio(
+            "How should notifications reach you by email?",
+            modes,
+            index=modes.index(current),
+            format_func=mailer.MODES.get,
+            key=KEY,
+        )
         if st.button("Save email preference", key=f"{KEY}_save", disabled=choice == current):
-            ui.attempt(lambda: mailer.set_email_mode(db, actor_id=user.id, mode=choice),
-                       success=lambda mode: f"Email preference saved: {mailer.MODES[mode].lower()}.")
+            ui.attempt(
+                lambda: mailer.set_email_mode(db, actor_id=user.id, mode=choice),
+                success=lambda mode: f"Email preference saved: {mailer.MODES[mode].lower()}.",
+            )

@@ -39,12 +39,19 @@ def pulse_segments_chart(summary: pd.DataFrame, group: str) -> alt.Chart:
         .encode(
             x=alt.X("quarter:O", title="Quarter", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", title="Share of answers", axis=alt.Axis(format="%"), stack="normalize"),
-            color=alt.Color("segment:N", title="Segment", sort=list(SEGMENT_COLOURS),
-                            scale=alt.Scale(domain=list(SEGMENT_COLOURS), range=list(SEGMENT_COLOURS.values()))),
+            color=alt.Color(
+                "segment:N",
+                title="Segment",
+                sort=list(SEGMENT_COLOURS),
+                scale=alt.Scale(domain=list(SEGMENT_COLOURS), range=list(SEGMENT_COLOURS.values())),
+            ),
             order=alt.Order("segment_order:Q"),
-            tooltip=[alt.Tooltip("quarter:O", title="Quarter"), alt.Tooltip("segment:N", title="Segment"),
-                     alt.Tooltip("share:Q", title="Share", format=".0%"),
-                     alt.Tooltip("answers:Q", title="Answers in the group")],
+            tooltip=[
+                alt.Tooltip("quarter:O", title="Quarter"),
+                alt.Tooltip("segment:N", title="Segment"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("answers:Q", title="Answers in the group"),
+            ],
         )
         .transform_calculate(segment_order=f"indexof({list(SEGMENT_COLOURS)!r}, datum.segment)")
         .properties(height=280, title=f"HERO Index segments over time: {group}")
@@ -54,12 +61,14 @@ def pulse_segments_chart(summary: pd.DataFrame, group: str) -> alt.Chart:
 def pulse_hero_share_chart(summary: pd.DataFrame) -> alt.Chart:
     """The share of HEROes per quarter, one line per group that has enough answers."""
     shown = summary[summary["shown"].astype(bool)]
-    data = pd.DataFrame({
-        "quarter": shown["quarter"].astype(str),
-        "group": shown["group"].astype(str),
-        "share": shown[f"share_{pulse.HERO}"].astype(float),
-        "answers": shown["answers"].astype(int),
-    })
+    data = pd.DataFrame(
+        {
+            "quarter": shown["quarter"].astype(str),
+            "group": shown["group"].astype(str),
+            "share": shown[f"share_{pulse.HERO}"].astype(float),
+            "answers": shown["answers"].astype(int),
+        }
+    )
     return (
         alt.Chart(data)
         .mark_line(point=True)
@@ -67,9 +76,12 @@ def pulse_hero_share_chart(summary: pd.DataFrame) -> alt.Chart:
             x=alt.X("quarter:O", title="Quarter", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", title="Share of HEROes", axis=alt.Axis(format="%")),
             color=alt.Color("group:N", title="Group"),
-            tooltip=[alt.Tooltip("group:N", title="Group"), alt.Tooltip("quarter:O", title="Quarter"),
-                     alt.Tooltip("share:Q", title="HEROes", format=".0%"),
-                     alt.Tooltip("answers:Q", title="Answers")],
+            tooltip=[
+                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("quarter:O", title="Quarter"),
+                alt.Tooltip("share:Q", title="HEROes", format=".0%"),
+                alt.Tooltip("answers:Q", title="Answers"),
+            ],
         )
         .properties(height=260, title="Share of HEROes (groups of 5 or more answers)")
     )
@@ -81,8 +93,10 @@ def scorecard_trend_chart(frame: pd.DataFrame, column: str, teams: list[str] | N
     data = frame[["quarter", "team", column]].rename(columns={column: "value"}).dropna(subset=["value"])
     if teams:
         data = data[data["team"].isin(teams)]
-    data = data.assign(value=data["value"].astype(float),
-                       overall=(data["team"] == scorecard.ALL_TEAMS).map({True: 3.5, False: 1.5}))
+    data = data.assign(
+        value=data["value"].astype(float),
+        overall=(data["team"] == scorecard.ALL_TEAMS).map({True: 3.5, False: 1.5}),
+    )
     axis = alt.Axis(format="%") if measure.kind == "share" else alt.Axis()
     fmt = ".0%" if measure.kind == "share" else ".1f"
     return (
@@ -93,8 +107,11 @@ def scorecard_trend_chart(frame: pd.DataFrame, column: str, teams: list[str] | N
             y=alt.Y("value:Q", title=measure.label, axis=axis),
             color=alt.Color("team:N", title="Team"),
             strokeWidth=alt.StrokeWidth("overall:Q", legend=None, scale=None),
-            tooltip=[alt.Tooltip("team:N", title="Team"), alt.Tooltip("quarter:O", title="Quarter"),
-                     alt.Tooltip("value:Q", title=measure.label, format=fmt)],
+            tooltip=[
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("quarter:O", title="Quarter"),
+                alt.Tooltip("value:Q", title=measure.label, format=fmt),
+            ],
         )
         .properties(height=260, title=f"{measure.label} ({measure.better} is better)")
     )
@@ -118,8 +135,11 @@ def promises_kept_chart(frame: pd.DataFrame) -> alt.Chart:
             x=alt.X("quarter:O", title="Quarter", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", title="Share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("promise:N", title="Promise"),
-            tooltip=[alt.Tooltip("promise:N", title="Promise"), alt.Tooltip("quarter:O", title="Quarter"),
-                     alt.Tooltip("share:Q", title="Share", format=".0%")],
+            tooltip=[
+                alt.Tooltip("promise:N", title="Promise"),
+                alt.Tooltip("quarter:O", title="Quarter"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
         )
         .properties(height=300, title="Promises kept, whole organisation")
     )

@@ -28,8 +28,10 @@ def register(main: click.Group) -> None:
         from hero_core.services import mailer
 
         if not mailer.mail_enabled():
-            raise HeroError("email is not set up: set HERO_SMTP_HOST (and HERO_SMTP_PORT, HERO_SMTP_FROM, "
-                            "HERO_SMTP_USER, HERO_SMTP_PASSWORD, HERO_SMTP_STARTTLS, HERO_APP_URL as needed)")
+            raise HeroError(
+                "email is not set up: set HERO_SMTP_HOST (and HERO_SMTP_PORT, HERO_SMTP_FROM, "
+                "HERO_SMTP_USER, HERO_SMTP_PASSWORD, HERO_SMTP_STARTTLS, HERO_APP_URL as needed)"
+            )
 
     @mail.command("send-digests")
     @handles_errors
@@ -39,8 +41,10 @@ def register(main: click.Group) -> None:
 
         _require_smtp()
         result = mailer.send_digests(_db())
-        click.echo(f"{result.digests} digest(s) sent; {result.sent} immediate mail(s) retried and sent; "
-                   f"{result.failed} failed (they are retried next time)")
+        click.echo(
+            f"{result.digests} digest(s) sent; {result.sent} immediate mail(s) retried and sent; "
+            f"{result.failed} failed (they are retried next time)"
+        )
         if result.failed:
             raise SystemExit(1)
 
@@ -53,6 +57,8 @@ def register(main: click.Group) -> None:
         _require_smtp()
         db = _db()
         result = mailer.send_immediate(db)
-        click.echo(f"{result.sent} mail(s) sent; {result.failed} failed; {mailer.unmailed_count(db)} still waiting")
+        click.echo(
+            f"{result.sent} mail(s) sent; {result.failed} failed; {mailer.unmailed_count(db)} still waiting"
+        )
         if result.failed:
             raise SystemExit(1)

@@ -53,7 +53,8 @@ def build_pulse(db: Database, *, today: date, seed: int = 7) -> int:
                 day = start + timedelta(days=rng.randint(3, 40))
                 moment = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=UTC)
                 if moment > now_limit or pulse.quarter_of(moment) != pulse.quarter_of(
-                        datetime.combine(start, time(12), tzinfo=UTC)):
+                    datetime.combine(start, time(12), tzinfo=UTC)
+                ):
                     continue
                 lift = 0.25 * k * (1.4 if team_id in launched_teams else 1.0)
                 office = team_codes.get(team_id, "") == "HQ"

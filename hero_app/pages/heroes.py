@@ -17,8 +17,10 @@ def hall_at(version: tuple) -> recognition.Hall:
 
 db, user = ui.require_page("heroes")
 st.title("Hall of HEROs")
-st.caption("Frontline fixes that were scaled to every team, what they measurably changed for customers, and the "
-           "people who made them happen.")
+st.caption(
+    "Frontline fixes that were scaled to every team, what they measurably changed for customers, and the "
+    "people who made them happen."
+)
 
 hall = hall_at(data_version(db))
 
@@ -26,13 +28,17 @@ mine = next((h for h in hall.heroes if h.user_id == user.id), None)
 if mine:
     st.success("Your badges: " + " · ".join(f"{b.icon} {b.name}" for b in mine.badges))
 else:
-    st.info("You have no badge yet. Propose an idea, or support and comment on a colleague's idea, to earn your "
-            "first one.")
+    st.info(
+        "You have no badge yet. Propose an idea, or support and comment on a colleague's idea, to earn your "
+        "first one."
+    )
 
 st.header("Scaled ideas")
 if not hall.ideas:
-    st.info("No idea has been scaled yet. When a pilot proves itself and is rolled out to every team, it appears "
-            "here with its measured impact.")
+    st.info(
+        "No idea has been scaled yet. When a pilot proves itself and is rolled out to every team, it appears "
+        "here with its measured impact."
+    )
 for idea in hall.ideas:
     with st.container(border=True):
         ui.idea_link(idea.idea_id, idea.title)
@@ -47,26 +53,44 @@ for idea in hall.ideas:
             credits.append(f"approved by {', '.join(idea.approved_by)}")
         st.text("; ".join(credits))
         if idea.effects:
-            st.dataframe(pd.DataFrame([{
-                "Metric": e.metric_name,
-                "Verdict": e.verdict,
-                "Effect": None if e.effect is None else round(e.effect, 4),
-                "95% CI": "" if e.ci_low is None else f"{e.ci_low:.4g} to {e.ci_high:.4g}",
-                "Unit": e.unit,
-            } for e in idea.effects]), hide_index=True)
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {
+                            "Metric": e.metric_name,
+                            "Verdict": e.verdict,
+                            "Effect": None if e.effect is None else round(e.effect, 4),
+                            "95% CI": "" if e.ci_low is None else f"{e.ci_low:.4g} to {e.ci_high:.4g}",
+                            "Unit": e.unit,
+                        }
+                        for e in idea.effects
+                    ]
+                ),
+                hide_index=True,
+            )
         else:
             st.caption("No target metric was named for this idea, so there is no measured effect.")
 
 st.header("Badges")
-st.dataframe(pd.DataFrame([{"Badge": f"{b.icon} {b.name}", "Earned when someone…": b.rule}
-                           for b in recognition.BADGES]), hide_index=True)
+st.dataframe(
+    pd.DataFrame(
+        [{"Badge": f"{b.icon} {b.name}", "Earned when someone…": b.rule} for b in recognition.BADGES]
+    ),
+    hide_index=True,
+)
 if hall.heroes:
-    board = pd.DataFrame([{
-        "Person": h.name,
-        "Team": h.team_code or "",
-        "Badges": len(h.badges),
-        **{b.name: ("✔" if b.code in {x.code for x in h.badges} else "") for b in recognition.BADGES},
-    } for h in hall.heroes], columns=["Person", "Team", "Badges", *[b.name for b in recognition.BADGES]])
+    board = pd.DataFrame(
+        [
+            {
+                "Person": h.name,
+                "Team": h.team_code or "",
+                "Badges": len(h.badges),
+                **{b.name: ("✔" if b.code in {x.code for x in h.badges} else "") for b in recognition.BADGES},
+            }
+            for h in hall.heroes
+        ],
+        columns=["Person", "Team", "Badges", *[b.name for b in recognition.BADGES]],
+    )
     st.subheader("Who has earned them")
     st.dataframe(board, hide_index=True, key="heroes_board")
 else:

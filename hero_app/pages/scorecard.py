@@ -21,9 +21,11 @@ def scorecard_at(version: tuple, last_quarters: int):
 
 db, user = ui.require_page("scorecard")
 st.title("Compact scorecard")
-st.caption("Each party's promises, kept or not: frontline ideas, managers' reviews and decisions, IT's claims and "
-           "scaling, and the wins measured in customer metrics. Quarters are those of the milestone that starts "
-           "each promise; see the definitions at the bottom.")
+st.caption(
+    "Each party's promises, kept or not: frontline ideas, managers' reviews and decisions, IT's claims and "
+    "scaling, and the wins measured in customer metrics. Quarters are those of the milestone that starts "
+    "each promise; see the definitions at the bottom."
+)
 
 frame = scorecard_at(data_version(db), QUARTERS_SHOWN)
 if frame.empty:
@@ -67,12 +69,19 @@ st.altair_chart(scorecard_trend_chart(frame, measure, teams or None))
 st.subheader("Per team")
 quarter = st.selectbox("Quarter", sorted(frame["quarter"].unique(), reverse=True), key=f"{K}quarter")
 rows = frame[frame["quarter"] == quarter]
-table = pd.DataFrame({"Team": rows["team"], "Staff": rows["staff"],
-                      **{LABELS[c]: [show(c, v) for v in rows[c]] for c in LABELS}})
+table = pd.DataFrame(
+    {
+        "Team": rows["team"],
+        "Staff": rows["staff"],
+        **{LABELS[c]: [show(c, v) for v in rows[c]] for c in LABELS},
+    }
+)
 st.dataframe(table, hide_index=True, key=f"{K}table")
 ui.download_buttons(frame, name="compact-scorecard", key=f"{K}download")
 
 with st.expander("How each measure is defined"):
     st.dataframe(scorecard.measures_table(), hide_index=True)
-    st.caption("Within the SLA: the milestone came by the due date the service-level clock set; an idea still "
-               "waiting past its due date counts as a promise broken. Staff are the team's active people today.")
+    st.caption(
+        "Within the SLA: the milestone came by the due date the service-level clock set; an idea still "
+        "waiting past its due date counts as a promise broken. Staff are the team's active people today."
+    )

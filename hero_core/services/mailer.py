@@ -77,9 +77,17 @@ def set_email_mode(db: Database, *, actor_id: int, mode: str) -> str:
             return mode
         user.email_mode = mode
         actor_id_ref, email = actor_ref(actor)
-        audit.record(s, at=db.now(), actor_id=actor_id_ref, actor_email=email, action="set_email_mode",
-                     entity_type="user", entity_id=actor.id, before={"email_mode": before},
-                     after={"email_mode": mode})
+        audit.record(
+            s,
+            at=db.now(),
+            actor_id=actor_id_ref,
+            actor_email=email,
+            action="set_email_mode",
+            entity_type="user",
+            entity_id=actor.id,
+            before={"email_mode": before},
+            after={"email_mode": mode},
+        )
     return mode
 
 
@@ -91,7 +99,7 @@ def mail_enabled() -> bool:
 
 
 def mail_after_commit(session: Session, db: Database, user_ids: Iterable[int]) -> None:
-    """Mail these people's new notifications once `session` commits (nothing if it rolls back or mail is off)."""
+    """Mail these people's new notifications once `session` commits (not on rollback, nor with mail off)."""
     if not mail_enabled():
         return
     if _PENDING_KEY not in session.info:
@@ -108,8 +116,10 @@ def _send_after_commit(session: Session, db: Database) -> None:
     try:
         send_immediate(db, user_ids=user_ids)
     except Exception:  # noqa: BLE001 - the change is committed; a mail problem must never surface as its failure
-        log.exception("mailing notifications to users %s failed; they stay in the inbox and are retried",
-                      sorted(user_ids))
+        log.exception(
+            "mailing notifications to users %s failed; they stay in the inbox and are retried",
+            sorted(user_ids),
+        )
 
 
 # ---- sending -----------------------------------------------------------------------------------------------
@@ -173,16 +183,20 @@ def digest_message(settings: SmtpSettings, items: list[_Item]) -> EmailMessage:
         lines.append(f"- {item.created_at:%Y-%m-%d %H:%M} UTC · {item.message}")
         if item.idea_id is not None:
             lines.append(f"  {_idea_link(settings, item.idea_id)}")
-    lines += ["", "You get this daily digest because you chose it. Change that on your Notifications page: "
-              f"{settings.app_url}/inbox"]
+    lines += [
+        "",
+        "You get this daily digest because you chose it. Change that on your Notifications page: "
+        f"{settings.app_url}/inbox",
+    ]
     subject = f"Your daily digest: {len(items)} notification{'s' if len(items) != 1 else ''}"
     return _message(settings, (first.email, first.name), subject, "\n".join(lines) + "\n")
 
 
 def _connect(settings: SmtpSettings) -> smtplib.SMTP:
     if settings.port == 465:
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout_s,
-                                              context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout_s, context=ssl.create_default_context()
+        )
     else:
         smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout_s)
         if settings.starttls:
@@ -194,8 +208,16 @@ def _connect(settings: SmtpSettings) -> smtplib.SMTP:
 
 def _items(s: Session, conds) -> list[_Item]:
     rows = s.execute(
-        select(Notification.id, Notification.user_id, User.email, User.name, Notification.idea_id,
-               Notification.kind, Notification.message, Notification.created_at)
+        select(
+            Notification.id,
+            Notification.user_id,
+            User.email,
+            User.name,
+            Notification.idea_id,
+            Notification.kind,
+            Notification.message,
+            Notification.created_at,
+        )
         .join(User, User.id == Notification.user_id)
         .where(Notification.emailed_at.is_(None), User.active.is_(True), *conds)
         .order_by(Notification.user_id, Notification.created_at, Notification.id)
@@ -209,11 +231,17 @@ def _claim(db: Database, ids: list[int]) -> set[int]:
         return set()
     with db.write() as s:
         now = db.now()
-        free = set(s.execute(select(Notification.id).where(
-            Notification.id.in_(ids), Notification.emailed_at.is_(None))).scalars())
+        free = set(
+            s.execute(
+                select(Notification.id).where(Notification.id.in_(ids), Notification.emailed_at.is_(None))
+            ).scalars()
+        )
         if free:
-            s.execute(update(Notification).where(Notification.id.in_(sorted(free)),
-                                                 Notification.emailed_at.is_(None)).values(emailed_at=now))
+            s.execute(
+                update(Notification)
+                .where(Notification.id.in_(sorted(free)), Notification.emailed_at.is_(None))
+                .values(emailed_at=now)
+            )
     return free
 
 
@@ -224,7 +252,9 @@ def _release(db: Database, ids: Iterable[int]) -> None:
             s.execute(update(Notification).where(Notification.id.in_(ids)).values(emailed_at=None))
 
 
-def _deliver(db: Database, settings: SmtpSettings, batches: list[tuple[list[int], EmailMessage]]) -> SendResult:
+def _deliver(
+    db: Database, settings: SmtpSettings, batches: list[tuple[list[int], EmailMessage]]
+) -> SendResult:
     """Send each (notification ids, message) over one connection; release the ids of every failed message."""
     sent = failed = 0
     failed_ids: list[int] = []
@@ -232,8 +262,13 @@ def _deliver(db: Database, settings: SmtpSettings, batches: list[tuple[list[int]
     try:
         smtp = _connect(settings)
     except (OSError, smtplib.SMTPException) as exc:
-        log.warning("cannot reach the mail server %s:%s (%s); %d mail(s) will be retried",
-                    settings.host, settings.port, exc, len(batches))
+        log.warning(
+            "cannot reach the mail server %s:%s (%s); %d mail(s) will be retried",
+            settings.host,
+            settings.port,
+            exc,
+            len(batches),
+        )
         _release(db, [i for ids, _ in batches for i in ids])
         return SendResult(failed=len(batches))
     try:
@@ -277,12 +312,21 @@ def send_digests(db: Database) -> SendResult:
         return SendResult()
     now = db.now()
     with db.read() as s:
-        recent = set(s.execute(
-            select(Notification.user_id).where(Notification.emailed_at >= now - timedelta(hours=DIGEST_MIN_HOURS))
-            .group_by(Notification.user_id)
-        ).scalars())
-        items = _items(s, [User.email_mode == DAILY, Notification.read_at.is_(None),
-                           Notification.created_at >= now - timedelta(days=DIGEST_DAYS)])
+        recent = set(
+            s.execute(
+                select(Notification.user_id)
+                .where(Notification.emailed_at >= now - timedelta(hours=DIGEST_MIN_HOURS))
+                .group_by(Notification.user_id)
+            ).scalars()
+        )
+        items = _items(
+            s,
+            [
+                User.email_mode == DAILY,
+                Notification.read_at.is_(None),
+                Notification.created_at >= now - timedelta(days=DIGEST_DAYS),
+            ],
+        )
     per_user: dict[int, list[_Item]] = defaultdict(list)
     for item in items:
         if item.user_id not in recent:
@@ -301,8 +345,15 @@ def send_digests(db: Database) -> SendResult:
 def unmailed_count(db: Database) -> int:
     """Notifications of 'immediate' people in the retry window that are not mailed yet (for the CLI)."""
     with db.read() as s:
-        return s.execute(
-            select(func.count(Notification.id)).join(User, User.id == Notification.user_id).where(
-                Notification.emailed_at.is_(None), User.email_mode == IMMEDIATE,
-                Notification.created_at >= db.now() - timedelta(hours=RETRY_HOURS))
-        ).scalar() or 0
+        return (
+            s.execute(
+                select(func.count(Notification.id))
+                .join(User, User.id == Notification.user_id)
+                .where(
+                    Notification.emailed_at.is_(None),
+                    User.email_mode == IMMEDIATE,
+                    Notification.created_at >= db.now() - timedelta(hours=RETRY_HOURS),
+                )
+            ).scalar()
+            or 0
+        )

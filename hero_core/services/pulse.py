@@ -12,14 +12,14 @@ Finding Empowered Employees", 2010) sorts people on two questions:
 
 The four segments are the quadrants of those two answers (SEGMENTS):
 
-=================  ===========  =============  =====================================================
-segment            empowered    resourceful    in Forrester's words
-=================  ===========  =============  =====================================================
+=================  ===========  =============  ================================================================
+segment            empowered    resourceful    meaning
+=================  ===========  =============  ================================================================
 HERO               yes          yes            highly empowered and resourceful operatives
 locked-down        yes          no             ready to help, but without the tools to do it
-rogue              no           yes            use unsanctioned tools, but don't feel empowered to change things
+rogue              no           yes            use unsanctioned tools, but don't feel empowered to change much
 disenfranchised    no           no             neither feel empowered nor act resourceful
-=================  ===========  =============  =====================================================
+=================  ===========  =============  ================================================================
 
 Privacy: answers are shown only as aggregates of a team (the team the person was in when answering) or the
 whole organisation in a quarter, and only for groups of at least MIN_GROUP answers. So that a hidden group
@@ -124,8 +124,8 @@ def _validate(empowered: object, unsanctioned_tools: object) -> tuple[int, int]:
 def _refusal(quarter: str, answered_at: datetime | None) -> AlreadyAnswered:
     when = f" on {answered_at:%Y-%m-%d}" if answered_at else ""
     return AlreadyAnswered(
-        f"You already answered the HERO Index pulse for {quarter}{when}; each person answers once per quarter. "
-        f"The next quarter opens a new pulse."
+        f"You already answered the HERO Index pulse for {quarter}{when}; each person answers once per "
+        "quarter. The next quarter opens a new pulse."
     )
 
 
@@ -145,14 +145,28 @@ def answer(db: Database, *, actor_id: int, empowered: object, unsanctioned_tools
             ).scalar()
             if earlier is not None:
                 raise _refusal(quarter, earlier)
-            row = PulseResponse(user_id=actor.id, team_id=actor.team_id, quarter=quarter, empowered=e,
-                                unsanctioned_tools=t, answered_at=now)
+            row = PulseResponse(
+                user_id=actor.id,
+                team_id=actor.team_id,
+                quarter=quarter,
+                empowered=e,
+                unsanctioned_tools=t,
+                answered_at=now,
+            )
             s.add(row)
             s.flush()
             actor_id_ref, email = actor_ref(actor)
-            # What was answered stays out of the trail: admins and executives read it, and answers are anonymous.
-            audit.record(s, at=now, actor_id=actor_id_ref, actor_email=email, action="answer_pulse",
-                         entity_type="pulse", entity_id=quarter, after={"quarter": quarter})
+            # What was answered stays out of the trail: admins and executives read it; answers are anonymous.
+            audit.record(
+                s,
+                at=now,
+                actor_id=actor_id_ref,
+                actor_email=email,
+                action="answer_pulse",
+                entity_type="pulse",
+                entity_id=quarter,
+                after={"quarter": quarter},
+            )
             return quarter
     except IntegrityError as exc:  # two tabs answering at the same moment: the unique constraint decides
         raise _refusal(quarter_of(db.now()), None) from exc
@@ -214,12 +228,16 @@ def summary(db: Database, *, actor_id: int) -> pd.DataFrame:
     for quarter in sorted({r[0] for r in rows}):
         teams = [r for r in rows if r[0] == quarter]
         total = sum(r[2] for r in teams)
-        records.append(_record(quarter, WHOLE_ORGANISATION, total,
-                               sum(r[3] * r[2] for r in teams) / total if total else None,
-                               [sum(r[4 + k] for r in teams) for k in range(len(SEGMENTS))]))
-        team_records = [
-            _record(quarter, r[1] or "(no team)", r[2], r[3], list(r[4:])) for r in teams
-        ]
+        records.append(
+            _record(
+                quarter,
+                WHOLE_ORGANISATION,
+                total,
+                sum(r[3] * r[2] for r in teams) / total if total else None,
+                [sum(r[4 + k] for r in teams) for k in range(len(SEGMENTS))],
+            )
+        )
+        team_records = [_record(quarter, r[1] or "(no team)", r[2], r[3], list(r[4:])) for r in teams]
         _suppress_complement(team_records, whole_shown=records[-1]["shown"])
         records.extend(sorted(team_records, key=lambda x: x["group"]))
     for r in records:
@@ -229,9 +247,15 @@ def summary(db: Database, *, actor_id: int) -> pd.DataFrame:
 
 def _record(quarter: str, group: str, answers: int, mean: float | None, counts: list[int]) -> dict:
     shown = answers >= MIN_GROUP
-    record = {"quarter": quarter, "group": group, "answers": int(answers), "_answers": int(answers), "shown": shown,
-              "note": "" if shown else FEWER_THAN_MIN,
-              "mean_empowered": round(float(mean), 2) if shown and mean is not None else None}
+    record = {
+        "quarter": quarter,
+        "group": group,
+        "answers": int(answers),
+        "_answers": int(answers),
+        "shown": shown,
+        "note": "" if shown else FEWER_THAN_MIN,
+        "mean_empowered": round(float(mean), 2) if shown and mean is not None else None,
+    }
     for name, count in zip(SEGMENTS, counts, strict=True):
         record[f"share_{name}"] = round(int(count) / answers, 4) if shown else None
     if not shown:
@@ -250,9 +274,15 @@ def _suppress_complement(team_records: list[dict], *, whole_shown: bool) -> None
         if not hidden or hidden_answers >= MIN_GROUP or not shown:
             break
         smallest = min(shown, key=lambda r: (r["answers"], r["group"]))
-        smallest.update({"shown": False, "note": "hidden so that smaller groups cannot be worked out",
-                         "mean_empowered": None, "answers": None,
-                         **{f"share_{name}": None for name in SEGMENTS}})
+        smallest.update(
+            {
+                "shown": False,
+                "note": "hidden so that smaller groups cannot be worked out",
+                "mean_empowered": None,
+                "answers": None,
+                **{f"share_{name}": None for name in SEGMENTS},
+            }
+        )
 
 
 def segment_counts_table() -> pd.DataFrame:
@@ -261,8 +291,8 @@ def segment_counts_table() -> pd.DataFrame:
         [
             {
                 "segment": name,
-                "empowered (≥ %d of 10)" % EMPOWERED_MIN: "yes" if e else "no",
-                "resourceful (≥ %d tools not from IT)" % RESOURCEFUL_MIN_TOOLS: "yes" if r else "no",
+                f"empowered (≥ {EMPOWERED_MIN} of 10)": "yes" if e else "no",
+                f"resourceful (≥ {RESOURCEFUL_MIN_TOOLS} tools not from IT)": "yes" if r else "no",
                 "meaning": text,
             }
             for name, (e, r, text) in SEGMENTS.items()

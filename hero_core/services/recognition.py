@@ -39,18 +39,26 @@ class Badge:
 #: Every badge and the rule that earns it, in the order they are shown. The queries are in _EARNERS.
 BADGES: tuple[Badge, ...] = (
     Badge("first_idea", "First idea", "💡", "submitted an idea to the compact"),
-    Badge("helped_colleague", "Helped a colleague", "🤝",
-          "supported or commented on a colleague's idea (not their own)"),
+    Badge(
+        "helped_colleague",
+        "Helped a colleague",
+        "🤝",
+        "supported or commented on a colleague's idea (not their own)",
+    ),
     Badge("first_scaled", "First scaled", "🚀", "an idea they are credited with was scaled to every team"),
-    Badge("measured_improvement", "Measured improvement", "📈",
-          "an idea they are credited with improved a customer metric, measured by the impact estimator "
-          "(the whole 95% confidence interval on the good side)"),
+    Badge(
+        "measured_improvement",
+        "Measured improvement",
+        "📈",
+        "an idea they are credited with improved a customer metric, measured by the impact estimator "
+        "(the whole 95% confidence interval on the good side)",
+    ),
 )
 BY_CODE = {b.code: b for b in BADGES}
 
 
 def _credited():
-    """(idea_id, user_id): an idea's submitter, and the submitters of duplicates merged into it (not undone)."""
+    """(idea_id, user_id): an idea's submitter, and submitters of duplicates merged into it (not undone)."""
     duplicate = select(Idea.id, Idea.submitter_id).subquery()
     return union(
         select(Idea.id.label("idea_id"), Idea.submitter_id.label("user_id")),
@@ -63,7 +71,8 @@ def _credited():
 def _first_idea(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
     rows = s.execute(
         select(Idea.submitter_id, func.min(Idea.submitted_at))
-        .where(Idea.submitted_at.is_not(None)).group_by(Idea.submitter_id)
+        .where(Idea.submitted_at.is_not(None))
+        .group_by(Idea.submitter_id)
     )
     return {u: at for u, at in rows}
 
@@ -71,11 +80,20 @@ def _first_idea(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
 def _helped_colleague(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
     # Drafts are private, so help counts only on ideas others could see (submitted at some point).
     colleague = (Idea.submitter_id != IdeaSupport.user_id) & Idea.submitted_at.is_not(None)
-    supports = select(IdeaSupport.user_id.label("u"), IdeaSupport.created_at.label("at")).join(
-        Idea, Idea.id == IdeaSupport.idea_id).where(colleague)
-    comments = select(Comment.author_id.label("u"), Comment.created_at.label("at")).join(
-        Idea, Idea.id == Comment.idea_id).where(
-        Idea.submitter_id != Comment.author_id, Idea.submitted_at.is_not(None), Comment.deleted_at.is_(None))
+    supports = (
+        select(IdeaSupport.user_id.label("u"), IdeaSupport.created_at.label("at"))
+        .join(Idea, Idea.id == IdeaSupport.idea_id)
+        .where(colleague)
+    )
+    comments = (
+        select(Comment.author_id.label("u"), Comment.created_at.label("at"))
+        .join(Idea, Idea.id == Comment.idea_id)
+        .where(
+            Idea.submitter_id != Comment.author_id,
+            Idea.submitted_at.is_not(None),
+            Comment.deleted_at.is_(None),
+        )
+    )
     both = union(supports, comments).subquery()
     return {u: at for u, at in s.execute(select(both.c.u, func.min(both.c.at)).group_by(both.c.u))}
 
@@ -172,9 +190,14 @@ def _improved_launches(db: Database) -> tuple[dict[int, date], list[impact.Impac
     # (and the scaled ideas' effects) to everyone, which is the purpose of the hall, so it asks as the system.
     estimates = impact.estimate_portfolio(db, actor_id=None)
     with db.read() as s:
-        launches = dict(s.execute(select(Idea.id, Idea.launch_date).where(Idea.launch_date.is_not(None))).all())
-    improved = {e.idea_id: launches[e.idea_id] for e in estimates
-                if e.verdict == impact.IMPROVED and e.idea_id in launches}
+        launches = dict(
+            s.execute(select(Idea.id, Idea.launch_date).where(Idea.launch_date.is_not(None))).all()
+        )
+    improved = {
+        e.idea_id: launches[e.idea_id]
+        for e in estimates
+        if e.verdict == impact.IMPROVED and e.idea_id in launches
+    }
     return improved, estimates
 
 
@@ -199,8 +222,15 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         names = dict(s.execute(select(User.id, User.name)).all())
         user_teams = dict(s.execute(select(User.id, Team.code).join(Team, Team.id == User.team_id)).all())
         scaled = s.execute(
-            select(Idea.id, Idea.title, Team.code, Idea.scaled_at, Idea.launch_date, Idea.submitter_id,
-                   Idea.it_champion_id)
+            select(
+                Idea.id,
+                Idea.title,
+                Team.code,
+                Idea.scaled_at,
+                Idea.launch_date,
+                Idea.submitter_id,
+                Idea.it_champion_id,
+            )
             .join(Team, Team.id == Idea.team_id)
             .where(Idea.state == State.SCALED.value)
             .order_by(Idea.scaled_at.desc(), Idea.id.desc())
@@ -214,7 +244,8 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
             people[idea_id].append(user_id)
         approvers: dict[int, list[int]] = defaultdict(list)
         for idea_id, user_id in s.execute(
-            select(Approval.idea_id, Approval.approver_id).where(Approval.idea_id.in_(ids))
+            select(Approval.idea_id, Approval.approver_id)
+            .where(Approval.idea_id.in_(ids))
             .order_by(Approval.at, Approval.id)
         ):
             if user_id not in approvers[idea_id]:
@@ -223,22 +254,39 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
     hall_ideas = []
     for idea_id, title, team, scaled_at, launch, submitter, champion in scaled:
         credited_ids = [submitter] + sorted(u for u in people[idea_id] if u != submitter)
-        hall_ideas.append(ScaledIdea(
-            idea_id=idea_id, title=title, team_code=team, scaled_at=scaled_at, launch_date=launch,
-            proposed_by=tuple(names[u] for u in credited_ids),
-            built_by=names.get(champion) if champion else None,
-            approved_by=tuple(names[u] for u in approvers[idea_id]),
-            effects=tuple(
-                MeasuredEffect(metric=e.metric, metric_name=metrics.get(e.metric, (e.metric, ""))[0],
-                               unit=metrics.get(e.metric, ("", ""))[1], verdict=e.verdict, effect=e.effect,
-                               ci_low=e.ci_low, ci_high=e.ci_high)
-                for e in effects_by_idea.get(idea_id, [])
-            ),
-        ))
+        hall_ideas.append(
+            ScaledIdea(
+                idea_id=idea_id,
+                title=title,
+                team_code=team,
+                scaled_at=scaled_at,
+                launch_date=launch,
+                proposed_by=tuple(names[u] for u in credited_ids),
+                built_by=names.get(champion) if champion else None,
+                approved_by=tuple(names[u] for u in approvers[idea_id]),
+                effects=tuple(
+                    MeasuredEffect(
+                        metric=e.metric,
+                        metric_name=metrics.get(e.metric, (e.metric, ""))[0],
+                        unit=metrics.get(e.metric, ("", ""))[1],
+                        verdict=e.verdict,
+                        effect=e.effect,
+                        ci_low=e.ci_low,
+                        ci_high=e.ci_high,
+                    )
+                    for e in effects_by_idea.get(idea_id, [])
+                ),
+            )
+        )
     heroes = [
-        Hero(user_id=u, name=names[u], team_code=user_teams.get(u),
-             badges=tuple(sorted(b, key=lambda x: [c.code for c in BADGES].index(x.code))))
-        for u, b in badges.items() if u in names
+        Hero(
+            user_id=u,
+            name=names[u],
+            team_code=user_teams.get(u),
+            badges=tuple(sorted(b, key=lambda x: [c.code for c in BADGES].index(x.code))),
+        )
+        for u, b in badges.items()
+        if u in names
     ]
     heroes.sort(key=lambda h: (-len(h.badges), min(b.earned_at for b in h.badges), h.name))
     return Hall(ideas=tuple(hall_ideas), heroes=tuple(heroes))

@@ -28,7 +28,6 @@ from hero_core.db import Database
 from hero_core.models import Approval, Idea, RiskAssessment, Team, User
 from hero_core.services.common import load_actor
 from hero_core.services.impact_views import _days_between
-from hero_core.vocab import State
 
 ALL_TEAMS = "All teams"
 
@@ -46,28 +45,87 @@ class Measure:
 #: The scorecard's measures, party by party: the columns of `scorecard()` and the words the page shows.
 MEASURES: tuple[Measure, ...] = (
     Measure("ideas", "frontline", "Ideas submitted", "ideas submitted in the quarter", "count", "higher"),
-    Measure("ideas_per_100_staff", "frontline", "Ideas per 100 staff",
-            "ideas submitted in the quarter per 100 of the team's active people", "rate", "higher"),
-    Measure("share_approved", "frontline", "Share reaching approval",
-            "of the quarter's submitted ideas, the share approved so far", "share", "higher"),
-    Measure("median_days_to_review", "managers", "Median days to start review",
-            "from submission to the start of the review", "days", "lower"),
-    Measure("median_days_to_decision", "managers", "Median days to decide",
-            "from submission to the decision (approve or decline)", "days", "lower"),
-    Measure("share_decided_in_sla", "managers", "Decided within the SLA",
-            "decisions made by their due date, of those made or overdue", "share", "higher"),
-    Measure("share_high_risk_second_approver", "managers", "High risk with a second approver",
-            f"of high-risk ideas (risk {risk.HIGH_RISK_THRESHOLD}+) with a first approval, the share that has "
-            "its second, different approver", "share", "higher"),
-    Measure("median_days_to_claim", "IT", "Median days to claim",
-            "from approval to an IT champion's claim (technology ideas)", "days", "lower"),
-    Measure("share_claimed_in_sla", "IT", "Claimed within the SLA",
-            "claims made by their due date, of those made or overdue", "share", "higher"),
-    Measure("share_pilots_scaled", "IT", "Pilots that scaled",
-            "of the pilots started in the quarter, the share scaled so far", "share", "higher"),
-    Measure("measured_wins", "everyone", "Measured wins",
-            "ideas launched in the quarter that improved at least one customer metric (impact estimator)",
-            "count", "higher"),
+    Measure(
+        "ideas_per_100_staff",
+        "frontline",
+        "Ideas per 100 staff",
+        "ideas submitted in the quarter per 100 of the team's active people",
+        "rate",
+        "higher",
+    ),
+    Measure(
+        "share_approved",
+        "frontline",
+        "Share reaching approval",
+        "of the quarter's submitted ideas, the share approved so far",
+        "share",
+        "higher",
+    ),
+    Measure(
+        "median_days_to_review",
+        "managers",
+        "Median days to start review",
+        "from submission to the start of the review",
+        "days",
+        "lower",
+    ),
+    Measure(
+        "median_days_to_decision",
+        "managers",
+        "Median days to decide",
+        "from submission to the decision (approve or decline)",
+        "days",
+        "lower",
+    ),
+    Measure(
+        "share_decided_in_sla",
+        "managers",
+        "Decided within the SLA",
+        "decisions made by their due date, of those made or overdue",
+        "share",
+        "higher",
+    ),
+    Measure(
+        "share_high_risk_second_approver",
+        "managers",
+        "High risk with a second approver",
+        f"of high-risk ideas (risk {risk.HIGH_RISK_THRESHOLD}+) with a first approval, the share that has "
+        "its second, different approver",
+        "share",
+        "higher",
+    ),
+    Measure(
+        "median_days_to_claim",
+        "IT",
+        "Median days to claim",
+        "from approval to an IT champion's claim (technology ideas)",
+        "days",
+        "lower",
+    ),
+    Measure(
+        "share_claimed_in_sla",
+        "IT",
+        "Claimed within the SLA",
+        "claims made by their due date, of those made or overdue",
+        "share",
+        "higher",
+    ),
+    Measure(
+        "share_pilots_scaled",
+        "IT",
+        "Pilots that scaled",
+        "of the pilots started in the quarter, the share scaled so far",
+        "share",
+        "higher",
+    ),
+    Measure(
+        "measured_wins",
+        "everyone",
+        "Measured wins",
+        "ideas launched in the quarter that improved at least one customer metric (impact estimator)",
+        "count",
+        "higher",
+    ),
 )
 COLUMNS = ("quarter", "team", "staff", "pilots", "high_risk_ideas", *(m.column for m in MEASURES))
 
@@ -90,7 +148,9 @@ def _grouped(stmt, quarter, by_team: bool):
     return stmt.add_columns(*keys).group_by(*keys)
 
 
-def _medians(s: Session, days, quarter, conds: Iterable, by_team: bool) -> dict[tuple, tuple[float | None, int]]:
+def _medians(
+    s: Session, days, quarter, conds: Iterable, by_team: bool
+) -> dict[tuple, tuple[float | None, int]]:
     """(quarter[, team_id]) -> (median, n) of `days`, with window functions (no rows loaded)."""
     partition = [quarter] + ([Idea.team_id] if by_team else [])
     ranked = (
@@ -109,7 +169,9 @@ def _medians(s: Session, days, quarter, conds: Iterable, by_team: bool) -> dict[
         .where((2 * ranked.c.rn).in_([ranked.c.c, ranked.c.c + 1, ranked.c.c + 2]))
         .group_by(ranked.c.q, ranked.c.t)
     ).all()
-    return {((q, t) if by_team else (q,)): (float(m) if m is not None else None, int(n)) for q, t, m, n in rows}
+    return {
+        ((q, t) if by_team else (q,)): (float(m) if m is not None else None, int(n)) for q, t, m, n in rows
+    }
 
 
 def _share(num, den) -> float | None:
@@ -135,18 +197,26 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
     # Frontline and managers, by the quarter of submission.
     decided_on_time = Idea.decided_at.is_not(None) & (Idea.decided_at <= Idea.decision_due)
     decision_broken = Idea.decision_due.is_not(None) & or_(
-        Idea.decided_at > Idea.decision_due, Idea.decided_at.is_(None) & (Idea.decision_due < now))
+        Idea.decided_at > Idea.decision_due, Idea.decided_at.is_(None) & (Idea.decision_due < now)
+    )
     stmt = select(
-        func.count(Idea.id), one(Idea.approved_at.is_not(None)), one(decided_on_time), one(decision_broken),
+        func.count(Idea.id),
+        one(Idea.approved_at.is_not(None)),
+        one(decided_on_time),
+        one(decision_broken),
     ).where(Idea.submitted_at.is_not(None))
-    put(s.execute(_grouped(stmt, q_sub, by_team)),
-        ["ideas", "approved", "decided_on_time", "decision_broken"])
+    put(
+        s.execute(_grouped(stmt, q_sub, by_team)), ["ideas", "approved", "decided_on_time", "decision_broken"]
+    )
 
     # IT, by the quarter of approval (only ideas whose claim clock started).
     claimed_on_time = Idea.claimed_at.is_not(None) & (Idea.claimed_at <= Idea.it_claim_due)
-    claim_broken = or_(Idea.claimed_at > Idea.it_claim_due, Idea.claimed_at.is_(None) & (Idea.it_claim_due < now))
+    claim_broken = or_(
+        Idea.claimed_at > Idea.it_claim_due, Idea.claimed_at.is_(None) & (Idea.it_claim_due < now)
+    )
     stmt = select(one(claimed_on_time), one(claim_broken)).where(
-        Idea.it_claim_due.is_not(None), Idea.approved_at.is_not(None))
+        Idea.it_claim_due.is_not(None), Idea.approved_at.is_not(None)
+    )
     put(s.execute(_grouped(stmt, q_app, by_team)), ["claimed_on_time", "claim_broken"])
 
     # Pilots, by the quarter the pilot started.
@@ -155,11 +225,14 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
 
     # High risk: each idea's latest assessment, and how many different people approved on it.
     latest = (
-        select(RiskAssessment.idea_id, func.max(RiskAssessment.id).label("aid")).group_by(RiskAssessment.idea_id)
+        select(RiskAssessment.idea_id, func.max(RiskAssessment.id).label("aid")).group_by(
+            RiskAssessment.idea_id
+        )
     ).subquery()
     approvers = (
-        select(Approval.assessment_id, func.count(distinct(Approval.approver_id)).label("n"))
-        .group_by(Approval.assessment_id)
+        select(Approval.assessment_id, func.count(distinct(Approval.approver_id)).label("n")).group_by(
+            Approval.assessment_id
+        )
     ).subquery()
     stmt = (
         select(func.count(Idea.id), one(approvers.c.n >= 2))
@@ -205,10 +278,13 @@ def scorecard(db: Database, *, actor_id: int, last_quarters: int | None = None) 
         permissions.require(load_actor(s, actor_id), "view_scorecard")
         now = db.now()
         codes = dict(s.execute(select(Team.id, Team.code)).all())
-        staff = dict(s.execute(
-            select(User.team_id, func.count(User.id)).where(User.active.is_(True), User.team_id.is_not(None))
-            .group_by(User.team_id)
-        ).all())
+        staff = dict(
+            s.execute(
+                select(User.team_id, func.count(User.id))
+                .where(User.active.is_(True), User.team_id.is_not(None))
+                .group_by(User.team_id)
+            ).all()
+        )
         by_team = _facts(s, now, by_team=True)
         overall = _facts(s, now, by_team=False)
     # The estimator's own read (it asks as the system: the scorecard shows counts of wins, not the estimates).
@@ -222,11 +298,20 @@ def scorecard(db: Database, *, actor_id: int, last_quarters: int | None = None) 
     records = []
     for q in quarters:
         records.append(_row(q, ALL_TEAMS, sum(staff.values()), overall.get((q,), {}), wins_all.get((q,), 0)))
-        team_ids = sorted({k[1] for k in by_team if k[0] == q} | {k[1] for k in wins_team if k[0] == q},
-                          key=lambda t: codes.get(t, ""))
+        team_ids = sorted(
+            {k[1] for k in by_team if k[0] == q} | {k[1] for k in wins_team if k[0] == q},
+            key=lambda t: codes.get(t, ""),
+        )
         for t in team_ids:
-            records.append(_row(q, codes.get(t, str(t)), staff.get(t, 0), by_team.get((q, t), {}),
-                                wins_team.get((q, t), 0)))
+            records.append(
+                _row(
+                    q,
+                    codes.get(t, str(t)),
+                    staff.get(t, 0),
+                    by_team.get((q, t), {}),
+                    wins_team.get((q, t), 0),
+                )
+            )
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
@@ -258,7 +343,9 @@ def _row(quarter: str, team: str, staff: int, f: dict, wins: int) -> dict:
 
 def measures_table() -> pd.DataFrame:
     """The scorecard's definitions, for the page."""
-    return pd.DataFrame([{"party": m.party, "measure": m.label, "definition": m.definition} for m in MEASURES])
+    return pd.DataFrame(
+        [{"party": m.party, "measure": m.label, "definition": m.definition} for m in MEASURES]
+    )
 
 
 __all__ = ["ALL_TEAMS", "COLUMNS", "MEASURES", "Measure", "measures_table", "quarter_expr", "scorecard"]

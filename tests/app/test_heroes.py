@@ -1,4 +1,4 @@
-"""The Hall of HEROs page: scaled ideas with measured impact and the people behind them; badges; for everyone."""
+"""The Hall of HEROs page: scaled ideas, measured impact, the people behind them, badges; for everyone."""
 
 from __future__ import annotations
 
@@ -8,14 +8,25 @@ import pytest
 
 from hero_core.models import IdeaSupport
 from hero_core.services import ideas
-from tests.app.conftest import ROLES, all_text, approved, as_role, assert_clean, make_idea, open_page, plain, table
+from tests.app.conftest import (
+    ROLES,
+    all_text,
+    approved,
+    as_role,
+    assert_clean,
+    make_idea,
+    open_page,
+    plain,
+    table,
+)
 from tests.impact.factories import AHT_TEAMS, AT, add_teams, launched_idea, store_daily, synthetic_daily
 
 
 def scaled(org, title="Greeting script for billing calls") -> int:
     idea_id = approved(org, tech=False, title=title)
-    ideas.start_pilot(org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"],
-                      launch_date=date(2026, 1, 5))
+    ideas.start_pilot(
+        org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=date(2026, 1, 5)
+    )
     ideas.start_scaling(org.db, actor_id=org.manager, idea_id=idea_id)
     ideas.complete_scaling(org.db, actor_id=org.manager, idea_id=idea_id)
     return idea_id
@@ -57,8 +68,16 @@ def test_helping_a_colleague_shows_on_the_badge_board(org):
 def test_a_scaled_idea_shows_its_measured_effect_from_the_estimator(org):
     add_teams(org.db, AHT_TEAMS)
     store_daily(org.db, synthetic_daily(effect=-25.0))
-    launched_idea(org.db, submitter_id=org.frontline, team_code="T0", pilots=("T0", "T1"), metrics=("aht",),
-                  state="scaled", title="Shorter wrap-up form", milestones={"scaled_at": AT})
+    launched_idea(
+        org.db,
+        submitter_id=org.frontline,
+        team_code="T0",
+        pilots=("T0", "T1"),
+        metrics=("aht",),
+        state="scaled",
+        title="Shorter wrap-up form",
+        milestones={"scaled_at": AT},
+    )
     at = open_page(as_role("executive"), "heroes")
     assert_clean(at)
     effects = table(at, "Metric", "Verdict", "Effect")

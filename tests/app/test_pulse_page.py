@@ -1,4 +1,4 @@
-"""The HERO Index pulse page: everyone answers once a quarter; managers, executives and admins see aggregates of
+"""The HERO Index pulse page: all answer once a quarter; managers, executives and admins see aggregates of
 five or more answers, smaller groups only as "fewer than 5 answers"."""
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ Q3 = datetime(2026, 8, 14, 10, 0, tzinfo=UTC)
 
 def chart_rows(chart) -> list[dict]:
     """A chart's data rows (Streamlit ships them as Arrow beside the spec)."""
-    return [row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
+    return [
+        row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()
+    ]
 
 
 def answer_form(at, empowered, tools):
@@ -27,9 +29,18 @@ def answer_form(at, empowered, tools):
 
 
 def add(org, team: str, n: int, prefix: str) -> list[int]:
-    return [people.add_user(org.db, actor_id=None, email=f"{prefix}{i}@example.com", name=f"{prefix} {i}",
-                            roles=["frontline"], team_code=team, password="a long enough password")
-            for i in range(n)]
+    return [
+        people.add_user(
+            org.db,
+            actor_id=None,
+            email=f"{prefix}{i}@example.com",
+            name=f"{prefix} {i}",
+            roles=["frontline"],
+            team_code=team,
+            password="a long enough password",
+        )
+        for i in range(n)
+    ]
 
 
 def answer_all(org, user_ids, empowered=9, tools=3, when=None):
@@ -107,7 +118,9 @@ def test_results_show_teams_of_five_or_more_and_hide_smaller_ones(org, role):
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2
     hero_lines = chart_rows(charts[1])
-    assert {r["group"] for r in hero_lines} == {"Whole organisation", "CC"}, "hidden groups never reach a chart"
+    assert {r["group"] for r in hero_lines} == {"Whole organisation", "CC"}, (
+        "hidden groups never reach a chart"
+    )
     assert "segments over time: Whole organisation" in charts[0].proto.spec
     assert {r["segment"] for r in chart_rows(charts[0])} == set(pulse.SEGMENTS)
 
@@ -119,9 +132,11 @@ def test_results_over_time_list_each_quarter_and_the_complement_is_hidden(org):
     at = open_page(as_role("executive"), "pulse")
     assert_clean(at)
     hero_lines = chart_rows(at.get("vega_lite_chart")[1])
-    assert {(r["quarter"], r["group"]) for r in hero_lines} == {("2026Q3", "Whole organisation"), ("2026Q3", "CC"),
-                                                                 (pulse.quarter_of(datetime.now(UTC)),
-                                                                  "Whole organisation")}
+    assert {(r["quarter"], r["group"]) for r in hero_lines} == {
+        ("2026Q3", "Whole organisation"),
+        ("2026Q3", "CC"),
+        (pulse.quarter_of(datetime.now(UTC)), "Whole organisation"),
+    }
     rows = table(at, "Group", "Answers")
     assert set(rows["Group"]) == {"Whole organisation", "CC", "ST"}
     assert "hidden so that smaller groups cannot be worked out" in set(rows["Answers"])

@@ -22,7 +22,9 @@ from tests.app.conftest import (
 
 
 def chart_rows(chart) -> list[dict]:
-    return [row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
+    return [
+        row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()
+    ]
 
 
 @pytest.mark.parametrize("role", sorted(ALLOWED["scorecard"]))

@@ -49,7 +49,7 @@ class SmtpSink:
             return [m for m in self.mails if address in m.rcpt_tos]
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
-        """Wait until at least `count` mails arrived (delivery is synchronous; this covers the server's side)."""
+        """Wait until at least `count` mails arrived (the server side may lag a moment)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:

@@ -34,8 +34,13 @@ def sink(monkeypatch):
 
 def emailed(db, user_id) -> list[datetime | None]:
     with db.read() as s:
-        return list(s.execute(select(Notification.emailed_at).where(Notification.user_id == user_id)
-                              .order_by(Notification.id)).scalars())
+        return list(
+            s.execute(
+                select(Notification.emailed_at)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.id)
+            ).scalars()
+        )
 
 
 def submit_idea(org, title="Shorter returns form") -> int:
@@ -49,7 +54,10 @@ def test_a_notification_is_mailed_at_once_after_the_change_commits(org, sink):
     mail = mails[0]
     assert mail.rcpt_tos == ["mia@example.com"]
     assert mail.mail_from == "hero@example.com"
-    assert mail.subject == f"[HERO compact] New idea #{idea_id} “Shorter returns form” from Fran waits for your review."
+    assert (
+        mail.subject
+        == f"[HERO compact] New idea #{idea_id} “Shorter returns form” from Fran waits for your review."
+    )
     assert f"https://hero.example.com/idea?id={idea_id}" in mail.body
     assert "https://hero.example.com/inbox" in mail.body
     assert all(at is not None for at in emailed(org.db, org.manager))
@@ -177,8 +185,14 @@ def test_setting_the_email_preference_is_audited_and_refuses_unknown_modes(org):
 
 def test_subjects_cannot_carry_extra_headers(org, sink):
     with org.db.write() as s:
-        notifications.notify(s, org.db, user_ids=[org.frontline], idea_id=None, kind="note",
-                             message="Hello\r\nBcc: victim@example.com\r\n\r\nbody")
+        notifications.notify(
+            s,
+            org.db,
+            user_ids=[org.frontline],
+            idea_id=None,
+            kind="note",
+            message="Hello\r\nBcc: victim@example.com\r\n\r\nbody",
+        )
     mail = sink.wait_for(1)[0]
     assert mail.rcpt_tos == ["fran@example.com"]
     assert mail.message["Bcc"] is None
@@ -187,7 +201,14 @@ def test_subjects_cannot_carry_extra_headers(org, sink):
 
 def test_old_unmailed_notifications_are_not_mailed_out_of_the_blue(org, sink):
     with org.db.write() as s:
-        s.add(Notification(user_id=org.manager, idea_id=None, kind="note", message="from last month",
-                           created_at=datetime.now(UTC) - timedelta(days=30)))
+        s.add(
+            Notification(
+                user_id=org.manager,
+                idea_id=None,
+                kind="note",
+                message="from last month",
+                created_at=datetime.now(UTC) - timedelta(days=30),
+            )
+        )
     assert mailer.send_immediate(org.db) == mailer.SendResult()
     assert sink.wait_for(1, timeout=0.3) == []

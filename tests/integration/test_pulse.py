@@ -1,4 +1,4 @@
-"""The HERO Index pulse: once per person per quarter, Forrester's segments, and only groups of five or more."""
+"""The HERO Index pulse: once per person per quarter, Forrester's segments, only groups of 5+."""
 
 from __future__ import annotations
 
@@ -21,21 +21,40 @@ def at(db, moment: datetime) -> None:
 
 
 def add_people(org, team: str, n: int, prefix: str) -> list[int]:
-    return [people.add_user(org.db, actor_id=None, email=f"{prefix}{i}@example.com", name=f"{prefix} {i}",
-                            roles=["frontline"], team_code=team, password="a long enough password")
-            for i in range(n)]
+    return [
+        people.add_user(
+            org.db,
+            actor_id=None,
+            email=f"{prefix}{i}@example.com",
+            name=f"{prefix} {i}",
+            roles=["frontline"],
+            team_code=team,
+            password="a long enough password",
+        )
+        for i in range(n)
+    ]
 
 
 def row(frame, quarter: str, group: str) -> dict:
     match = frame[(frame["quarter"] == quarter) & (frame["group"] == group)]
-    assert len(match) == 1, f"no single row for {quarter} {group}: {frame[['quarter', 'group']].values.tolist()}"
+    assert len(match) == 1, (
+        f"no single row for {quarter} {group}: {frame[['quarter', 'group']].values.tolist()}"
+    )
     return match.iloc[0].to_dict()
 
 
 @pytest.mark.parametrize(
     ("empowered", "tools", "segment"),
-    [(8, 2, "HERO"), (10, 9, "HERO"), (8, 1, "locked-down"), (9, 0, "locked-down"), (7, 2, "rogue"),
-     (1, 30, "rogue"), (7, 1, "disenfranchised"), (1, 0, "disenfranchised")],
+    [
+        (8, 2, "HERO"),
+        (10, 9, "HERO"),
+        (8, 1, "locked-down"),
+        (9, 0, "locked-down"),
+        (7, 2, "rogue"),
+        (1, 30, "rogue"),
+        (7, 1, "disenfranchised"),
+        (1, 0, "disenfranchised"),
+    ],
 )
 def test_forrester_segments_follow_the_two_thresholds(empowered, tools, segment):
     assert pulse.segment(empowered, tools) == segment
@@ -43,7 +62,15 @@ def test_forrester_segments_follow_the_two_thresholds(empowered, tools, segment)
 
 def test_quarters_are_named_year_and_quarter():
     assert [pulse.quarter_of(datetime(2026, m, 1, tzinfo=UTC)) for m in (1, 3, 4, 6, 7, 9, 10, 12)] == [
-        "2026Q1", "2026Q1", "2026Q2", "2026Q2", "2026Q3", "2026Q3", "2026Q4", "2026Q4"]
+        "2026Q1",
+        "2026Q1",
+        "2026Q2",
+        "2026Q2",
+        "2026Q3",
+        "2026Q3",
+        "2026Q4",
+        "2026Q4",
+    ]
 
 
 def test_an_answer_is_stored_with_the_team_and_quarter_and_audited_without_its_values(org):
@@ -53,7 +80,11 @@ def test_an_answer_is_stored_with_the_team_and_quarter_and_audited_without_its_v
         stored = s.execute(select(PulseResponse)).scalar_one()
         entry = s.execute(select(AuditEntry).where(AuditEntry.action == "answer_pulse")).scalar_one()
     assert (stored.user_id, stored.quarter, stored.empowered, stored.unsanctioned_tools) == (
-        org.frontline, "2026Q4", 9, 3)
+        org.frontline,
+        "2026Q4",
+        9,
+        3,
+    )
     assert stored.team_id is not None
     assert entry.actor_email == "fran@example.com" and entry.entity_id == "2026Q4"
     assert "9" not in entry.after_json and "empowered" not in entry.after_json
@@ -66,7 +97,9 @@ def test_a_second_answer_in_the_same_quarter_is_refused_and_the_first_is_kept(or
         pulse.answer(org.db, actor_id=org.frontline, empowered=2, unsanctioned_tools=0)
     assert "already answered the HERO Index pulse for 2026Q4 on 2026-11-02" in str(refused.value)
     with org.db.read() as s:
-        assert [(r.empowered, r.unsanctioned_tools) for r in s.execute(select(PulseResponse)).scalars()] == [(9, 3)]
+        assert [(r.empowered, r.unsanctioned_tools) for r in s.execute(select(PulseResponse)).scalars()] == [
+            (9, 3)
+        ]
     assert pulse.my_pulse(org.db, actor_id=org.frontline).answered_at == Q4
 
 
@@ -103,9 +136,17 @@ def test_two_answers_racing_in_the_same_quarter_store_exactly_one(org):
 
 @pytest.mark.parametrize(
     ("empowered", "tools", "field"),
-    [(0, 1, "empowered"), (11, 1, "empowered"), ("eight", 1, "empowered"), (7.5, 1, "empowered"),
-     (None, 1, "empowered"), (True, 1, "empowered"), (5, -1, "unsanctioned_tools"),
-     (5, "many", "unsanctioned_tools"), (5, 1001, "unsanctioned_tools")],
+    [
+        (0, 1, "empowered"),
+        (11, 1, "empowered"),
+        ("eight", 1, "empowered"),
+        (7.5, 1, "empowered"),
+        (None, 1, "empowered"),
+        (True, 1, "empowered"),
+        (5, -1, "unsanctioned_tools"),
+        (5, "many", "unsanctioned_tools"),
+        (5, 1001, "unsanctioned_tools"),
+    ],
 )
 def test_out_of_range_answers_are_refused_naming_the_field_and_value(org, empowered, tools, field):
     with pytest.raises(InvalidInput) as refused:
@@ -135,18 +176,32 @@ def test_teams_of_five_or_more_show_segment_shares_and_smaller_ones_say_fewer_th
     at(org.db, Q4)
     big = add_people(org, "ST", 4, "store")  # ST: sam, max + 4 = 6 people
     answers = {  # ST: 2 HEROes, 1 locked-down, 2 rogue, 1 disenfranchised
-        org.other_frontline: (9, 2), org.other_manager: (8, 5), big[0]: (10, 0),
-        big[1]: (3, 4), big[2]: (7, 2), big[3]: (2, 0),
+        org.other_frontline: (9, 2),
+        org.other_manager: (8, 5),
+        big[0]: (10, 0),
+        big[1]: (3, 4),
+        big[2]: (7, 2),
+        big[3]: (2, 0),
     }
-    cc = {org.frontline: (9, 3), org.frontline_b: (4, 0), org.manager: (8, 0), org.it: (6, 6),
-          org.executive: (10, 2), org.admin: (5, 1)}  # CC: 6 answers
+    cc = {
+        org.frontline: (9, 3),
+        org.frontline_b: (4, 0),
+        org.manager: (8, 0),
+        org.it: (6, 6),
+        org.executive: (10, 2),
+        org.admin: (5, 1),
+    }  # CC: 6 answers
     for uid, (e, t) in {**answers, **cc}.items():
         pulse.answer(org.db, actor_id=uid, empowered=e, unsanctioned_tools=t)
     frame = pulse.summary(org.db, actor_id=org.executive)
     st = row(frame, "2026Q4", "ST")
     assert st["shown"] and st["answers"] == 6
     assert (st["share_HERO"], st["share_locked-down"], st["share_rogue"], st["share_disenfranchised"]) == (
-        round(2 / 6, 4), round(1 / 6, 4), round(2 / 6, 4), round(1 / 6, 4))
+        round(2 / 6, 4),
+        round(1 / 6, 4),
+        round(2 / 6, 4),
+        round(1 / 6, 4),
+    )
     assert st["mean_empowered"] == round((9 + 8 + 10 + 3 + 7 + 2) / 6, 2)
     whole = row(frame, "2026Q4", pulse.WHOLE_ORGANISATION)
     assert whole["answers"] == 12 and whole["share_HERO"] == round(4 / 12, 4)
@@ -185,7 +240,9 @@ def test_the_team_is_the_one_at_the_time_of_answering(org):
     at(org.db, Q4)
     pulse.answer(org.db, actor_id=org.frontline, empowered=9, unsanctioned_tools=3)
     with org.db.read() as s:
-        teams = [r.team_id for r in s.execute(select(PulseResponse).order_by(PulseResponse.quarter)).scalars()]
+        teams = [
+            r.team_id for r in s.execute(select(PulseResponse).order_by(PulseResponse.quarter)).scalars()
+        ]
     assert teams[0] != teams[1]
 
 

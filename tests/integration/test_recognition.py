@@ -1,4 +1,4 @@
-"""The Hall of HEROs and badges: each badge rule, the people behind scaled ideas, and their measured impact."""
+"""The Hall of HEROs and badges: each badge rule, the people behind scaled ideas, their impact."""
 
 from __future__ import annotations
 
@@ -27,23 +27,43 @@ def support(org, idea_id, user_id):
 
 def comment(org, idea_id, user_id, *, deleted=False):
     with org.db.write() as s:
-        s.add(Comment(idea_id=idea_id, author_id=user_id, body="Same here on Mondays.", created_at=T,
-                      deleted_at=T + timedelta(minutes=3) if deleted else None))
+        s.add(
+            Comment(
+                idea_id=idea_id,
+                author_id=user_id,
+                body="Same here on Mondays.",
+                created_at=T,
+                deleted_at=T + timedelta(minutes=3) if deleted else None,
+            )
+        )
 
 
-def measured(org, *, effect: float, state: str = "scaled", submitter=None, title="Shorter wrap-up form") -> int:
+def measured(
+    org, *, effect: float, state: str = "scaled", submitter=None, title="Shorter wrap-up form"
+) -> int:
     """A launched idea of team T0 (pilots T0, T1) with 17 weeks of AHT data either side and a known effect."""
     if "T0" not in {t.code for t in people.list_teams(org.db)}:
         add_teams(org.db, AHT_TEAMS)
         store_daily(org.db, synthetic_daily(effect=effect))
-    return launched_idea(org.db, submitter_id=submitter or org.frontline, team_code="T0", pilots=("T0", "T1"),
-                         metrics=("aht",), state=state, title=title,
-                         milestones={"scaled_at": T} if state == "scaled" else None)
+    return launched_idea(
+        org.db,
+        submitter_id=submitter or org.frontline,
+        team_code="T0",
+        pilots=("T0", "T1"),
+        metrics=("aht",),
+        state=state,
+        title=title,
+        milestones={"scaled_at": T} if state == "scaled" else None,
+    )
 
 
 def test_the_badge_rules_are_one_table_with_words_for_each():
     assert [b.code for b in recognition.BADGES] == [
-        "first_idea", "helped_colleague", "first_scaled", "measured_improvement"]
+        "first_idea",
+        "helped_colleague",
+        "first_scaled",
+        "measured_improvement",
+    ]
     assert all(b.rule and b.name for b in recognition.BADGES)
 
 

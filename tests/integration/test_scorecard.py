@@ -20,8 +20,9 @@ def at(db, moment: datetime) -> None:
 
 def submit(org, when: datetime, *, tech=False, submitter=None, title="Shorter returns form") -> int:
     at(org.db, when)
-    return ideas.create_idea(org.db, actor_id=submitter or org.frontline, data=idea_input(tech=tech, title=title),
-                             submit=True)
+    return ideas.create_idea(
+        org.db, actor_id=submitter or org.frontline, data=idea_input(tech=tech, title=title), submit=True
+    )
 
 
 def review(org, idea_id: int, when: datetime, manager=None) -> None:
@@ -31,7 +32,9 @@ def review(org, idea_id: int, when: datetime, manager=None) -> None:
 
 def approve(org, idea_id: int, when: datetime, *, high=False, manager=None) -> None:
     at(org.db, when)
-    ideas.assess_risk(org.db, actor_id=manager or org.manager, idea_id=idea_id, assessment=assessment(high=high))
+    ideas.assess_risk(
+        org.db, actor_id=manager or org.manager, idea_id=idea_id, assessment=assessment(high=high)
+    )
     ideas.approve(org.db, actor_id=manager or org.manager, idea_id=idea_id)
 
 
@@ -132,8 +135,13 @@ def test_pilots_that_scaled_are_counted_by_the_quarter_the_pilot_started(org):
         review(org, idea_id, MON + timedelta(days=1))
         approve(org, idea_id, MON + timedelta(days=2))
         at(org.db, datetime(2026, 4, 6, 9, tzinfo=UTC))
-        ideas.start_pilot(org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"],
-                          launch_date=date(2026, 4, 13))
+        ideas.start_pilot(
+            org.db,
+            actor_id=org.manager,
+            idea_id=idea_id,
+            pilot_team_codes=["CC"],
+            launch_date=date(2026, 4, 13),
+        )
         ids.append(idea_id)
     at(org.db, datetime(2026, 8, 3, 9, tzinfo=UTC))
     ideas.start_scaling(org.db, actor_id=org.manager, idea_id=ids[0])

@@ -16,12 +16,30 @@ from hero_core.services import pulse, scorecard
 
 def summary() -> pd.DataFrame:
     rows = [
-        {"quarter": "2026Q3", "group": "Whole organisation", "answers": 12, "shown": True, "note": "",
-         "mean_empowered": 7.0, "share_HERO": 0.5, "share_locked-down": 0.25, "share_rogue": 0.25,
-         "share_disenfranchised": 0.0},
-        {"quarter": "2026Q3", "group": "CC", "answers": None, "shown": False, "note": pulse.FEWER_THAN_MIN,
-         "mean_empowered": None, "share_HERO": None, "share_locked-down": None, "share_rogue": None,
-         "share_disenfranchised": None},
+        {
+            "quarter": "2026Q3",
+            "group": "Whole organisation",
+            "answers": 12,
+            "shown": True,
+            "note": "",
+            "mean_empowered": 7.0,
+            "share_HERO": 0.5,
+            "share_locked-down": 0.25,
+            "share_rogue": 0.25,
+            "share_disenfranchised": 0.0,
+        },
+        {
+            "quarter": "2026Q3",
+            "group": "CC",
+            "answers": None,
+            "shown": False,
+            "note": pulse.FEWER_THAN_MIN,
+            "mean_empowered": None,
+            "share_HERO": None,
+            "share_locked-down": None,
+            "share_rogue": None,
+            "share_disenfranchised": None,
+        },
     ]
     return pd.DataFrame(rows, columns=list(pulse.SUMMARY_COLUMNS))
 
@@ -44,13 +62,27 @@ def test_the_hero_share_line_leaves_hidden_groups_out():
 
 def frame() -> pd.DataFrame:
     base = {c: None for c in scorecard.COLUMNS}
-    return pd.DataFrame([
-        base | {"quarter": "2026Q1", "team": scorecard.ALL_TEAMS, "ideas_per_100_staff": 20.0,
-                "share_decided_in_sla": 0.8},
-        base | {"quarter": "2026Q1", "team": "CC", "ideas_per_100_staff": 30.0, "share_decided_in_sla": 1.0},
-        base | {"quarter": "2026Q2", "team": scorecard.ALL_TEAMS, "ideas_per_100_staff": 25.0,
-                "share_decided_in_sla": None},
-    ], columns=list(scorecard.COLUMNS))
+    return pd.DataFrame(
+        [
+            base
+            | {
+                "quarter": "2026Q1",
+                "team": scorecard.ALL_TEAMS,
+                "ideas_per_100_staff": 20.0,
+                "share_decided_in_sla": 0.8,
+            },
+            base
+            | {"quarter": "2026Q1", "team": "CC", "ideas_per_100_staff": 30.0, "share_decided_in_sla": 1.0},
+            base
+            | {
+                "quarter": "2026Q2",
+                "team": scorecard.ALL_TEAMS,
+                "ideas_per_100_staff": 25.0,
+                "share_decided_in_sla": None,
+            },
+        ],
+        columns=list(scorecard.COLUMNS),
+    )
 
 
 def test_the_trend_draws_one_line_per_team_with_all_teams_thicker_and_skips_gaps():
