@@ -354,16 +354,18 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     return buffer.getvalue()
 
 
-def download_buttons(df: pd.DataFrame, *, name: str, key: str) -> None:
+def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
     """'Download CSV' and 'Download Excel' for a table, formula-safe.
 
     The files are made when a button is clicked (deferred data), not on every run: building an Excel file of
-    a large table on each rerun cost more than the rest of the page (measured by `make bench`)."""
+    a large table on each rerun cost more than the rest of the page (measured by `make bench`). `df` may be
+    a function that makes the table, so a large one is read only when someone asks for it."""
+    frame = df if callable(df) else (lambda: df)
     with st.container(horizontal=True):
-        st.download_button("Download CSV", lambda: csv_bytes(df), file_name=f"{name}.csv", mime="text/csv",
+        st.download_button("Download CSV", lambda: csv_bytes(frame()), file_name=f"{name}.csv", mime="text/csv",
                            key=f"{key}_csv", on_click="ignore", icon=":material/download:")
         st.download_button(
-            "Download Excel", lambda: xlsx_bytes(df, name), file_name=f"{name}.xlsx",
+            "Download Excel", lambda: xlsx_bytes(frame(), name), file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx", on_click="ignore", icon=":material/download:",
         )

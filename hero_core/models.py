@@ -195,6 +195,9 @@ class Idea(Base):
         Index("ix_ideas_team_state", "team_id", "state"),
         Index("ix_ideas_submitter", "submitter_id"),
         Index("ix_ideas_updated", "updated_at"),
+        # Migration 0003 (performance at scale): index-only counts for Browse ideas and the IT board.
+        Index("ix_ideas_visible", "state", "submitter_id", "merged_into_id"),
+        Index("ix_ideas_board", "state", "involves_technology", "it_champion_id", "merged_into_id", "it_claim_due"),
     )
 
 

@@ -22,8 +22,8 @@ cols[1].metric("Unread notifications", unread)
 if user.may("view_review_queue"):
     cols[2].metric("Ideas in my review queue", len(ideas.review_queue(db, actor_id=user.id)))
 if user.may("view_it_board"):
-    board = ideas.it_board(db, actor_id=user.id, scaled_limit=0)
-    cols[3].metric("Waiting for IT to claim", len(board["awaiting_it"]))
+    counts = ideas.it_board_counts(db, actor_id=user.id)
+    cols[3].metric("Waiting for IT to claim", counts["awaiting_it"].total)
 
 st.subheader("Where to go")
 for spec in pages_for(user.actor):

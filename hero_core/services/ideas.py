@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from hero_core import audit, config, permissions, risk, sla, workflow
+from hero_core import audit, cache, config, permissions, risk, sla, workflow
 from hero_core.db import Database
 from hero_core.errors import (
     InvalidInput,
@@ -683,6 +683,23 @@ TRANSITION_SERVICES = {
 # ---- reading -----------------------------------------------------------------------------------------------
 
 
+def _summary_columns(submitter) -> list:
+    """The columns an IdeaSummary needs, for plain (non-ORM) queries joined to Team and the submitter."""
+    return [Idea.id, Idea.title, Idea.state, Team.code.label("team_code"), Team.name.label("team_name"),
+            submitter.email.label("submitter_email"), submitter.name.label("submitter_name"), Idea.touchpoint,
+            Idea.category, Idea.involves_technology, Idea.campaign_id, Idea.created_at, Idea.updated_at,
+            Idea.submitted_at, Idea.version]
+
+
+def _summary_from_row(row) -> IdeaSummary:
+    return IdeaSummary(
+        id=row.id, title=row.title, state=row.state, team_code=row.team_code, team_name=row.team_name,
+        submitter_email=row.submitter_email, submitter_name=row.submitter_name, touchpoint=row.touchpoint,
+        category=row.category, involves_technology=row.involves_technology, campaign_id=row.campaign_id,
+        created_at=row.created_at, updated_at=row.updated_at, submitted_at=row.submitted_at, version=row.version,
+    )
+
+
 def _summary_kwargs(idea: Idea) -> dict:
     return dict(
         id=idea.id, title=idea.title, state=idea.state, team_code=idea.team.code, team_name=idea.team.name,
@@ -837,11 +854,14 @@ def _filtered(stmt, actor: Actor, flt: IdeaFilter):
 def list_ideas(db: Database, *, actor_id: int, flt: IdeaFilter = IdeaFilter(), page: int = 1,
                page_size: int = 25) -> tuple[list[IdeaSummary], int]:
     """One page of the ideas this person may see (newest first), and how many there are in all."""
-    page = max(1, int(page))
-    page_size = min(max(1, int(page_size)), 500)
+    page = _whole(page, default=1, low=1, high=10**9)
+    page_size = _whole(page_size, default=25, low=1, high=500)
+    flt = _clean_filter(flt)
     with db.read() as s:
         actor = load_actor(s, actor_id)
-        total = s.execute(_filtered(select(func.count(Idea.id)), actor, flt)).scalar() or 0
+        # The total counts every matching idea (a scan at 100k ideas); cached on the data version (hero_core.cache).
+        total = cache.cached(s, ("ideas_total", actor.id, repr(flt)), lambda: s.execute(
+            _filtered(select(func.count(Idea.id)), actor, flt)).scalar() or 0)
         order = (Idea.updated_at.desc(), Idea.id.desc())
         if flt.sort == "supports":
             supports = select(func.count()).where(IdeaSupport.idea_id == Idea.id).scalar_subquery()
@@ -895,40 +915,42 @@ def review_queue(db: Database, *, actor_id: int) -> list[QueueItem]:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_review_queue")
         now = db.now()
-        mine = list(s.execute(
-            select(Idea).where(Idea.team_id.in_(list(actor.managed_team_ids) or [-1]),
-                               Idea.state.in_([S.SUBMITTED.value, S.IN_REVIEW.value]),
-                               Idea.merged_into_id.is_(None))
-        ).unique().scalars())
-        pending = _pending_second_approvals(s)
-        pending_ids = {idea_id for idea_id, _, _ in pending}
-        others = [] if not pending else list(s.execute(
-            select(Idea).where(Idea.id.in_(pending_ids), Idea.state == S.IN_REVIEW.value,
-                               Idea.merged_into_id.is_(None))
-        ).unique().scalars())
-        first_by_idea = {idea_id: (first_id, overall) for idea_id, first_id, overall in pending}
-        # One query each for the ideas' latest risk scores and the first approvers' emails (not one per idea).
-        overall_by_idea = _latest_overall(s, [i.id for i in mine + others])
-        first_ids = {first for first, _ in first_by_idea.values()}
-        emails = dict(s.execute(select(User.id, User.email).where(User.id.in_(first_ids))).all()) if first_ids else {}
-        items: dict[int, QueueItem] = {}
-        for idea in mine + others:
-            first = first_by_idea.get(idea.id)
-            if idea.id in items:
-                continue
-            if idea in others and idea not in mine and first and first[0] == actor.id:
-                continue
-            due = idea.review_start_due if idea.state == S.SUBMITTED.value else idea.decision_due
-            done = None
-            first_email = emails.get(first[0]) if first else None
-            overall = overall_by_idea.get(idea.id)
-            items[idea.id] = QueueItem(
-                idea=IdeaSummary(**_summary_kwargs(idea)), due=due, sla_status=sla.status(due, done, now),
-                waiting_days=sla.business_days_between(idea.submitted_at or idea.created_at, now),
-                overall_risk=overall, needs_second_approver=first is not None,
-                first_approver_email=first_email,
-            )
-        return sorted(items.values(), key=lambda q: (q.due is None, q.due or now, q.idea.id))
+        # Cached on the data version (hero_core.cache): a manager's reruns redo nothing until something changes.
+        key = ("review_queue", actor.id, actor.managed_team_ids, now.replace(second=0, microsecond=0))
+        return list(cache.cached(s, key, lambda: tuple(_review_queue(s, actor, now))))
+
+
+def _review_queue(s: Session, actor: Actor, now: datetime) -> list[QueueItem]:
+    submitter = aliased(User)
+    columns = select(*_summary_columns(submitter), Idea.review_start_due, Idea.decision_due).join(
+        Team, Team.id == Idea.team_id).join(submitter, submitter.id == Idea.submitter_id)
+    mine = list(s.execute(
+        columns.where(Idea.team_id.in_(list(actor.managed_team_ids) or [-1]),
+                      Idea.state.in_([S.SUBMITTED.value, S.IN_REVIEW.value]), Idea.merged_into_id.is_(None))
+    ))
+    mine_ids = {row.id for row in mine}
+    pending = _pending_second_approvals(s)
+    first_by_idea = {idea_id: (first_id, overall) for idea_id, first_id, overall in pending}
+    # A high-risk idea waits for a second approver in every other manager's queue (not the first approver's).
+    others_ids = {idea_id for idea_id, first_id, _ in pending if idea_id not in mine_ids and first_id != actor.id}
+    others = [] if not others_ids else list(s.execute(
+        columns.where(Idea.id.in_(others_ids), Idea.state == S.IN_REVIEW.value, Idea.merged_into_id.is_(None))
+    ))
+    # One query each for the ideas' latest risk scores and the first approvers' emails (not one per idea).
+    overall_by_idea = _latest_overall(s, [row.id for row in mine + others])
+    first_ids = {first for first, _ in first_by_idea.values()}
+    emails = dict(s.execute(select(User.id, User.email).where(User.id.in_(first_ids))).all()) if first_ids else {}
+    items: list[QueueItem] = []
+    for row in mine + others:
+        first = first_by_idea.get(row.id)
+        due = row.review_start_due if row.state == S.SUBMITTED.value else row.decision_due
+        items.append(QueueItem(
+            idea=_summary_from_row(row), due=due, sla_status=sla.status(due, None, now),
+            waiting_days=sla.business_days_between(row.submitted_at or row.created_at, now),
+            overall_risk=overall_by_idea.get(row.id), needs_second_approver=first is not None,
+            first_approver_email=emails.get(first[0]) if first else None,
+        ))
+    return sorted(items, key=lambda q: (q.due is None, q.due or now, q.idea.id))
 
 
 def _latest_overall(s: Session, idea_ids: Sequence[int]) -> dict[int, int]:
@@ -976,35 +998,91 @@ class BoardCard:
     launch_date: date | None
 
 
-def it_board(db: Database, *, actor_id: int, scaled_limit: int = 20) -> dict[str, list[BoardCard]]:
-    """Technology ideas by column, oldest first; awaiting-IT cards past their claim promise are overdue."""
+_BOARD_SINCE = {
+    S.AWAITING_IT.value: "approved_at", S.IN_BUILD.value: "claimed_at", S.PILOTING.value: "piloted_at",
+    S.SCALING.value: "scaling_at", S.SCALED.value: "scaled_at",
+}
+
+
+@dataclass(frozen=True)
+class BoardColumnCount:
+    total: int
+    overdue: int
+
+
+def _board_scope(stmt, state: str):
+    """Which ideas a board column holds (technology ideas; before 'scaled' also any idea IT claimed)."""
+    stmt = stmt.where(Idea.state == state, Idea.merged_into_id.is_(None))
+    if state != S.SCALED.value:
+        return stmt.where(or_(Idea.involves_technology.is_(True), Idea.it_champion_id.is_not(None)))
+    return stmt.where(Idea.involves_technology.is_(True))
+
+
+def it_board(db: Database, *, actor_id: int, scaled_limit: int = 20,
+             limit: int | None = None) -> dict[str, list[BoardCard]]:
+    """Technology ideas by column, oldest first; awaiting-IT cards past their claim promise are overdue.
+
+    `limit` caps each column at its oldest cards (the board shows a page at a time; it_board_counts gives the
+    totals). Read with plain column queries and cached on the data version: a company's board holds thousands
+    of cards, and loading them as ORM objects on every rerun took seconds (measured by `make bench`)."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_it_board")
         now = db.now()
-        board: dict[str, list[BoardCard]] = {c.value: [] for c in BOARD_COLUMNS}
-        since_col = {
-            S.AWAITING_IT.value: Idea.approved_at, S.IN_BUILD.value: Idea.claimed_at,
-            S.PILOTING.value: Idea.piloted_at, S.SCALING.value: Idea.scaling_at, S.SCALED.value: Idea.scaled_at,
-        }
-        for state, col in since_col.items():
-            stmt = select(Idea).where(Idea.state == state, Idea.merged_into_id.is_(None))
-            if state != S.SCALED.value:
-                stmt = stmt.where(or_(Idea.involves_technology.is_(True), Idea.it_champion_id.is_not(None)))
-                stmt = stmt.order_by(func.coalesce(col, Idea.updated_at).asc(), Idea.id)
-            else:
-                stmt = stmt.where(Idea.involves_technology.is_(True)).order_by(
-                    func.coalesce(col, Idea.updated_at).desc()).limit(scaled_limit)
-            for idea in s.execute(stmt).unique().scalars():
-                since = getattr(idea, col.key) or idea.updated_at
-                overdue = state == S.AWAITING_IT.value and idea.it_claim_due is not None and idea.it_claim_due < now
-                board[state].append(BoardCard(
-                    idea=IdeaSummary(**_summary_kwargs(idea)), since=since,
-                    days_in_column=sla.business_days_between(since, now), overdue=overdue,
-                    it_champion_email=idea.it_champion.email if idea.it_champion else None,
-                    it_effort_days=idea.it_effort_days, it_blockers=idea.it_blockers, launch_date=idea.launch_date,
-                ))
-        return board
+        minute = now.replace(second=0, microsecond=0)
+        board = cache.cached(s, ("it_board", scaled_limit, limit, minute), lambda: _board(s, now, scaled_limit, limit))
+        return {state: list(cards) for state, cards in board.items()}
+
+
+def _board(s: Session, now: datetime, scaled_limit: int, limit: int | None) -> dict[str, tuple[BoardCard, ...]]:
+    submitter, champion = aliased(User), aliased(User)
+    board: dict[str, tuple[BoardCard, ...]] = {}
+    for state, since_name in _BOARD_SINCE.items():
+        since_col = getattr(Idea, since_name)
+        stmt = _board_scope(select(
+            *_summary_columns(submitter), since_col.label("since"), Idea.it_claim_due, champion.email.label("champion"),
+            Idea.it_effort_days, Idea.it_blockers, Idea.launch_date,
+        ).join(Team, Team.id == Idea.team_id).join(submitter, submitter.id == Idea.submitter_id)
+            .outerjoin(champion, champion.id == Idea.it_champion_id), state)
+        if state != S.SCALED.value:
+            stmt = stmt.order_by(func.coalesce(since_col, Idea.updated_at).asc(), Idea.id)
+            if limit is not None:
+                stmt = stmt.limit(limit)
+        else:
+            stmt = stmt.order_by(func.coalesce(since_col, Idea.updated_at).desc()).limit(
+                scaled_limit if limit is None else min(scaled_limit, limit))
+        cards = []
+        for row in s.execute(stmt):
+            since = row.since or row.updated_at
+            overdue = state == S.AWAITING_IT.value and row.it_claim_due is not None and row.it_claim_due < now
+            cards.append(BoardCard(
+                idea=_summary_from_row(row), since=since, days_in_column=sla.business_days_between(since, now),
+                overdue=overdue, it_champion_email=row.champion, it_effort_days=row.it_effort_days,
+                it_blockers=row.it_blockers, launch_date=row.launch_date,
+            ))
+        board[state] = tuple(cards)
+    return board
+
+
+def it_board_counts(db: Database, *, actor_id: int) -> dict[str, BoardColumnCount]:
+    """How many cards each board column holds, and how many of them are overdue (two grouped queries)."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_it_board")
+        now = db.now()
+
+        def count() -> dict[str, BoardColumnCount]:
+            out = {}
+            for state in _BOARD_SINCE:
+                total = s.execute(_board_scope(select(func.count(Idea.id)), state)).scalar() or 0
+                late = 0
+                if state == S.AWAITING_IT.value:
+                    late = s.execute(_board_scope(select(func.count(Idea.id)), state)
+                                     .where(Idea.it_claim_due < now)).scalar() or 0
+                out[state] = BoardColumnCount(total, late)
+            return out
+
+        return dict(cache.cached(s, ("it_board_counts", now.replace(second=0, microsecond=0)), count))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,240 @@
+"""Click-to-updated-page time in headless Chromium against a real `streamlit run` server.
+
+The clock starts at the pointer press (taken inside the page) and stops when Streamlit reports the script run
+finished (stApp's data-test-script-state back to "notRunning", with no further run following within 250 ms, so
+a run that ends in st.rerun is counted to its end). The server's peak RSS (VmHWM) is read at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
+QUIET_MS = 250
+
+# Records every change of the script-run state and every pointer press, with the page's own clock.
+_WATCH = """() => {
+  if (window.__heroWatch) return;
+  window.__heroWatch = {events: [], press: null};
+  const app = document.querySelector('[data-testid="stApp"]');
+  new MutationObserver(() => window.__heroWatch.events.push(
+      [performance.now(), app.getAttribute('data-test-script-state')]))
+    .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  document.addEventListener('pointerdown', () => { window.__heroWatch.press = performance.now(); }, true);
+}"""
+# True when a run started after the press and the last state change was "notRunning" at least QUIET_MS ago.
+_SETTLED = """(quiet) => {
+  const w = window.__heroWatch;
+  if (!w || w.press === null) return false;
+  const after = w.events.filter(e => e[0] >= w.press);
+  if (!after.length || !after.some(e => e[1] === 'running')) return false;
+  const last = after[after.length - 1];
+  return last[1] === 'notRunning' && performance.now() - last[0] >= quiet;
+}"""
+_ELAPSED = """() => {
+  const w = window.__heroWatch;
+  const after = w.events.filter(e => e[0] >= w.press);
+  const ms = after[after.length - 1][0] - w.press;
+  w.press = null;
+  return ms;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run streamlit_app.py` on a free port, for one database."""
+
+    def __init__(self, database_url: str, log_path: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "HERO_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+        self.log = log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats",
+             "false", "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early: {log_path.read_text()[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.read().decode().strip() == "ok":
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not become healthy within 90 s")
+
+    def peak_rss_mb(self) -> float:
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()
+
+
+@dataclass
+class BrowserResult:
+    times_ms: dict[str, list[float]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    peak_rss_mb: float = float("nan")
+
+    def median(self, name: str) -> float | None:
+        values = self.times_ms.get(name)
+        return statistics.median(values) if values else None
+
+
+def _settle(page, timeout_ms: int = 120_000) -> None:
+    """Wait until the app is idle after a full page load."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
+    page.wait_for_timeout(QUIET_MS)
+    page.evaluate(_WATCH)
+
+
+def _timed_click(page, locator, timeout_ms: int = 120_000) -> float:
+    page.evaluate(_WATCH)
+    locator.click()
+    page.wait_for_function(_SETTLED, arg=QUIET_MS, timeout=timeout_ms, polling=20)
+    return page.evaluate(_ELAPSED)
+
+
+def _login(page, base: str, email: str, password: str) -> None:
+    page.goto(base)
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.locator('[data-testid="stFormSubmitButton"] button').first.click()
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=120_000)
+    _settle(page)
+
+
+def _nav(page, title: str):
+    return page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+
+
+def run(database_url: str, *, accounts: dict[str, str], password: str, decide_ids: list[int],
+        open_ids: list[int], repeats: int, log_dir: Path) -> BrowserResult:
+    """The four interactions of the issue, `repeats` times each (medians reported)."""
+    from playwright.sync_api import sync_playwright
+
+    result = BrowserResult()
+    server = Server(database_url, log_dir / "streamlit-bench.log")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                _manager(browser, server.url, accounts["manager"], password, decide_ids, repeats, result)
+                _executive(browser, server.url, accounts["executive"], password, repeats, result)
+                _frontline(browser, server.url, accounts["frontline"], password, open_ids, repeats, result)
+            finally:
+                browser.close()
+        result.peak_rss_mb = server.peak_rss_mb()
+    finally:
+        server.stop()
+    return result
+
+
+def _attempt(result: BrowserResult, name: str, action) -> None:
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - the table says what went wrong instead of crashing the bench
+        result.errors[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+
+
+def _manager(browser, base, email, password, decide_ids, repeats, result) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _login(page, base, email, password)
+
+        def review_queue() -> None:
+            times = result.times_ms.setdefault("review_queue", [])
+            for _ in range(repeats):
+                _timed_click(page, _nav(page, "Home"))
+                times.append(_timed_click(page, _nav(page, "Review queue")))
+                page.get_by_role("heading", name="Review queue").wait_for()
+
+        def deciding() -> None:
+            times = result.times_ms.setdefault("decide", [])
+            for idea_id in decide_ids[:repeats]:
+                page.goto(f"{base}/idea?id={idea_id}")
+                _settle(page)
+                button = page.get_by_role("button", name="Approve", exact=True)
+                times.append(_timed_click(page, button))
+                page.locator('[data-testid="stAlertContentSuccess"]').filter(has_text="approved").wait_for()
+
+        _attempt(result, "review_queue", review_queue)
+        _attempt(result, "decide", deciding)
+    finally:
+        context.close()
+
+
+def _executive(browser, base, email, password, repeats, result) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _login(page, base, email, password)
+
+        def impact_filter() -> None:
+            page.goto(f"{base}/impact")
+            _settle(page)
+            times = result.times_ms.setdefault("impact_filter", [])
+            choices = ("Last 12 months", "All time")
+            for k in range(repeats):
+                page.locator('[data-testid="stSelectbox"]').filter(has_text="Period").first.click()
+                option = page.get_by_role("option", name=choices[k % 2], exact=True)
+                times.append(_timed_click(page, option))
+
+        _attempt(result, "impact_filter", impact_filter)
+    finally:
+        context.close()
+
+
+def _frontline(browser, base, email, password, open_ids, repeats, result) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _login(page, base, email, password)
+
+        def open_idea() -> None:
+            times = result.times_ms.setdefault("open_idea", [])
+            for idea_id in open_ids[:repeats]:
+                page.goto(f"{base}/ideas")
+                _settle(page)
+                link = page.locator('[data-testid="stPageLink"] a').filter(has_text=f"#{idea_id} ").first
+                times.append(_timed_click(page, link))
+                page.get_by_role("heading").filter(has_text=f"#{idea_id}").first.wait_for()
+
+        _attempt(result, "open_idea", open_idea)
+    finally:
+        context.close()
