@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from hero_core import audit, risk
 from hero_core.db import Database
 from hero_core.demo_pulse import build_pulse
+from hero_core.demo_social import build_conversation
 from hero_core.demo_content import (
     CAMPAIGNS,
     CHANGE_REQUESTS,
@@ -484,10 +485,11 @@ def build_demo(db: Database, *, today: date | None = None, seed: int = 7) -> str
         builder.run_events()
         observations = builder.generate_metrics()
         pulse_answers = build_pulse(db, today=today, seed=seed)
+        supports, comments = build_conversation(db, today=today, seed=seed)
     finally:
         db.clock = real_clock
     return (
         f"demo organisation ready: {len(TEAMS)} teams, {len(PEOPLE)} people (password {DEMO_PASSWORD!r}), "
         f"{len(IDEAS)} ideas in every state, {len(builder.launched)} launched, {observations} daily observations, "
-        f"{pulse_answers} HERO Index pulse answers"
+        f"{pulse_answers} HERO Index pulse answers, {supports} supports, {comments} comments"
     )
