@@ -4,8 +4,10 @@ Mail is off unless HERO_SMTP_HOST is set (hero_core/config.py `smtp_settings`). 
 
 * a notification for someone whose email_mode is 'immediate' is mailed right after the change that made it
   commits (`mail_after_commit`, called by notifications.notify), never before: a mail can never announce a
-  change that was rolled back, and a mail server that is down or slow can never undo or block the change -
-  every SMTP failure is caught and logged, and the notification stays unmailed;
+  change that was rolled back, and a mail server that is down can never undo the change - every SMTP
+  failure is caught and logged, and the notification stays unmailed. Sending happens in the request that
+  made the change, so a slow server delays that person's click (each SMTP step waits at most
+  HERO_SMTP_TIMEOUT seconds; a mail queue would remove even that);
 * unmailed 'immediate' notifications of the last RETRY_HOURS are retried by the next mail to the same person
   and by `hero mail send-digests` / `hero mail retry` (run them from cron);
 * 'daily' people get one digest of their unread, unmailed notifications of the last DIGEST_DAYS from
