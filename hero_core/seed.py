@@ -166,7 +166,9 @@ _quote = encode_basestring
 
 
 def _canonical(value) -> str:
-    return "" if value is None or value == "" else _CANONICAL.encode(value)
+    if isinstance(value, str):  # already canonical JSON (made by the caller)
+        return value
+    return "" if value is None else _CANONICAL.encode(value)
 
 
 def _chain_hash(seq: int, at: datetime, actor_id: int | None, email: str, action: str, entity_type: str,
@@ -371,6 +373,12 @@ class _Ideas:
             high = rng.random() < 0.12
             assessment_id = self.assess(idea_id, manager, t, high)
             step(t, manager, "assess_risk", None, after_extra={"assessment_id": assessment_id})
+        if state == "in_review" and high and rng.random() < 0.5:
+            # High risk, first approval given: it waits in every manager's queue for a second approver.
+            t = _later(t, rng, 0, 3)
+            self.approvals.append({"idea_id": idea_id, "assessment_id": assessment_id, "approver_id": manager,
+                                   "at": t})
+            step(t, manager, "approve_first_of_two", None, after_extra={"waiting_for": "a second approver"})
         if state in ("declined",):
             reason = rng.choice(DECLINE_REASONS)
             t = _later(t, rng, 0, 3)
@@ -437,7 +445,9 @@ class _Ideas:
         row["created_at"] = row["updated_at"] = created - shift
         for at, actor, action, target, reason, after_extra, notify, changes in events:
             at = at - shift
-            before = {"state": row["state"], "version": version}
+            # The snapshot {"state": ..., "version": ...} as its canonical JSON, written directly: encoding
+            # millions of these small dicts was a measurable share of the seed (states are plain identifiers).
+            before = f'{{"state":"{row["state"]}","version":{version}}}'
             if action != "created":
                 version += 1
             for key, value in changes.items():
@@ -450,7 +460,8 @@ class _Ideas:
                 row["state"] = target
             row["updated_at"] = at
             email = org.email[actor] if actor else "system"
-            after = {"state": row["state"], "version": version} | after_extra
+            after = (f'{{"state":"{row["state"]}","version":{version}}}' if not after_extra else
+                     {"state": row["state"], "version": version} | after_extra)
             if action == "created":
                 trail.add(at, actor, email, action, "idea", idea_id, None, after)
             elif action in ("assess_risk", "it_plan"):
@@ -597,7 +608,7 @@ def _kind(column) -> str:
     return "plain"
 
 
-def _bulk(conn: Connection, model, columns: tuple[str, ...], rows: list[tuple]) -> int:
+def _bulk(conn: Connection, model, columns: tuple[str, ...], rows: list[tuple], converted: bool = False) -> int:
     """Insert rows (tuples in `columns` order) through the driver's bulk path inside the open transaction:
     sqlite3 executemany with values converted once per column, or COPY on PostgreSQL. Core's per-row
     parameter processing took most of the time at 100k ideas (measured), so it is skipped here."""
@@ -614,7 +625,7 @@ def _bulk(conn: Connection, model, columns: tuple[str, ...], rows: list[tuple]) 
             cursor.close()
         return len(rows)
     converters = [(i, _sqlite_cell(_kind(table.c[name]))) for i, name in enumerate(columns)]
-    converters = [(i, f) for i, f in converters if f is not None]
+    converters = [] if converted else [(i, f) for i, f in converters if f is not None]
     if converters:
         def convert(row: tuple) -> tuple:
             cells = list(row)
@@ -664,20 +675,23 @@ def _write_trail(conn: Connection, trail: _Trail) -> int:
     next_id = (conn.execute(select(func.max(AuditEntry.id))).scalar() or 0) + 1
     trail.rows.sort(key=lambda r: r[0])
     rows = []
+    sqlite = conn.dialect.name == "sqlite"
     for offset, (at, actor_id, email, action, etype, eid, before, after, reason) in enumerate(trail.rows):
         seq += 1
         digest = _chain_hash(seq, at, actor_id, email, action, etype, eid, before, after, reason, prev)
-        rows.append((next_id + offset, seq, at, actor_id, email, action, etype, eid, before, after, reason, prev,
+        # SQLite stores the timestamp as text: made here once, instead of by a converter per row in _bulk.
+        cell = at.isoformat(" ", "microseconds")[:26] if sqlite else at
+        rows.append((next_id + offset, seq, cell, actor_id, email, action, etype, eid, before, after, reason, prev,
                      digest))
         prev = digest
     if rows:  # the bulk hash must be the audit module's hash; check one entry the slow, obvious way
-        first = rows[0]
+        first, at = rows[0], trail.rows[0][0]
         assert first[-1] == audit.compute_hash(
-            seq=first[1], at=first[2], actor_id=first[3], actor_email=first[4], action=first[5],
+            seq=first[1], at=at, actor_id=first[3], actor_email=first[4], action=first[5],
             entity_type=first[6], entity_id=first[7], before_json=first[8], after_json=first[9],
             reason=first[10], prev_hash=first[11]), "bulk audit hash differs from hero_core.audit.compute_hash"
     _bulk(conn, AuditEntry, ("id", "seq", "at", "actor_id", "actor_email", "action", "entity_type", "entity_id",
-                             "before_json", "after_json", "reason", "prev_hash", "hash"), rows)
+                             "before_json", "after_json", "reason", "prev_hash", "hash"), rows, converted=sqlite)
     return len(rows)
 
 
