@@ -95,15 +95,21 @@ def _comment(db: Database, user: ui.CurrentUser, view: IdeaView, comment: social
 
 def _new_comment(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
     key = f"{P}_new"
+    if st.session_state.pop(f"{key}_posted", False):
+        # Set, not removed: a removed key would let the browser keep showing the old text in the box.
+        st.session_state[key] = ""
     with st.form(f"{P}_comment_form"):
         st.text_area("Add a comment", key=key, max_chars=social.MAX_COMMENT,
                      help="Mention a colleague with @ and their email, e.g. @priya.raman@hero.example: they get a "
                           "notification. You can edit or delete your comment for 15 minutes.")
         posted = st.form_submit_button("Post comment", icon=":material/chat:")
     if posted:
-        ui.attempt(lambda: social.add_comment(db, actor_id=user.id, idea_id=view.id,
-                                              body=st.session_state.get(key, "")),
-                   success="Comment posted.", where="post a comment", clear=[key])
+        def post() -> int:
+            comment_id = social.add_comment(db, actor_id=user.id, idea_id=view.id, body=st.session_state.get(key, ""))
+            st.session_state[f"{key}_posted"] = True  # only once it is stored: a refused comment stays to fix
+            return comment_id
+
+        ui.attempt(post, success="Comment posted.", where="post a comment")
 
 
 def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: social.ConversationView) -> None:

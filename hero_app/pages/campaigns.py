@@ -83,6 +83,10 @@ def show_all() -> None:
 def post_form() -> None:
     metrics = dict(ideas.list_metric_codes(db))
     teams = [t.code for t in people.list_teams(db)]
+    if st.session_state.pop(f"{P}_posted", False):
+        # Set, not removed: removed keys would leave the browser showing the old values in the form.
+        st.session_state.update({f"{P}_title": "", f"{P}_description": "", f"{P}_touchpoint": None,
+                                 f"{P}_teams": [], f"{P}_metrics": []})
     with st.expander("Post a challenge", icon=":material/add:"):
         with st.form(f"{P}_form"):
             st.text_input("Title", key=f"{P}_title", max_chars=200,
@@ -99,12 +103,17 @@ def post_form() -> None:
             posted = st.form_submit_button("Post the challenge", type="primary", icon=":material/campaign:")
         if posted:
             get = st.session_state.get
-            ui.attempt(lambda: campaigns.create_campaign(
-                db, actor_id=user.id, title=get(f"{P}_title") or "", description=get(f"{P}_description") or "",
-                touchpoint=get(f"{P}_touchpoint"), closes_on=get(f"{P}_closes_on"),
-                team_codes=get(f"{P}_teams") or (), target_metrics=get(f"{P}_metrics") or ()),
-                success=lambda cid: f"Campaign #{cid} is posted: ideas can answer it now.", where="post a campaign",
-                clear=[f"{P}_{k}" for k in ("title", "description", "touchpoint", "closes_on", "teams", "metrics")])
+
+            def post() -> int:
+                campaign_id = campaigns.create_campaign(
+                    db, actor_id=user.id, title=get(f"{P}_title") or "", description=get(f"{P}_description") or "",
+                    touchpoint=get(f"{P}_touchpoint"), closes_on=get(f"{P}_closes_on"),
+                    team_codes=get(f"{P}_teams") or (), target_metrics=get(f"{P}_metrics") or ())
+                st.session_state[f"{P}_posted"] = True  # empty the form for the next one (only once stored)
+                return campaign_id
+
+            ui.attempt(post, success=lambda cid: f"Campaign #{cid} is posted: ideas can answer it now.",
+                       where="post a campaign")
 
 
 raw_id = st.query_params.get("id", "")

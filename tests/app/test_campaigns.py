@@ -55,6 +55,7 @@ def test_a_manager_posts_a_challenge_through_the_form(org):
     assert successes(at) == [f"Campaign #{view.id} is posted: ideas can answer it now."]
     assert (view.title, view.touchpoint, view.team_codes, view.target_metrics) == (
         "Stores: shorter queues at returns", "face_to_face", ("ST",), ("csat",))
+    assert at.text_input(key="campaign_title").value == "", "the form is emptied for the next challenge"
 
 
 def test_a_challenge_with_problems_is_refused_with_every_reason(org):
