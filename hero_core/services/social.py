@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions
@@ -390,9 +390,3 @@ def conversation(db: Database, *, actor_id: int, idea_id: int) -> ConversationVi
             following=s.get(IdeaFollow, (idea.id, actor.id)) is not None, followers=followers,
             merged_into=merged_into, merged_from=merged_from, credited=tuple(credited(s, idea.id)),
         )
-
-
-def delete_support_rows(s: Session, idea_id: int, user_ids: Iterable[int]) -> None:
-    ids = list(user_ids)
-    if ids:
-        s.execute(delete(IdeaSupport).where(IdeaSupport.idea_id == idea_id, IdeaSupport.user_id.in_(ids)))
