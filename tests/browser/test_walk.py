@@ -29,7 +29,7 @@ from tests.conftest import PASSWORD, Org, build_org, fresh_sqlite
 # One server per module: with `--dist loadgroup`, xdist keeps every test of this group on one worker.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_walk")]
 
-WAIT_MS = 20_000  # the longest any single step may take on a busy 2-core machine
+WAIT_MS = 30_000  # the longest any single step may take on a busy 2-core machine
 SUCCESS = '[data-testid="stAlertContentSuccess"]'
 ERROR = '[data-testid="stAlertContentError"]'
 NAV_LINK = '[data-testid="stSidebarNav"] a'
@@ -159,7 +159,7 @@ def pick_option(page: Page, box: Locator, option: str) -> None:
     for attempt in range(3):
         box.click()
         try:
-            wanted.wait_for(state="visible", timeout=3_000)
+            wanted.wait_for(state="visible", timeout=5_000)
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
