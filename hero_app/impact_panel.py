@@ -306,7 +306,12 @@ def idea_impact(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
     launch[0].metric("Launch date", ui.fmt_date(view.launch_date) or "not launched")
     launch[1].metric("Pilot teams", ", ".join(view.pilot_team_codes) or "none yet")
     if view.state not in {s.value for s in impact.LAUNCHED_STATES} or view.launch_date is None:
-        st.info("Impact is measured from the launch date of the idea's pilot; this idea has not been launched.")
+        if view.launch_date is not None:  # piloted once, then retired
+            st.info(f"This idea is {ui.state_label(view.state).lower()}: impact is measured for ideas that are "
+                    "piloting, scaling or scaled.")
+        else:
+            st.info("Impact is measured from the launch date of the idea's pilot; this idea has not been "
+                    "launched.")
         return
     if not user.may("view_impact"):
         st.info("Measured impact is shown to executives, managers and admins.")

@@ -69,3 +69,15 @@ def test_an_idea_not_launched_has_no_measurement_yet(org):
     at = idea_page("executive", p.not_launched)
     assert "this idea has not been launched" in all_text(at)
     assert metrics(at)["Launch date"] == "not launched"
+
+
+def test_a_retired_pilot_is_not_measured_and_says_why(org):
+    from tests.app.impact_data import LAUNCH
+    from tests.impact.factories import launched_idea
+
+    build_portfolio(org)
+    retired = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T5",), metrics=("aht",),
+                            title="Retired after its pilot", state="retired", launch=LAUNCH)
+    at = idea_page("executive", retired)
+    assert "impact is measured for ideas that are piloting, scaling or scaled" in all_text(at)
+    assert "Effect" not in metrics(at)
