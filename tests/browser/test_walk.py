@@ -21,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from hero_core import risk
 from hero_core.db import Database
 from hero_core.errors import PermissionDenied
-from hero_core.services import ideas, notifications
+from hero_core.services import catalog, ideas, notifications
 from hero_core.services.ideas import IdeaFilter
 from tests.browser.conftest import SCREENSHOTS, start_server
 from tests.conftest import PASSWORD, Org, build_org, fresh_sqlite
@@ -33,7 +33,6 @@ WAIT_MS = 30_000  # the longest any single step may take on a busy 2-core machin
 SUCCESS = '[data-testid="stAlertContentSuccess"]'
 ERROR = '[data-testid="stAlertContentError"]'
 NAV_LINK = '[data-testid="stSidebarNav"] a'
-expect.set_options(timeout=WAIT_MS)
 
 TITLE = "Pre-filled direct debit form"
 ROADBLOCK = ("Customers ring the call centre three times to finish the direct debit form: the paper form asks "
@@ -55,14 +54,14 @@ def walk(sqlite_template, tmp_path_factory, request):
     """A throw-away database with the small organisation, served by the real Streamlit server."""
     directory = tmp_path_factory.mktemp("walk")
     db: Database = fresh_sqlite(sqlite_template, directory)
-    from hero_core.services import catalog
-
     catalog.ensure_defaults(db)
     org = build_org(db)
     server = start_server(db.url, directory)
+    expect.set_options(timeout=WAIT_MS)
     try:
         yield Walk(org=org, url=server.url, directory=directory)
     finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
         server.stop()
         if request.session.testsfailed:
             print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
