@@ -173,6 +173,7 @@ def _attempt(result: BrowserResult, name: str, action) -> None:
 
 def _manager(browser, base, email, password, decide_ids, repeats, result) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(120_000)  # a loaded machine is slow to serve the first page; that is not timed
     page = context.new_page()
     try:
         _login(page, base, email, password)
@@ -201,6 +202,7 @@ def _manager(browser, base, email, password, decide_ids, repeats, result) -> Non
 
 def _executive(browser, base, email, password, repeats, result) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(120_000)  # a loaded machine is slow to serve the first page; that is not timed
     page = context.new_page()
     try:
         _login(page, base, email, password)
@@ -222,6 +224,7 @@ def _executive(browser, base, email, password, repeats, result) -> None:
 
 def _frontline(browser, base, email, password, open_ids, repeats, result) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(120_000)  # a loaded machine is slow to serve the first page; that is not timed
     page = context.new_page()
     try:
         _login(page, base, email, password)
