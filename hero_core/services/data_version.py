@@ -20,5 +20,7 @@ def data_version(db: Database) -> tuple:
     with db.read() as s:
         seq = s.execute(select(func.max(AuditEntry.seq))).scalar()
         obs = s.execute(select(func.max(Observation.id))).scalar()
-        idea_id, updated = s.execute(select(func.max(Idea.id), func.max(Idea.updated_at))).one()
+        # One aggregate per query: SQLite answers a lone max() from the index, two together by a table scan.
+        idea_id = s.execute(select(func.max(Idea.id))).scalar()
+        updated = s.execute(select(func.max(Idea.updated_at))).scalar()
     return (db.url, seq, obs, idea_id, updated.isoformat() if updated else None)
