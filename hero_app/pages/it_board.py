@@ -13,14 +13,20 @@ st.title("IT board")
 st.caption("Support and scale what the front line builds: claim approved technology ideas, plan them, pilot "
            "them in a few teams, then scale them.")
 
-board = ideas.it_board(db, actor_id=user.id)
+# A company's board holds thousands of cards: each column loads its BOARD_LIMIT oldest (the most urgent), the
+# totals come from a count query, and the download fetches the whole board only when clicked.
+BOARD_LIMIT = 80
+counts = ideas.it_board_counts(db, actor_id=user.id)
+board = ideas.it_board(db, actor_id=user.id, limit=BOARD_LIMIT)
 columns = st.columns(len(BOARD_COLUMNS))
 for column, state in zip(columns, BOARD_COLUMNS, strict=True):
     cards = board[state.value]
-    overdue = sum(1 for c in cards if c.overdue)
+    total, overdue = counts[state.value].total, counts[state.value].overdue
     with column:
-        st.metric(ui.state_label(state.value), len(cards),
+        st.metric(ui.state_label(state.value), total,
                   delta=f"{overdue} overdue" if overdue else None, delta_color="inverse")
+        if total > len(cards):
+            st.caption(f"The {len(cards)} {'latest' if state.value == 'scaled' else 'oldest'} of {total} are shown.")
         for card in ui.paged(cards, key=f"board_page_{state.value}", page_size=8):
             with st.container(border=True):
                 if card.overdue:
@@ -39,15 +45,21 @@ for column, state in zip(columns, BOARD_COLUMNS, strict=True):
                 if card.launch_date:
                     st.caption(f"Launched {ui.fmt_date(card.launch_date)}")
 
-everything = pd.DataFrame([{
-    "Column": ui.state_label(state.value), "#": c.idea.id, "Title": c.idea.title, "Team": c.idea.team_code,
-    "Business days in column": c.days_in_column, "Overdue": "yes" if c.overdue else "",
-    "IT champion": c.it_champion_email or "", "Effort (days)": c.it_effort_days,
-    "Blockers": c.it_blockers, "Launch date": ui.fmt_date(c.launch_date),
-} for state in BOARD_COLUMNS for c in board[state.value]], columns=[
-    "Column", "#", "Title", "Team", "Business days in column", "Overdue", "IT champion", "Effort (days)",
-    "Blockers", "Launch date"])
-ui.download_buttons(everything, name="it-board", key="board_download")
+
+def board_table() -> pd.DataFrame:
+    """Every card of the board (not only the ones shown), made when a download button is clicked."""
+    full = ideas.it_board(db, actor_id=user.id)
+    return pd.DataFrame([{
+        "Column": ui.state_label(state.value), "#": c.idea.id, "Title": c.idea.title, "Team": c.idea.team_code,
+        "Business days in column": c.days_in_column, "Overdue": "yes" if c.overdue else "",
+        "IT champion": c.it_champion_email or "", "Effort (days)": c.it_effort_days,
+        "Blockers": c.it_blockers, "Launch date": ui.fmt_date(c.launch_date),
+    } for state in BOARD_COLUMNS for c in full[state.value]], columns=[
+        "Column", "#", "Title", "Team", "Business days in column", "Overdue", "IT champion", "Effort (days)",
+        "Blockers", "Launch date"])
+
+
+ui.download_buttons(board_table, name="it-board", key="board_download")
 
 workable = {c.idea.id: c for state in BOARD_COLUMNS[:-1] for c in board[state.value]}
 st.divider()
