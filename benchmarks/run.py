@@ -622,6 +622,8 @@ def main(argv: list[str] | None = None) -> int:
         return table
 
     try:
+        # The import first: it needs no seeded size, and a run stopped early still has it.
+        imported = measure_import(backend, QUICK_IMPORT_ROWS if args.quick else IMPORT_ROWS)
         for size in sizes:
             observations = observations_for(size, sizes[-1])
             if args.quick:
@@ -629,8 +631,8 @@ def main(argv: list[str] | None = None) -> int:
             results.append(measure_size(backend, size, observations, quick=args.quick,
                                         browser_on=not args.no_browser))
             # A long run that is stopped still leaves the sizes it finished.
-            write(f"\n**Partial run**: sizes still to measure after {size:,}; the import is measured last.\n")
-        imported = measure_import(backend, QUICK_IMPORT_ROWS if args.quick else IMPORT_ROWS)
+            if size != sizes[-1]:
+                write(f"\n**Partial run**: stopped or still running after {size:,} ideas.\n")
     finally:
         backend.cleanup(keep={n for n in backend.created if n.startswith("hero_bench_seed_")} if args.reuse else set())
         if not args.work and not args.reuse:
