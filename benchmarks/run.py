@@ -339,7 +339,7 @@ def measure_size(backend: Backend, size: int, observations: int, *, quick: bool,
             idea_id = s.execute(select(Idea.id).where(Idea.submitter_id == ids["frontline"])
                                 .order_by(Idea.version.desc(), Idea.id).limit(1)).scalar()
         log(f"{size:,}: pages (AppTest)")
-        measure_pages(url, 2 if quick else 20, idea_id, result)
+        measure_pages(url, 1 if quick else 20, idea_id, result)
         sample_load()
         log(f"{size:,}: impact")
         measure_impact(db, ids["executive"], 1 if quick else 10, result, QUICK_PORTFOLIO if quick else PORTFOLIO)
