@@ -23,10 +23,9 @@ from tests.integration.factories import idea_input
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_sessions")]
 
-WAIT_MS = 20_000  # the longest any single step may take on a busy 2-core machine
+WAIT_MS = 30_000  # the longest any single step may take on a busy 2-core machine
 NAV_LINK = '[data-testid="stSidebarNav"] a'
 COOKIE = "hero_session"
-expect.set_options(timeout=WAIT_MS)
 
 
 @dataclass
@@ -47,9 +46,11 @@ def site(sqlite_template, tmp_path_factory, request):
     data = idea_input(title="Returns form in four fields")
     idea_id = ideas.create_idea(db, actor_id=org.frontline, data=data, submit=True)
     server = start_server(db.url, directory)
+    expect.set_options(timeout=WAIT_MS)  # for this module only
     try:
         yield Site(org=org, url=server.url, idea_id=idea_id, idea_title=data.title)
     finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
         server.stop()
         if request.session.testsfailed:
             print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
