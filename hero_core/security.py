@@ -13,6 +13,8 @@ _DUMMY_HASH = HASHER.hash("not-a-real-password-just-for-timing")
 
 
 def password_problems(password: str, email: str = "") -> list[str]:
+    if not isinstance(password, str):
+        return ["password must be text"]
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"password must be at least {MIN_LENGTH} characters long")
@@ -22,6 +24,8 @@ def password_problems(password: str, email: str = "") -> list[str]:
         problems.append("password must not contain NUL characters")
     if len(password) > 1024:
         problems.append("password must be at most 1024 characters long")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in password):
+        problems.append("password contains an invalid character (half of a UTF-16 pair); retype it")
     return problems
 
 
@@ -29,9 +33,15 @@ def hash_password(password: str) -> str:
     return HASHER.hash(password)
 
 
+def _secret(password: object) -> bytes:
+    # Whatever arrives is checked at full cost (no shortcut a stopwatch could see); text that cannot be UTF-8
+    # (a lone surrogate) is hashed as its raw code units and so can never match a stored password.
+    return password.encode("utf-8", "surrogatepass") if isinstance(password, str) else b""
+
+
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return HASHER.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return HASHER.verify(stored_hash or _DUMMY_HASH, _secret(password)) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

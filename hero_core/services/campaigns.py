@@ -19,7 +19,7 @@ from hero_core import audit, permissions
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.models import Campaign, CampaignMetric, CampaignTeam, Idea, IdeaSupport, Metric, Team, User
-from hero_core.services.common import actor_ref, clean_text, load_actor
+from hero_core.services.common import actor_ref, clean_text, load_actor, storable
 from hero_core.vocab import State, Touchpoint, parse_enum
 
 
@@ -73,6 +73,11 @@ def create_campaign(db: Database, *, actor_id: int | None, title: str, descripti
         problem("closes_on", f"closing date {closes_on.isoformat()} is in the past; choose today or later")
     codes = list(dict.fromkeys(str(c).strip() for c in team_codes if str(c).strip()))
     metric_codes = list(dict.fromkeys(str(m).strip().lower() for m in target_metrics if str(m).strip()))
+    for label, name, values in (("team", "team_codes", codes), ("target metric", "target_metrics", metric_codes)):
+        for bad in (v for v in values if not storable(v)):
+            problem(name, f"{label} {bad!r} does not exist")
+    codes = [c for c in codes if storable(c)]
+    metric_codes = [m for m in metric_codes if storable(m)]
     with db.write() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "manage_campaigns")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -83,8 +84,18 @@ def save_metric(db: Database, *, actor_id: int | None, metric: MetricDef) -> Non
         problems.append(f"direction {metric.direction!r} must be 'higher' or 'lower'")
     if metric.aggregation not in ("mean", "rate", "sum"):
         problems.append(f"aggregation {metric.aggregation!r} must be 'mean', 'rate' or 'sum'")
-    if metric.min_value is not None and metric.max_value is not None and metric.min_value > metric.max_value:
+    bounds_ok = True
+    for label, bound in (("minimum", metric.min_value), ("maximum", metric.max_value)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))
+                                  or not math.isfinite(bound) or abs(bound) > 1e15):
+            problems.append(f"{label} {bound!r} must be a finite number (or empty)")
+            bounds_ok = False
+    if bounds_ok and metric.min_value is not None and metric.max_value is not None \
+            and metric.min_value > metric.max_value:
         problems.append(f"minimum {metric.min_value} is above maximum {metric.max_value}")
+    description, p = clean_text(metric.description, "description", required=False, max_len=2_000)
+    if p:
+        problems.append(p)
     if problems:
         raise InvalidInput(problems)
     with db.write() as s:
@@ -92,7 +103,7 @@ def save_metric(db: Database, *, actor_id: int | None, metric: MetricDef) -> Non
         permissions.require(actor, "manage_metrics")
         row = s.execute(select(Metric).where(Metric.code == code)).scalar()
         after = dict(code=code, name=name, unit=unit, direction=metric.direction, min_value=metric.min_value,
-                     max_value=metric.max_value, aggregation=metric.aggregation, description=metric.description)
+                     max_value=metric.max_value, aggregation=metric.aggregation, description=description)
         before = None
         if row is None:
             row = Metric(**after, active=True)

@@ -16,10 +16,27 @@ from hero_core.vocab import Role
 SYSTEM = Actor(id=0, email="system", name="System", roles=frozenset(Role), team_id=None)
 
 
+#: The largest id the schema can hold (id columns are INTEGER: 32-bit signed on PostgreSQL, which also refuses
+#: to compare them with a larger number); larger ones cannot exist.
+MAX_DB_ID = 2**31 - 1
+
+
+def is_id(value: object) -> bool:
+    """True for a value that can be a stored row id: a positive integer the databases can hold (not a bool)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_DB_ID
+
+
+def storable(text: object) -> bool:
+    """True for text both databases can store and compare: no NUL, no half of a UTF-16 pair."""
+    return isinstance(text, str) and "\x00" not in text and not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+
+
 def load_actor(session: Session, actor_id: int | None) -> Actor:
     """The acting person as stored right now (roles and teams fresh in this transaction)."""
     if actor_id is None:
         return SYSTEM
+    if not is_id(actor_id):
+        raise PermissionDenied(f"No account with id {actor_id!r}; please log in again.")
     user = session.get(User, actor_id)
     if user is None:
         raise PermissionDenied(f"No account with id {actor_id}; please log in again.")
@@ -55,6 +72,9 @@ def clean_text(
     bad = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t\r"]
     if bad:
         return text, f"{field} contains control characters (such as {bad[0]!r}); remove them"
+    broken = [c for c in text if unicodedata.category(c) == "Cs"]
+    if broken:  # half of a UTF-16 pair: cannot be stored (or even encoded) as text
+        return text, f"{field} contains an invalid character ({broken[0]!r}); retype it"
     if required and not text:
         return text, f"{field} is required"
     if text and len(text) < min_len:

@@ -40,7 +40,7 @@ from hero_core.models import (
 )
 from hero_core.permissions import Actor, IdeaFacts
 from hero_core.services import campaigns, notifications, social
-from hero_core.services.common import SYSTEM, actor_ref, clean_text, load_actor
+from hero_core.services.common import SYSTEM, actor_ref, clean_text, is_id, load_actor, storable
 from hero_core.services.people import managers_of, users_with_role
 from hero_core.vocab import ProblemKind, Role, State, Touchpoint, parse_enum
 
@@ -151,7 +151,7 @@ def _snapshot(idea: Idea) -> dict:
 
 
 def _load_for_update(s: Session, idea_id: int) -> Idea:
-    if not isinstance(idea_id, int) or isinstance(idea_id, bool) or idea_id <= 0:
+    if not is_id(idea_id):
         raise NotFound(f"There is no idea #{idea_id}.")
     stmt = select(Idea).where(Idea.id == idea_id)
     if s.get_bind().dialect.name == "postgresql":
@@ -234,6 +234,9 @@ def _validate_input(s: Session, data: IdeaInput) -> dict:
     codes = []
     for raw in data.target_metrics or ():
         code = str(raw).strip().lower()
+        if not storable(code):
+            problem("target_metrics", f"target metric {raw!r} is not in the catalog")
+            continue
         if code and code not in codes:
             codes.append(code)
     if codes:
@@ -243,7 +246,7 @@ def _validate_input(s: Session, data: IdeaInput) -> dict:
             problem("target_metrics", f"target metric(s) {', '.join(map(repr, unknown))} are not in the catalog")
     values["target_metrics"] = codes
     if data.campaign_id is not None:
-        if not isinstance(data.campaign_id, int) or s.get(Campaign, data.campaign_id) is None:
+        if not is_id(data.campaign_id) or s.get(Campaign, data.campaign_id) is None:
             problem("campaign_id", f"campaign {data.campaign_id!r} does not exist")
     values["campaign_id"] = data.campaign_id
     if problems:
@@ -610,6 +613,9 @@ def start_pilot(db: Database, *, actor_id: int, idea_id: int, pilot_team_codes: 
                 launch_date: date | None, expected_version: int | None = None) -> None:
     """Launch a pilot in some teams on a launch date (the date the impact estimate measures from)."""
     codes = [c.strip() for c in pilot_team_codes if c and c.strip()]
+    unknown = [c for c in codes if not storable(c)]
+    if unknown:
+        raise InvalidInput(f"pilot team {unknown[0]!r} does not exist", fields={"pilot_teams": "unknown team"})
     missing = []
     if not codes:
         missing.append("at least one pilot team")
@@ -745,7 +751,7 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
     """Everything about one idea that this person may see."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
-        if not isinstance(idea_id, int) or idea_id <= 0:
+        if not is_id(idea_id):
             raise NotFound(f"There is no idea #{idea_id}.")
         idea = s.get(Idea, idea_id)
         if idea is None:
@@ -806,7 +812,7 @@ def timeline(db: Database, *, actor_id: int, idea_id: int) -> list[TimelineEntry
     """The idea's history, straight from the audit trail, oldest first."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
-        idea = s.get(Idea, idea_id) if isinstance(idea_id, int) else None
+        idea = s.get(Idea, idea_id) if is_id(idea_id) else None
         if idea is None:
             raise NotFound(f"There is no idea #{idea_id}.")
         _visible_or_404(actor, idea)
@@ -849,6 +855,34 @@ def _filtered(stmt, actor: Actor, flt: IdeaFilter):
     if not flt.include_merged:
         stmt = stmt.where(Idea.merged_into_id.is_(None))
     return stmt
+
+
+def _whole(value: object, *, default: int, low: int, high: int) -> int:
+    """A page number or size as typed (or sent) by anyone: clamped into range; nonsense means the default."""
+    try:
+        number = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    return min(max(low, number), high)
+
+
+def _clean_filter(flt: IdeaFilter) -> IdeaFilter:
+    """Refuse a search text that cannot be stored text; drop filter values no stored idea can have."""
+    search, problem = clean_text(flt.search, "search", required=False, max_len=500, single_line=True)
+    if problem:
+        raise InvalidInput(problem, fields={"search": problem})
+
+    def texts(values) -> list[str]:
+        kept = [v for v in values if isinstance(v, str) and not clean_text(v, "value", max_len=200)[1]]
+        return kept or (["(matches nothing)"] if values else [])  # a filter given stays a filter
+
+    return IdeaFilter(
+        search=search, states=texts(flt.states), team_codes=texts(flt.team_codes),
+        touchpoints=texts(flt.touchpoints),
+        campaign_ids=[c for c in flt.campaign_ids if is_id(c)] or ([-1] if flt.campaign_ids else []),
+        submitter_id=flt.submitter_id if flt.submitter_id is None or is_id(flt.submitter_id) else -1,
+        include_merged=bool(flt.include_merged), sort=flt.sort if flt.sort in ("updated", "supports") else "updated",
+    )
 
 
 def list_ideas(db: Database, *, actor_id: int, flt: IdeaFilter = IdeaFilter(), page: int = 1,

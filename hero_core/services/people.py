@@ -65,8 +65,16 @@ def parse_roles(raw_roles) -> list[Role]:
     return roles
 
 
+def _lookup_text(raw: object) -> str | None:
+    """A code or email as typed, ready to look up; None when it cannot be stored text (so nothing has it)."""
+    if not isinstance(raw, str) or "\x00" in raw or any(0xD800 <= ord(c) <= 0xDFFF for c in raw):
+        return None
+    return raw.strip().lower()
+
+
 def _team_by_code(session, code: str) -> Team:
-    team = session.execute(select(Team).where(func.lower(Team.code) == (code or "").strip().lower())).scalar()
+    key = _lookup_text(code or "")
+    team = None if key is None else session.execute(select(Team).where(func.lower(Team.code) == key)).scalar()
     if team is None:
         raise NotFound(f"team {code!r} does not exist")
     return team
@@ -156,7 +164,8 @@ def add_user(
 
 
 def _user_by_email(session, email: str) -> User:
-    user = session.execute(select(User).where(User.email == (email or "").strip().lower())).scalar()
+    key = _lookup_text(email or "")
+    user = None if key is None else session.execute(select(User).where(User.email == key)).scalar()
     if user is None:
         raise NotFound(f"no user with email {email!r}")
     return user
@@ -269,10 +278,10 @@ def _after_account_change(session, user_id: int, *, now) -> None:
 
 def authenticate(db: Database, *, email: str, password: str) -> int:
     """Return the user id for a correct email and password; lock the account after repeated failures."""
-    email_norm = (email or "").strip().lower()
+    email_norm = _lookup_text(email or "")
     now = db.now()
     with db.write() as s:
-        user = s.execute(select(User).where(User.email == email_norm)).scalar()
+        user = None if email_norm is None else s.execute(select(User).where(User.email == email_norm)).scalar()
         if user is None or not user.active:
             security.verify_password(None, password)  # same cost as a real check: no user enumeration by timing
             raise AuthenticationFailed("Email or password is not right.")

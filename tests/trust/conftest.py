@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from argon2 import PasswordHasher
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -16,11 +16,15 @@ from hero_core.models import Base
 
 # Modest example counts keep `make test` fast; `make reliability` runs the "thorough" profile.
 settings.register_profile(
-    "trust", max_examples=25, deadline=None, derandomize=True, print_blob=True,
+    "trust", max_examples=20, deadline=None, derandomize=True, print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.register_profile(
     "thorough", max_examples=300, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(  # while hunting: no shrinking, so a failing run ends quickly
+    "dev", max_examples=25, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HERO_HYPOTHESIS_PROFILE", "trust"))
