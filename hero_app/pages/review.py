@@ -26,7 +26,7 @@ table = pd.DataFrame([{
     "#": q.idea.id, "Title": q.idea.title, "Team": q.idea.team_code, "State": ui.state_label(q.idea.state),
     "Submitted": ui.fmt_dt(q.idea.submitted_at), "Waiting (business days)": q.waiting_days,
     "Due": ui.fmt_dt(q.due), "SLA": ui.sla_label(q.sla_status),
-    "Risk": q.overall_risk if q.overall_risk is not None else "",
+    "Risk": q.overall_risk,
     "Second approver": (f"needed (first: {q.first_approver_email})" if q.needs_second_approver else ""),
 } for q in queue])
 shown = ui.paged(table, key="review_page", page_size=20)
