@@ -321,7 +321,8 @@ def measure_clicks(url: str, repeats: int, work: Path, result: SizeResult) -> No
     result.server_rss_mb = outcome.peak_rss_mb
 
 
-def measure_size(backend: Backend, size: int, observations: int, *, quick: bool, browser_on: bool) -> SizeResult:
+def measure_size(backend: Backend, size: int, observations: int, *, quick: bool, browser_on: bool,
+                 runs: int | None = None, clicks: int | None = None) -> SizeResult:
     from sqlalchemy import select
 
     from hero_core.db import Database
@@ -339,7 +340,7 @@ def measure_size(backend: Backend, size: int, observations: int, *, quick: bool,
             idea_id = s.execute(select(Idea.id).where(Idea.submitter_id == ids["frontline"])
                                 .order_by(Idea.version.desc(), Idea.id).limit(1)).scalar()
         log(f"{size:,}: pages (AppTest)")
-        measure_pages(url, 1 if quick else 20, idea_id, result)
+        measure_pages(url, runs or (1 if quick else 20), idea_id, result)
         sample_load()
         log(f"{size:,}: impact")
         measure_impact(db, ids["executive"], 1 if quick else 10, result, QUICK_PORTFOLIO if quick else PORTFOLIO)
@@ -351,7 +352,7 @@ def measure_size(backend: Backend, size: int, observations: int, *, quick: bool,
         sample_load()
         log(f"{size:,}: browser clicks")
         try:
-            measure_clicks(url, 1 if quick else 10, backend.work, result)
+            measure_clicks(url, clicks or (1 if quick else 10), backend.work, result)
         except Exception as exc:  # noqa: BLE001
             result.click_errors = {k: f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}" for k in CLICKS}
     return result
@@ -598,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"), help="where to write the table")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium clicks")
     parser.add_argument("--reuse", action="store_true", help="keep seeded databases and reuse them next time")
+    parser.add_argument("--runs", type=int, default=None, help="page reruns per page (default 20, quick 1)")
+    parser.add_argument("--clicks", type=int, default=None, help="repeats of each click (default 10, quick 1)")
     parser.add_argument("--work", default=None, help="folder for SQLite files and logs (default: a temp folder)")
     args = parser.parse_args(argv)
 
@@ -629,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.quick:
                 observations = min(observations, 20 * size)
             results.append(measure_size(backend, size, observations, quick=args.quick,
-                                        browser_on=not args.no_browser))
+                                        browser_on=not args.no_browser, runs=args.runs, clicks=args.clicks))
             # A long run that is stopped still leaves the sizes it finished.
             if size != sizes[-1]:
                 write(f"\n**Partial run**: stopped or still running after {size:,} ideas.\n")
