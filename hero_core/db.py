@@ -9,6 +9,7 @@ stay deferred and never block writers. PostgreSQL is chosen by HERO_DATABASE_URL
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Rows and parameters hold password hashes and session-token hashes: SQLAlchemy must never log them because
+# someone turned the root logger to DEBUG. Its logger stays at WARNING unless configured on purpose, and even
+# then (SQL echo at INFO) the engines hide statement parameters.
+if logging.getLogger("sqlalchemy.engine").level == logging.NOTSET:
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
 def make_engine(url: str) -> Engine:
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
@@ -39,6 +47,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(
             sa_url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            hide_parameters=True,
         )
 
         @event.listens_for(engine, "connect")
@@ -58,7 +67,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_engine(sa_url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(sa_url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
 class Database:
