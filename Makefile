@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench demo clean-db lint
+.PHONY: run test test-fast bench demo clean-db lint reliability
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(BIN)/.installed
 ## make test-fast: everything except the browser walks
 test-fast: $(BIN)/.installed
 	$(BIN)/python -m pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+
+## make reliability: the trust attacks at full size (20 kills of a 1M-row import, thorough Hypothesis profile)
+reliability: $(BIN)/.installed
+	bash scripts/ensure_system.sh
+	HERO_REQUIRE_POSTGRES=1 HERO_CRASH_ROWS=1000000 HERO_CRASH_RUNS=20 HERO_HYPOTHESIS_PROFILE=thorough \
+		$(BIN)/python -m pytest -s -p no:cacheprovider tests/trust $(PYTEST_ARGS)
 
 ## make bench: the performance table (docs/performance.md)
 bench: $(BIN)/.installed
