@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: Which seeded account opens a page that everyone may use, and who is tried next for a restricted page.
 ROLE_ORDER = ("frontline", "manager", "it_champion", "executive", "admin")
+TIMEOUT_S = 900  # AppTest's limit for one run: a first run at 100k ideas can take minutes on a loaded machine
 
 
 def peak_rss_mb() -> float:
@@ -60,27 +61,35 @@ def main(argv: list[str] | None = None) -> None:
         if role is None:
             results[spec.url_path] = {"title": spec.title, "role": None, "error": "no seeded role may open it"}
             continue
-        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
-        at.session_state[ui.TOKEN_KEY] = sessions.create(db, user_id=ids[role])
-        at.run()
-        if spec.url_path != "home":
-            if spec.url_path == "idea":
-                at.query_params["id"] = str(args.idea_id)
-            at.switch_page(spec.file)
-        began = time.perf_counter()
-        at.run()
-        first = time.perf_counter() - began
-        problems = [e.value for e in at.exception] + [e.value for e in at.error if ui.UNEXPECTED in e.value]
-        times = []
-        for _ in range(args.runs):
+        try:
+            at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT_S)
+            at.session_state[ui.TOKEN_KEY] = sessions.create(db, user_id=ids[role])
+            at.run()
+            if spec.url_path != "home":
+                if spec.url_path == "idea":
+                    at.query_params["id"] = str(args.idea_id)
+                at.switch_page(spec.file)
             began = time.perf_counter()
             at.run()
-            times.append(time.perf_counter() - began)
+            first = time.perf_counter() - began
+            problems = [e.value for e in at.exception] + [e.value for e in at.error if ui.UNEXPECTED in e.value]
+            times = []
+            for _ in range(args.runs):
+                began = time.perf_counter()
+                at.run()
+                times.append(time.perf_counter() - began)
+        except Exception as exc:  # noqa: BLE001 - one page's failure (e.g. AppTest's timeout) is its row's note
+            results[spec.url_path] = {"title": spec.title, "role": role,
+                                      "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"}
+            print(json.dumps({"progress": spec.url_path, "error": results[spec.url_path]["error"]}),
+                  file=sys.stderr, flush=True)
+            continue
         results[spec.url_path] = {
             "title": spec.title, "role": role, "first_ms": first * 1000,
             "median_ms": statistics.median(times) * 1000, "p95_ms": percentile(times, 0.95) * 1000,
             "runs": len(times), "error": "; ".join(str(p)[:200] for p in problems) or None,
         }
+        print(json.dumps({"progress": spec.url_path, **results[spec.url_path]}), file=sys.stderr, flush=True)
     print(json.dumps({"pages": results, "peak_rss_mb": peak_rss_mb()}))
 
 
