@@ -477,7 +477,7 @@ def build_rows(results: list[SizeResult], imported: ImportResult | None) -> list
         rows.append(Row("every page (AppTest)", {}, "", f"median ≤ {PAGE_TARGET_MS:.0f} ms", None,
                         top.pages_error or "no page result"))
     for name in page_names:
-        info = top.pages.get(name, {})
+        info = top.pages.get(name) or bottom.pages.get(name, {})
         cells = {}
         for r in results:
             p = r.pages.get(name)
@@ -487,8 +487,9 @@ def build_rows(results: list[SizeResult], imported: ImportResult | None) -> list
         low_median = bottom.pages.get(name, {}).get("median_ms")
         ratio = top_median / low_median if top_median and low_median and len(results) > 1 else None
         met = None if top_median is None else (top_median <= PAGE_TARGET_MS and (ratio is None or ratio <= PAGE_RATIO))
-        errors = "; ".join(f"{r.size:,}: {r.pages[name]['error']}" for r in results
-                           if r.pages.get(name, {}).get("error"))
+        errors = "; ".join([f"{r.size:,}: {r.pages[name]['error']}" for r in results
+                            if r.pages.get(name, {}).get("error")]
+                           + [f"{r.size:,}: not measured ({r.pages_error})" for r in results if r.pages_error])
         rows.append(Row(f"page {info.get('title', name)} ({info.get('role') or '-'}): median / p95 ms",
                         cells, "—" if ratio is None else f"{ratio:.2f}×",
                         f"median ≤ {PAGE_TARGET_MS:.0f} ms and ≤ {PAGE_RATIO:.0f}× the smallest size", met, errors))
