@@ -27,12 +27,12 @@ from tests.app.conftest import (
 
 #: What each role's navigation must offer (the issue's table); everything else must be absent.
 EXPECTED_PAGES = {
-    "frontline": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "heroes", "pulse"},
-    "manager": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "heroes", "pulse", "review", "impact",
+    "frontline": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse"},
+    "manager": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse", "review", "impact",
                 "scorecard"},
-    "it_champion": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "heroes", "pulse", "it-board"},
-    "executive": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "heroes", "pulse", "impact", "scorecard"},
-    "admin": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "heroes", "pulse", "impact", "admin"},
+    "it_champion": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse", "it-board"},
+    "executive": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse", "impact", "scorecard"},
+    "admin": {"home", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse", "impact", "admin"},
 }
 
 
