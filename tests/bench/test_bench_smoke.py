@@ -45,4 +45,6 @@ def test_quick_benchmark_prints_and_writes_one_row_per_measurement(tmp_path):
         assert cells(found[0])[-2] in ("met", "**missed**"), f"{start!r} was not measured: {found[0]}"
     assert len(rows) == len(expected)
     written = out.read_text()
-    assert "# Performance at scale" in written and "\n".join(table) in written
+    assert "# Performance at scale" in written
+    written_rows = [line for line in written.splitlines() if line.startswith("| ")]
+    assert written_rows == table  # the document holds the very table that was printed
