@@ -26,9 +26,11 @@ def talk(sqlite_template, tmp_path_factory, request):
     catalog.ensure_defaults(db)
     org = build_org(db)
     server = start_server(db.url, directory)
+    expect.set_options(timeout=WAIT_MS)  # a busy 2-core machine: the walk's patience, for this module only
     try:
         yield Walk(org=org, url=server.url, directory=directory)
     finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
         server.stop()
         if request.session.testsfailed:
             print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
