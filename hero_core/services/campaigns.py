@@ -173,6 +173,16 @@ def get_campaign(db: Database, *, campaign_id: int) -> CampaignView:
 
 
 def answerable(db: Database, *, team_code: str | None = None) -> list[tuple[int, str]]:
-    """(id, title) of open campaigns an idea of this team may answer (all open ones when no team is given)."""
-    return [(c.id, c.title) for c in list_campaigns(db, open_only=True)
-            if team_code is None or not c.team_codes or team_code in c.team_codes]
+    """(id, title) of open campaigns an idea of this team may answer (all open ones when no team is given),
+    newest first. Every idea form asks this, so it reads the campaigns and their teams only, never the ideas."""
+    with db.read() as s:
+        rows = [c for c in s.execute(select(Campaign).where(Campaign.active.is_(True))
+                                     .order_by(Campaign.created_at.desc(), Campaign.id.desc())).scalars()
+                if _is_open(c, db.now().date())]
+        teams: dict[int, set[str]] = {}
+        for cid, code in s.execute(select(CampaignTeam.campaign_id, Team.code)
+                                   .join(Team, Team.id == CampaignTeam.team_id)
+                                   .where(CampaignTeam.campaign_id.in_([c.id for c in rows] or [-1]))):
+            teams.setdefault(cid, set()).add(code)
+        return [(c.id, c.title) for c in rows
+                if team_code is None or not teams.get(c.id) or team_code in teams[c.id]]
