@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 
-from hero_core import audit, risk
+from hero_core import audit, impact_store, risk
 from hero_core.db import Database
 from hero_core.demo_pulse import build_pulse
 from hero_core.demo_social import build_conversation
@@ -30,8 +30,9 @@ from hero_core.demo_content import (
     PEOPLE,
     RETIRE_REASONS,
 )
-from hero_core.models import Metric, Observation, Team, User
+from hero_core.models import ImpactResult, Metric, Observation, Team, User
 from hero_core.services import campaigns, catalog, ideas, people
+from hero_core.services.observations import rebuild_weeks
 
 DEMO_PASSWORD = "hero-demo-2026"
 HISTORY_DAYS = 548  # 18 months of daily metrics
@@ -449,6 +450,8 @@ class _Builder:
         with self.db.write() as s:
             for chunk in range(0, len(rows), 20_000):
                 s.execute(insert(Observation), rows[chunk:chunk + 20_000])
+            rebuild_weeks(s)
+            s.execute(delete(ImpactResult))  # derived from the days just loaded: recomputed by impact_store.refresh
             audit.record(s, at=self.db.now(), actor_id=None, actor_email="system", action="metrics_loaded",
                          entity_type="observations", entity_id="demo",
                          after={"rows": len(rows), "teams": len(FRONT_TEAMS), "days": HISTORY_DAYS},
@@ -488,6 +491,7 @@ def build_demo(db: Database, *, today: date | None = None, seed: int = 7) -> str
         supports, comments = build_conversation(db, today=today, seed=seed)
     finally:
         db.clock = real_clock
+    impact_store.refresh(db)  # the launched ideas' verdicts, ready for the first visit
     return (
         f"demo organisation ready: {len(TEAMS)} teams, {len(PEOPLE)} people (password {DEMO_PASSWORD!r}), "
         f"{len(IDEAS)} ideas in every state, {len(builder.launched)} launched, {observations} daily observations, "

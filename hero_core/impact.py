@@ -479,6 +479,9 @@ def _before_after(pre: np.ndarray, post: np.ndarray) -> tuple[float, float, floa
 # ---- reading the database ----------------------------------------------------------------------------------
 
 
+MAX_IDS_IN_SQL = 10_000
+
+
 @dataclass(frozen=True)
 class LaunchedIdea:
     id: int
@@ -492,16 +495,21 @@ def _launched_ideas(session: Session, idea_ids: Iterable[int] | None) -> list[La
         Idea.state.in_([s.value for s in LAUNCHED_STATES]), Idea.launch_date.is_not(None)
     )
     ids = None if idea_ids is None else sorted(set(idea_ids))
-    if ids is not None:
+    # A long list goes to the database as a filter in Python instead: SQLite takes at most 32,766 parameters.
+    in_sql = ids is not None and len(ids) <= MAX_IDS_IN_SQL
+    if in_sql:
         stmt = stmt.where(Idea.id.in_(ids))
     launches = dict(session.execute(stmt.order_by(Idea.id)).all())
+    if ids is not None and not in_sql:
+        wanted = set(ids)
+        launches = {i: d for i, d in launches.items() if i in wanted}
     if not launches:
         return []
     pilots: dict[int, list[int]] = defaultdict(list)
     metrics: dict[int, list[str]] = defaultdict(list)
     pilot_stmt = select(IdeaPilotTeam.idea_id, IdeaPilotTeam.team_id)
     metric_stmt = select(IdeaMetric.idea_id, IdeaMetric.metric_code)
-    if ids is not None:
+    if in_sql:
         pilot_stmt = pilot_stmt.where(IdeaPilotTeam.idea_id.in_(ids))
         metric_stmt = metric_stmt.where(IdeaMetric.idea_id.in_(ids))
     for idea_id, team_id in session.execute(pilot_stmt):

@@ -139,6 +139,54 @@ class Observation(Base):
     )
 
 
+class ObservationWeek(Base):
+    """Derived: each team's sum and count of one metric's daily values per week (Monday to Sunday, numbered as in
+    hero_core.services.observations), kept in step with `observations` in the same transaction by every writer
+    (hero_core.services.observations.refresh_weeks). The estimator and the charts read these team x week means
+    instead of aggregating millions of daily rows; `hero_core.services.observations.rebuild_weeks` recomputes
+    them all from the daily rows."""
+
+    __tablename__ = "observation_weeks"
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
+    week: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    total: Mapped[float] = mapped_column(Float)
+    n_days: Mapped[int] = mapped_column(Integer)
+
+
+class ImpactResult(Base):
+    """Derived: the estimator's stored answer for one launched idea and one of its target metrics, so the Hall of
+    HEROs, the scorecard and the impact portfolio read verdicts instead of re-estimating every launched idea.
+    `basis` fingerprints the inputs besides the observations (launch date, pilot teams, metric direction,
+    windows); an import deletes the rows whose windows overlap the days it changed. A missing or outdated row is
+    recomputed by hero_core.impact_store.refresh."""
+
+    __tablename__ = "impact_results"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), primary_key=True)
+    metric_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    basis: Mapped[str] = mapped_column(String(64))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)  # exclusive
+    verdict: Mapped[str] = mapped_column(String(20))
+    method: Mapped[str] = mapped_column(String(40))
+    inference: Mapped[str] = mapped_column(String(80), default="")
+    direction: Mapped[str] = mapped_column(String(10))
+    effect: Mapped[float | None] = mapped_column(Float)
+    ci_low: Mapped[float | None] = mapped_column(Float)
+    ci_high: Mapped[float | None] = mapped_column(Float)
+    p_value: Mapped[float | None] = mapped_column(Float)
+    baseline_mean: Mapped[float | None] = mapped_column(Float)
+    pre_trend_p: Mapped[float | None] = mapped_column(Float)
+    n_obs: Mapped[int] = mapped_column(Integer, default=0)
+    treated_teams: Mapped[str] = mapped_column(Text, default="")  # team codes, space-separated
+    comparison_teams: Mapped[str] = mapped_column(Text, default="")
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
+    __table_args__ = (
+        Index("ix_impact_results_window", "metric_code", "window_start", "window_end"),
+        Index("ix_impact_results_verdict", "verdict", "idea_id"),
+    )
+
+
 class Idea(Base):
     __tablename__ = "ideas"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +246,7 @@ class Idea(Base):
         # Migration 0003 (performance at scale): index-only counts for Browse ideas and the IT board.
         Index("ix_ideas_visible", "state", "submitter_id", "merged_into_id"),
         Index("ix_ideas_board", "state", "involves_technology", "it_champion_id", "merged_into_id", "it_claim_due"),
+        Index("ix_ideas_campaign", "campaign_id", "state", "merged_into_id"),
     )
 
 

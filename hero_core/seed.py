@@ -27,7 +27,7 @@ import numpy as np
 from sqlalchemy import Boolean, Date, func, select, text
 from sqlalchemy.engine import Connection
 
-from hero_core import audit, config, risk
+from hero_core import audit, config, impact_store, risk
 from hero_core.db import Database
 from hero_core.demo_content import (
     CHANGE_REQUESTS,
@@ -61,6 +61,7 @@ from hero_core.models import (
 )
 from hero_core.security import hash_password
 from hero_core.services import catalog
+from hero_core.services.observations import rebuild_weeks
 
 SEED_PASSWORD = "hero-demo-2026"
 EMAIL_DOMAIN = "seed.example"
@@ -810,6 +811,9 @@ def seed(db: Database, *, ideas: int, observations: int, teams: int | None = Non
         _insert(conn, IdeaSupport, builder.supports, counts)
         report("observations")
         counts["observations"] = _insert_observations(conn, obs) if obs is not None else 0
+        if counts["observations"]:
+            report("weekly sums")
+            rebuild_weeks(conn)
         report(f"audit trail ({len(trail.rows):,} entries)")
         counts["audit_entries"] = _write_trail(conn, trail)
         _fix_sequences(conn)
@@ -822,5 +826,8 @@ def seed(db: Database, *, ideas: int, observations: int, teams: int | None = Non
         with db.engine.connect() as c:
             c.exec_driver_sql("ANALYZE")
             c.commit()
+    if counts["observations"]:
+        report("impact verdicts of the launched ideas")
+        impact_store.refresh(db)
     return SeedSummary(teams=teams, users=len(org.user_rows), ideas=ideas, observations=counts["observations"],
                        audit_entries=counts["audit_entries"], rows=counts, seconds=_time.perf_counter() - began)

@@ -17,7 +17,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hero_core import impact, permissions, risk
+from hero_core import impact, impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.models import (
@@ -141,9 +141,11 @@ def portfolio(
         units = dict(s.execute(select(Metric.code, Metric.unit)).all())
     if not ideas:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
-    estimates = impact.estimate_portfolio(
-        db, actor_id=actor_id, idea_ids=[i[0] for i in ideas], windows=windows
-    )
+    ids = [i[0] for i in ideas]
+    if windows is None or windows == impact.windows_from_env():
+        estimates = impact_store.current(db, idea_ids=ids)  # the stored verdicts, refreshed where outdated
+    else:  # other windows than the compact's own: estimated now, not stored
+        estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=ids, windows=windows)
     facts = {i[0]: i for i in ideas}
     records = []
     for e in estimates:

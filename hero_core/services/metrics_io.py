@@ -35,7 +35,7 @@ from hero_core.db import Database
 from hero_core.errors import ImportRejected
 from hero_core.models import Metric, Observation, Team
 from hero_core.services.common import actor_ref, load_actor
-from hero_core.services.observations import EPOCH, day_number_sql
+from hero_core.services.observations import EPOCH, day_number_sql, written
 
 COLUMNS = ("metric", "team", "date", "value", "sample_size")
 REQUIRED = COLUMNS[:4]
@@ -170,6 +170,14 @@ def import_metrics(
                 0.4 + 0.55 * done / max(len(frame), 1), f"stored {done:,} of {len(frame):,} rows"
             ),
         )
+        if len(frame):
+            # The derived rows follow in the same transaction: the weekly sums of the weeks written, and the
+            # stored impact verdicts whose windows cover those days (recomputed by impact_store.refresh).
+            first, last = _date(int(frame["day"].min())), _date(int(frame["day"].max()))
+            metric_ids = pd.unique(frame["metric_id"]).tolist()
+            report(0.96, "updating the weekly sums")
+            written(s, metric_ids=metric_ids, team_ids=pd.unique(frame["team_id"]).tolist(), first_day=first,
+                    last_day=last)
         counts = _counts(frame, catalog)
         aid, aemail = actor_ref(actor)
         audit.record(

@@ -7,16 +7,17 @@ so a week number from the database means the same week everywhere in the compact
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Connection, Date, bindparam, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hero_core.models import Observation
+from hero_core.models import ObservationWeek
 
 EPOCH = date(1970, 1, 1)
 WEEK_EPOCH = date(1970, 1, 5)  # a Monday
@@ -61,35 +62,95 @@ def weekly_means(
     end: date,
     team_ids: Collection[int] | None = None,
 ) -> pd.DataFrame:
-    """Team x week means of one metric's daily values on days in [start, end), aggregated in the database.
+    """Team x week means of one metric for every week that has a day in [start, end), read from the stored
+    weekly sums (observation_weeks): each week's mean covers the whole week, so a window edge in mid-week
+    does not cut a week short (the estimator uses whole weeks only).
 
     Columns: team_id, week (week number), value (mean of the daily values), n_days (daily observations).
     """
-    dialect = session.get_bind().dialect.name
-    week = week_number_sql(dialect).label("week")
-    stmt = (
-        select(Observation.team_id, week, func.avg(Observation.value), func.count())
-        .where(Observation.metric_id == metric_id, Observation.day >= start, Observation.day < end)
-        .group_by(Observation.team_id, week)
+    weeks = ObservationWeek
+    stmt = select(weeks.team_id, weeks.week, weeks.total / weeks.n_days, weeks.n_days).where(
+        weeks.metric_id == metric_id,
+        weeks.week >= week_number(start),
+        weeks.week <= week_number(end - timedelta(days=1)),
     )
     if team_ids is not None:
-        stmt = stmt.where(Observation.team_id.in_(list(team_ids)))
-    rows = session.execute(stmt).all()
-    if not rows:
-        return pd.DataFrame(
-            {
-                "team_id": np.array([], dtype=np.int64),
-                "week": np.array([], dtype=np.int64),
-                "value": np.array([], dtype=float),
-                "n_days": np.array([], dtype=np.int64),
-            }
-        )
-    team, wk, value, n = zip(*rows, strict=True)
+        stmt = stmt.where(weeks.team_id.in_(list(team_ids)))
+    # Core rows straight into one float array: tens of thousands of rows per metric for a portfolio.
+    rows = session.connection().execute(stmt.order_by(weeks.week, weeks.team_id)).fetchall()
+    cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=float, count=4 * len(rows)).reshape(-1, 4)
     return pd.DataFrame(
         {
-            "team_id": np.asarray(team, dtype=np.int64),
-            "week": np.asarray(wk, dtype=np.int64),
-            "value": np.asarray(value, dtype=float),
-            "n_days": np.asarray(n, dtype=np.int64),
+            "team_id": cells[:, 0].astype(np.int64),
+            "week": cells[:, 1].astype(np.int64),
+            "value": cells[:, 2],
+            "n_days": cells[:, 3].astype(np.int64),
         }
     )
+
+
+# ---- keeping the weekly sums in step -----------------------------------------------------------------------
+
+
+def refresh_weeks(
+    conn: Connection | Session,
+    *,
+    metric_ids: Collection[int],
+    first_day: date,
+    last_day: date,
+    team_ids: Collection[int] | None = None,
+) -> None:
+    """Recompute the stored weekly sums of these metrics (and teams) for every week touching [first_day,
+    last_day], from the daily rows, inside the caller's transaction. Every writer of observations calls this in
+    the same transaction as its write, so the sums never disagree with the days."""
+    if not metric_ids:
+        return
+    dialect = _dialect(conn)
+    lo, hi = week_number(first_day), week_number(last_day)
+    metrics = ", ".join(str(int(m)) for m in sorted(set(metric_ids)))
+    teams = "" if team_ids is None else ", ".join(str(int(t)) for t in sorted(set(team_ids)))
+    if team_ids is not None and not teams:
+        return
+    team_filter = f" AND team_id IN ({teams})" if teams else ""
+    conn.execute(text(
+        f"DELETE FROM observation_weeks WHERE metric_id IN ({metrics}) AND week BETWEEN :lo AND :hi{team_filter}"
+    ), {"lo": lo, "hi": hi})
+    week = week_number_sql(dialect)
+    conn.execute(text(
+        "INSERT INTO observation_weeks (metric_id, week, team_id, total, n_days) "
+        f"SELECT metric_id, {week}, team_id, SUM(value), COUNT(*) FROM observations "
+        f"WHERE metric_id IN ({metrics}) AND day >= :start AND day < :end{team_filter} "
+        f"GROUP BY metric_id, {week}, team_id"
+    ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)),
+        {"start": week_start(lo), "end": week_start(hi + 1)})
+
+
+def rebuild_weeks(conn: Connection | Session) -> None:
+    """Recompute every stored weekly sum from the daily rows (after a bulk load that bypassed refresh_weeks)."""
+    week = week_number_sql(_dialect(conn))
+    conn.execute(text("DELETE FROM observation_weeks"))
+    conn.execute(text(
+        "INSERT INTO observation_weeks (metric_id, week, team_id, total, n_days) "
+        f"SELECT metric_id, {week}, team_id, SUM(value), COUNT(*) FROM observations GROUP BY metric_id, {week}, team_id"
+    ))
+
+
+def _dialect(conn: Connection | Session) -> str:
+    return (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name
+
+
+def written(
+    session: Session,
+    *,
+    metric_ids: Collection[int],
+    first_day: date,
+    last_day: date,
+    team_ids: Collection[int] | None = None,
+) -> None:
+    """Bring everything derived from the observations in step after a write of these metrics' days, in the
+    writer's transaction: the weekly sums, and the stored impact verdicts whose windows cover those days."""
+    from hero_core import impact_store  # the estimator reads this module: import at call time
+
+    first_day, last_day = pd.Timestamp(first_day).date(), pd.Timestamp(last_day).date()
+    refresh_weeks(session, metric_ids=metric_ids, first_day=first_day, last_day=last_day, team_ids=team_ids)
+    impact_store.forget(session, metric_ids=metric_ids, first_day=first_day, last_day=last_day)

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from hero_core import impact, permissions
+from hero_core import impact, impact_store, permissions
 from hero_core.db import Database
 from hero_core.models import Approval, Comment, Idea, IdeaMerge, IdeaSupport, Metric, Team, User
 from hero_core.services.common import load_actor
@@ -188,7 +188,7 @@ def _improved_launches(db: Database) -> tuple[dict[int, date], list[impact.Impac
     """Launch date of every launched idea with at least one improved metric, and all the estimates."""
     # The estimator guards the full portfolio with "view_impact"; recognition publishes only these verdicts
     # (and the scaled ideas' effects) to everyone, which is the purpose of the hall, so it asks as the system.
-    estimates = impact.estimate_portfolio(db, actor_id=None)
+    estimates = impact_store.current(db)  # stored verdicts, refreshed where outdated
     with db.read() as s:
         launches = dict(
             s.execute(select(Idea.id, Idea.launch_date).where(Idea.launch_date.is_not(None))).all()

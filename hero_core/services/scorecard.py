@@ -23,7 +23,7 @@ from sqlalchemy import Integer, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hero_core import impact, permissions, risk
+from hero_core import impact, impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.models import Approval, Idea, RiskAssessment, Team, User
 from hero_core.services.common import load_actor
@@ -259,7 +259,7 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
 
 def _wins(db: Database) -> dict[tuple[str, int], int]:
     """(launch quarter, team_id) -> launched ideas with at least one improved metric."""
-    estimates = impact.estimate_portfolio(db, actor_id=None)
+    estimates = impact_store.current(db)  # stored verdicts, refreshed where outdated
     won = {e.idea_id for e in estimates if e.verdict == impact.IMPROVED}
     if not won:
         return {}

@@ -16,6 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from hero_core.models import Campaign, Metric, Observation, Team
+from hero_core.services import observations
 from tests.conftest import Org
 from tests.impact.factories import AT, add_teams, assess, launched_idea
 
@@ -53,10 +54,13 @@ def store(org: Org, frame: pd.DataFrame) -> None:
     with org.db.write() as s:
         metric_ids = dict(s.execute(select(Metric.code, Metric.id)).all())
         team_ids = dict(s.execute(select(Team.code, Team.id)).all())
-        s.execute(insert(Observation), [
+        rows = [
             {"metric_id": metric_ids[m], "team_id": team_ids[t], "day": d, "value": float(v)}
             for m, t, d, v in frame[["metric", "team", "day", "value"]].itertuples(index=False)
-        ])
+        ]
+        s.execute(insert(Observation), rows)
+        observations.written(s, metric_ids={r["metric_id"] for r in rows}, first_day=min(r["day"] for r in rows),
+                             last_day=max(r["day"] for r in rows))
 
 
 def build_portfolio(org: Org, *, hostile_title: bool = False) -> Portfolio:

@@ -21,7 +21,7 @@ from hero_core.models import (
     RiskRating,
     Team,
 )
-from hero_core.services import people
+from hero_core.services import observations, people
 from hero_core.services.observations import WEEK_EPOCH
 
 LAUNCH = date(2025, 3, 5)  # a Wednesday
@@ -89,6 +89,9 @@ def store_daily(db: Database, daily: pd.DataFrame) -> int:
             for m, t, d, v in daily[["metric", "team", "day", "value"]].itertuples(index=False)
         ]
         s.execute(insert(Observation), rows)
+        if rows:
+            observations.written(s, metric_ids={r["metric_id"] for r in rows},
+                                 first_day=min(r["day"] for r in rows), last_day=max(r["day"] for r in rows))
     return len(rows)
 
 

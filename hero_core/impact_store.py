@@ -1,0 +1,189 @@
+"""Stored impact verdicts: the estimator's answers for every launched idea, kept so that read models over the whole
+portfolio (Hall of HEROs, scorecard, the impact page's portfolio) read rows instead of re-estimating tens of
+thousands of ideas on every visit.
+
+A stored row is current when its `basis` matches the idea as it is now (launch date, pilot teams, the metric's
+direction, the impact windows) and no import has changed the observations its windows cover since it was
+computed: an import deletes, in its own transaction, the rows whose windows overlap the days it wrote
+(`forget`). `refresh` recomputes what is missing or outdated and drops rows of ideas no longer launched or
+metrics no longer targeted; `current` refreshes, then reads. The estimator itself is unchanged
+(hero_core.impact); the rows are derived data, like an index, so writing them is not a state change of the
+compact and writes no audit entry.
+
+Two processes may refresh at once: a row is written with an upsert, and a refresh discards its answers when an
+import committed while it was computing (the audit trail says so), so a stale answer is never stored as current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
+from datetime import date
+
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from hero_core import impact
+from hero_core.db import Database
+from hero_core.models import AuditEntry, ImpactResult, Metric
+
+#: Ideas estimated per write transaction during a refresh: bounds how long the writer holds SQLite's lock.
+CHUNK = 2_000
+OBSERVATIONS = "observations"  # the audit entity of every import (ix_audit_entity finds them)
+
+
+def basis(idea: impact.LaunchedIdea, direction: str, windows: impact.ImpactWindows) -> str:
+    """Fingerprint of everything an estimate depends on besides the observations."""
+    text = json.dumps([idea.launch_date.isoformat(), sorted(idea.pilot_team_ids), direction,
+                       windows.baseline_days, windows.eval_days, windows.ramp_days])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def forget(session: Session, *, metric_ids: Collection[int], first_day: date, last_day: date) -> int:
+    """Delete the stored estimates of these metrics whose windows overlap [first_day, last_day]; called by every
+    writer of observations in the same transaction as the write."""
+    if not metric_ids:
+        return 0
+    codes = select(Metric.code).where(Metric.id.in_([int(m) for m in metric_ids]))
+    result = session.execute(
+        delete(ImpactResult)
+        .where(ImpactResult.metric_code.in_(codes), ImpactResult.window_start <= last_day,
+               ImpactResult.window_end > first_day)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
+def _last_import_seq(session: Session) -> int:
+    return int(session.execute(select(func.max(AuditEntry.seq)).where(AuditEntry.entity_type == OBSERVATIONS))
+               .scalar() or 0)
+
+
+def refresh(
+    db: Database,
+    *,
+    windows: impact.ImpactWindows | None = None,
+    idea_ids: Iterable[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Recompute the missing and outdated stored estimates (of `idea_ids`, or of every launched idea); returns how
+    many idea x metric estimates were computed."""
+    windows = windows or impact.windows_from_env()
+    wanted = None if idea_ids is None else sorted({int(i) for i in idea_ids})
+    computed = 0
+    for _attempt in range(3):
+        with db.read() as s:
+            seen_import = _last_import_seq(s)
+            launched = impact._launched_ideas(s, wanted)
+            directions = dict(s.execute(select(Metric.code, Metric.direction)).all())
+            stored_stmt = select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.basis)
+            if wanted is not None and len(wanted) <= impact.MAX_IDS_IN_SQL:
+                stored_stmt = stored_stmt.where(ImpactResult.idea_id.in_(wanted))
+            stored = {(i, c): b for i, c, b in s.execute(stored_stmt)}
+            if wanted is not None and len(wanted) > impact.MAX_IDS_IN_SQL:
+                wanted_set = set(wanted)
+                stored = {key: b for key, b in stored.items() if key[0] in wanted_set}
+        stale: list[impact.LaunchedIdea] = []
+        keep: set[tuple[int, str]] = set()
+        for idea in launched:
+            codes = tuple(c for c in idea.metric_codes if c in directions)
+            keep.update((idea.id, c) for c in codes)
+            todo = tuple(c for c in codes if stored.get((idea.id, c)) != basis(idea, directions[c], windows))
+            if todo:
+                stale.append(replace(idea, metric_codes=todo))
+        orphans = [key for key in stored if key not in keep]
+        if not stale and not orphans:
+            return computed
+        raced = False
+        total = sum(len(i.metric_codes) for i in stale)
+        if orphans:
+            with db.write() as s:
+                for start in range(0, len(orphans), 500):
+                    s.execute(delete(ImpactResult).where(
+                        tuple_(ImpactResult.idea_id, ImpactResult.metric_code).in_(orphans[start:start + 500])))
+        for start in range(0, len(stale), CHUNK):
+            chunk = stale[start:start + CHUNK]
+            with db.read() as s:
+                estimates = impact._estimate_ideas(s, chunk, windows)
+            rows = _rows(chunk, estimates, directions, windows)
+            with db.write() as s:
+                if _last_import_seq(s) != seen_import:
+                    raced = True  # observations changed under us: these answers may be stale; start over
+                    break
+                _upsert(s, rows)
+            computed += len(rows)
+            if progress:
+                progress(computed, total)
+        if not raced:
+            return computed
+    return computed
+
+
+def _rows(ideas: list[impact.LaunchedIdea], estimates: list[impact.ImpactEstimate], directions: dict[str, str],
+          windows: impact.ImpactWindows) -> list[dict]:
+    by_id = {i.id: i for i in ideas}
+    rows = []
+    for e in estimates:
+        idea = by_id[e.idea_id]
+        bounds = windows.bounds(idea.launch_date)
+        rows.append({
+            "idea_id": e.idea_id, "metric_code": e.metric, "basis": basis(idea, directions[e.metric], windows),
+            "window_start": bounds.baseline_start, "window_end": bounds.eval_end, "verdict": e.verdict,
+            "method": e.method, "inference": e.inference, "direction": e.direction, "effect": e.effect,
+            "ci_low": e.ci_low, "ci_high": e.ci_high, "p_value": e.p_value, "baseline_mean": e.baseline_mean,
+            "pre_trend_p": e.pre_trend_p, "n_obs": e.n_obs, "treated_teams": " ".join(e.treated_teams),
+            "comparison_teams": " ".join(e.comparison_teams), "warnings": json.dumps(list(e.warnings)),
+        })
+    return rows
+
+
+def _upsert(s: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(ImpactResult)
+    columns = [c for c in rows[0] if c not in ("idea_id", "metric_code")]
+    stmt = stmt.on_conflict_do_update(index_elements=["idea_id", "metric_code"],
+                                      set_={c: getattr(stmt.excluded, c) for c in columns})
+    per_statement = 30_000 // len(rows[0])  # stay under SQLite's bound-parameter limit
+    for start in range(0, len(rows), per_statement):
+        s.execute(stmt, rows[start:start + per_statement])
+
+
+def stored(session: Session, idea_ids: Iterable[int] | None = None) -> list[impact.ImpactEstimate]:
+    """The stored estimates (of `idea_ids`, or all), ordered by idea and metric."""
+    stmt = select(ImpactResult).order_by(ImpactResult.idea_id, ImpactResult.metric_code)
+    if idea_ids is not None:
+        ids = sorted({int(i) for i in idea_ids})
+        if not ids:
+            return []
+        stmt = stmt.where(ImpactResult.idea_id.in_(ids)) if len(ids) <= impact.MAX_IDS_IN_SQL else stmt
+        wanted = set(ids)
+    else:
+        wanted = None
+    out = []
+    for r in session.execute(stmt).scalars():
+        if wanted is not None and r.idea_id not in wanted:
+            continue
+        out.append(impact.ImpactEstimate(
+            metric=r.metric_code, method=r.method, verdict=r.verdict, effect=r.effect, ci_low=r.ci_low,
+            ci_high=r.ci_high, p_value=r.p_value, baseline_mean=r.baseline_mean, pre_trend_p=r.pre_trend_p,
+            treated_teams=tuple(r.treated_teams.split()), comparison_teams=tuple(r.comparison_teams.split()),
+            n_obs=r.n_obs, direction=r.direction, idea_id=r.idea_id, warnings=tuple(json.loads(r.warnings)),
+            inference=r.inference,
+        ))
+    return out
+
+
+def current(db: Database, *, idea_ids: Iterable[int] | None = None) -> list[impact.ImpactEstimate]:
+    """Every launched idea's estimates (or those of `idea_ids`), as the estimator gives them now: stored answers,
+    refreshed first where missing or outdated. No permission check: callers check theirs."""
+    ids = None if idea_ids is None else sorted({int(i) for i in idea_ids})
+    refresh(db, idea_ids=ids)
+    with db.read() as s:
+        return stored(s, ids)
+
