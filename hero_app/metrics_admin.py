@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import ui
+from hero_core import impact_store
 from hero_core.db import Database
 from hero_core.errors import HeroError
 from hero_core.services import metrics_io
@@ -89,6 +90,11 @@ def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | 
             status.update(label="Import failed", state="error")
             ui.show_unexpected("import metrics")
         else:
+            try:
+                impact_store.refresh(db, progress=lambda done, total: bar.progress(
+                    min(done / max(total, 1), 1.0), text=f"Measuring launched ideas again: {done:,} of {total:,}"))
+            except Exception:  # noqa: BLE001 - the import is stored; the verdicts are refreshed on the next read
+                ui.show_unexpected("re-measure the launched ideas")
             bar.progress(1.0, text="Done")
             replaced = f" ({summary.replaced:,} replaced)" if summary.replaced else ""
             status.update(label=f"Imported {summary.rows:,} observations", state="complete")

@@ -61,6 +61,10 @@ def register(main: click.Group) -> None:
         )
         replaced = f" ({summary.replaced} replaced)" if summary.replaced else ""
         click.echo(f"{summary.rows} row(s) stored from {summary.file_name}{replaced}")
+        from hero_core import impact_store
+
+        measured = impact_store.refresh(_db())  # the verdicts whose windows the new days cover
+        click.echo(f"{measured} impact estimate(s) of launched ideas measured again")
 
     @main.command("impact")
     @click.argument("idea_id", type=int)

@@ -37,9 +37,10 @@ OBSERVATIONS = "observations"  # the audit entity of every import (ix_audit_enti
 
 def basis(idea: impact.LaunchedIdea, direction: str, windows: impact.ImpactWindows) -> str:
     """Fingerprint of everything an estimate depends on besides the observations."""
-    text = json.dumps([idea.launch_date.isoformat(), sorted(idea.pilot_team_ids), direction,
-                       windows.baseline_days, windows.eval_days, windows.ramp_days])
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    pilots = ",".join(map(str, sorted(idea.pilot_team_ids)))
+    text = (f"{idea.launch_date.isoformat()}|{pilots}|{direction}|"
+            f"{windows.baseline_days},{windows.eval_days},{windows.ramp_days}")
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def forget(session: Session, *, metric_ids: Collection[int], first_day: date, last_day: date) -> int:
@@ -82,7 +83,7 @@ def refresh(
             stored_stmt = select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.basis)
             if wanted is not None and len(wanted) <= impact.MAX_IDS_IN_SQL:
                 stored_stmt = stored_stmt.where(ImpactResult.idea_id.in_(wanted))
-            stored = {(i, c): b for i, c, b in s.execute(stored_stmt)}
+            stored = {(i, c): b for i, c, b in s.connection().execute(stored_stmt)}
             if wanted is not None and len(wanted) > impact.MAX_IDS_IN_SQL:
                 wanted_set = set(wanted)
                 stored = {key: b for key, b in stored.items() if key[0] in wanted_set}
@@ -154,29 +155,43 @@ def _upsert(s: Session, rows: list[dict]) -> None:
         s.execute(stmt, rows[start:start + per_statement])
 
 
+_COLUMNS = (ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.method, ImpactResult.verdict,
+            ImpactResult.effect, ImpactResult.ci_low, ImpactResult.ci_high, ImpactResult.p_value,
+            ImpactResult.baseline_mean, ImpactResult.pre_trend_p, ImpactResult.treated_teams,
+            ImpactResult.comparison_teams, ImpactResult.n_obs, ImpactResult.direction, ImpactResult.warnings,
+            ImpactResult.inference)
+
+
 def stored(session: Session, idea_ids: Iterable[int] | None = None) -> list[impact.ImpactEstimate]:
     """The stored estimates (of `idea_ids`, or all), ordered by idea and metric."""
-    stmt = select(ImpactResult).order_by(ImpactResult.idea_id, ImpactResult.metric_code)
-    if idea_ids is not None:
-        ids = sorted({int(i) for i in idea_ids})
-        if not ids:
+    stmt = select(*_COLUMNS).order_by(ImpactResult.idea_id, ImpactResult.metric_code)
+    wanted = None if idea_ids is None else {int(i) for i in idea_ids}
+    if wanted is not None:
+        if not wanted:
             return []
-        stmt = stmt.where(ImpactResult.idea_id.in_(ids)) if len(ids) <= impact.MAX_IDS_IN_SQL else stmt
-        wanted = set(ids)
-    else:
-        wanted = None
+        if len(wanted) <= impact.MAX_IDS_IN_SQL:
+            stmt = stmt.where(ImpactResult.idea_id.in_(sorted(wanted)))
     out = []
-    for r in session.execute(stmt).scalars():
-        if wanted is not None and r.idea_id not in wanted:
+    estimate = impact.ImpactEstimate
+    for (idea_id, metric, method, verdict, effect, ci_low, ci_high, p, baseline, pre_trend, treated, comparison,
+         n_obs, direction, warnings, inference) in session.connection().execute(stmt):
+        if wanted is not None and idea_id not in wanted:
             continue
-        out.append(impact.ImpactEstimate(
-            metric=r.metric_code, method=r.method, verdict=r.verdict, effect=r.effect, ci_low=r.ci_low,
-            ci_high=r.ci_high, p_value=r.p_value, baseline_mean=r.baseline_mean, pre_trend_p=r.pre_trend_p,
-            treated_teams=tuple(r.treated_teams.split()), comparison_teams=tuple(r.comparison_teams.split()),
-            n_obs=r.n_obs, direction=r.direction, idea_id=r.idea_id, warnings=tuple(json.loads(r.warnings)),
-            inference=r.inference,
+        out.append(estimate(
+            metric=metric, method=method, verdict=verdict, effect=effect, ci_low=ci_low, ci_high=ci_high,
+            p_value=p, baseline_mean=baseline, pre_trend_p=pre_trend, treated_teams=tuple(treated.split()),
+            comparison_teams=tuple(comparison.split()), n_obs=n_obs, direction=direction, idea_id=idea_id,
+            warnings=() if warnings == "[]" else tuple(json.loads(warnings)), inference=inference,
         ))
     return out
+
+
+def improved_ideas(db: Database) -> set[int]:
+    """Ids of launched ideas with at least one improved metric, as the estimator says now."""
+    refresh(db)
+    with db.read() as s:
+        return set(s.connection().execute(
+            select(ImpactResult.idea_id).where(ImpactResult.verdict == impact.IMPROVED).distinct()).scalars())
 
 
 def current(db: Database, *, idea_ids: Iterable[int] | None = None) -> list[impact.ImpactEstimate]:

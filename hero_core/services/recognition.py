@@ -184,21 +184,18 @@ class Hall:
     heroes: tuple[Hero, ...]  # everyone with at least one badge, most badges first
 
 
-def _improved_launches(db: Database) -> tuple[dict[int, date], list[impact.ImpactEstimate]]:
-    """Launch date of every launched idea with at least one improved metric, and all the estimates."""
+def _improved_launches(db: Database) -> dict[int, date]:
+    """Launch date of every launched idea with at least one improved metric (stored verdicts, refreshed first)."""
     # The estimator guards the full portfolio with "view_impact"; recognition publishes only these verdicts
     # (and the scaled ideas' effects) to everyone, which is the purpose of the hall, so it asks as the system.
-    estimates = impact_store.current(db)  # stored verdicts, refreshed where outdated
+    won = impact_store.improved_ideas(db)
+    if not won:
+        return {}
     with db.read() as s:
-        launches = dict(
-            s.execute(select(Idea.id, Idea.launch_date).where(Idea.launch_date.is_not(None))).all()
-        )
-    improved = {
-        e.idea_id: launches[e.idea_id]
-        for e in estimates
-        if e.verdict == impact.IMPROVED and e.idea_id in launches
-    }
-    return improved, estimates
+        launches = s.connection().execute(
+            select(Idea.id, Idea.launch_date).where(Idea.launch_date.is_not(None))
+        ).all()
+    return {idea_id: launch for idea_id, launch in launches if idea_id in won}
 
 
 def _badges(s: Session, improved: dict[int, date]) -> dict[int, list[EarnedBadge]]:
@@ -213,10 +210,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
     """Scaled ideas with their measured effects and people, and everyone's earned badges."""
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "view_heroes")
-    improved, estimates = _improved_launches(db)
-    effects_by_idea: dict[int, list[impact.ImpactEstimate]] = defaultdict(list)
-    for e in estimates:
-        effects_by_idea[e.idea_id].append(e)  # type: ignore[index]
+    improved = _improved_launches(db)
     with db.read() as s:
         metrics = {m.code: (m.name, m.unit) for m in s.execute(select(Metric)).scalars()}
         names = dict(s.execute(select(User.id, User.name)).all())
@@ -236,19 +230,23 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
             .order_by(Idea.scaled_at.desc(), Idea.id.desc())
         ).all()
         ids = [r[0] for r in scaled]
+        effects_by_idea: dict[int, list[impact.ImpactEstimate]] = defaultdict(list)
+        for e in impact_store.stored(s, ids):
+            effects_by_idea[e.idea_id].append(e)  # type: ignore[index]
         credited = _credited()
         people: dict[int, list[int]] = defaultdict(list)
-        for idea_id, user_id in s.execute(
-            select(credited.c.idea_id, credited.c.user_id).where(credited.c.idea_id.in_(ids))
-        ):
-            people[idea_id].append(user_id)
+        shown = set(ids)  # filtered here, not by an IN list: SQLite takes at most 32,766 parameters
+        for idea_id, user_id in s.connection().execute(select(credited.c.idea_id, credited.c.user_id)):
+            if idea_id in shown:
+                people[idea_id].append(user_id)
         approvers: dict[int, list[int]] = defaultdict(list)
-        for idea_id, user_id in s.execute(
+        for idea_id, user_id in s.connection().execute(
             select(Approval.idea_id, Approval.approver_id)
-            .where(Approval.idea_id.in_(ids))
+            .join(Idea, Idea.id == Approval.idea_id)
+            .where(Idea.state == State.SCALED.value)
             .order_by(Approval.at, Approval.id)
         ):
-            if user_id not in approvers[idea_id]:
+            if idea_id in shown and user_id not in approvers[idea_id]:
                 approvers[idea_id].append(user_id)
         badges = _badges(s, improved)
     hall_ideas = []

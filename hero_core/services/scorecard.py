@@ -23,7 +23,7 @@ from sqlalchemy import Integer, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hero_core import impact, impact_store, permissions, risk
+from hero_core import impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.models import Approval, Idea, RiskAssessment, Team, User
 from hero_core.services.common import load_actor
@@ -259,12 +259,12 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
 
 def _wins(db: Database) -> dict[tuple[str, int], int]:
     """(launch quarter, team_id) -> launched ideas with at least one improved metric."""
-    estimates = impact_store.current(db)  # stored verdicts, refreshed where outdated
-    won = {e.idea_id for e in estimates if e.verdict == impact.IMPROVED}
+    won = impact_store.improved_ideas(db)  # stored verdicts, refreshed where outdated
     if not won:
         return {}
     with db.read() as s:
-        rows = s.execute(select(Idea.team_id, Idea.launch_date).where(Idea.id.in_(sorted(won)))).all()
+        rows = [(team_id, launch) for idea_id, team_id, launch in s.connection().execute(
+            select(Idea.id, Idea.team_id, Idea.launch_date).where(Idea.launch_date.is_not(None))) if idea_id in won]
     counts: dict[tuple[str, int], int] = {}
     for team_id, launch in rows:
         key = (f"{launch.year}Q{(launch.month - 1) // 3 + 1}", team_id)
