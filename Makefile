@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench demo clean-db lint reliability
+.PHONY: run test test-fast bench demo clean-db lint reliability screenshots
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ reliability: $(BIN)/.installed
 	bash scripts/ensure_system.sh
 	HERO_REQUIRE_POSTGRES=1 HERO_CRASH_ROWS=1000000 HERO_CRASH_RUNS=20 HERO_HYPOTHESIS_PROFILE=thorough \
 		$(BIN)/python -m pytest -s -p no:cacheprovider tests/trust $(PYTEST_ARGS)
+
+## make screenshots: walk the compact in Chromium and refresh the README's pictures in docs/screenshots
+screenshots: $(BIN)/.installed
+	bash scripts/ensure_system.sh
+	HERO_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_walk.py $(PYTEST_ARGS)
 
 ## make bench: the performance table (docs/performance.md)
 bench: $(BIN)/.installed
