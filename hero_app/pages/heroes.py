@@ -15,6 +15,8 @@ def hall_at(version: tuple) -> recognition.Hall:
     return recognition.hall_of_heroes(ui.get_db(), actor_id=None)
 
 
+IDEAS_PER_PAGE = 10  # a company scales thousands of ideas: one page of cards at a time
+
 db, user = ui.require_page("heroes")
 st.title("Hall of HEROs")
 st.caption(
@@ -39,7 +41,11 @@ if not hall.ideas:
         "No idea has been scaled yet. When a pilot proves itself and is rolled out to every team, it appears "
         "here with its measured impact."
     )
-for idea in hall.ideas:
+else:
+    st.caption(f"{len(hall.ideas):,} scaled idea{'s' if len(hall.ideas) != 1 else ''}, the most recently scaled "
+               "first" + (f"; {sum(i.improved for i in hall.ideas):,} with a measured improvement."
+                          if len(hall.ideas) > IDEAS_PER_PAGE else "."))
+for idea in ui.paged(hall.ideas, key="heroes_page", page_size=IDEAS_PER_PAGE):
     with st.container(border=True):
         ui.idea_link(idea.idea_id, idea.title)
         st.caption(
