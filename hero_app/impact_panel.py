@@ -10,6 +10,7 @@ Identity and roles are never cached: each run's page gate and the services check
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
@@ -82,9 +83,16 @@ def how_measured(w: impact.ImpactWindows | None = None) -> str:
     return HOW_MEASURED.format(b=w.baseline_days, e=w.eval_days, r=ramp)
 
 
-@st.cache_data(show_spinner="Measuring the portfolio…", max_entries=64, ttl=6 * 3600)
+TABLE_LIMIT = 1_000  # portfolio rows sent to the browser (most recent launches first); the downloads hold every row
+FOREST_LIMIT = 80  # effects in the forest plot: a readable chart, and far under Altair's 5,000-row limit
+
+
+@st.cache_resource(show_spinner="Measuring the portfolio…", max_entries=8, ttl=6 * 3600)
 def _portfolio(_db: Database, url: str, actor_id: int, filters: ViewFilters, w: impact.ImpactWindows,
                version: int) -> pd.DataFrame:
+    """Shared, not copied: a company's portfolio has tens of thousands of rows, and unpickling a copy on every
+    rerun cost more than the rest of the page. Read-only by contract: callers filter it into new frames (pandas'
+    copy-on-write keeps this one unchanged whatever they do to those)."""
     return views.portfolio(_db, actor_id=actor_id, filters=filters, windows=w)
 
 
@@ -230,13 +238,14 @@ def chart_spec(builder: str, frame: pd.DataFrame, **options) -> dict:
     return _spec(builder, frame, tuple(sorted(options.items())))
 
 
-def table_downloads(df: pd.DataFrame, *, name: str, key: str) -> None:
-    """'Download CSV' and 'Download Excel', formula-safe (ui.csv_bytes / ui.xlsx_bytes). The workbook is
-    written only when someone clicks: openpyxl takes a second for a few dozen rows, every rerun otherwise."""
-    frame = df.copy()
-    st.download_button("Download CSV", ui.csv_bytes(frame), file_name=f"{name}.csv", mime="text/csv",
+def table_downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
+    """'Download CSV' and 'Download Excel', formula-safe (ui.csv_bytes / ui.xlsx_bytes). Both files are made
+    only when someone clicks: a company's portfolio (tens of thousands of rows) took seconds a rerun otherwise.
+    `df` may be a function that makes the table."""
+    frame = df if callable(df) else (lambda table=df.copy(): table)
+    st.download_button("Download CSV", lambda: ui.csv_bytes(frame()), file_name=f"{name}.csv", mime="text/csv",
                        key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-    st.download_button("Download Excel", lambda: ui.xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+    st.download_button("Download Excel", lambda: ui.xlsx_bytes(frame(), name), file_name=f"{name}.xlsx",
                        mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 
 

@@ -8,10 +8,12 @@ from hero_core.services import recognition
 from hero_core.services.data_version import data_version
 
 
-@st.cache_data(ttl=300, max_entries=4, show_spinner="Measuring the impact of scaled ideas…")
+@st.cache_resource(ttl=300, max_entries=2, show_spinner="Measuring the impact of scaled ideas…")
 def hall_at(version: tuple) -> recognition.Hall:
     """The hall as of this data version. It is the same for everyone and holds nothing personal, so one copy
-    serves every visitor; the page's gate (the same permission matrix) has let this person in."""
+    serves every visitor; the page's gate (the same permission matrix) has let this person in. A resource, not
+    data: the hall is immutable (frozen dataclasses and tuples), so every rerun shares it instead of unpickling
+    a copy (thousands of scaled ideas at company scale)."""
     return recognition.hall_of_heroes(ui.get_db(), actor_id=None)
 
 

@@ -12,11 +12,12 @@ import streamlit as st
 
 from hero_app import impact_panel, ui
 from hero_core import charts, impact
-from hero_core.services import campaigns, catalog, people
+from hero_core.services import catalog, ideas, people
 from hero_core.services.impact_views import ViewFilters
 from hero_core.vocab import TOUCHPOINT_LABELS, State
 
 K = "impact_"  # widget keys of this page
+TABLE_LIMIT, FOREST_LIMIT = impact_panel.TABLE_LIMIT, impact_panel.FOREST_LIMIT
 PERIODS = ("All time", "Last 3 months", "Last 6 months", "Last 12 months", "Year to date", "Custom range")
 LAUNCHED = tuple(s.value for s in State if s in impact.LAUNCHED_STATES)
 VERDICT_ORDER = (impact.IMPROVED, impact.WORSENED, impact.NO_CLEAR_CHANGE, impact.NOT_ENOUGH_DATA)
@@ -45,7 +46,7 @@ def period_bounds(choice: str, custom) -> tuple[date | None, date | None]:
 # ---- filters -------------------------------------------------------------------------------------------------
 
 teams = {t.code: t.name for t in people.list_teams(db)}
-campaign_titles = {c.id: c.title for c in campaigns.list_campaigns(db)}
+campaign_titles = dict(ideas.list_campaigns(db))
 metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
 
 with st.container(border=True):
@@ -105,7 +106,8 @@ with tab_portfolio:
     if rows.empty:
         st.info("No launched idea matches these filters. Pilots appear here as soon as they start.")
     else:
-        forest = impact_panel.chart_spec("forest_plot", rows)
+        measured = rows[rows["effect"].notna()]
+        forest = impact_panel.chart_spec("forest_plot", measured.head(FOREST_LIMIT))
         event = st.vega_lite_chart(forest, on_select="rerun", selection_mode=[charts.IDEA_SELECTION],
                                    key=f"{K}forest")
         picked = impact_panel.picked_idea(event)
@@ -113,16 +115,22 @@ with tab_portfolio:
             st.switch_page(ui.IDEA_PAGE, query_params={"id": str(picked)})
         st.caption("Each dot is an idea's effect on one of its target metrics, the line its 95% confidence "
                    "interval, the dashed line zero. Click a dot to open the idea. Ideas without enough data "
-                   "have no dot; they are in the table.")
-        table = impact_panel.readable_table(rows)
+                   "have no dot; they are in the table."
+                   + (f" The chart shows the {FOREST_LIMIT} most recently launched of {len(measured):,} measured "
+                      "effects; narrow the filters to chart others. The table lists them all."
+                      if len(measured) > FOREST_LIMIT else ""))
+        table = impact_panel.readable_table(rows.head(TABLE_LIMIT))
         picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
                                   on_select="rerun", selection_mode="single-row")
         selected = picked_row.selection.rows if picked_row else []
         if selected:
             st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(table.iloc[selected[0]]["#"]))})
-        st.caption("Select a row to open the idea.")
+        st.caption("Select a row to open the idea." + (
+            f" The table shows the {TABLE_LIMIT:,} most recently launched of {len(rows):,} idea × metric rows; "
+            "the downloads hold them all." if len(rows) > TABLE_LIMIT else ""))
         with st.container(horizontal=True):
-            impact_panel.table_downloads(table, name="impact-portfolio", key=f"{K}portfolio_download")
+            impact_panel.table_downloads(lambda: impact_panel.readable_table(rows), name="impact-portfolio",
+                                         key=f"{K}portfolio_download")
             impact_panel.png_button(forest, name="impact-portfolio", key=f"{K}forest_png")
 
 # ---- one idea ------------------------------------------------------------------------------------------------
@@ -131,8 +139,11 @@ with tab_idea:
     if rows.empty:
         st.info("No launched idea matches these filters.")
     else:
-        titles = dict(zip(rows["idea_id"].astype(int), rows["title"], strict=False))
-        idea_id = st.selectbox("Idea", list(titles), key=f"{K}idea", format_func=lambda i: f"#{i} · {titles[i]}")
+        recent = rows.head(TABLE_LIMIT)  # the most recently launched first; the filters reach older ones
+        titles = dict(zip(recent["idea_id"].astype(int), recent["title"], strict=False))
+        idea_id = st.selectbox("Idea", list(titles), key=f"{K}idea", format_func=lambda i: f"#{i} · {titles[i]}",
+                               help=f"The {len(titles):,} most recently launched ideas matching the filters."
+                               if len(rows) > TABLE_LIMIT else None)
         idea_rows = rows[rows["idea_id"] == idea_id]
         metric = st.selectbox("Metric", list(idea_rows["metric"]), key=f"{K}idea_metric",
                               format_func=lambda c: f"{metric_names.get(c, c)} ({c})" if c else "no target metric")

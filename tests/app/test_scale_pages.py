@@ -5,20 +5,24 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
+from hero_app import impact_panel as impact_page
 from hero_app import ui
 from hero_core import seed
 from hero_core.db import Database, migrate
-from hero_core.services import ideas, people, sessions
+from hero_core.services import ideas, people, recognition, sessions
+from hero_core.services import impact_views as views
 from tests.app.conftest import assert_clean, new_app
+from tests.app.impact_data import downloads  # noqa: F401 - a fixture
 
 
 @pytest.fixture(scope="module")
 def company(tmp_path_factory):
-    """2,000 seeded ideas: about 150 wait for IT, more than the board shows at once."""
+    """2,000 seeded ideas: about 150 wait for IT, more than the board shows at once; about 650 launched, with
+    daily metrics, so more than a thousand measured idea x metric rows."""
     path = tmp_path_factory.mktemp("company") / "hero.db"
     db = Database(f"sqlite:///{path}")
     migrate(db)
-    seed.seed(db, ideas=2_000, observations=0, teams=4)
+    seed.seed(db, ideas=2_000, observations=60_000, teams=4)
     yield db
     db.dispose()
 
@@ -53,3 +57,32 @@ def test_the_review_queue_of_a_company_manager_renders_with_its_count(company, m
     assert_clean(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Waiting on you"] == str(len(ideas.review_queue(company, actor_id=manager)))
+
+
+def test_the_impact_page_of_a_company_charts_a_readable_slice_and_downloads_every_row(company, monkeypatch,
+                                                                                        downloads):
+    at, executive = open_as(company, monkeypatch, "executive", "hero_app/pages/impact.py")
+    assert_clean(at)
+    portfolio = views.portfolio(company, actor_id=executive)
+    measured = int(portfolio["effect"].notna().sum())
+    assert len(portfolio) > impact_page.TABLE_LIMIT and measured > impact_page.FOREST_LIMIT
+    captions = " ".join(c.value for c in at.caption)
+    assert f"The chart shows the {impact_page.FOREST_LIMIT} most recently launched of {measured:,}" in captions
+    assert f"The table shows the {impact_page.TABLE_LIMIT:,} most recently launched of {len(portfolio):,}" in captions
+    table = at.dataframe(key="impact_table").value
+    assert len(table) == impact_page.TABLE_LIMIT
+    assert list(table["#"]) == list(portfolio["idea_id"].head(impact_page.TABLE_LIMIT))
+    csv = downloads.get("impact-portfolio.csv").decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) == len(portfolio) + 1  # the header and every row
+
+
+def test_the_hall_of_a_company_shows_ten_scaled_ideas_a_page_and_counts_them_all(company, monkeypatch):
+    at, _ = open_as(company, monkeypatch, "frontline", "hero_app/pages/heroes.py")
+    assert_clean(at)
+    hall = recognition.hall_of_heroes(company, actor_id=None)
+    assert len(hall.ideas) > 10
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"{len(hall.ideas):,} scaled ideas, the most recently scaled first") for c in captions)
+    cards = [c for c in captions if c.startswith("Team ") and " · scaled " in c]
+    assert len(cards) == 10
+    assert f"Page 1 of {-(-len(hall.ideas) // 10)} · {len(hall.ideas)} in all" in captions
