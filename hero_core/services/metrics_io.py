@@ -27,10 +27,10 @@ import pyarrow as arrow
 import pyarrow.compute as arrow_compute
 import pyarrow.csv as arrow_csv
 from dateutil import parser as date_parser
-from sqlalchemy import func, select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from hero_core import audit, permissions
+from hero_core import audit, cache, permissions
 from hero_core.db import Database
 from hero_core.errors import ImportRejected
 from hero_core.models import Metric, Observation, Team
@@ -195,25 +195,31 @@ def import_metrics(
 
 
 def stored_summary(db: Database, *, actor_id: int | None) -> pd.DataFrame:
-    """What is stored, per metric: teams, observations, first and last day (aggregated in the database)."""
+    """What is stored, per metric: teams, observations, first and last day. Read from the weekly sums, and the
+    first and last day from index seeks on the teams of the first and last week; cached until the next audited
+    change (every import writes one), so the admin page's reruns do not scan at all."""
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "import_metrics")
-        rows = s.execute(
-            select(
-                Metric.code,
-                func.count(func.distinct(Observation.team_id)),
-                func.count(),
-                func.min(Observation.day),
-                func.max(Observation.day),
-            )
-            .join(Metric, Metric.id == Observation.metric_id)
-            .group_by(Metric.code)
-            .order_by(Metric.code)
-        ).all()
-    return pd.DataFrame(
-        [(code, int(teams), int(n), str(first), str(last)) for code, teams, n, first, last in rows],
-        columns=["metric", "teams", "observations", "first_day", "last_day"],
-    )
+        rows = cache.cached(s, ("stored_summary",), lambda: tuple(_stored_summary(s)))
+    return pd.DataFrame(list(rows), columns=["metric", "teams", "observations", "first_day", "last_day"])
+
+
+def _stored_summary(s: Session) -> list[tuple]:
+    """(metric, teams, observations, first day, last day) per metric with observations."""
+    counts = s.execute(text(
+        "SELECT m.code, w.metric_id, COUNT(DISTINCT w.team_id), SUM(w.n_days), MIN(w.week), MAX(w.week) "
+        "FROM observation_weeks w JOIN metrics m ON m.id = w.metric_id GROUP BY m.code, w.metric_id "
+        "ORDER BY m.code"
+    )).all()
+    edge = ("SELECT {agg}((SELECT {agg}(o.day) FROM observations o WHERE o.metric_id = w.metric_id "
+            "AND o.team_id = w.team_id)) FROM observation_weeks w WHERE w.metric_id = :m AND w.week = :week")
+    first_day, last_day = text(edge.format(agg="MIN")), text(edge.format(agg="MAX"))
+    rows = []
+    for code, metric_id, teams, n, first_week, last_week in counts:
+        first = s.execute(first_day, {"m": metric_id, "week": first_week}).scalar()
+        last = s.execute(last_day, {"m": metric_id, "week": last_week}).scalar()
+        rows.append((code, int(teams), int(n), str(first), str(last)))
+    return rows
 
 
 # ---- reading the file --------------------------------------------------------------------------------------
