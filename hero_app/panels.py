@@ -17,11 +17,32 @@ from hero_app import ui
 from hero_core import risk, workflow
 from hero_core.charts import risk_grid_frame, risk_heatmap_chart
 from hero_core.db import Database
+from hero_core.errors import HeroError
 from hero_core.services import ideas, people
 from hero_core.services.ideas import AssessmentView, IdeaView
 
 L = workflow.ACTION_LABELS
 RISK_TITLE = "Risk matrix: likelihood × impact"
+
+
+# ---- the idea a work page picked ----------------------------------------------------------------------------
+
+
+def open_picked(db: Database, user: ui.CurrentUser, idea_id: int) -> IdeaView:
+    """The idea picked on a work page (review queue, IT board), remembered as opened at its version so that a
+    change by someone else meanwhile is caught; stops the page with the reason when it cannot be shown."""
+    try:
+        view = ideas.get_idea(db, actor_id=user.id, idea_id=idea_id)
+    except HeroError as exc:
+        ui.show_error(exc)
+        st.stop()
+    ui.opened_version(view.id, view.version)
+    return view
+
+
+def picked_heading(view: IdeaView) -> None:
+    st.subheader(f"#{view.id} · {ui.md(view.title)}")
+    ui.idea_link(view.id, "open the full idea")
 
 
 # ---- the assessment, read-only ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import panels, ui
-from hero_core.errors import HeroError
 from hero_core.services import ideas
 from hero_core.services.ideas import BOARD_COLUMNS
 
@@ -73,16 +72,9 @@ chosen = st.selectbox(
 )
 if chosen is None:
     st.stop()
-try:
-    view = ideas.get_idea(db, actor_id=user.id, idea_id=chosen)
-except HeroError as exc:
-    ui.show_error(exc)
-    st.stop()
-
-ui.opened_version(view.id, view.version)
+view = panels.open_picked(db, user, chosen)
 with st.container(border=True):
-    st.subheader(f"#{view.id} · {ui.md(view.title)}")
-    ui.idea_link(view.id, "open the full idea")
+    panels.picked_heading(view)
     st.markdown("**The proposed fix**")
     st.text(view.proposal)
     if view.assessment is not None:

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import panels, ui
-from hero_core.errors import HeroError
 from hero_core.services import ideas
 
 db, user = ui.require_page("review")
@@ -39,16 +38,9 @@ chosen = st.selectbox("Idea to review", list(by_id), key="review_choice",
 if chosen is None:
     st.stop()
 
-try:
-    view = ideas.get_idea(db, actor_id=user.id, idea_id=chosen)
-except HeroError as exc:
-    ui.show_error(exc)
-    st.stop()
-
-ui.opened_version(view.id, view.version)
+view = panels.open_picked(db, user, chosen)
 with st.container(border=True):
-    st.subheader(f"#{view.id} · {ui.md(view.title)}")
-    ui.idea_link(view.id, "open the full idea")
+    panels.picked_heading(view)
     st.caption(f"{ui.state_label(view.state)} · team {ui.md(view.team_code)} · proposed by "
                f"{ui.md(view.submitter_name)} · {ui.touchpoint_label(view.touchpoint)} · "
                f"{ui.category_label(view.category)}" + (" · involves technology" if view.involves_technology else ""))
