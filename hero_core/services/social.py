@@ -22,7 +22,7 @@ from hero_core.errors import InvalidInput, NotFound, PermissionDenied, Transitio
 from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, User
 from hero_core.permissions import Actor, IdeaFacts
 from hero_core.services import notifications
-from hero_core.services.common import actor_ref, clean_text, load_actor
+from hero_core.services.common import actor_ref, clean_text, is_id, load_actor
 from hero_core.vocab import State
 
 #: How long the author may still edit or delete a comment after posting it.
@@ -83,7 +83,7 @@ def idea_facts(idea: Idea) -> IdeaFacts:
 
 def load_visible(s: Session, actor: Actor, idea_id: object) -> Idea:
     """The idea, if this person may see it; "not found" otherwise (a draft's existence is its author's business)."""
-    if not isinstance(idea_id, int) or isinstance(idea_id, bool) or idea_id <= 0:
+    if not is_id(idea_id):  # also ids beyond what the databases store (PostgreSQL would raise on them)
         raise NotFound(f"There is no idea #{idea_id}.")
     idea = s.get(Idea, idea_id)
     if idea is None:
@@ -202,7 +202,7 @@ def add_comment(db: Database, *, actor_id: int, idea_id: int, body: str) -> int:
 
 
 def _own_comment_in_window(s: Session, db: Database, actor: Actor, comment_id: object, doing: str) -> Comment:
-    if not isinstance(comment_id, int) or isinstance(comment_id, bool):
+    if not is_id(comment_id):
         raise NotFound(f"There is no comment #{comment_id}.")
     row = s.get(Comment, comment_id)
     if row is None:
@@ -306,7 +306,7 @@ def set_support(db: Database, *, actor_id: int, idea_id: int, supported: bool) -
 def toggle_support(db: Database, *, actor_id: int, idea_id: int) -> bool:
     """Support the idea, or withdraw support if given already. Returns whether the person now supports it."""
     with db.read() as s:
-        now_supported = s.get(IdeaSupport, (idea_id, actor_id)) is not None if isinstance(idea_id, int) else False
+        now_supported = s.get(IdeaSupport, (idea_id, actor_id)) is not None if is_id(idea_id) else False
     set_support(db, actor_id=actor_id, idea_id=idea_id, supported=not now_supported)
     return not now_supported
 

@@ -244,3 +244,14 @@ def test_followers_hear_of_new_comments(org):
     social.set_follow(org.db, actor_id=org.other_frontline, idea_id=idea_id, following=True)
     social.add_comment(org.db, actor_id=org.manager, idea_id=idea_id, body="Starting on this next week")
     assert [k for k, _ in kinds(org.db, org.other_frontline)] == ["followed"]
+
+
+@pytest.mark.parametrize("bad", [2**31, 2**63, 0, -1, True, "7"])
+def test_ids_no_database_can_hold_are_not_found_rather_than_a_database_error(org, bad):
+    for call in (lambda: social.add_comment(org.db, actor_id=org.frontline, idea_id=bad, body="Hello"),
+                 lambda: social.toggle_support(org.db, actor_id=org.frontline, idea_id=bad),
+                 lambda: social.conversation(org.db, actor_id=org.frontline, idea_id=bad),
+                 lambda: social.edit_comment(org.db, actor_id=org.frontline, comment_id=bad, body="Hi"),
+                 lambda: social.delete_comment(org.db, actor_id=org.frontline, comment_id=bad)):
+        with pytest.raises(NotFound):
+            call()
