@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hero_core import audit
@@ -20,6 +20,9 @@ from hero_core.models import LoginSession, User
 IDLE_LIMIT = timedelta(hours=8)
 # Touch last_seen at most this often, so page runs do not each write to the database.
 TOUCH_EVERY = timedelta(minutes=1)
+#: A person's sessions whose expiry passed longer ago than this are deleted at their next log-in (a revoked
+#: session's expiry is at most IDLE_LIMIT after its log-out).
+KEEP_ENDED = timedelta(days=30)
 
 
 def hash_token(token: str) -> str:
@@ -41,9 +44,14 @@ def create(db: Database, *, user_id: int) -> str:
                            expires_at=now + IDLE_LIMIT)
         s.add(row)
         s.flush()
+        # Housekeeping in the same transaction: this person's sessions that ended long ago are deleted (their
+        # hashes are worthless; the audit trail keeps every log-in and log-out).
+        purged = s.execute(delete(LoginSession).where(
+            LoginSession.user_id == user_id, LoginSession.expires_at < now - KEEP_ENDED,
+        ).execution_options(synchronize_session=False)).rowcount or 0
         audit.record(s, at=now, actor_id=user_id, actor_email=user.email if user else "", action="logged_in",
                      entity_type="login_session", entity_id=row.id,
-                     after={"expires_at": row.expires_at.isoformat()})
+                     after={"expires_at": row.expires_at.isoformat(), "old_sessions_deleted": purged})
     return token
 
 

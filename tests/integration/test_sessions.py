@@ -4,6 +4,7 @@ clock, log-out, and the account changes that end every session of a person."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import timedelta
 
@@ -156,3 +157,28 @@ def test_a_refused_password_change_keeps_the_sessions(org):
     with pytest.raises(InvalidInput):
         people.set_password(org.db, actor_id=org.manager, email="mia@example.com", password="short")
     assert sessions.resolve(org.db, token) == org.manager
+
+
+def test_a_log_in_deletes_that_persons_sessions_that_ended_a_month_ago_and_keeps_the_rest(org):
+    clock = Clock(org.db)
+    old = sessions.create(org.db, user_id=org.frontline)
+    sessions.revoke(org.db, sessions.create(org.db, user_id=org.frontline))
+    someone_else = sessions.create(org.db, user_id=org.manager)
+    clock.advance(days=30, hours=7)  # the expiry (8 hours after the log-in) of both passed 29 days 23 hours ago
+    recent = sessions.create(org.db, user_id=org.frontline)
+    assert len(rows(org.db)) == 4  # not yet a month: kept
+
+    clock.advance(hours=2)
+    newest = sessions.create(org.db, user_id=org.frontline)
+
+    left = {(r.user_id, r.id) for r in rows(org.db)}
+    assert len(left) == 3 and all(uid in (org.frontline, org.manager) for uid, _ in left)
+    assert sessions.resolve(org.db, old) is None
+    assert sessions.resolve(org.db, someone_else) is None  # expired, but not this person's to delete
+    assert {sessions.resolve(org.db, t) for t in (recent, newest)} == {org.frontline}
+    with org.db.read() as s:
+        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "logged_in")
+                          .order_by(AuditEntry.seq.desc()).limit(1)).scalar_one()
+    assert json.loads(entry.after_json)["old_sessions_deleted"] == 2
+    with org.db.read() as s:
+        assert audit.verify(s).ok
