@@ -47,8 +47,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
+from scipy import special
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -282,81 +281,86 @@ def estimate_arrays(
     bounds: WindowBounds,
     idea_id: int | None = None,
 ) -> ImpactEstimate:
-    """The estimator on plain arrays (one row per team x week); `estimate_from_panel` explains the inputs."""
+    """The estimator on plain arrays (one row per team x week); `estimate_from_panel` explains the inputs.
+
+    Called once per idea and metric by `estimate_portfolio`, so it counts and looks up by index rather than
+    sorting (np.unique, np.isin) where it can."""
     b_lo, b_hi, e_lo, e_hi = bounds.weeks()
     in_pre = (week >= b_lo) & (week <= b_hi)
     in_post = (week >= e_lo) & (week <= e_hi)
     keep = in_pre | in_post
-    team, week, value, n, post = team[keep], week[keep], value[keep], n[keep], in_post[keep]
+    post = in_post
+    if not keep.all():
+        team, week, value, n, post = team[keep], week[keep], value[keep], n[keep], in_post[keep]
 
     # Only teams with data on both sides of the launch say anything about a change.
-    teams, at = np.unique(team, return_inverse=True)
+    teams, at = _factorise(team)
     pre_rows = np.bincount(at[~post], minlength=teams.size)
     post_rows = np.bincount(at[post], minlength=teams.size)
     both = (pre_rows > 0) & (post_rows > 0)
-    pilot = np.isin(teams, np.fromiter(treated, dtype=np.int64, count=len(treated)))
-    treated_ids, comparison_ids = teams[both & pilot], teams[both & ~pilot]
-    is_treated = np.isin(team, treated_ids)
-    is_comparison = np.isin(team, comparison_ids)
-
-    def weeks_with_data(mask: np.ndarray) -> int:
-        return int(np.unique(week[mask]).size)
-
-    t_pre, t_post = is_treated & ~post, is_treated & post
+    pilot = _members(teams, treated)
+    treated_team, comparison_team = both & pilot, both & ~pilot
+    treated_ids, comparison_ids = teams[treated_team], teams[comparison_team]
+    is_treated, is_comparison = treated_team[at], comparison_team[at]
+    (t_pre_weeks, t_post_weeks), (c_pre_weeks, c_post_weeks) = _weeks_with_data(
+        week, post, is_treated, is_comparison, b_lo, b_hi, e_hi
+    )
     comparison_ok = (
-        comparison_ids.size >= MIN_COMPARISON_TEAMS
-        and weeks_with_data(is_comparison & ~post) >= MIN_WEEKS
-        and weeks_with_data(is_comparison & post) >= MIN_WEEKS
+        comparison_ids.size >= MIN_COMPARISON_TEAMS and min(c_pre_weeks, c_post_weeks) >= MIN_WEEKS
     )
     method = DID if comparison_ok else BEFORE_AFTER
     used = (is_treated | is_comparison) if comparison_ok else is_treated
-    pilot_pre = np.isin(team, teams[pilot]) & ~post
-    common = dict(
-        metric=metric,
-        method=method,
-        direction=direction,
-        idea_id=idea_id,
-        treated_teams=tuple(sorted(team_labels[int(t)] for t in treated_ids)),
-        comparison_teams=tuple(sorted(team_labels[int(t)] for t in comparison_ids)) if comparison_ok else (),
-        baseline_mean=float(value[pilot_pre].mean()) if pilot_pre.any() else None,
-        n_obs=int(n[used].sum()),
-    )
+    pilot_pre = pilot[at] & ~post
+    common: dict[str, Any] = {
+        "metric": metric,
+        "method": method,
+        "direction": direction,
+        "idea_id": idea_id,
+        "treated_teams": _labels(treated_ids, team_labels),
+        "comparison_teams": _labels(comparison_ids, team_labels) if comparison_ok else (),
+        "baseline_mean": float(value[pilot_pre].mean()) if pilot_pre.any() else None,
+        "n_obs": int(_rows(used, n)[0].sum()),
+    }
 
     if not len(treated):
         return ImpactEstimate(
             verdict=NOT_ENOUGH_DATA, warnings=("The idea has no pilot teams recorded.",), **common
         )
-    if weeks_with_data(t_pre) < MIN_WEEKS or weeks_with_data(t_post) < MIN_WEEKS:
+    if t_pre_weeks < MIN_WEEKS or t_post_weeks < MIN_WEEKS:
         return ImpactEstimate(
             verdict=NOT_ENOUGH_DATA,
             warnings=(
-                f"The pilot teams have {weeks_with_data(t_pre)} week(s) of data in the baseline and "
-                f"{weeks_with_data(t_post)} in the evaluation window (counting teams with data on both "
-                f"sides); at least {MIN_WEEKS} on each side are needed.",
+                (
+                    f"The pilot teams have {t_pre_weeks} week(s) of data in the baseline and "
+                    f"{t_post_weeks} in the evaluation window (counting teams with data on both "
+                    f"sides); at least {MIN_WEEKS} on each side are needed."
+                ),
             ),
             **common,
         )
 
+    used_values = value[used]
+    if used_values.size and used_values.min() == used_values.max():
+        # Every week of every team the same: any "effect" a model finds is rounding noise.
+        return ImpactEstimate(verdict=NOT_ENOUGH_DATA, warnings=("The data show no variation to estimate from.",),
+                              **common)
     notes: list[str] = []
     pre_trend_p: float | None = None
     if comparison_ok and treated_ids.size >= MIN_PILOTS_FOR_CLUSTERING:
         inference = CLUSTERED
-        effect, ci_low, ci_high, p = _did_clustered(value[used], is_treated[used], post[used], team[used])
-        pre_mask = used & ~post
-        pre_trend_p = _pre_trend_clustered(
-            value[pre_mask], is_treated[pre_mask], week[pre_mask] - e_lo, team[pre_mask]
-        )
+        y, tr, po, g, wk = _rows(used, value, is_treated, post, team, week)
+        effect, ci_low, ci_high, p = _did_clustered(y, tr, po, g)
+        pre = ~po
+        pre_trend_p = _pre_trend_clustered(y[pre], tr[pre], wk[pre] - e_lo, g[pre])
     elif comparison_ok:
         inference = TEAM_CHANGES
-        sel = used
-        effect, ci_low, ci_high, p = _did_team_changes(at[sel], value[sel], post[sel], pilot[at[sel]])
-        pre_mask = used & ~post
-        pre_trend_p = _pre_trend_team_slopes(
-            at[pre_mask], week[pre_mask] - e_lo, value[pre_mask], pilot[at[pre_mask]]
-        )
+        a, y, po, pr, wk = _rows(used, at, value, post, pilot[at], week)
+        effect, ci_low, ci_high, p = _did_team_changes(a, y, po, pr)
+        pre = ~po
+        pre_trend_p = _pre_trend_team_slopes(a[pre], wk[pre] - e_lo, y[pre], pr[pre])
     else:
         inference = WELCH
-        effect, ci_low, ci_high, p = _before_after(value[t_pre], value[t_post])
+        effect, ci_low, ci_high, p = _before_after(value[is_treated & ~post], value[is_treated & post])
         have = (
             "No comparison team has"
             if comparison_ids.size == 0
@@ -388,6 +392,66 @@ def estimate_arrays(
     )
 
 
+def _factorise(team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(team, return_inverse=True): the sorted distinct teams and each row's index among them.
+    Team ids are small non-negative integers, so a presence table replaces the sort when it is not much
+    bigger than the data."""
+    if team.size and team.dtype.kind in "iu":
+        lo, hi = int(team.min()), int(team.max())
+        if lo >= 0 and hi <= 16 * team.size + 65_536:
+            present = np.zeros(hi + 1, dtype=bool)
+            present[team] = True
+            teams = np.flatnonzero(present)
+            index = np.zeros(hi + 1, dtype=np.intp)
+            index[teams] = np.arange(teams.size)
+            return teams.astype(team.dtype, copy=False), index[team]
+    teams, at = np.unique(team, return_inverse=True)
+    return teams, at.reshape(-1)
+
+
+def _members(teams: np.ndarray, wanted: Collection[int]) -> np.ndarray:
+    """np.isin(teams, wanted) for sorted, distinct `teams`, by binary search of the few `wanted` ids."""
+    ids = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
+    if teams.dtype.kind not in "iu":
+        return np.isin(teams, ids)
+    out = np.zeros(teams.size, dtype=bool)
+    where = np.searchsorted(teams, ids)
+    found = where < teams.size
+    where = where[found]
+    out[where[teams[where] == ids[found]]] = True
+    return out
+
+
+def _weeks_with_data(week, post, is_treated, is_comparison, b_lo, b_hi, e_hi) -> tuple[tuple[int, int], ...]:
+    """Distinct weeks with data of the pilot and of the comparison teams, (before, after) each: one count
+    over the weeks of the two windows instead of a sort per group and side."""
+    if week.dtype.kind != "i":
+        return tuple(
+            tuple(int(np.unique(week[rows & side]).size) for side in (~post, post))
+            for rows in (is_treated, is_comparison)
+        )
+    span = e_hi - b_lo + 1
+    cell = (week - b_lo) + np.where(is_treated, 0, np.where(is_comparison, span, 2 * span))
+    seen = np.bincount(cell, minlength=3 * span).reshape(3, span) > 0
+    split = b_hi - b_lo + 1  # the weeks before it are the baseline's, from it the evaluation's
+    return tuple(
+        (int(np.count_nonzero(seen[g, :split])), int(np.count_nonzero(seen[g, split:]))) for g in (0, 1)
+    )
+
+
+def _rows(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows of each array where `mask` holds; the arrays themselves when it holds everywhere."""
+    if mask.all():
+        return arrays
+    return tuple(a[mask] for a in arrays)
+
+
+def _labels(ids: np.ndarray, team_labels: Mapping[int, str]) -> tuple[str, ...]:
+    """The teams' labels, sorted."""
+    keys = ids.tolist() if ids.dtype.kind in "iu" else [int(t) for t in ids.tolist()]
+    return tuple(sorted(map(team_labels.__getitem__, keys)))
+
+
 def _quiet():
     """Degenerate data (no variation) yields NaN, which the caller turns into "not enough data"; the numeric
     warnings on the way are noise."""
@@ -398,12 +462,98 @@ def _quiet():
     return stack
 
 
+NAN4 = (math.nan, math.nan, math.nan, math.nan)
+#: The two-sided t quantile's probability, computed as statsmodels' conf_int(alpha=1 - CONFIDENCE) does.
+UPPER_Q = 1 - (1 - CONFIDENCE) / 2
+#: The tail probabilities of scipy's TtestResult.confidence_interval(CONFIDENCE), computed as it does.
+T_TAILS = np.array([(1 - CONFIDENCE) / 2, 1 - (1 - CONFIDENCE) / 2])
+#: Above this condition number of X'X the normal equations (and statsmodels' SVD) lose more than about 1e-10,
+#: relative; statsmodels' own steps take over, so the answer stays the same.
+MAX_CONDITION = 1e6
+#: Below this share of its terms' size, a residual or a clustered score is rounding noise (a perfect fit, or
+#: teams that never change), which only statsmodels' own steps reproduce.
+NOISE = 1e-7
+
+
 def _cluster_ols(y: np.ndarray, x: np.ndarray, groups: np.ndarray) -> tuple[float, float, float, float]:
-    """OLS with team-clustered errors; (coefficient, ci_low, ci_high, p) of the last column."""
+    """OLS with team-clustered errors; (coefficient, ci_low, ci_high, p) of the last column.
+
+    What statsmodels' OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True) gives, in
+    closed form (its per-call overhead was most of the estimator's time): the CRV1 sandwich with the small
+    sample factor G/(G-1) * (N-1)/(N-K) for G clusters, N rows and K columns, and t with G-1 degrees of
+    freedom. Only the last coefficient's variance is needed: c'Sc, c the last row of (X'X)^-1, which is the
+    sum over clusters of (sum of c.x * residual)^2. With fewer than two clusters or as many rows as columns,
+    where statsmodels divides by zero, everything is NaN. Rank-deficient and (near) perfectly fitting designs,
+    where statsmodels' answer is rounding noise, and ill-conditioned ones (the pre-trend's weeks after a
+    ramp-up of months), where it is off by more than 1e-10, go through `_cluster_ols_as_statsmodels`."""
+    nobs, k = x.shape
+    codes, n_groups = _cluster_codes(groups)
+    if n_groups < 2 or nobs == k:
+        return NAN4
+    with np.errstate(all="ignore"):
+        xt = np.ascontiguousarray(x.T)  # (K, N) @ (N, K) is the fast product here
+        xtx = xt @ x
+        ev = np.linalg.eigvalsh(xtx)
+        if ev[0] > ev[-1] / MAX_CONDITION:
+            bread = np.linalg.inv(xtx)
+            coef = bread @ (xt @ y)
+            resid = y - coef @ xt
+            if resid @ resid > NOISE * NOISE * (y @ y):
+                w = resid * (bread[-1] @ xt)
+                score = np.bincount(codes, weights=w)
+                ss = score @ score
+                # A cluster's score is exact to about 1e-16 of the sum of its |w|, and by Cauchy-Schwarz
+                # the squares of those sums add up to at most N * (w @ w).
+                if ss > NOISE * NOISE * nobs * (w @ w):
+                    var = ss * (n_groups / (n_groups - 1.0) * ((nobs - 1.0) / (nobs - k)))
+                    return _t_summary_cluster(float(coef[-1]), math.sqrt(var), n_groups - 1)
+    return _cluster_ols_as_statsmodels(y, x, groups)
+
+
+def _cluster_codes(groups: np.ndarray) -> tuple[np.ndarray, int]:
+    """Cluster labels np.bincount takes, and the number of clusters; counting for team ids, sorting else."""
+    g = np.asarray(groups).reshape(-1)
+    if g.size and g.dtype.kind in "iu" and g.min() >= 0 and g.max() <= 16 * g.size + 65_536:
+        return g, int(np.count_nonzero(np.bincount(g)))
+    labels, codes = np.unique(g, return_inverse=True)
+    return codes.reshape(-1), int(labels.size)
+
+
+def _t_summary_cluster(coef: float, se: float, df: int) -> tuple[float, float, float, float]:
+    """CI and p as statsmodels' conf_int and pvalues make them: coef -/+ q * se; 2 * t.sf(|coef / se|)."""
+    with np.errstate(all="ignore"):
+        q = float(special.stdtrit(df, UPPER_Q))
+        t = np.float64(coef) / se
+        p = float(special.stdtr(df, -abs(t)) * 2)
+    return coef, coef - q * se, coef + q * se, p
+
+
+def _cluster_ols_as_statsmodels(y, x, groups) -> tuple[float, float, float, float]:
+    """statsmodels' clustered OLS step by step (pinv of X by SVD, its sandwich and grouping), for the
+    rank-deficient or perfectly fitting designs where the answer is rounding noise that only the same steps
+    reproduce; slower than `_cluster_ols`, and rare."""
+    nobs, k = x.shape
     with _quiet():
-        fit = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
-        ci = fit.conf_int(alpha=1 - CONFIDENCE)
-    return float(fit.params[-1]), float(ci[-1, 0]), float(ci[-1, 1]), float(fit.pvalues[-1])
+        u, s, vt = np.linalg.svd(x, False)  # statsmodels.tools.tools.pinv_extended, rcond=1e-15
+        cutoff = 1e-15 * np.maximum.reduce(s)
+        s = np.where(s > cutoff, 1.0 / np.where(s > cutoff, s, 1.0), 0.0)
+        pinv = np.dot(np.transpose(vt), np.multiply(s[:, np.newaxis], np.transpose(u)))
+        bread = np.dot(pinv, np.transpose(pinv))
+        coef = np.dot(pinv, y)
+        xu = x * (y - np.dot(x, coef))[:, None]
+        g = np.asarray(groups).squeeze()
+        if g.dtype != np.dtype("int"):
+            clusters, g = np.unique(g, return_inverse=True)
+        else:
+            clusters = np.unique(g)
+        n_groups = len(clusters)
+        if np.max(g) > 2 * nobs:
+            g = pd.factorize(g)[0]
+        sums = np.array([np.bincount(g, weights=xu[:, col]) for col in range(k)]).T
+        cov = np.dot(np.dot(bread, np.dot(sums.T, sums)), bread.T)
+        cov *= n_groups / (n_groups - 1.0) * ((nobs - 1.0) / float(nobs - k))
+        se = np.sqrt(np.diag(cov))[-1]
+    return _t_summary_cluster(float(coef[-1]), float(se), n_groups - 1)
 
 
 def _did_clustered(y, treated, post, groups) -> tuple[float, float, float, float]:
@@ -419,19 +569,16 @@ def _pre_trend_clustered(y, treated, t, groups) -> float | None:
     return p if math.isfinite(p) else None
 
 
-def _team_means(at: np.ndarray, value: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    total = np.bincount(at[mask], weights=value[mask], minlength=at.max() + 1)
-    count = np.bincount(at[mask], minlength=at.max() + 1)
-    with np.errstate(all="ignore"):
-        return total / count
-
-
 def _did_team_changes(at, value, post, pilot_row) -> tuple[float, float, float, float]:
     """Each team's change (mean of its weeks after minus before); the effect is the pilot teams' mean change
     minus the comparison teams' (value ~ treated + post + treated:post on team x period means), with a
     pooled-variance t-test on the changes: the comparison teams show how much a team's change varies by
     chance, which a single pilot team cannot show by itself."""
-    change = _team_means(at, value, post) - _team_means(at, value, ~post)
+    size = 2 * (at.max() + 1)
+    cell = 2 * at + post  # team by team: before, after
+    with np.errstate(all="ignore"):
+        mean = np.bincount(cell, weights=value, minlength=size) / np.bincount(cell, minlength=size)
+    change = mean[1::2] - mean[::2]
     is_pilot = np.zeros(change.size, dtype=bool)
     is_pilot[at[pilot_row]] = True
     present = np.zeros(change.size, dtype=bool)
@@ -460,20 +607,61 @@ def _pre_trend_team_slopes(at, t, value, pilot_row) -> float | None:
     return p if math.isfinite(p) else None
 
 
+def _mean_var(a: np.ndarray) -> tuple[np.float64, np.float64]:
+    """Mean and variance (ddof 1) in scipy.stats' steps, so the t-tests below round as scipy's do; the
+    variance of one value is NaN."""
+    size = np.float64(a.size)
+    mean = np.add.reduce(a) / size  # what a.mean() computes, without its wrapper
+    d = a - mean
+    return mean, np.add.reduce(d**2) / size * (size / (size - 1))
+
+
+def _t_summary(estimate, se, df) -> tuple[float, float, float, float]:
+    """(estimate, ci_low, ci_high, p) as scipy's TtestResult makes them from the standard error and df."""
+    t = np.divide(estimate, se)
+    p = 2 * special.stdtr(df, -np.abs(t))
+    low, high = special.stdtrit(df, T_TAILS)
+    return float(estimate), float(low * se + estimate), float(high * se + estimate), float(p)
+
+
 def _pooled_t(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float, float]:
-    """Difference of means a - b, its 95% CI and p-value, Student's t with pooled variance."""
-    with _quiet():
-        result = stats.ttest_ind(a, b, equal_var=True)
-        ci = result.confidence_interval(CONFIDENCE)
-    return float(a.mean() - b.mean()), float(ci.low), float(ci.high), float(result.pvalue)
+    """Difference of means a - b, its 95% CI and p-value, Student's t with pooled variance.
+
+    scipy.stats.ttest_ind(a, b, equal_var=True) and its confidence_interval in closed form (the library's
+    per-call overhead was most of the estimator's time), step by step as scipy computes it, so NaN comes
+    where it does: an empty sample, a single value on each side, no spread and equal means."""
+    if not a.size or not b.size:
+        return NAN4
+    n1, n2 = a.size, b.size
+    with np.errstate(all="ignore"):
+        m1, v1 = _mean_var(np.asarray(a, dtype=float))
+        m2, v2 = _mean_var(np.asarray(b, dtype=float))
+        if n1 == 1:
+            v1 = np.float64(0.0)
+        if n2 == 1:
+            v2 = np.float64(0.0)
+        df = np.float64(n1 + n2 - 2.0)
+        pooled = ((n1 - 1) * v1 + (n2 - 1) * v2) / df
+        return _t_summary(m1 - m2, np.sqrt(pooled * (1.0 / n1 + 1.0 / n2)), df)
 
 
 def _before_after(pre: np.ndarray, post: np.ndarray) -> tuple[float, float, float, float]:
-    """Difference of the pilot teams' weekly means after minus before, Welch's t-test."""
-    with _quiet():
-        result = stats.ttest_ind(post, pre, equal_var=False)
-        ci = result.confidence_interval(CONFIDENCE)
-    return float(post.mean() - pre.mean()), float(ci.low), float(ci.high), float(result.pvalue)
+    """Difference of the pilot teams' weekly means after minus before, Welch's t-test.
+
+    scipy.stats.ttest_ind(post, pre, equal_var=False) and its confidence_interval in closed form, with the
+    Welch-Satterthwaite degrees of freedom (1 where they are undefined, as scipy); NaN where scipy's is: an
+    empty sample, a single value on either side, no spread and equal means."""
+    if not pre.size or not post.size:
+        return NAN4
+    n1, n2 = post.size, pre.size
+    with np.errstate(all="ignore"):
+        m1, v1 = _mean_var(np.asarray(post, dtype=float))
+        m2, v2 = _mean_var(np.asarray(pre, dtype=float))
+        vn1, vn2 = v1 / n1, v2 / n2
+        df = (vn1 + vn2) ** 2 / (vn1**2 / (n1 - 1) + vn2**2 / (n2 - 1))
+        if math.isnan(df):
+            df = np.float64(1.0)
+        return _t_summary(m1 - m2, np.sqrt(vn1 + vn2), df)
 
 
 # ---- reading the database ----------------------------------------------------------------------------------
