@@ -4,13 +4,13 @@ direction, an idea leaving the launched states, and an import racing a refresh."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, select, update
 
-from hero_core import impact, impact_store
+from hero_core import audit, impact, impact_store
 from hero_core.models import Idea, IdeaPilotTeam, ImpactResult, Metric, Observation, ObservationWeek, Team
 from hero_core.services import metrics_io
 from hero_core.services.observations import week_number_sql
@@ -25,6 +25,12 @@ def measured(org):
     idea_id = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T0", "T1"),
                             metrics=("aht",))
     return org, idea_id
+
+
+def audited(s, what: str) -> None:
+    """The audit entry every service writes with a change (these tests change rows directly)."""
+    audit.record(s, at=datetime.now(UTC), actor_id=None, actor_email="system", action=what, entity_type="test",
+                 entity_id="1")
 
 
 def live(org, idea_id=None) -> list[impact.ImpactEstimate]:
@@ -105,17 +111,20 @@ def test_new_pilot_teams_or_a_new_direction_recompute_and_a_retired_idea_loses_i
     with org.db.write() as s:
         t2 = s.execute(select(Team.id).where(Team.code == "T2")).scalar_one()
         s.add(IdeaPilotTeam(idea_id=idea_id, team_id=t2))
+        audited(s, "pilot_teams_changed")
     assert impact_store.refresh(org.db) == 1
     assert impact_store.current(org.db) == live(org)
     assert impact_store.current(org.db)[0].treated_teams == ("T0", "T1", "T2")
 
     with org.db.write() as s:
         s.execute(update(Metric).where(Metric.code == "aht").values(direction="higher"))
+        audited(s, "metric_changed")
     assert impact_store.refresh(org.db) == 1
     assert impact_store.current(org.db)[0].verdict == impact.WORSENED  # the same drop, now the bad side
 
     with org.db.write() as s:
         s.execute(update(Idea).where(Idea.id == idea_id).values(state="retired"))
+        audited(s, "retired")
     impact_store.refresh(org.db)
     assert stored_count(org.db) == 0
 
@@ -163,3 +172,18 @@ def test_weekly_means_read_whole_weeks_from_the_stored_sums(measured):
     assert merged["value"].to_numpy() == pytest.approx(merged["value_expected"].to_numpy())
     assert (merged["n_days"] == merged["n_days_expected"]).all()
     assert week_start(weeks[0]) <= start  # the first week is whole, though the range starts mid-week
+
+
+def test_a_refresh_with_nothing_audited_since_the_last_one_checks_nothing(measured, monkeypatch):
+    org, _ = measured
+    assert impact_store.refresh(org.db) == 1
+    monkeypatch.setattr(impact, "_launched_ideas", lambda *a: pytest.fail("looked at the ideas again"))
+    assert impact_store.refresh(org.db) == 0
+    assert impact_store.current(org.db) == impact_store.current(org.db)
+    monkeypatch.undo()
+    with org.db.write() as s:
+        audited(s, "something_changed")
+    calls = []
+    real = impact._launched_ideas
+    monkeypatch.setattr(impact, "_launched_ideas", lambda *a: calls.append(1) or real(*a))
+    assert impact_store.refresh(org.db) == 0 and calls == [1]
