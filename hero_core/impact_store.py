@@ -179,8 +179,11 @@ _COLUMNS = (ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.method,
             ImpactResult.inference)
 
 
-def stored(session: Session, idea_ids: Iterable[int] | None = None) -> list[impact.ImpactEstimate]:
-    """The stored estimates (of `idea_ids`, or all), ordered by idea and metric."""
+def stored(session: Session, idea_ids: Iterable[int] | None = None, *, teams: bool = True
+           ) -> list[impact.ImpactEstimate]:
+    """The stored estimates (of `idea_ids`, or all), ordered by idea and metric. With teams=False the estimates
+    name no treated or comparison teams: a company's comparison set is a couple of hundred team codes per
+    estimate, gigabytes over a whole portfolio, and the portfolio views never show them."""
     stmt = select(*_COLUMNS).order_by(ImpactResult.idea_id, ImpactResult.metric_code)
     wanted = None if idea_ids is None else {int(i) for i in idea_ids}
     if wanted is not None:
@@ -196,8 +199,9 @@ def stored(session: Session, idea_ids: Iterable[int] | None = None) -> list[impa
             continue
         out.append(estimate(
             metric=metric, method=method, verdict=verdict, effect=effect, ci_low=ci_low, ci_high=ci_high,
-            p_value=p, baseline_mean=baseline, pre_trend_p=pre_trend, treated_teams=tuple(treated.split()),
-            comparison_teams=tuple(comparison.split()), n_obs=n_obs, direction=direction, idea_id=idea_id,
+            p_value=p, baseline_mean=baseline, pre_trend_p=pre_trend,
+            treated_teams=tuple(treated.split()) if teams else (),
+            comparison_teams=tuple(comparison.split()) if teams else (), n_obs=n_obs, direction=direction, idea_id=idea_id,
             warnings=() if warnings == "[]" else tuple(json.loads(warnings)), inference=inference,
         ))
     return out
@@ -211,11 +215,13 @@ def improved_ideas(db: Database) -> set[int]:
             select(ImpactResult.idea_id).where(ImpactResult.verdict == impact.IMPROVED).distinct()).scalars())
 
 
-def current(db: Database, *, idea_ids: Iterable[int] | None = None) -> list[impact.ImpactEstimate]:
+def current(db: Database, *, idea_ids: Iterable[int] | None = None, teams: bool = True
+            ) -> list[impact.ImpactEstimate]:
     """Every launched idea's estimates (or those of `idea_ids`), as the estimator gives them now: stored answers,
-    refreshed first where missing or outdated. No permission check: callers check theirs."""
+    refreshed first where missing or outdated (`stored` says what teams=False leaves out). No permission check:
+    callers check theirs."""
     ids = None if idea_ids is None else sorted({int(i) for i in idea_ids})
     refresh(db)  # all of them: usually answered by the memo at once
     with db.read() as s:
-        return stored(s, ids)
+        return stored(s, ids, teams=teams)
 

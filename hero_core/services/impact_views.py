@@ -143,7 +143,7 @@ def portfolio(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
     ids = [i[0] for i in ideas]
     if windows is None or windows == impact.windows_from_env():
-        estimates = impact_store.current(db, idea_ids=ids)  # the stored verdicts, refreshed where outdated
+        estimates = impact_store.current(db, idea_ids=ids, teams=False)  # stored, refreshed where outdated
     else:  # other windows than the compact's own: estimated now, not stored
         estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=ids, windows=windows)
     facts = {i[0]: i for i in ideas}

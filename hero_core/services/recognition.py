@@ -231,7 +231,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         ).all()
         ids = [r[0] for r in scaled]
         effects_by_idea: dict[int, list[impact.ImpactEstimate]] = defaultdict(list)
-        for e in impact_store.stored(s, ids):
+        for e in impact_store.stored(s, ids, teams=False):
             effects_by_idea[e.idea_id].append(e)  # type: ignore[index]
         credited = _credited()
         people: dict[int, list[int]] = defaultdict(list)
