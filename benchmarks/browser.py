@@ -1,8 +1,8 @@
 """Click-to-updated-page time in headless Chromium against a real `streamlit run` server.
 
-The clock starts at the pointer press (taken inside the page) and stops when Streamlit reports the script run
-finished (stApp's data-test-script-state back to "notRunning", with no further run following within 250 ms, so
-a run that ends in st.rerun is counted to its end). The server's peak RSS (VmHWM) is read at the end.
+The clock starts at the pointer press (taken inside the page) and stops at the last change of the page after it:
+of its content, or of the script-run state Streamlit reports (stApp's data-test-script-state), once the script
+is not running and nothing has changed for 250 ms (so a run that ends in st.rerun is counted to its end). The server's peak RSS (VmHWM) is read at the end.
 """
 
 from __future__ import annotations
@@ -16,29 +16,40 @@ from hero_app.serve import CHROMIUM, CHROMIUM_ARGS, LiveServer
 ROOT = Path(__file__).resolve().parents[1]
 QUIET_MS = 250
 
-# Records every change of the script-run state and every pointer press, with the page's own clock.
+# Records, with the page's own clock, every pointer press, every change of the script-run state and every change
+# of the page's content. The content matters because a quick run can start and finish within one render of the
+# page, so that the run-state attribute never visibly leaves "notRunning": the page's new content is then the
+# only sign that the click was answered.
 _WATCH = """() => {
   if (window.__heroWatch) return;
-  window.__heroWatch = {events: [], press: null};
+  const w = window.__heroWatch = {states: [], changes: [], press: null};
   const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => window.__heroWatch.events.push(
-      [performance.now(), app.getAttribute('data-test-script-state')]))
+  new MutationObserver(() => w.states.push([performance.now(), app.getAttribute('data-test-script-state')]))
     .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  document.addEventListener('pointerdown', () => { window.__heroWatch.press = performance.now(); }, true);
+  const main = document.querySelector('[data-testid="stMain"]') || app;
+  new MutationObserver(() => w.changes.push(performance.now()))
+    .observe(main, {childList: true, subtree: true, characterData: true});
+  document.addEventListener('pointerdown', () => { w.press = performance.now(); }, true);
 }"""
-# True when a run started after the press and the last state change was "notRunning" at least QUIET_MS ago.
+# True when, since the press, a run started or the content changed, the script is not running, and nothing has
+# changed for QUIET_MS (so a run that ends in st.rerun is counted to its end).
 _SETTLED = """(quiet) => {
   const w = window.__heroWatch;
   if (!w || w.press === null) return false;
-  const after = w.events.filter(e => e[0] >= w.press);
-  if (!after.length || !after.some(e => e[1] === 'running')) return false;
-  const last = after[after.length - 1];
-  return last[1] === 'notRunning' && performance.now() - last[0] >= quiet;
+  const states = w.states.filter(e => e[0] >= w.press);
+  const changes = w.changes.filter(t => t >= w.press);
+  if (!states.some(e => e[1] === 'running') && !changes.length) return false;
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const last = Math.max(...states.map(e => e[0]), ...changes);
+  return performance.now() - last >= quiet;
 }"""
+# Press to the last change of state or content.
 _ELAPSED = """() => {
   const w = window.__heroWatch;
-  const after = w.events.filter(e => e[0] >= w.press);
-  const ms = after[after.length - 1][0] - w.press;
+  const last = Math.max(...w.states.filter(e => e[0] >= w.press).map(e => e[0]),
+                        ...w.changes.filter(t => t >= w.press));
+  const ms = last - w.press;
   w.press = null;
   return ms;
 }"""
