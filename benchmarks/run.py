@@ -583,8 +583,14 @@ How to read it:
 - **Pages**: server-side run time of the whole script (router + page) in Streamlit's AppTest, for a seeded user of
   the role that uses the page, median / p95 of the reruns a person causes while working on the page; "first" is the
   first run after switching to the page. The ratio compares the top size with the smallest.
-- **Clicks**: headless Chromium against a real `streamlit run` server; from the pointer press to Streamlit reporting
-  the script run finished (and no further run within 250 ms), median of the repeats.
+- **Clicks**: headless Chromium against a real `streamlit run` server; from the pointer press to the page's last
+  change after it (its content, or the script-run state Streamlit reports), once the script is not running and
+  nothing has changed for 250 ms; median of the repeats. This includes drawing: tables and charts render in the
+  browser after the server's run.
+- **Impact**: the estimator (`hero_core.impact`) computing from the stored weekly sums (`observation_weeks`):
+  one idea's estimates, and a portfolio of launched ideas estimated afresh (the Hall of HEROs, the scorecard and
+  the impact page read stored verdicts instead, `hero_core.impact_store`, refreshed when an import or a change
+  makes them outdated).
 - **Import**: `hero_core.services.metrics_io.import_metrics` reading, validating and storing a CSV, beside a bare
   executemany of the already-parsed rows into the same table (same indexes).
 - **Peak RSS**: VmHWM of the AppTest process that ran every page, and of the streamlit server during the clicks.
