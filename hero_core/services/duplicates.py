@@ -1,11 +1,12 @@
 """Duplicates: similar ideas suggested while someone proposes, and a manager merging a duplicate into its original.
 
-Suggestions come from a TF-IDF index over title (counted twice), roadblock and proposal of every visible idea
+Suggestions come from a TF-IDF index over title (counted three times), roadblock and proposal of every visible idea
 (not drafts, not merged duplicates), kept in memory per Database and keyed on a data version of the ideas table
 (count, highest id, sum of versions — every change of an idea bumps its version). When the version moves, only
 the ideas changed since the last look are re-read and go into a small "fresh" part of the index; the large
 part is a sparse matrix rebuilt only when the fresh part grows big. The best TF-IDF candidates are re-ranked
-with rapidfuzz so near-identical wording scores highest.
+with rapidfuzz so near-identical wording scores highest, on their title and roadblock read from the database
+then: the index keeps only compact term counts (~70 MB at 100,000 ideas) and no texts.
 
 A merge moves the duplicate's supporters, followers and comments to the original (nobody supports twice), credits
 both submitters, takes the duplicate out of the live queues, and records exactly what moved so an admin can undo it.
@@ -13,11 +14,13 @@ both submitters, takes the duplicate out of the live queues, and records exactly
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import threading
 import time
 import weakref
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +28,7 @@ from datetime import datetime
 import numpy as np
 from rapidfuzz import fuzz
 from scipy import sparse
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -96,23 +99,58 @@ class SimilarIdea:
     score: int  # 0..100
 
 
-@dataclass
-class _Doc:
-    title: str
-    state: str
-    team_code: str
-    text: str  # title and the start of the roadblock, for re-ranking
-    cols: np.ndarray  # term columns
-    tfs: np.ndarray  # their counts
-
-
 REBUILD_AFTER = 2_000  # fresh documents before the matrix is rebuilt
 RECONCILE_SECONDS = 300.0  # how often the full (slower) check of every idea's version runs
 MIN_SCORE = 20
+LOAD_BATCH = 1_000  # ideas whose words the first load holds as Python objects at once
+BUILD_BATCH = 2_048  # rows weighted or moved at once (bounds the temporaries of a build)
+MAX_COUNT = 65_535  # counts are kept as uint16: a term of one idea (texts of up to 10,000 characters) stays below
+
+
+def _counts_array(values, n: int) -> np.ndarray:
+    return np.minimum(np.fromiter(values, dtype=np.int64, count=n), MAX_COUNT).astype(np.uint16)
+
+
+class _Versions:
+    """Idea id -> version seen, for every idea (drafts too). The first load's ideas sit in two sorted arrays (a dict
+    of 100,000 Python ints costs ~10 MB); ideas first seen later go into a small dict."""
+
+    def __init__(self, ids=(), versions=()) -> None:
+        ids = np.asarray(ids, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        self.ids = ids[order]
+        self.values = np.asarray(versions, dtype=np.int64)[order]
+        self.later: dict[int, int] = {}
+
+    def _at(self, idea_id: int) -> int:
+        i = int(np.searchsorted(self.ids, idea_id))
+        return i if i < len(self.ids) and self.ids[i] == idea_id else -1
+
+    def get(self, idea_id: int) -> int | None:
+        i = self._at(idea_id)
+        return int(self.values[i]) if i >= 0 else self.later.get(idea_id)
+
+    def __setitem__(self, idea_id: int, version: int) -> None:
+        i = self._at(idea_id)
+        if i >= 0:
+            self.values[i] = version
+        else:
+            self.later[idea_id] = version
+
+    def __len__(self) -> int:
+        return len(self.ids) + len(self.later)
+
+    def total(self) -> int:
+        return int(self.values.sum()) + sum(self.later.values())
 
 
 class SimilarityIndex:
-    """In-memory TF-IDF index of one database's visible ideas (see the module docstring)."""
+    """In-memory TF-IDF index of one database's visible ideas (see the module docstring).
+
+    Every visible idea's raw term counts stay in memory so that a rebuild needs no re-read: those of the matrix rows
+    as one CSR (int32 columns, uint16 counts), those of ideas changed since in `loose`. No titles or texts are kept:
+    a search reads its few candidates' current ones from the database.
+    """
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -124,29 +162,33 @@ class SimilarityIndex:
         self.version: tuple | None = None
         self.watermark: datetime | None = None
         self.reconciled_at = 0.0
-        self.versions: dict[int, int] = {}  # every idea (drafts too) -> version seen
-        self.docs: dict[int, _Doc] = {}  # visible ideas
+        self.versions = _Versions()  # every idea (drafts too) -> version seen
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(1024, dtype=np.int64)  # documents per term column
         self.matrix: sparse.csc_matrix | None = None  # rows: self.row_ids; tf-idf, L2-normalised
-        self.row_ids = np.zeros(0, dtype=np.int64)
+        self.row_ids = np.zeros(0, dtype=np.int64)  # ascending once the matrix is built
         self.row_alive = np.zeros(0, dtype=bool)
-        self.row_of: dict[int, int] = {}
-        self.fresh: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # idea id -> (cols, weights), not in the matrix
+        self.alive = 0  # rows still alive
+        # Row r's term columns and counts: cols[indptr[r]:indptr[r + 1]] and tfs[indptr[r]:indptr[r + 1]].
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.cols = np.zeros(0, dtype=np.int32)
+        self.tfs = np.zeros(0, dtype=np.uint16)
+        self.loose: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # idea id -> (cols, counts), not in the matrix
+        self.fresh: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the same ideas -> (cols, weights), for searches
 
     # -- weights
     def _idf(self, cols: np.ndarray) -> np.ndarray:
-        n = max(1, len(self.docs))
+        n = max(1, self.alive + len(self.loose))
         return np.log((1.0 + n) / (1.0 + self.df[cols])) + 1.0
 
     def _weighted(self, cols: np.ndarray, tfs: np.ndarray) -> np.ndarray:
-        w = (1.0 + np.log(tfs)) * self._idf(cols)
+        w = (1.0 + np.log(tfs.astype(np.float64))) * self._idf(cols)
         norm = float(np.sqrt(np.dot(w, w))) or 1.0
         return (w / norm).astype(np.float32)
 
     def _columns(self, counts: Counter) -> tuple[np.ndarray, np.ndarray]:
         vocab = self.vocab
-        cols = np.empty(len(counts), dtype=np.int64)
+        cols = np.empty(len(counts), dtype=np.int32)
         for i, term in enumerate(counts):
             col = vocab.get(term)
             if col is None:
@@ -154,7 +196,7 @@ class SimilarityIndex:
             cols[i] = col
         if len(vocab) > len(self.df):
             self.df = np.concatenate([self.df, np.zeros(max(len(vocab), len(self.df)), dtype=np.int64)])
-        return cols, np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        return cols, _counts_array(counts.values(), len(counts))
 
     # -- keeping up with the database
     def _data_version(self, s: Session) -> tuple:
@@ -167,18 +209,25 @@ class SimilarityIndex:
 
     def _versions_agree(self, s: Session) -> bool:
         total = s.execute(select(func.count(), func.sum(Idea.version))).one()
-        return (len(self.versions), sum(self.versions.values())) == (total[0], total[1] or 0)
+        return (len(self.versions), self.versions.total()) == (total[0], total[1] or 0)
 
     def _rows(self, s: Session, since: datetime | None):
+        # The team's code is not needed here, but the join fixes the reading order and with it the term columns, and
+        # so the last bit of every weight and score: keep it.
         stmt = (select(Idea.id, Idea.version, Idea.state, Idea.merged_into_id, Idea.title, Idea.roadblock,
                        Idea.proposal, Idea.updated_at, Team.code).join(Team, Team.id == Idea.team_id))
         if since is not None:
             stmt = stmt.where(Idea.updated_at >= since)
         return s.execute(stmt.execution_options(yield_per=5_000))
 
+    def _row(self, idea_id: int) -> int | None:
+        """The matrix row of an idea still alive in it."""
+        i = int(np.searchsorted(self.row_ids, idea_id))
+        return i if i < len(self.row_ids) and self.row_ids[i] == idea_id and self.row_alive[i] else None
+
     def _put(self, row, *, counting: bool) -> bool:
         """Take in one idea row; True when it is a visible idea whose text was (re)read."""
-        idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, team_code = row
+        idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, _team = row
         if self.watermark is None or updated_at > self.watermark:
             self.watermark = updated_at
         if self.versions.get(idea_id) == version:
@@ -187,86 +236,125 @@ class SimilarityIndex:
         self._drop(idea_id)
         if state == State.DRAFT.value or merged_into is not None:
             return False
-        cols, tfs = self._columns(_doc_counts(title, roadblock, proposal))
-        self.docs[idea_id] = _Doc(title, state, team_code, f"{title} {roadblock[:300]}", cols, tfs)
+        cols, counts = self._columns(_doc_counts(title, roadblock, proposal))
+        self.loose[idea_id] = (cols, counts)
         if counting:
             self.df[cols] += 1
         return True
 
     def _bulk_load(self, s: Session) -> None:
-        """Read every idea at once: words become term columns through one cache, counts come from one sort."""
-        word_col: dict[str, int] = {}
+        """Read every idea once, a batch at a time: words become term columns through one cache and a batch's counts
+        come from one sort, so only one batch's words are ever Python objects (all at once were ~500 MB at 100,000
+        ideas). The rows stay in reading order: _build_matrix puts them in id order."""
         vocab = self.vocab
-
-        def col_of(word: str) -> int:
-            term = _term(word)
-            col = -1 if not term else vocab.setdefault(term, len(vocab))
-            word_col[word] = col
-            return col
-
-        ids: list[int] = []
+        col_of = _WordColumns(vocab).__getitem__
+        every_id, every_version, ids = array("q"), array("q"), array("q")
+        # Grown in place (a big block is remapped, not copied), so no per-batch pieces are left to fragment the heap.
+        pairs, all_cols, all_tfs = array("q"), array("i"), array("H")  # per idea: how many (column, count) pairs
+        batch: list[int] = []
         lengths: list[int] = []
-        all_cols: list[int] = []
-        meta: list[tuple[str, str, str, str]] = []
+
+        def count_batch() -> None:
+            for buffer, part in zip((pairs, all_cols, all_tfs), _batch_counts(batch, lengths, max(1, len(vocab))),
+                                    strict=True):
+                buffer.frombytes(memoryview(part).cast("B"))
+
         for row in self._rows(s, None):
-            idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, team_code = row
-            self.versions[idea_id] = version
+            idea_id, version, state, merged_into, title, roadblock, proposal, updated_at, _team = row
+            every_id.append(idea_id)
+            every_version.append(version)
             if self.watermark is None or updated_at > self.watermark:
                 self.watermark = updated_at
             if state == State.DRAFT.value or merged_into is not None:
                 continue
-            # The title three times: it says what the idea is about most densely.
-            words = _WORD.findall(f"{title} {title} {title} {roadblock} {proposal}".lower())
-            get = word_col.get
-            cols = [get(w) for w in words]
-            if None in cols:
-                cols = [c if c is not None else col_of(w) for c, w in zip(cols, words, strict=True)]
             ids.append(idea_id)
-            lengths.append(len(cols))
-            all_cols.extend(cols)
-            meta.append((title, state, team_code, f"{title} {roadblock[:300]}"))
-        n, width = len(ids), max(1, len(vocab))
-        cols_arr = np.asarray(all_cols, dtype=np.int64)
-        doc_arr = np.repeat(np.arange(n, dtype=np.int64), np.asarray(lengths, dtype=np.int64))
-        keep = cols_arr >= 0
-        keys, counts = np.unique(doc_arr[keep] * width + cols_arr[keep], return_counts=True)
-        doc_of, col_of_key = keys // width, keys % width
-        bounds = np.searchsorted(doc_of, np.arange(n + 1))
-        for i, idea_id in enumerate(ids):
-            a, b = bounds[i], bounds[i + 1]
-            title, state, team_code, text = meta[i]
-            self.docs[idea_id] = _Doc(title, state, team_code, text, col_of_key[a:b], counts[a:b].astype(np.float64))
-        self.df = np.zeros(max(1024, 2 * width), dtype=np.int64)  # _build_matrix counts them
+            before = len(batch)
+            # The title three times: it says what the idea is about most densely.
+            batch += map(col_of, _WORD.findall(f"{title} {title} {title} {roadblock} {proposal}".lower()))
+            lengths.append(len(batch) - before)
+            if len(lengths) == LOAD_BATCH:
+                count_batch()
+                batch, lengths = [], []
+        count_batch()
+        self.versions = _Versions(every_id, every_version)
+        self.row_ids = np.asarray(ids, dtype=np.int64)
+        self.row_alive = np.ones(len(ids), dtype=bool)
+        self.alive = len(ids)
+        self.indptr = np.concatenate([[0], np.cumsum(np.frombuffer(pairs, dtype=np.int64))]).astype(np.int64)
+        self.cols = np.frombuffer(all_cols, dtype=np.int32)
+        self.tfs = np.frombuffer(all_tfs, dtype=np.uint16)
+        self.df = np.zeros(max(1024, 2 * len(vocab)), dtype=np.int64)  # _build_matrix counts them
 
     def _drop(self, idea_id: int) -> None:
-        old = self.docs.pop(idea_id, None)
-        if old is None:
+        loose = self.loose.pop(idea_id, None)
+        if loose is not None:
+            self.df[loose[0]] -= 1
+            self.fresh.pop(idea_id, None)
             return
-        self.df[old.cols] -= 1
-        self.fresh.pop(idea_id, None)
-        row = self.row_of.pop(idea_id, None)
+        row = self._row(idea_id)
         if row is not None:
+            self.df[self.cols[self.indptr[row]:self.indptr[row + 1]]] -= 1
             self.row_alive[row] = False
+            self.alive -= 1
+
+    def _in_id_order(self) -> None:
+        """Gather the raw counts of every visible idea (alive rows and loose ideas) into one CSR in idea-id order, a
+        batch of rows at a time."""
+        keep = np.flatnonzero(self.row_alive)
+        loose = list(self.loose.values())
+        ids = np.concatenate([self.row_ids[keep], np.fromiter(self.loose, dtype=np.int64, count=len(loose))])
+        if not loose and len(keep) == len(self.row_ids) and bool(np.all(ids[1:] > ids[:-1])):
+            return  # so already
+        loose_lengths = np.fromiter((len(c) for c, _ in loose), dtype=np.int64, count=len(loose))
+        loose_cols = np.concatenate([c for c, _ in loose] + [np.zeros(0, dtype=np.int32)])
+        loose_tfs = np.concatenate([t for _, t in loose] + [np.zeros(0, dtype=np.uint16)])
+        starts = np.concatenate([self.indptr[keep], np.cumsum(loose_lengths) - loose_lengths])
+        lengths = np.concatenate([np.diff(self.indptr)[keep], loose_lengths])
+        order = np.argsort(ids, kind="stable")
+        ids, starts, lengths, from_rows = ids[order], starts[order], lengths[order], order < len(keep)
+        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        cols = np.empty(int(indptr[-1]), dtype=np.int32)
+        tfs = np.empty(int(indptr[-1]), dtype=np.uint16)
+        for r0 in range(0, len(ids), BUILD_BATCH):
+            r1 = min(len(ids), r0 + BUILD_BATCH)
+            lo, hi = int(indptr[r0]), int(indptr[r1])
+            at = np.repeat(starts[r0:r1] - (indptr[r0:r1] - lo), lengths[r0:r1]) + np.arange(hi - lo)  # source
+            mine = np.repeat(from_rows[r0:r1], lengths[r0:r1])  # from the old rows (else from `loose`)
+            c, t = cols[lo:hi], tfs[lo:hi]
+            c[mine], t[mine] = self.cols[at[mine]], self.tfs[at[mine]]
+            c[~mine], t[~mine] = loose_cols[at[~mine]], loose_tfs[at[~mine]]
+        self.row_ids, self.indptr, self.cols, self.tfs = ids, indptr, cols, tfs
+        self.row_alive = np.ones(len(ids), dtype=bool)
+        self.alive = len(ids)
+        self.loose = {}
 
     def _build_matrix(self) -> None:
-        ids = np.fromiter(sorted(self.docs), dtype=np.int64, count=len(self.docs))
-        docs = [self.docs[int(i)] for i in ids]
-        lengths = np.fromiter((len(d.cols) for d in docs), dtype=np.int64, count=len(docs))
-        cols = np.concatenate([d.cols for d in docs]) if docs else np.zeros(0, dtype=np.int64)
-        tfs = np.concatenate([d.tfs for d in docs]) if docs else np.zeros(0)
+        """Weight every visible idea's counts into a new matrix, a batch of rows at a time, written straight into its
+        column-major arrays (a row-major matrix to convert would be ~40 MB more at 100,000 ideas)."""
+        self.matrix = None  # its memory goes to the new one (searches wait for the lock meanwhile)
+        self._in_id_order()
+        indptr, cols, n, width = self.indptr, self.cols, len(self.row_ids), max(1, len(self.vocab))
         self.df = np.bincount(cols, minlength=len(self.df)).astype(np.int64)
-        w = (1.0 + np.log(tfs)) * self._idf(cols)
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        if len(w):
-            norms = np.sqrt(np.add.reduceat(w * w, indptr[:-1]))
-            norms[lengths == 0] = 1.0
-            w = w / np.repeat(norms, lengths)
-        csr = sparse.csr_matrix((w.astype(np.float32), cols.astype(np.int32), indptr),
-                                shape=(len(ids), max(1, len(self.vocab))))
-        self.matrix = csr.tocsc()
-        self.row_ids = ids
-        self.row_alive = np.ones(len(ids), dtype=bool)
-        self.row_of = {int(i): n for n, i in enumerate(ids)}
+        colptr = np.concatenate([[0], np.cumsum(self.df[:width])])
+        next_slot = colptr[:-1].copy()  # per column: its rows come in id order
+        rows = np.empty(len(cols), dtype=np.int32)
+        data = np.empty(len(cols), dtype=np.float32)
+        for r0 in range(0, n, BUILD_BATCH):
+            r1 = min(n, r0 + BUILD_BATCH)
+            a, b = int(indptr[r0]), int(indptr[r1])
+            if a == b:
+                continue
+            w = (1.0 + np.log(self.tfs[a:b].astype(np.float64))) * self._idf(cols[a:b])
+            lengths = np.diff(indptr[r0:r1 + 1])
+            norms = np.ones(r1 - r0)
+            norms[lengths > 0] = np.sqrt(np.add.reduceat(w * w, indptr[r0:r1][lengths > 0] - a))
+            by_col = np.argsort(cols[a:b], kind="stable")
+            batch_cols = cols[a:b][by_col]
+            slots = next_slot[batch_cols] + np.arange(b - a) - np.searchsorted(batch_cols, batch_cols)
+            rows[slots] = np.repeat(np.arange(r0, r1, dtype=np.int32), lengths)[by_col]
+            data[slots] = (w / np.repeat(norms, lengths))[by_col]
+            next_slot += np.bincount(batch_cols, minlength=width)
+        self.matrix = sparse.csc_matrix((data, rows, colptr), shape=(n, width))
         self.fresh = {}
         self.rebuilds += 1
 
@@ -276,6 +364,13 @@ class SimilarityIndex:
         due = time.monotonic() - self.reconciled_at >= self.reconcile_seconds
         if version == self.version and not due:
             return
+        try:
+            self._catch_up(s, version, due)
+        except BaseException:
+            self._reset()  # half taken in: the next look starts over
+            raise
+
+    def _catch_up(self, s: Session, version: tuple, due: bool) -> None:
         count, max_id, _ = version
         incremental = (self.version is not None and self.watermark is not None
                        and count >= self.version[0] and (max_id or 0) >= (self.version[1] or 0))
@@ -291,16 +386,21 @@ class SimilarityIndex:
             self._bulk_load(s)
             self._build_matrix()
             self.reconciled_at = time.monotonic()
+            # Reading every row leaves the collector due for a full pass (~50 ms in a loaded app): take it now, at
+            # the end of a build of seconds, rather than in one of the next keystrokes' suggestions.
+            gc.collect()
         elif len(self.fresh) + len(changed) > REBUILD_AFTER:
             self._build_matrix()
         else:
             for idea_id in changed:
-                doc = self.docs[idea_id]
-                self.fresh[idea_id] = (doc.cols, self._weighted(doc.cols, doc.tfs))
+                cols, tfs = self.loose[idea_id]
+                self.fresh[idea_id] = (cols, self._weighted(cols, tfs))
         self.version = version
 
     # -- asking
-    def search(self, text: str, *, limit: int, exclude: set[int]) -> list[SimilarIdea]:
+    def search(self, s: Session, text: str, *, limit: int, exclude: set[int]) -> list[SimilarIdea]:
+        """The visible ideas most like `text`, best first. The best TF-IDF candidates are re-ranked on their title
+        and roadblock as they are now, read in one query (the index keeps no texts)."""
         qcounts = Counter(terms(text))
         known = Counter({t: n for t, n in qcounts.items() if t in self.vocab})
         if not known:
@@ -324,13 +424,17 @@ class SimilarityIndex:
                 if score > 0:
                     candidates.append((score, idea_id))
         candidates.sort(reverse=True)
+        picked = [(score, idea_id) for score, idea_id in candidates[:pool] if idea_id not in exclude]
+        if not picked:
+            return []
+        current = {row[0]: row for row in s.execute(_CANDIDATES, {"ids": [idea_id for _, idea_id in picked]})}
         query_text = " ".join(qcounts)
         out: list[tuple[float, int]] = []
-        for score, idea_id in candidates[:pool]:
-            if idea_id in exclude:
-                continue
-            doc = self.docs[idea_id]
-            wording = fuzz.token_set_ratio(query_text, " ".join(terms(doc.text))) / 100.0
+        for score, idea_id in picked:
+            if idea_id not in current:
+                continue  # deleted since the index looked
+            _, title, roadblock, _, _ = current[idea_id]
+            wording = fuzz.token_set_ratio(query_text, " ".join(terms(f"{title} {roadblock[:300]}"))) / 100.0
             out.append((0.75 * score + 0.25 * wording, idea_id))
         out.sort(reverse=True)
         results = []
@@ -338,9 +442,37 @@ class SimilarityIndex:
             pct = min(100, round(score * 100))
             if pct < MIN_SCORE or len(results) >= limit:
                 break
-            doc = self.docs[idea_id]
-            results.append(SimilarIdea(idea_id, doc.title, doc.state, doc.team_code, pct))
+            _, title, _, state, team_code = current[idea_id]
+            results.append(SimilarIdea(idea_id, title, state, team_code, pct))
         return results
+
+
+_CANDIDATES = (select(Idea.id, Idea.title, Idea.roadblock, Idea.state, Team.code).join(Team, Team.id == Idea.team_id)
+               .where(Idea.id.in_(bindparam("ids", expanding=True))))
+
+
+class _WordColumns(dict):
+    """Word -> term column (-1: a stop word), each worked out on first sight."""
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, word: str) -> int:
+        term = _term(word)
+        col = self[word] = -1 if not term else self.vocab.setdefault(term, len(self.vocab))
+        return col
+
+
+def _batch_counts(cols: list[int], lengths: list[int], width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One batch of ideas' words as term columns (-1: a stop word) -> (pairs per idea, columns, counts), the
+    columns ascending within an idea, from one sort."""
+    cols_arr = np.fromiter(cols, dtype=np.int32, count=len(cols))
+    idea = np.repeat(np.arange(len(lengths), dtype=np.int64), np.asarray(lengths, dtype=np.int64))
+    keep = cols_arr >= 0
+    keys, counts = np.unique(idea[keep] * width + cols_arr[keep], return_counts=True)
+    per_idea = np.bincount(keys // width, minlength=len(lengths)).astype(np.int64)
+    return per_idea, (keys % width).astype(np.int32), np.minimum(counts, MAX_COUNT).astype(np.uint16)
 
 
 _INDEXES: weakref.WeakKeyDictionary[Database, SimilarityIndex] = weakref.WeakKeyDictionary()
@@ -364,10 +496,9 @@ def suggest_similar(db: Database, text: str, *, limit: int = 5, exclude_ids=()) 
         return []
     limit = max(1, min(int(limit), 50))
     index = index_for(db)
-    with index.lock:
-        with db.read() as s:
-            index.refresh(s)
-        return index.search(text, limit=limit, exclude={int(i) for i in exclude_ids})
+    with index.lock, db.read() as s:
+        index.refresh(s)
+        return index.search(s, text, limit=limit, exclude={int(i) for i in exclude_ids})
 
 
 def warm(db: Database) -> None:

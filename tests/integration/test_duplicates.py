@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from rapidfuzz import fuzz
 from sqlalchemy import select
 
 from hero_core.errors import InvalidInput, NotFound, PermissionDenied, StaleIdea, TransitionNotAllowed
-from hero_core.models import AuditEntry, Comment, IdeaFollow, IdeaSupport
+from hero_core.models import AuditEntry, Comment, Idea, IdeaFollow, IdeaSupport, Team
 from hero_core.services import duplicates, ideas, notifications, social
 from hero_core.services.ideas import IdeaFilter, IdeaInput
 from hero_core.vocab import State
@@ -84,6 +87,153 @@ def test_an_index_refresh_is_incremental_until_it_must_rebuild(org, corpus):
 def test_empty_text_suggests_nothing(org, corpus):
     assert duplicates.suggest_similar(org.db, "   ") == []
     assert duplicates.suggest_similar(org.db, "the and of") == []
+
+
+def test_a_suggestion_shows_the_idea_as_it_is_now(org, corpus):
+    text = "Customers confused by pro-rata charges on their first bill"
+    duplicates.suggest_similar(org.db, text)
+    index = duplicates.index_for(org.db)
+    ideas.start_review(org.db, actor_id=org.manager, idea_id=corpus["billing"])
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=corpus["billing"], reason="Say what the letter says")
+    ideas.edit_idea(org.db, actor_id=org.frontline, idea_id=corpus["billing"], expected_version=None, data=IdeaInput(
+        title="A letter on pro-rata with the first bill", roadblock="Customers call about charges on their first bill "
+        "they do not understand, the pro-rata part confuses them.", proposal="Send a short letter explaining "
+        "pro-rata charges with the first bill.", touchpoint="call_centre", category="complex_form"))
+    # The index keeps no titles: even before it has looked again, a search shows the title and state of now.
+    with org.db.read() as s:
+        found = index.search(s, text, limit=5, exclude=set())
+    assert (found[0].id, found[0].title, found[0].state) == (
+        corpus["billing"], "A letter on pro-rata with the first bill", "needs_changes")
+    found = duplicates.suggest_similar(org.db, text)
+    assert (found[0].id, found[0].title, found[0].state) == (
+        corpus["billing"], "A letter on pro-rata with the first bill", "needs_changes")
+
+
+# A corpus like a real one: a few roadblocks, each proposed several times in other words by people of two teams,
+# an exact repeat, drafts and a merged duplicate. At most 30 visible ideas, so every one is a re-ranking candidate.
+TOPICS = [
+    ("Direct debit form asks twice",
+     "The direct debit form asks customers for their account number twice and many give up.",
+     "Ask for the account number once and check it while they type."),
+    ("Explain the first bill",
+     "Customers call about pro-rata charges on their first bill that they do not understand.",
+     "Send a short letter that explains pro-rata charges with the first bill."),
+    ("Shorter returns form",
+     "The online returns form has twelve fields and customers abandon it halfway.",
+     "Cut the returns form to four fields and prefill the rest from the order."),
+    ("Guided router reset",
+     "Customers wait on hold for twenty minutes only to be told to restart their router.",
+     "Put a guided router reset in the app before the call queue."),
+    ("Queue time screen in stores",
+     "Shoppers do not know how long the queue at the returns desk will take.",
+     "Show the waiting time on a screen at the store entrance."),
+    ("Goodwill credit without sign-off",
+     "Agents need a manager to approve even a five pound goodwill credit for a late engineer.",
+     "Let billing agents give goodwill credits up to fifteen pounds without sign-off."),
+    ("Contract end date on the first screen",
+     "Retention agents cannot see when a contract ends without opening three screens.",
+     "Show the contract end date on the first CRM screen."),
+    ("Parking signs at Northgate",
+     "Shoppers cannot find the car park entrance at Northgate.",
+     "Put two clear signs at the roundabout."),
+]
+VARIANTS = ["", " for new customers", " at weekends", " in the mobile app"]
+QUERIES = [
+    "The direct debit form asks for the account number twice",
+    "customers confused by pro-rata charges on the first bill",
+    "returns form too long",
+    "restart the router in the app instead of waiting on hold",
+    "how long is the queue at the store",
+    "goodwill credit needs sign-off from a manager",
+    "contract end date for retention agents",
+    "first bill letter for new customers at weekends",
+    "car park",
+]
+
+
+def reference(db, text, *, limit=5, exclude=()):
+    """Suggestions worked out plainly, in float64, as the module docstring describes them: TF-IDF cosine over
+    title (three times), roadblock and proposal of the visible ideas, the best max(6 x limit, 30) re-ranked by
+    0.75 cosine + 0.25 token-set ratio of the query's terms to those of title and roadblock start, 0-100."""
+    with db.read() as s:
+        rows = s.execute(select(Idea.id, Idea.title, Idea.roadblock, Idea.proposal, Idea.state, Team.code)
+                         .join(Team, Team.id == Idea.team_id)
+                         .where(Idea.state != "draft", Idea.merged_into_id.is_(None))).all()
+    terms = duplicates.terms
+    counts = {r.id: Counter(terms(r.roadblock) + terms(r.proposal) + terms(r.title) * 3) for r in rows}
+    df = Counter(t for c in counts.values() for t in c)
+    idf = {t: math.log((1 + len(rows)) / (1 + k)) + 1 for t, k in df.items()}
+
+    def unit(c):
+        w = {t: (1 + math.log(k)) * idf[t] for t, k in c.items() if t in idf}
+        norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
+        return {t: v / norm for t, v in w.items()}
+
+    query = unit(Counter(terms(text)))
+    cosine = {i: sum(query.get(t, 0.0) * v for t, v in unit(c).items()) for i, c in counts.items()}
+    pool = sorted(((round(x, 9), i) for i, x in cosine.items() if x > 0), reverse=True)[:max(limit * 6, 30)]
+    by_id = {r.id: r for r in rows}
+    query_text = " ".join(Counter(terms(text)))
+    ranked = sorted(((round(0.75 * x + 0.25 * fuzz.token_set_ratio(
+        query_text, " ".join(terms(f"{by_id[i].title} {by_id[i].roadblock[:300]}"))) / 100, 9), i)
+        for x, i in pool if i not in exclude), reverse=True)
+    out = []
+    for score, i in ranked:
+        if round(score * 100) < duplicates.MIN_SCORE or len(out) >= limit:
+            break
+        # float32 arithmetic in the index is exact to ~1e-6: the expectations must not hinge on less.
+        assert abs(score * 100 - math.floor(score * 100) - 0.5) > 1e-3, "a score on a rounding edge"
+        assert all(score == other or abs(score - other) > 1e-5 for other, _ in ranked), "a near tie"
+        r = by_id[i]
+        out.append((i, r.title, r.state, r.code, min(100, round(score * 100))))
+    return out
+
+
+def found(db, text, *, limit=5, exclude=()):
+    return [(f.id, f.title, f.state, f.team_code, f.score)
+            for f in duplicates.suggest_similar(db, text, limit=limit, exclude_ids=exclude)]
+
+
+def test_suggestions_rank_exactly_as_plain_tf_idf_then_wording_through_builds_and_rebuilds(org, monkeypatch):
+    people = [org.frontline, org.frontline_b, org.other_frontline]
+    made = []
+    for n, (title, roadblock, proposal) in enumerate(TOPICS):
+        for v in VARIANTS[: 4 if n < 2 else 3]:
+            made.append(propose(org, title + v, f"{roadblock} It happens most{v or ' often'}.", proposal,
+                                submitter=people[len(made) % 3]))
+    made.append(propose(org, *TOPICS[2]))  # the very same words again
+    propose(org, TOPICS[0][0] + " for older customers", TOPICS[0][1], TOPICS[0][2], submit=False)  # drafts
+    propose(org, TOPICS[3][0], TOPICS[3][1], TOPICS[3][2], submit=False)
+    dup = propose(org, TOPICS[1][0] + " please", TOPICS[1][1], TOPICS[1][2], submitter=org.frontline_b)
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=dup, original_id=made[4])
+    ideas.start_review(org.db, actor_id=org.manager, idea_id=made[0])
+    assert len(made) == 27
+
+    def check():
+        for text in QUERIES:
+            expected = reference(org.db, text)
+            assert expected and found(org.db, text) == expected, text
+            assert found(org.db, text, limit=50) == reference(org.db, text, limit=50), text
+            assert found(org.db, text, exclude=[expected[0][0]]) == reference(org.db, text, exclude=[expected[0][0]])
+
+    check()  # the first build, all at once
+    index = duplicates.index_for(org.db)
+    assert index.rebuilds == 1 and not index.fresh
+    # Rebuilt at every change now: the matrix is put together again from its own counts (rows gone, rows
+    # changed, new ones among them in id order), and must still rank exactly as worked out from scratch.
+    monkeypatch.setattr(duplicates, "REBUILD_AFTER", 0)
+    propose(org, "Returns form in the mobile app", "The returns form in the app has twelve fields at weekends.",
+            "Cut the returns form to four fields.", submitter=org.other_frontline)
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=made[9], original_id=made[8])
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=made[0], reason="Which form?")
+    ideas.edit_idea(org.db, actor_id=org.frontline, idea_id=made[0], expected_version=None, data=IdeaInput(
+        title="Account number asked twice on the direct debit form", roadblock=TOPICS[0][1], proposal=TOPICS[0][2],
+        touchpoint="call_centre", category="complex_form"))
+    check()
+    assert index.rebuilds == 2 and not index.fresh
+    # And a plain full build of the same database agrees.
+    duplicates._INDEXES.pop(org.db)
+    check()
 
 
 # ---- merging -------------------------------------------------------------------------------------------------
