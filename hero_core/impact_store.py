@@ -120,6 +120,8 @@ def refresh(
                 for start in range(0, len(orphans), 500):
                     s.execute(delete(ImpactResult).where(
                         tuple_(ImpactResult.idea_id, ImpactResult.metric_code).in_(orphans[start:start + 500])))
+        # In launch order, so that each chunk's windows span a few months and its weekly sums are read once.
+        stale.sort(key=lambda i: (i.launch_date, i.id))
         for start in range(0, len(stale), CHUNK):
             chunk = stale[start:start + CHUNK]
             with db.read() as s:
