@@ -10,6 +10,7 @@ from hero_core.services.ideas import WAITING_ON, IdeaFilter, IdeaView
 from hero_core.vocab import State
 
 PAGE_SIZE = 10
+TIMELINE_SHOWN = 5
 
 db, user = ui.require_page("my-ideas")
 st.title("My ideas")
@@ -96,10 +97,14 @@ for view in views:
             st.caption("Reason given")
             st.text(view.last_reason)
         ui.idea_link(view.id, view.title)
+        # The latest steps as plain lines (a table per idea cost most of the page's time); the idea's page has
+        # its whole history.
         timeline = ideas.timeline(db, actor_id=user.id, idea_id=view.id)
-        st.dataframe(pd.DataFrame([{
-            "When": ui.fmt_dt(e.at), "Who": e.actor_email, "What": e.action.replace("_", " "), "Reason": e.reason,
-        } for e in timeline]), hide_index=True, key=f"my_timeline_{view.id}")
+        st.markdown("\n".join(
+            f"- {ui.fmt_dt(e.at)} · {ui.md(e.actor_email)} · {e.action.replace('_', ' ')}"
+            + (f" — {ui.md(e.reason)}" if e.reason else "") for e in timeline[-TIMELINE_SHOWN:]))
+        if len(timeline) > TIMELINE_SHOWN:
+            st.caption(f"The latest {TIMELINE_SHOWN} of {len(timeline)} steps; the idea's page shows them all.")
         if view.may_edit:
             ui.stale_banner(view.id, view.version, where="my")
             edit_form(view)

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hero_core import audit, permissions
+from hero_core import audit, cache, permissions
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.models import Campaign, CampaignMetric, CampaignTeam, Idea, IdeaSupport, Metric, Team, User
@@ -128,15 +128,26 @@ def check_can_answer(s: Session, db: Database, *, campaign_id: int | None, team_
         raise InvalidInput(message, fields={"campaign_id": message})
 
 
-def _views(s: Session, db: Database, rows: Sequence[Campaign]) -> list[CampaignView]:
-    ids = [c.id for c in rows] or [-1]
+def _counts(s: Session, ids: tuple[int, ...]) -> tuple[tuple, tuple]:
+    """((campaign, state, ideas), ...) and ((campaign, supports), ...) of the campaigns' live ideas."""
     live = (Idea.campaign_id.in_(ids), Idea.state != State.DRAFT.value, Idea.merged_into_id.is_(None))
+    by_state = tuple(tuple(r) for r in s.execute(select(Idea.campaign_id, Idea.state, func.count(Idea.id))
+                                                 .where(*live).group_by(Idea.campaign_id, Idea.state)))
+    supports = tuple(tuple(r) for r in s.execute(select(Idea.campaign_id, func.count())
+                                                 .join(IdeaSupport, IdeaSupport.idea_id == Idea.id)
+                                                 .where(*live).group_by(Idea.campaign_id)))
+    return by_state, supports
+
+
+def _views(s: Session, db: Database, rows: Sequence[Campaign]) -> list[CampaignView]:
+    ids = tuple(c.id for c in rows) or (-1,)
+    # Counting a company's campaign ideas and their supports reads tens of thousands of rows: cached until the
+    # next audited change (every idea change and every support writes one).
+    state_rows, support_rows = cache.cached(s, ("campaign_counts", ids), lambda: _counts(s, ids))
     by_state: dict[int, dict[str, int]] = {}
-    for cid, state, n in s.execute(select(Idea.campaign_id, Idea.state, func.count(Idea.id)).where(*live)
-                                   .group_by(Idea.campaign_id, Idea.state)):
+    for cid, state, n in state_rows:
         by_state.setdefault(cid, {})[state] = n
-    supports = dict(s.execute(select(Idea.campaign_id, func.count()).join(IdeaSupport, IdeaSupport.idea_id == Idea.id)
-                              .where(*live).group_by(Idea.campaign_id)).all())
+    supports = dict(support_rows)
     teams: dict[int, list[str]] = {}
     for cid, code in s.execute(select(CampaignTeam.campaign_id, Team.code).join(Team, Team.id == CampaignTeam.team_id)
                                .where(CampaignTeam.campaign_id.in_(ids)).order_by(Team.code)):
