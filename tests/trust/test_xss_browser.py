@@ -111,7 +111,8 @@ def _visit(page: Page, url: str, dialogs: list[str], wait_for: str = "") -> str:
         login.click()
     page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible", timeout=WAIT_MS)
     if wait_for:
-        page.get_by_text(wait_for).first.wait_for(state="visible", timeout=WAIT_MS)
+        # The first visible match: a data grid also keeps its cells in a hidden table for screen readers.
+        page.get_by_text(wait_for).filter(visible=True).first.wait_for(state="visible", timeout=WAIT_MS)
     _settle(page)
     assert page.evaluate(INJECTED) == [], url
     assert dialogs == [], f"a script ran on {url}: {dialogs}"
