@@ -13,12 +13,13 @@ import time
 
 import streamlit as st
 
-from hero_app import auth, session_cookie, ui
+from hero_app import auth, session_cookie, startup, ui
 from hero_app.navigation import HOME, PAGES, pages_for
 from hero_core.errors import HeroError
 from hero_core.services import notifications
 
 st.set_page_config(page_title="HERO compact", page_icon=":material/bolt:", layout="wide")
+startup.freeze_long_lived_objects()  # once per process: keeps Streamlit's after-run garbage collection short
 
 
 def sidebar(user: ui.CurrentUser) -> None:
