@@ -191,44 +191,56 @@ def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where
 
 
 def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
-    """Start the review; approve, ask for changes or decline with a reason."""
+    """Start the review; approve, ask for changes or decline with a reason.
+
+    The buttons act in on_click callbacks (`ui.action_button`): the click's one run already shows the new state.
+    """
     k = f"{where}_decide_{view.id}"
     acts = view.available_actions
     expected = ui.opened_version(view.id, view.version)
     if "start_review" in acts:
         st.caption("Starting the review tells the submitter their idea is being looked at; then assess it.")
-        if st.button(L["start_review"], key=f"{k}_start", type="primary"):
-            ui.attempt(lambda: ideas.start_review(db, actor_id=user.id, idea_id=view.id, expected_version=expected),
-                       success=f"Review of idea #{view.id} started.", idea_id=view.id, where="start_review")
+        ui.action_button(L["start_review"], lambda: ideas.start_review(db, actor_id=user.id, idea_id=view.id,
+                                                                       expected_version=expected),
+                         key=f"{k}_start", type="primary", success=f"Review of idea #{view.id} started.",
+                         idea_id=view.id, where="start_review")
     deciding = [a for a in ("approve", "request_changes", "decline") if a in acts]
     if not deciding:
         return
     a = view.assessment
     second = a is not None and a.needs_second_approver
-    reason = st.text_area("Reason for the submitter (required to ask for changes or to decline)",
-                          key=f"{k}_reason")
+    reason_key = f"{k}_reason"
+    st.text_area("Reason for the submitter (required to ask for changes or to decline)", key=reason_key)
+
+    def reason() -> str:  # read at the click: the text typed just before it
+        return st.session_state.get(reason_key) or ""
+
     cols = st.columns(3)
     if "approve" in deciding:
-        label = "Approve as second approver" if second else L["approve"]
-        if cols[0].button(label, key=f"{k}_approve", type="primary"):
-            ui.attempt(
-                lambda: ideas.approve(db, actor_id=user.id, idea_id=view.id, expected_version=expected,
-                                      reason=reason),
-                success=lambda result: (f"Idea #{view.id}: approved." if result == "approved" else
-                                        f"Idea #{view.id}: first approval recorded; it is high risk and now waits "
-                                        "for a second approver."),
-                idea_id=view.id, where="approve",
-            )
-    if "request_changes" in deciding and cols[1].button(L["request_changes"], key=f"{k}_changes"):
-        ui.attempt(lambda: ideas.request_changes(db, actor_id=user.id, idea_id=view.id, reason=reason,
-                                                 expected_version=expected),
-                   success=f"Idea #{view.id} went back to its submitter for changes.", idea_id=view.id,
-                   where="request_changes")
-    if "decline" in deciding and cols[2].button(L["decline"], key=f"{k}_decline"):
-        ui.attempt(lambda: ideas.decline(db, actor_id=user.id, idea_id=view.id, reason=reason,
-                                         expected_version=expected),
-                   success=f"Idea #{view.id} was declined; the submitter has your reason.", idea_id=view.id,
-                   where="decline")
+        ui.action_button(
+            "Approve as second approver" if second else L["approve"],
+            lambda: ideas.approve(db, actor_id=user.id, idea_id=view.id, expected_version=expected,
+                                  reason=reason()),
+            key=f"{k}_approve", type="primary", container=cols[0],
+            success=lambda result: (f"Idea #{view.id}: approved." if result == "approved" else
+                                    f"Idea #{view.id}: first approval recorded; it is high risk and now waits "
+                                    "for a second approver."),
+            idea_id=view.id, where="approve",
+        )
+    if "request_changes" in deciding:
+        ui.action_button(
+            L["request_changes"],
+            lambda: ideas.request_changes(db, actor_id=user.id, idea_id=view.id, reason=reason(),
+                                          expected_version=expected),
+            key=f"{k}_changes", container=cols[1], success=f"Idea #{view.id} went back to its submitter for changes.",
+            idea_id=view.id, where="request_changes")
+    if "decline" in deciding:
+        ui.action_button(
+            L["decline"],
+            lambda: ideas.decline(db, actor_id=user.id, idea_id=view.id, reason=reason(),
+                                  expected_version=expected),
+            key=f"{k}_decline", container=cols[2], success=f"Idea #{view.id} was declined; the submitter has your reason.",
+            idea_id=view.id, where="decline")
 
 
 # ---- IT and scaling ------------------------------------------------------------------------------------------
@@ -239,9 +251,11 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
     k = f"{where}_it_{view.id}"
     acts = view.available_actions
     expected = ui.opened_version(view.id, view.version)
-    if "claim" in acts and st.button(L["claim"], key=f"{k}_claim", type="primary"):
-        ui.attempt(lambda: ideas.claim(db, actor_id=user.id, idea_id=view.id, expected_version=expected),
-                   success=f"You claimed idea #{view.id}; it is now in build.", idea_id=view.id, where="claim")
+    if "claim" in acts:
+        ui.action_button(L["claim"], lambda: ideas.claim(db, actor_id=user.id, idea_id=view.id,
+                                                         expected_version=expected),
+                         key=f"{k}_claim", type="primary", success=f"You claimed idea #{view.id}; it is now in build.",
+                         idea_id=view.id, where="claim")
     if view.may_plan:
         with st.form(f"{k}_plan_form"):
             st.markdown("**IT plan**")
@@ -264,13 +278,16 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
                                                      pilot_team_codes=pilot_teams, launch_date=launch,
                                                      expected_version=expected),
                            success=f"Pilot of idea #{view.id} started.", idea_id=view.id, where="start_pilot")
-    if "start_scaling" in acts and st.button(L["start_scaling"], key=f"{k}_scaling", type="primary"):
-        ui.attempt(lambda: ideas.start_scaling(db, actor_id=user.id, idea_id=view.id, expected_version=expected),
-                   success=f"Idea #{view.id} is being scaled.", idea_id=view.id, where="start_scaling")
-    if "complete_scaling" in acts and st.button(L["complete_scaling"], key=f"{k}_scaled", type="primary"):
-        ui.attempt(lambda: ideas.complete_scaling(db, actor_id=user.id, idea_id=view.id,
-                                                  expected_version=expected),
-                   success=f"Idea #{view.id} is scaled.", idea_id=view.id, where="complete_scaling")
+    if "start_scaling" in acts:
+        ui.action_button(L["start_scaling"], lambda: ideas.start_scaling(db, actor_id=user.id, idea_id=view.id,
+                                                                         expected_version=expected),
+                         key=f"{k}_scaling", type="primary", success=f"Idea #{view.id} is being scaled.",
+                         idea_id=view.id, where="start_scaling")
+    if "complete_scaling" in acts:
+        ui.action_button(L["complete_scaling"], lambda: ideas.complete_scaling(db, actor_id=user.id, idea_id=view.id,
+                                                                               expected_version=expected),
+                         key=f"{k}_scaled", type="primary", success=f"Idea #{view.id} is scaled.",
+                         idea_id=view.id, where="complete_scaling")
 
 
 # ---- retiring ----------------------------------------------------------------------------------------------
@@ -282,8 +299,8 @@ def retire_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: s
     k = f"{where}_retire_{view.id}"
     expected = ui.opened_version(view.id, view.version)
     with st.expander("Retire this idea"):
-        reason = st.text_area("Why retire it? (required)", key=f"{k}_reason")
-        if st.button(L["retire"], key=f"{k}_go"):
-            ui.attempt(lambda: ideas.retire(db, actor_id=user.id, idea_id=view.id, reason=reason,
-                                            expected_version=expected),
-                       success=f"Idea #{view.id} was retired.", idea_id=view.id, where="retire")
+        st.text_area("Why retire it? (required)", key=f"{k}_reason")
+        ui.action_button(L["retire"], lambda: ideas.retire(db, actor_id=user.id, idea_id=view.id,
+                                                           reason=st.session_state.get(f"{k}_reason") or "",
+                                                           expected_version=expected),
+                         key=f"{k}_go", success=f"Idea #{view.id} was retired.", idea_id=view.id, where="retire")

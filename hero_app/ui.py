@@ -43,6 +43,7 @@ LOGIN_NOTICE_KEY = "hero_login_notice"
 FLASH_KEY = "hero_flash"
 PINS_KEY = "hero_opened_versions"
 STALE_KEY = "hero_stale"
+ACTION_ERRORS_KEY = "hero_action_errors"
 PAGE_KEY = "hero_page"
 RESET_KEY = "hero_reset"
 
@@ -184,7 +185,7 @@ def show_unexpected(where: str) -> None:
 
 
 def flash(message: str) -> None:
-    """A success message shown at the top of the next run (after st.rerun)."""
+    """A success message shown at the top of the next run (after st.rerun, or the run a callback precedes)."""
     st.session_state.setdefault(FLASH_KEY, []).append(message)
 
 
@@ -217,6 +218,46 @@ def attempt(action: Callable[[], T], *, success: str | Callable[[T], str], idea_
         st.session_state[RESET_KEY] = list(clear)
     flash(success(result) if callable(success) else success)
     st.rerun()
+
+
+def _attempt_in_callback(action: Callable[[], Any], success: str | Callable[[Any], str], idea_id: int | None,
+                         where: str, clear: Sequence[str], key: str) -> None:
+    """`attempt` as a button's on_click callback: it runs before the script, so the run the click causes already
+    shows the outcome (no second run, as st.rerun would cost). A refusal is kept for `action_button` to show."""
+    try:
+        result = action()
+    except StaleIdea as exc:
+        st.session_state.setdefault(STALE_KEY, {})[idea_id or exc.idea_id] = str(exc)
+        return
+    except HeroError as exc:
+        st.session_state.setdefault(ACTION_ERRORS_KEY, {})[key] = exc
+        return
+    except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
+        log.exception("unexpected error in %s", where or "an action")
+        st.session_state.setdefault(ACTION_ERRORS_KEY, {})[key] = None
+        return
+    if idea_id is not None:
+        unpin(idea_id)
+    if clear:
+        st.session_state[RESET_KEY] = list(clear)
+    flash(success(result) if callable(success) else success)
+
+
+def action_button(label: str, action: Callable[[], Any], *, key: str, success: str | Callable[[Any], str],
+                  idea_id: int | None = None, where: str = "", clear: Sequence[str] = (), container: Any = None,
+                  **button: Any) -> None:
+    """A button that runs one service call when clicked, like `attempt`, but as an on_click callback, so one run
+    shows the result. `action` runs at the click, so it must read what the person typed from st.session_state
+    (a value captured while drawing is the previous run's). A refusal is shown below the button."""
+    (container or st).button(label, key=key, on_click=_attempt_in_callback,
+                             args=(action, success, idea_id, where, clear, key), **button)
+    errors = st.session_state.get(ACTION_ERRORS_KEY, {})
+    if key in errors:
+        exc = errors.pop(key)
+        if exc is None:
+            st.error(UNEXPECTED)
+        else:
+            show_error(exc)
 
 
 def apply_resets() -> None:
