@@ -24,7 +24,6 @@ except (TypeError, ValueError):
 
 try:
     view: IdeaView = ideas.get_idea(db, actor_id=user.id, idea_id=idea_id)
-    history = ideas.timeline(db, actor_id=user.id, idea_id=idea_id)
 except HeroError as exc:
     st.title("Idea")
     ui.show_error(exc)
@@ -71,25 +70,14 @@ if view.available_actions or view.may_assess or view.may_plan:
             # Sending an idea needs the safe-framework acknowledgement, which lives on the edit form.
             st.page_link("hero_app/pages/my_ideas.py", label="Edit and send it on My ideas", icon=":material/edit:")
 
-tab_timeline, tab_risk, tab_it, tab_impact = st.tabs(["Timeline", "Risk assessment", "IT plan", "Impact"])
-
-with tab_timeline:
+def timeline_tab() -> None:
     sla = pd.DataFrame([{"Promise": name, "Due": ui.fmt_dt(due), "Status": ui.sla_label(status)}
                         for name, (due, status) in view.sla.items()])
     if not sla.empty:
         st.markdown("**Service-level promises**")
         st.dataframe(sla, hide_index=True, key="idea_sla")
     st.markdown("**History** (from the audit trail)")
-
-    def _change(before: str, after: str) -> str:
-        def state_of(raw: str) -> str:
-            try:
-                return (json.loads(raw) or {}).get("state", "") if raw else ""
-            except (ValueError, AttributeError):
-                return ""
-        a, b = state_of(before), state_of(after)
-        return f"{ui.state_label(a)} → {ui.state_label(b)}" if a and b and a != b else ""
-
+    history = ideas.timeline(db, actor_id=user.id, idea_id=view.id)
     timeline = pd.DataFrame([{
         "When": ui.fmt_dt(e.at), "Who": e.actor_email, "What": e.action.replace("_", " "),
         "State": _change(e.before, e.after), "Reason": e.reason,
@@ -97,7 +85,18 @@ with tab_timeline:
     st.dataframe(timeline, hide_index=True, key="idea_timeline")
     ui.download_buttons(timeline, name=f"idea-{view.id}-timeline", key="idea_timeline_download")
 
-with tab_risk:
+
+def _change(before: str, after: str) -> str:
+    def state_of(raw: str) -> str:
+        try:
+            return (json.loads(raw) or {}).get("state", "") if raw else ""
+        except (ValueError, AttributeError):
+            return ""
+    a, b = state_of(before), state_of(after)
+    return f"{ui.state_label(a)} → {ui.state_label(b)}" if a and b and a != b else ""
+
+
+def risk_tab() -> None:
     if view.assessment is not None:
         panels.show_assessment(view.assessment, key="idea_assessment")
     elif view.state in (State.DRAFT.value, State.SUBMITTED.value, State.IN_REVIEW.value):
@@ -105,7 +104,8 @@ with tab_risk:
     else:
         st.info("No risk assessment is recorded for this idea, or it is not yours to see.")
 
-with tab_it:
+
+def it_tab() -> None:
     if view.it_champion_email or view.it_plan or view.it_effort_days is not None or view.it_blockers:
         st.markdown(f"**IT champion:** {ui.md(view.it_champion_email or 'not claimed yet')}")
         st.markdown(f"**Effort estimate:** {view.it_effort_days if view.it_effort_days is not None else '—'} days")
@@ -118,8 +118,18 @@ with tab_it:
     else:
         st.info("This idea does not involve technology, so it needs no IT plan.")
 
-with tab_impact:
+
+def impact_tab() -> None:
     impact_panel.idea_impact(db, user, view)  # measured effect per target metric (hero_app/impact_panel.py)
+
+
+# Only the open tab runs and is drawn (on_change="rerun"): the risk tab's chart and tables and the impact tab's
+# estimates cost nothing until someone opens it. The open tab stays open while moving from idea to idea.
+TABS = {"Timeline": timeline_tab, "Risk assessment": risk_tab, "IT plan": it_tab, "Impact": impact_tab}
+for tab, draw in zip(st.tabs(list(TABS), key="idea_tab", on_change="rerun"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()
 
 st.divider()
 conversation.panel(db, user, view)  # support, follow, comments, duplicates (hero_app/conversation.py)

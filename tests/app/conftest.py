@@ -90,6 +90,12 @@ def open_page(at: AppTest, url_path: str, **query: object) -> AppTest:
     return at.run()
 
 
+def open_tab(at: AppTest, label: str, key: str = "idea_tab") -> AppTest:
+    """Open a tab of a lazy st.tabs (on_change="rerun": only the open tab runs), as clicking it does."""
+    at.session_state[key] = label
+    return at.run()
+
+
 def page_file(url_path: str) -> str:
     return str(ROOT / BY_PATH[url_path].file)
 

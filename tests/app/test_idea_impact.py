@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import all_text, as_role, assert_clean, open_page
+from tests.app.conftest import all_text, as_role, assert_clean, open_page, open_tab
 from tests.app.impact_data import build_portfolio, chart_data
 
 
 def idea_page(role: str, idea_id: int):
-    at = open_page(as_role(role), "idea", id=idea_id)
+    """The idea page with its Impact tab open (only the open tab runs)."""
+    at = open_tab(open_page(as_role(role), "idea", id=idea_id), "Impact")
     assert_clean(at)
     return at
 
@@ -81,3 +82,15 @@ def test_a_retired_pilot_is_not_measured_and_says_why(org):
     at = idea_page("executive", retired)
     assert "impact is measured for ideas that are piloting, scaling or scaled" in all_text(at)
     assert "Effect" not in metrics(at)
+
+
+def test_only_the_open_tab_runs_so_the_estimates_wait_until_someone_opens_impact(org):
+    p = build_portfolio(org)
+    at = open_page(as_role("executive"), "idea", id=p.improved)
+    assert_clean(at)
+    assert "Effect" not in metrics(at)  # the Timeline tab is open: the estimator did not run
+    assert "(from the audit trail)" in all_text(at)
+    at = open_tab(at, "Impact")
+    assert_clean(at)
+    assert "Effect" in metrics(at)
+    assert "(from the audit trail)" not in all_text(at)

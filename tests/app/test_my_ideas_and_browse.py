@@ -18,6 +18,7 @@ from tests.app.conftest import (
     in_review,
     make_idea,
     open_page,
+    open_tab,
     successes,
     table,
 )
@@ -128,10 +129,11 @@ def test_every_role_sees_an_idea_its_timeline_and_its_launch(org, role):
     history = table(at, "When", "What")
     assert list(history["What"])[:3] == ["created", "submit", "start review"]
     assert "Piloting" in " ".join(history["State"])
-    metrics = {m.label: m.value for m in at.metric}
+    assert "Impact" in [t.label for t in at.tabs]
+    metrics = {m.label: m.value for m in open_tab(at, "Impact").metric}
     assert metrics["Launch date"] == "2026-03-02"
     assert metrics["Pilot teams"] == "CC, ST"
-    assert "Impact" in [t.label for t in at.tabs]
+    metrics = {m.label: m.value for m in open_tab(at, "Risk assessment").metric}
     assert "Overall risk" in metrics, "everyone with an assessment-viewing role sees the assessment"
 
 

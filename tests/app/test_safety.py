@@ -11,7 +11,7 @@ import pandas as pd
 from hero_app import ui
 from hero_core import charts, risk
 from hero_core.services import ideas
-from tests.app.conftest import as_role, assert_clean, errors, in_review, make_idea, open_page
+from tests.app.conftest import as_role, assert_clean, errors, in_review, make_idea, open_page, open_tab
 
 HOSTILE_TITLE = "**Bold** [click](http://evil.example) <img src=x onerror=alert(1)> :red[alarm]"
 
@@ -71,7 +71,7 @@ def test_the_risk_matrix_chart_places_each_category_on_a_coloured_five_by_five_g
 def test_a_submitter_sees_the_assessment_of_their_own_idea(org):
     idea_id = make_idea(org)
     in_review(org, idea_id, assessed=3)
-    at = open_page(as_role("frontline"), "idea", id=idea_id)
+    at = open_tab(open_page(as_role("frontline"), "idea", id=idea_id), "Risk assessment")
     assert_clean(at)
     assert {m.label: m.value for m in at.metric}["Overall risk"] == "9 (medium)"
 
