@@ -201,6 +201,7 @@ class SizeResult:
     duplicates_first_s: float | None = None
     duplicates_error: str = ""
     clicks: dict[str, float | None] = field(default_factory=dict)
+    clicks_with_hidden: dict[str, float | None] = field(default_factory=dict)
     click_errors: dict[str, str] = field(default_factory=dict)
     server_rss_mb: float | None = None
 
@@ -317,6 +318,7 @@ def measure_clicks(url: str, repeats: int, work: Path, result: SizeResult) -> No
     outcome = browser.run(url, accounts=SEED_ACCOUNTS, password=SEED_PASSWORD, decide_ids=decide,
                           open_ids=open_ids, repeats=repeats, log_dir=work)
     result.clicks = {k: outcome.median(k) for k in CLICKS}
+    result.clicks_with_hidden = {k: outcome.median_with_hidden(k) for k in CLICKS}
     result.click_errors = dict(outcome.errors)
     result.server_rss_mb = outcome.peak_rss_mb
 
@@ -498,6 +500,9 @@ def build_rows(results: list[SizeResult], imported: ImportResult | None) -> list
         cells = {r.size: _ms(r.clicks.get(key)) for r in results}
         value = top.clicks.get(key)
         note = "; ".join(f"{r.size:,}: {r.click_errors[key]}" for r in results if key in r.click_errors)
+        hidden = [f"{_ms(r.clicks_with_hidden.get(key))}" for r in results if r.clicks_with_hidden.get(key)]
+        if hidden and any(r.clicks_with_hidden.get(key) != r.clicks.get(key) for r in results):
+            note = "; ".join(filter(None, [note, "with the data grids' screen-reader copy: " + " / ".join(hidden)]))
         rows.append(Row(f"click → updated page: {label}, median ms", cells, "", f"≤ {CLICK_TARGET_MS:.0f} ms",
                         None if value is None else value <= CLICK_TARGET_MS, note))
 
@@ -583,10 +588,12 @@ How to read it:
 - **Pages**: server-side run time of the whole script (router + page) in Streamlit's AppTest, for a seeded user of
   the role that uses the page, median / p95 of the reruns a person causes while working on the page; "first" is the
   first run after switching to the page. The ratio compares the top size with the smallest.
-- **Clicks**: headless Chromium against a real `streamlit run` server; from the pointer press to the page's last
-  change after it (its content, or the script-run state Streamlit reports), once the script is not running and
-  nothing has changed for 250 ms; median of the repeats. This includes drawing: tables and charts render in the
-  browser after the server's run.
+- **Clicks**: headless Chromium against a real `streamlit run` server; from the pointer press to the painted frame
+  of the page's last change after it (its content, or the script-run state Streamlit reports), once the script is
+  not running and nothing has changed for 250 ms; median of the repeats. This includes drawing: tables and charts
+  render in the browser after the server's run. Changes inside a canvas are not counted: they are never painted,
+  and the data grid (st.dataframe) rebuilds its hidden screen-reader copy of the cells there 200 ms after it
+  settles, a fixed debounce in the grid; the note gives the medians including it.
 - **Impact**: the estimator (`hero_core.impact`) computing from the stored weekly sums (`observation_weeks`):
   one idea's estimates, and a portfolio of launched ideas estimated afresh (the Hall of HEROs, the scorecard and
   the impact page read stored verdicts instead, `hero_core.impact_store`, refreshed when an import or a change

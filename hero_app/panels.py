@@ -298,7 +298,10 @@ def retire_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: s
         return
     k = f"{where}_retire_{view.id}"
     expected = ui.opened_version(view.id, view.version)
-    with st.expander("Retire this idea"):
+    box = ui.lazy_expander("Retire this idea", key=f"{k}_open")
+    if not box.open:
+        return
+    with box:
         st.text_area("Why retire it? (required)", key=f"{k}_reason")
         ui.action_button(L["retire"], lambda: ideas.retire(db, actor_id=user.id, idea_id=view.id,
                                                            reason=st.session_state.get(f"{k}_reason") or "",

@@ -280,6 +280,12 @@ def unpin(idea_id: int) -> None:
     st.session_state.setdefault(STALE_KEY, {}).pop(idea_id, None)
 
 
+def lazy_expander(label: str, *, key: str, expanded: bool = False, **kwargs: Any) -> Any:
+    """An expander whose content runs only while it is open (on_change="rerun"): use `if box.open: with box: …`.
+    A closed expander then costs nothing on the server or in the browser; opening it reruns the page."""
+    return st.expander(label, expanded=expanded, key=key, on_change="rerun", **kwargs)
+
+
 def stale_banner(idea_id: int, current_version: int, *, where: str) -> bool:
     """When the idea changed since it was opened, say so and offer Reload. True while it is stale."""
     message = st.session_state.get(STALE_KEY, {}).get(idea_id)

@@ -62,8 +62,11 @@ if view.available_actions or view.may_assess or view.may_plan:
         st.subheader("What you can do now")
         panels.decision_panel(db, user, view, where="idea")
         if view.may_assess:
-            with st.expander("Assess risk and effort-value", expanded=view.assessment is None):
-                panels.assessment_form(db, user, view, where="idea")
+            box = ui.lazy_expander("Assess risk and effort-value", key=f"idea_assess_open_{view.id}",
+                                   expanded=view.assessment is None)
+            if box.open:
+                with box:
+                    panels.assessment_form(db, user, view, where="idea")
         panels.it_panel(db, user, view, where="idea")
         panels.retire_panel(db, user, view, where="idea")
         if view.may_edit:

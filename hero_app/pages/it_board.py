@@ -78,7 +78,10 @@ with st.container(border=True):
     st.markdown("**The proposed fix**")
     st.text(view.proposal)
     if view.assessment is not None:
-        with st.expander(f"Risk {view.assessment.overall} ({view.assessment.band}) — assessment"):
-            panels.show_assessment(view.assessment, key="board_assessment")
+        box = ui.lazy_expander(f"Risk {view.assessment.overall} ({view.assessment.band}) — assessment",
+                               key=f"board_assessment_open_{view.id}")
+        if box.open:
+            with box:
+                panels.show_assessment(view.assessment, key="board_assessment")
     ui.stale_banner(view.id, view.version, where="board")
     panels.it_panel(db, user, view, where="board")

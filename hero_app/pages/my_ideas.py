@@ -88,7 +88,12 @@ def edit_form(view: IdeaView) -> None:
 for view in views:
     label = f"#{view.id} · {ui.md(view.title)} — {ui.state_label(view.state)}"
     attention = view.state in (State.DRAFT.value, State.NEEDS_CHANGES.value)
-    with st.expander(label, expanded=attention, icon=":material/priority_high:" if attention else None):
+    # Only an open idea's steps and edit form run (ideas needing the person's attention start open).
+    box = ui.lazy_expander(label, key=f"my_idea_open_{view.id}", expanded=attention,
+                           icon=":material/priority_high:" if attention else None)
+    if not box.open:
+        continue
+    with box:
         st.markdown(f"**Waiting on:** {ui.md(waiting_on(view.state))}")
         if view.state == State.NEEDS_CHANGES.value and view.last_reason:
             st.warning("Your manager asked for changes:")

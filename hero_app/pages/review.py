@@ -54,8 +54,10 @@ with st.container(border=True):
         st.markdown("#### Current assessment")
         panels.show_assessment(view.assessment, key="review_assessment")
     if view.may_assess:
-        with st.expander("Re-assess risk and effort-value" if view.assessment else "Assess risk and effort-value",
-                         expanded=view.assessment is None):
-            panels.assessment_form(db, user, view, where="review")
+        box = ui.lazy_expander("Re-assess risk and effort-value" if view.assessment else "Assess risk and effort-value",
+                               key=f"review_assess_open_{view.id}", expanded=view.assessment is None)
+        if box.open:  # the form's thirty fields are drawn only while it is open
+            with box:
+                panels.assessment_form(db, user, view, where="review")
     st.markdown("#### Decision")
     panels.decision_panel(db, user, view, where="review")

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from hero_app import ui
 from hero_core.services import ideas
 from tests.app.conftest import (
     ROLES,
@@ -35,6 +36,22 @@ def test_my_ideas_shows_each_idea_with_what_it_waits_for(org):
     assert waiting[draft] == ideas.WAITING_ON["draft"]
     assert waiting[sent] == ideas.WAITING_ON["submitted"]
     assert len(at.get("download_button")) == 2
+
+
+def test_an_idea_waiting_on_someone_else_shows_its_steps_only_when_opened(org):
+    draft = make_idea(org, submit=False, title="A draft of mine")
+    sent = make_idea(org, title="A submitted idea")
+    at = open_page(as_role("frontline"), "my-ideas")
+    text = all_text(at)
+    # The draft needs the person: open, with its steps and edit form. The submitted one waits on a manager:
+    # closed, and its content does not run.
+    assert f"**Waiting on:** {ui.md(ideas.WAITING_ON['draft'])}" in text
+    assert f"**Waiting on:** {ui.md(ideas.WAITING_ON['submitted'])}" not in text
+    assert text.count("**Waiting on:**") == 1
+    at.session_state[f"my_idea_open_{sent}"] = True  # what opening its expander sets
+    at.run()
+    assert_clean(at)
+    assert f"**Waiting on:** {ui.md(ideas.WAITING_ON['submitted'])}" in all_text(at)
 
 
 def test_the_submitter_answers_needs_changes_by_editing_and_resubmitting(org):
@@ -149,6 +166,9 @@ def test_someone_elses_draft_is_not_found_on_the_idea_page(org):
 def test_an_admin_retires_an_idea_from_its_page_giving_a_reason(org):
     idea_id = approved(org, tech=False)
     at = open_page(as_role("admin"), "idea", id=idea_id)
+    assert not [b for b in at.button if b.label == "Retire"], "the retire expander's content runs only when open"
+    at.session_state[f"idea_retire_{idea_id}_open"] = True  # what opening the expander sets
+    at.run()
     button(at, "Retire").click().run()
     assert errors(at) == ["A reason is required to retire."]
     at.text_area(key=f"idea_retire_{idea_id}_reason").input("Replaced by the new billing system.")
