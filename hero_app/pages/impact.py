@@ -97,107 +97,112 @@ for column, verdict in zip(head[1:], VERDICT_ORDER, strict=True):
 with st.expander("How are effects measured?"):
     st.markdown(impact_panel.how_measured(w))
 
+# Only the open tab runs and is drawn (on_change="rerun"): a filter change recomputes one tab, not four.
 tab_portfolio, tab_idea, tab_funnel, tab_risk = st.tabs(
-    ["Portfolio", "One idea over time", "Funnel and stage times", "Risk heat map"])
+    ["Portfolio", "One idea over time", "Funnel and stage times", "Risk heat map"], key=f"{K}tab", on_change="rerun")
 
 # ---- portfolio -----------------------------------------------------------------------------------------------
 
-with tab_portfolio:
-    if rows.empty:
-        st.info("No launched idea matches these filters. Pilots appear here as soon as they start.")
-    else:
-        measured = rows[rows["effect"].notna()]
-        forest = impact_panel.chart_spec("forest_plot", measured.head(FOREST_LIMIT))
-        event = st.vega_lite_chart(forest, on_select="rerun", selection_mode=[charts.IDEA_SELECTION],
-                                   key=f"{K}forest")
-        picked = impact_panel.picked_idea(event)
-        if picked is not None:
-            st.switch_page(ui.IDEA_PAGE, query_params={"id": str(picked)})
-        st.caption("Each dot is an idea's effect on one of its target metrics, the line its 95% confidence "
-                   "interval, the dashed line zero. Click a dot to open the idea. Ideas without enough data "
-                   "have no dot; they are in the table."
-                   + (f" The chart shows the {FOREST_LIMIT} most recently launched of {len(measured):,} measured "
-                      "effects; narrow the filters to chart others. The table lists them all."
-                      if len(measured) > FOREST_LIMIT else ""))
-        table = impact_panel.readable_table(rows.head(TABLE_LIMIT))
-        picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
-                                  on_select="rerun", selection_mode="single-row")
-        selected = picked_row.selection.rows if picked_row else []
-        if selected:
-            st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(table.iloc[selected[0]]["#"]))})
-        st.caption("Select a row to open the idea." + (
-            f" The table shows the {TABLE_LIMIT:,} most recently launched of {len(rows):,} idea × metric rows; "
-            "the downloads hold them all." if len(rows) > TABLE_LIMIT else ""))
-        with st.container(horizontal=True):
-            impact_panel.table_downloads(lambda: impact_panel.readable_table(rows), name="impact-portfolio",
-                                         key=f"{K}portfolio_download")
-            impact_panel.png_button(forest, name="impact-portfolio", key=f"{K}forest_png")
+if tab_portfolio.open:
+    with tab_portfolio:
+        if rows.empty:
+            st.info("No launched idea matches these filters. Pilots appear here as soon as they start.")
+        else:
+            measured = rows[rows["effect"].notna()]
+            forest = impact_panel.chart_spec("forest_plot", measured.head(FOREST_LIMIT))
+            event = st.vega_lite_chart(forest, on_select="rerun", selection_mode=[charts.IDEA_SELECTION],
+                                       key=f"{K}forest")
+            picked = impact_panel.picked_idea(event)
+            if picked is not None:
+                st.switch_page(ui.IDEA_PAGE, query_params={"id": str(picked)})
+            st.caption("Each dot is an idea's effect on one of its target metrics, the line its 95% confidence "
+                       "interval, the dashed line zero. Click a dot to open the idea. Ideas without enough data "
+                       "have no dot; they are in the table."
+                       + (f" The chart shows the {FOREST_LIMIT} most recently launched of {len(measured):,} measured "
+                          "effects; narrow the filters to chart others. The table lists them all."
+                          if len(measured) > FOREST_LIMIT else ""))
+            table = impact_panel.readable_table(rows.head(TABLE_LIMIT))
+            picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
+                                      on_select="rerun", selection_mode="single-row")
+            selected = picked_row.selection.rows if picked_row else []
+            if selected:
+                st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(table.iloc[selected[0]]["#"]))})
+            st.caption("Select a row to open the idea." + (
+                f" The table shows the {TABLE_LIMIT:,} most recently launched of {len(rows):,} idea × metric rows; "
+                "the downloads hold them all." if len(rows) > TABLE_LIMIT else ""))
+            with st.container(horizontal=True):
+                impact_panel.table_downloads(lambda: impact_panel.readable_table(rows), name="impact-portfolio",
+                                             key=f"{K}portfolio_download")
+                impact_panel.png_button(forest, name="impact-portfolio", key=f"{K}forest_png")
 
 # ---- one idea ------------------------------------------------------------------------------------------------
 
-with tab_idea:
-    if rows.empty:
-        st.info("No launched idea matches these filters.")
-    else:
-        recent = rows.head(TABLE_LIMIT)  # the most recently launched first; the filters reach older ones
-        titles = dict(zip(recent["idea_id"].astype(int), recent["title"], strict=False))
-        idea_id = st.selectbox("Idea", list(titles), key=f"{K}idea", format_func=lambda i: f"#{i} · {titles[i]}",
-                               help=f"The {len(titles):,} most recently launched ideas matching the filters."
-                               if len(rows) > TABLE_LIMIT else None)
-        idea_rows = rows[rows["idea_id"] == idea_id]
-        metric = st.selectbox("Metric", list(idea_rows["metric"]), key=f"{K}idea_metric",
-                              format_func=lambda c: f"{metric_names.get(c, c)} ({c})" if c else "no target metric")
-        row = idea_rows[idea_rows["metric"] == metric].iloc[0]
-        first = row
-        st.page_link(ui.IDEA_PAGE, label=f"Open idea #{idea_id}", query_params={"id": str(idea_id)},
-                     icon=":material/description:")
-        st.caption(f"{ui.md(first['team'])} · {ui.touchpoint_label(first['touchpoint'])} · "
-                   f"{ui.state_label(first['state'])} · launched {ui.fmt_date(first['launch_date'])}")
-        if metric:
-            impact_panel.show_estimate(row, metric_name=metric_names.get(metric, metric))
-            impact_panel.show_series(db, user, int(idea_id), str(metric), key=f"{K}series")
+if tab_idea.open:
+    with tab_idea:
+        if rows.empty:
+            st.info("No launched idea matches these filters.")
         else:
-            st.info(ui.md(row["warnings"]))
+            recent = rows.head(TABLE_LIMIT)  # the most recently launched first; the filters reach older ones
+            titles = dict(zip(recent["idea_id"].astype(int), recent["title"], strict=False))
+            idea_id = st.selectbox("Idea", list(titles), key=f"{K}idea", format_func=lambda i: f"#{i} · {titles[i]}",
+                                   help=f"The {len(titles):,} most recently launched ideas matching the filters."
+                                   if len(rows) > TABLE_LIMIT else None)
+            idea_rows = rows[rows["idea_id"] == idea_id]
+            metric = st.selectbox("Metric", list(idea_rows["metric"]), key=f"{K}idea_metric",
+                                  format_func=lambda c: f"{metric_names.get(c, c)} ({c})" if c else "no target metric")
+            row = idea_rows[idea_rows["metric"] == metric].iloc[0]
+            first = row
+            st.page_link(ui.IDEA_PAGE, label=f"Open idea #{idea_id}", query_params={"id": str(idea_id)},
+                         icon=":material/description:")
+            st.caption(f"{ui.md(first['team'])} · {ui.touchpoint_label(first['touchpoint'])} · "
+                       f"{ui.state_label(first['state'])} · launched {ui.fmt_date(first['launch_date'])}")
+            if metric:
+                impact_panel.show_estimate(row, metric_name=metric_names.get(metric, metric))
+                impact_panel.show_series(db, user, int(idea_id), str(metric), key=f"{K}series")
+            else:
+                st.info(ui.md(row["warnings"]))
 
 # ---- funnel --------------------------------------------------------------------------------------------------
 
-with tab_funnel:
-    flow = impact_panel.funnel(db, user.id, filters)
-    st.caption("Submitted ideas matching the filters (period: submission date): how many reached each stage, and "
-               "the median days they spent in it. Ideas that need no IT go from approved straight to piloting.")
-    left, right = st.columns(2)
-    with left:
-        funnel_chart = impact_panel.chart_spec("funnel_chart", flow.counts)
-        st.vega_lite_chart(funnel_chart, key=f"{K}funnel_chart")
-        impact_panel.png_button(funnel_chart, name="compact-funnel", key=f"{K}funnel_png")
-    with right:
-        durations_chart = impact_panel.chart_spec("stage_duration_chart", flow.durations)
-        st.vega_lite_chart(durations_chart, key=f"{K}durations_chart")
-        impact_panel.png_button(durations_chart, name="stage-durations", key=f"{K}durations_png")
-    stages = flow.counts.merge(flow.durations, on=["stage", "label"], how="left", suffixes=("", "_left"))
-    stage_table = pd.DataFrame({
-        "Stage": stages["label"],
-        "Ideas that reached it": stages["ideas"],
-        "Median days in stage": pd.to_numeric(stages["median_days"], errors="coerce").astype("float64").round(1),
-        "Ideas that moved on": stages["ideas_left"].astype("Int64"),
-    })
-    st.dataframe(stage_table, hide_index=True, key=f"{K}stage_table")
-    impact_panel.table_downloads(stage_table, name="compact-funnel", key=f"{K}funnel_download")
+if tab_funnel.open:
+    with tab_funnel:
+        flow = impact_panel.funnel(db, user.id, filters)
+        st.caption("Submitted ideas matching the filters (period: submission date): how many reached each stage, and "
+                   "the median days they spent in it. Ideas that need no IT go from approved straight to piloting.")
+        left, right = st.columns(2)
+        with left:
+            funnel_chart = impact_panel.chart_spec("funnel_chart", flow.counts)
+            st.vega_lite_chart(funnel_chart, key=f"{K}funnel_chart")
+            impact_panel.png_button(funnel_chart, name="compact-funnel", key=f"{K}funnel_png")
+        with right:
+            durations_chart = impact_panel.chart_spec("stage_duration_chart", flow.durations)
+            st.vega_lite_chart(durations_chart, key=f"{K}durations_chart")
+            impact_panel.png_button(durations_chart, name="stage-durations", key=f"{K}durations_png")
+        stages = flow.counts.merge(flow.durations, on=["stage", "label"], how="left", suffixes=("", "_left"))
+        stage_table = pd.DataFrame({
+            "Stage": stages["label"],
+            "Ideas that reached it": stages["ideas"],
+            "Median days in stage": pd.to_numeric(stages["median_days"], errors="coerce").astype("float64").round(1),
+            "Ideas that moved on": stages["ideas_left"].astype("Int64"),
+        })
+        st.dataframe(stage_table, hide_index=True, key=f"{K}stage_table")
+        impact_panel.table_downloads(stage_table, name="compact-funnel", key=f"{K}funnel_download")
 
 # ---- risk ----------------------------------------------------------------------------------------------------
 
-with tab_risk:
-    cells = impact_panel.risk_cells(db, user.id, filters)
-    assessed = int(cells["ideas"].sum())
-    st.caption(f"{assessed} assessed idea{'s' if assessed != 1 else ''} matching the filters (period: submission "
-               "date), each placed by the worst-scoring category of its latest assessment.")
-    heat = impact_panel.chart_spec("risk_heatmap_chart", cells, title="Assessed ideas: likelihood × impact")
-    st.vega_lite_chart(heat, key=f"{K}risk_chart")
-    risk_table = pd.DataFrame({
-        "Likelihood": [f"{li} {lb}" for li, lb in zip(cells["likelihood"], cells["likelihood_label"], strict=True)],
-        "Impact": [f"{im} {lb}" for im, lb in zip(cells["impact"], cells["impact_label"], strict=True)],
-        "Score": cells["score"], "Band": cells["band"], "Ideas": cells["ideas"],
-    })
-    with st.container(horizontal=True):
-        impact_panel.png_button(heat, name="risk-heat-map", key=f"{K}risk_png")
-        impact_panel.table_downloads(risk_table, name="risk-heat-map", key=f"{K}risk_download")
+if tab_risk.open:
+    with tab_risk:
+        cells = impact_panel.risk_cells(db, user.id, filters)
+        assessed = int(cells["ideas"].sum())
+        st.caption(f"{assessed} assessed idea{'s' if assessed != 1 else ''} matching the filters (period: submission "
+                   "date), each placed by the worst-scoring category of its latest assessment.")
+        heat = impact_panel.chart_spec("risk_heatmap_chart", cells, title="Assessed ideas: likelihood × impact")
+        st.vega_lite_chart(heat, key=f"{K}risk_chart")
+        risk_table = pd.DataFrame({
+            "Likelihood": [f"{li} {lb}" for li, lb in zip(cells["likelihood"], cells["likelihood_label"], strict=True)],
+            "Impact": [f"{im} {lb}" for im, lb in zip(cells["impact"], cells["impact_label"], strict=True)],
+            "Score": cells["score"], "Band": cells["band"], "Ideas": cells["ideas"],
+        })
+        with st.container(horizontal=True):
+            impact_panel.png_button(heat, name="risk-heat-map", key=f"{K}risk_png")
+            impact_panel.table_downloads(risk_table, name="risk-heat-map", key=f"{K}risk_download")

@@ -16,6 +16,7 @@ from tests.app.conftest import (
     button,
     make_idea,
     open_page,
+    open_tab,
     table,
 )
 
@@ -34,7 +35,10 @@ def test_the_impact_page_lists_launched_ideas_for_each_role_that_may_see_it(org,
     assert list(portfolio["Verdict"]) == ["not enough data"]  # it names no target metric: nothing to measure
     assert {m.label: m.value for m in at.metric}["Launched ideas measured"] == "1"
     labels = [b.proto.label for b in at.get("download_button")]
-    assert labels.count("Download CSV") >= 3 and "Download chart (PNG)" in labels
+    assert labels.count("Download CSV") == 1 and "Download chart (PNG)" in labels  # the open tab's: Portfolio
+    for tab in ("Funnel and stage times", "Risk heat map"):
+        labels = [b.proto.label for b in open_tab(at, tab, key="impact_tab").get("download_button")]
+        assert labels.count("Download CSV") == 1 and "Download chart (PNG)" in labels, tab
 
 
 def test_the_inbox_lists_notifications_links_each_to_its_idea_and_marks_them_read(org):

@@ -21,6 +21,7 @@ from tests.app.conftest import (
     direct_page,
     errors,
     open_page,
+    open_tab,
     table,
 )
 from tests.app.impact_data import HOSTILE, LAUNCH, build_portfolio, chart_data, downloads  # noqa: F401 (fixture)
@@ -35,6 +36,9 @@ CHARTS = {
     "risk": lambda chart, spec, rows: "Assessed ideas: likelihood" in json.dumps(spec),
     "funnel": lambda chart, spec, rows: bool(rows) and all("stage" in r and "median_days" not in r for r in rows),
 }
+
+
+TAB = "impact_tab"  # the page's tabs run only the open one
 
 
 def chart_by_key(at, key: str) -> dict:
@@ -127,9 +131,12 @@ def test_filters_narrow_the_portfolio_funnel_and_risks(measured):
     assert {r["idea_id"] for r in chart_rows(at)} == {p.worsened}
     assert list(table(at, *PORTFOLIO_TABLE)["#"]) == [p.worsened]
     assert headline(at)["Worsened"] == "1" and headline(at)["Improved"] == "0"
-    cells = spec_rows(chart_by_key(at, "risk"))
+    with pytest.raises(AssertionError, match="no risk chart"):
+        chart_by_key(at, "risk")  # the Portfolio tab is open: the others did not run
+    cells = spec_rows(chart_by_key(open_tab(at, "Risk heat map", key=TAB), "risk"))
     grid = {(c["likelihood"], c["impact"]): c["ideas"] for c in cells}
     assert len(grid) == 25 and grid[(4, 5)] == 1 and sum(grid.values()) == 1  # only the ST idea's assessment
+    open_tab(at, "Portfolio", key=TAB)
 
     at.multiselect(key="impact_teams").unselect("ST").run()
     at.multiselect(key="impact_touchpoints").select("call_centre").run()
@@ -168,7 +175,7 @@ def test_the_period_filter_keeps_ideas_launched_inside_it(measured):
 
 def test_one_idea_over_time_shows_pilot_against_comparison_with_the_launch_marked(measured):
     org, p = measured
-    at = impact_page()
+    at = open_tab(impact_page(), "One idea over time", key=TAB)
     at.selectbox(key="impact_idea").select(p.worsened).run()
     assert_clean(at)
     series = chart_by_key(at, "series")
@@ -184,7 +191,7 @@ def test_one_idea_over_time_shows_pilot_against_comparison_with_the_launch_marke
 
 def test_the_funnel_counts_ideas_per_stage(measured):
     org, p = measured
-    at = impact_page()
+    at = open_tab(impact_page(), "Funnel and stage times", key=TAB)
     stages = table(at, "Stage", "Ideas that reached it")
     assert list(stages["Stage"]) == ["Submitted", "Reviewed", "Approved", "Picked up by IT", "Piloting", "Scaled"]
     assert list(stages["Ideas that reached it"])[0] == 5  # the five factory ideas were all submitted
@@ -210,6 +217,8 @@ def test_downloads_carry_the_shown_table_formula_safe_and_charts_as_png(org, dow
     assert list(sheet[0]) == list(shown.columns) and len(sheet) == len(shown) + 1
     assert {row[0]: row[1] for row in sheet[1:]}[p.improved] == "'" + HOSTILE
 
+    for tab in ("Funnel and stage times", "Risk heat map"):  # only the open tab offers its downloads
+        open_tab(at, tab, key=TAB)
     png = downloads.get("compact-funnel.png")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     assert {"impact-portfolio.png", "stage-durations.png", "risk-heat-map.png", "risk-heat-map.csv",
@@ -233,4 +242,4 @@ def test_a_page_with_nothing_launched_still_shows_the_funnel(org):
     at = impact_page("manager")
     assert "No launched idea matches these filters" in all_text(at)
     assert headline(at)["Launched ideas measured"] == "0"
-    assert chart_by_key(at, "funnel")
+    assert chart_by_key(open_tab(at, "Funnel and stage times", key=TAB), "funnel")
