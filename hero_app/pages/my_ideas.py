@@ -24,17 +24,15 @@ if total == 0:
     st.page_link("hero_app/pages/submit.py", label="Propose your first idea", icon=":material/lightbulb:")
     st.stop()
 
-views: list[IdeaView] = [ideas.get_idea(db, actor_id=user.id, idea_id=s.id) for s in summaries]
-
 
 def waiting_on(state: str) -> str:
     return WAITING_ON.get(State(state), "")
 
 
 table = pd.DataFrame([{
-    "#": v.id, "Title": v.title, "State": ui.state_label(v.state), "Waiting on": waiting_on(v.state),
-    "Team": v.team_code, "Submitted": ui.fmt_dt(v.submitted_at), "Updated": ui.fmt_dt(v.updated_at),
-} for v in views])
+    "#": s.id, "Title": s.title, "State": ui.state_label(s.state), "Waiting on": waiting_on(s.state),
+    "Team": s.team_code, "Submitted": ui.fmt_dt(s.submitted_at), "Updated": ui.fmt_dt(s.updated_at),
+} for s in summaries])
 st.dataframe(table, hide_index=True, key="my_ideas_table")
 ui.page_number(total, PAGE_SIZE, key=page_key)
 ui.download_buttons(table, name="my-ideas", key="my_ideas_download")
@@ -85,13 +83,19 @@ def edit_form(view: IdeaView) -> None:
     st.rerun()
 
 
-for view in views:
-    label = f"#{view.id} · {ui.md(view.title)} — {ui.state_label(view.state)}"
-    attention = view.state in (State.DRAFT.value, State.NEEDS_CHANGES.value)
-    # Only an open idea's steps and edit form run (ideas needing the person's attention start open).
-    box = ui.lazy_expander(label, key=f"my_idea_open_{view.id}", expanded=attention,
+for summary in summaries:
+    label = f"#{summary.id} · {ui.md(summary.title)} — {ui.state_label(summary.state)}"
+    attention = summary.state in (State.DRAFT.value, State.NEEDS_CHANGES.value)
+    # Only an open idea is read in full and shows its steps and edit form (ideas needing the person's attention
+    # start open); the table and the closed ones need only the list's summary.
+    box = ui.lazy_expander(label, key=f"my_idea_open_{summary.id}", expanded=attention,
                            icon=":material/priority_high:" if attention else None)
     if not box.open:
+        continue
+    try:
+        view: IdeaView = ideas.get_idea(db, actor_id=user.id, idea_id=summary.id)
+    except HeroError as exc:  # e.g. merged away or deleted since the list was read
+        ui.show_error(exc)
         continue
     with box:
         st.markdown(f"**Waiting on:** {ui.md(waiting_on(view.state))}")
