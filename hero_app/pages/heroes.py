@@ -8,7 +8,7 @@ from hero_core.services import recognition
 from hero_core.services.data_version import data_version
 
 
-@st.cache_resource(ttl=300, max_entries=2, show_spinner="Measuring the impact of scaled ideas…")
+@st.cache_resource(ttl=300, max_entries=1, show_spinner="Measuring the impact of scaled ideas…")
 def hall_at(version: tuple) -> recognition.Hall:
     """The hall as of this data version. It is the same for everyone and holds nothing personal, so one copy
     serves every visitor; the page's gate (the same permission matrix) has let this person in. A resource, not

@@ -143,54 +143,36 @@ def portfolio(
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
     ids = [i[0] for i in ideas]
     if windows is None or windows == impact.windows_from_env():
-        estimates = impact_store.current(db, idea_ids=ids, teams=False)  # stored, refreshed where outdated
+        impact_store.refresh(db)  # stored answers, refreshed where outdated; read straight into columns
+        with db.read() as s:
+            measured = impact_store.stored_frame(s, ids)
     else:  # other windows than the compact's own: estimated now, not stored
         estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=ids, windows=windows)
-    facts = {i[0]: i for i in ideas}
-    records = []
-    for e in estimates:
-        idea_id, title, team, touchpoint, campaign, launch, state = facts[e.idea_id]
-        records.append(
-            {
-                "idea_id": idea_id,
-                "title": title,
-                "team": team,
-                "touchpoint": touchpoint,
-                "campaign": campaign,
-                "launch_date": launch,
-                "state": state,
-                "metric": e.metric,
-                "unit": units.get(e.metric, ""),
-                "direction": e.direction,
-                "effect": e.effect,
-                "ci_low": e.ci_low,
-                "ci_high": e.ci_high,
-                "p_value": e.p_value,
-                "verdict": e.verdict,
-                "method": e.method,
-                "inference": e.inference,
-                "baseline_mean": e.baseline_mean,
-                "pre_trend_p": e.pre_trend_p,
-                "n_obs": e.n_obs,
-                "warnings": " ".join(e.warnings),
-            }
-        )
-    measured_ids = {e.idea_id for e in estimates}
-    for idea_id, title, team, touchpoint, campaign, launch, state in ideas:
-        if idea_id not in measured_ids:  # launched, but it named no customer metric: say so, do not hide it
-            records.append(
-                {
-                    "idea_id": idea_id, "title": title, "team": team, "touchpoint": touchpoint,
-                    "campaign": campaign, "launch_date": launch, "state": state, "metric": "", "unit": "",
-                    "direction": "", "effect": None, "ci_low": None, "ci_high": None, "p_value": None,
-                    "verdict": impact.NOT_ENOUGH_DATA, "method": "", "inference": "", "baseline_mean": None,
-                    "pre_trend_p": None, "n_obs": 0,
-                    "warnings": "The idea names no target metric, so there is nothing to measure.",
-                }
-            )
-    order = {i[0]: k for k, i in enumerate(ideas)}
-    records.sort(key=lambda r: (order[r["idea_id"]], r["metric"]))
-    return pd.DataFrame.from_records(records, columns=list(PORTFOLIO_COLUMNS))
+        measured = pd.DataFrame({
+            "idea_id": [e.idea_id for e in estimates], "metric": [e.metric for e in estimates],
+            "method": [e.method for e in estimates], "verdict": [e.verdict for e in estimates],
+            "effect": [e.effect for e in estimates], "ci_low": [e.ci_low for e in estimates],
+            "ci_high": [e.ci_high for e in estimates], "p_value": [e.p_value for e in estimates],
+            "baseline_mean": [e.baseline_mean for e in estimates], "pre_trend_p": [e.pre_trend_p for e in estimates],
+            "n_obs": [e.n_obs for e in estimates], "direction": [e.direction for e in estimates],
+            "warnings": [" ".join(e.warnings) for e in estimates], "inference": [e.inference for e in estimates],
+        }, columns=list(impact_store.FRAME_COLUMNS))
+    facts = pd.DataFrame(ideas, columns=["idea_id", "title", "team", "touchpoint", "campaign", "launch_date",
+                                         "state"])
+    facts["order"] = range(len(facts))
+    # Launched, but it named no customer metric: say so, do not hide it.
+    unmeasured = facts.loc[~facts["idea_id"].isin(measured["idea_id"]), ["idea_id"]].assign(
+        metric="", direction="", effect=None, ci_low=None, ci_high=None, p_value=None,
+        verdict=impact.NOT_ENOUGH_DATA, method="", inference="", baseline_mean=None, pre_trend_p=None, n_obs=0,
+        warnings="The idea names no target metric, so there is nothing to measure.")
+    rows = pd.concat([measured, unmeasured], ignore_index=True) if len(unmeasured) else measured
+    rows = rows.merge(facts, on="idea_id", how="inner")
+    rows["unit"] = rows["metric"].map(lambda code: units.get(code, "") if code else "")
+    rows = rows.sort_values(["order", "metric"], kind="stable").reset_index(drop=True)
+    for name in ("effect", "ci_low", "ci_high", "p_value", "baseline_mean", "pre_trend_p"):
+        rows[name] = pd.to_numeric(rows[name], errors="coerce").astype("float64")
+    rows["n_obs"] = rows["n_obs"].astype("int64")
+    return rows[list(PORTFOLIO_COLUMNS)]
 
 
 # ---- (b) one idea's series ---------------------------------------------------------------------------------
