@@ -83,12 +83,17 @@ def edit_form(view: IdeaView) -> None:
     st.rerun()
 
 
+NEEDS_YOU = (State.DRAFT.value, State.NEEDS_CHANGES.value)
+needing = [s.id for s in summaries if s.state in NEEDS_YOU]
+if len(needing) > 1:
+    st.info(f"{len(needing)} ideas on this page wait for you (marked !): the first is open; open the others "
+            "one at a time.")
 for summary in summaries:
     label = f"#{summary.id} · {ui.md(summary.title)} — {ui.state_label(summary.state)}"
-    attention = summary.state in (State.DRAFT.value, State.NEEDS_CHANGES.value)
-    # Only an open idea is read in full and shows its steps and edit form (ideas needing the person's attention
-    # start open); the table and the closed ones need only the list's summary.
-    box = ui.lazy_expander(label, key=f"my_idea_open_{summary.id}", expanded=attention,
+    attention = summary.state in NEEDS_YOU
+    # Only an open idea is read in full and shows its steps and edit form; the first idea waiting for the
+    # person starts open (one edit form at a time), the table and the closed ones need only the list's summary.
+    box = ui.lazy_expander(label, key=f"my_idea_open_{summary.id}", expanded=bool(needing) and summary.id == needing[0],
                            icon=":material/priority_high:" if attention else None)
     if not box.open:
         continue

@@ -54,6 +54,18 @@ def test_an_idea_waiting_on_someone_else_shows_its_steps_only_when_opened(org):
     assert f"**Waiting on:** {ui.md(ideas.WAITING_ON['submitted'])}" in all_text(at)
 
 
+def test_of_several_ideas_waiting_for_the_person_only_the_first_opens_its_edit_form(org):
+    older = make_idea(org, submit=False, title="An older draft")
+    newer = make_idea(org, submit=False, title="A newer draft")
+    at = open_page(as_role("frontline"), "my-ideas")
+    assert_clean(at)
+    assert any("2 ideas on this page wait for you" in i.value for i in at.info)
+    first, second = newer, older  # the list shows the most recent first
+    assert at.session_state[f"my_idea_open_{first}"] is True
+    assert at.session_state[f"my_idea_open_{second}"] is False
+    assert all_text(at).count("**Waiting on:**") == 1
+
+
 def test_the_submitter_answers_needs_changes_by_editing_and_resubmitting(org):
     idea_id = make_idea(org, title="Clearer refund letter")
     in_review(org, idea_id)
