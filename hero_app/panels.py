@@ -227,20 +227,18 @@ def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where:
                                     "for a second approver."),
             idea_id=view.id, where="approve",
         )
-    if "request_changes" in deciding:
-        ui.action_button(
-            L["request_changes"],
-            lambda: ideas.request_changes(db, actor_id=user.id, idea_id=view.id, reason=reason(),
-                                          expected_version=expected),
-            key=f"{k}_changes", container=cols[1], success=f"Idea #{view.id} went back to its submitter for changes.",
-            idea_id=view.id, where="request_changes")
-    if "decline" in deciding:
-        ui.action_button(
-            L["decline"],
-            lambda: ideas.decline(db, actor_id=user.id, idea_id=view.id, reason=reason(),
-                                  expected_version=expected),
-            key=f"{k}_decline", container=cols[2], success=f"Idea #{view.id} was declined; the submitter has your reason.",
-            idea_id=view.id, where="decline")
+    with_reason = (
+        ("request_changes", ideas.request_changes, "changes",
+         f"Idea #{view.id} went back to its submitter for changes."),
+        ("decline", ideas.decline, "decline", f"Idea #{view.id} was declined; the submitter has your reason."),
+    )
+    for column, (action, service, suffix, message) in zip(cols[1:], with_reason, strict=True):
+        if action in deciding:
+            ui.action_button(
+                L[action],
+                lambda service=service: service(db, actor_id=user.id, idea_id=view.id, reason=reason(),
+                                                expected_version=expected),
+                key=f"{k}_{suffix}", container=column, success=message, idea_id=view.id, where=action)
 
 
 # ---- IT and scaling ------------------------------------------------------------------------------------------
@@ -254,7 +252,8 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
     if "claim" in acts:
         ui.action_button(L["claim"], lambda: ideas.claim(db, actor_id=user.id, idea_id=view.id,
                                                          expected_version=expected),
-                         key=f"{k}_claim", type="primary", success=f"You claimed idea #{view.id}; it is now in build.",
+                         key=f"{k}_claim", type="primary",
+                         success=f"You claimed idea #{view.id}; it is now in build.",
                          idea_id=view.id, where="claim")
     if view.may_plan:
         with st.form(f"{k}_plan_form"):

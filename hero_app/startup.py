@@ -20,7 +20,8 @@ import threading
 # the first visit to that page.
 WARM_MODULES = (
     "pandas", "altair", "sqlalchemy",
-    "hero_core.charts", "hero_core.charts_compact", "hero_core.impact", "hero_core.impact_store", "hero_core.workflow", "hero_core.risk",
+    "hero_core.charts", "hero_core.charts_compact", "hero_core.impact", "hero_core.impact_store",
+    "hero_core.workflow", "hero_core.risk",
     "hero_core.services.ideas", "hero_core.services.ideas_io", "hero_core.services.impact_views",
     "hero_core.services.metrics_io", "hero_core.services.recognition", "hero_core.services.scorecard",
     "hero_core.services.pulse", "hero_core.services.sessions", "hero_core.services.notifications",

@@ -212,12 +212,18 @@ def attempt(action: Callable[[], T], *, success: str | Callable[[T], str], idea_
     except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
         show_unexpected(where or "an action")
         return
+    _succeeded(result, success, idea_id, clear)
+    st.rerun()
+
+
+def _succeeded(result: Any, success: str | Callable[[Any], str], idea_id: int | None,
+               clear: Sequence[str]) -> None:
+    """After an action succeeded: forget the idea's pinned version, empty the widgets asked for, say so."""
     if idea_id is not None:
         unpin(idea_id)
     if clear:
         st.session_state[RESET_KEY] = list(clear)
     flash(success(result) if callable(success) else success)
-    st.rerun()
 
 
 def _attempt_in_callback(action: Callable[[], Any], success: str | Callable[[Any], str], idea_id: int | None,
@@ -236,11 +242,7 @@ def _attempt_in_callback(action: Callable[[], Any], success: str | Callable[[Any
         log.exception("unexpected error in %s", where or "an action")
         st.session_state.setdefault(ACTION_ERRORS_KEY, {})[key] = None
         return
-    if idea_id is not None:
-        unpin(idea_id)
-    if clear:
-        st.session_state[RESET_KEY] = list(clear)
-    flash(success(result) if callable(success) else success)
+    _succeeded(result, success, idea_id, clear)
 
 
 def action_button(label: str, action: Callable[[], Any], *, key: str, success: str | Callable[[Any], str],

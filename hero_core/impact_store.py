@@ -217,8 +217,8 @@ FRAME_COLUMNS = ("idea_id", "metric", "method", "verdict", "effect", "ci_low", "
 
 def stored_frame(session: Session, idea_ids: Iterable[int]) -> pd.DataFrame:
     """The stored estimates of `idea_ids` as one table (FRAME_COLUMNS; warnings joined by spaces), ordered by
-    idea and metric. Read straight into columns: a company's portfolio is tens of thousands of estimates, and an
-    object per estimate cost the app server about 100 MB at its peak, much of it never given back."""
+    idea and metric, made from the rows without an object per estimate: a company's portfolio is tens of
+    thousands of estimates, and an object each cost the app server about 100 MB at its peak."""
     wanted = {int(i) for i in idea_ids}
     stmt = (select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.method, ImpactResult.verdict,
                    ImpactResult.effect, ImpactResult.ci_low, ImpactResult.ci_high, ImpactResult.p_value,
@@ -227,18 +227,10 @@ def stored_frame(session: Session, idea_ids: Iterable[int]) -> pd.DataFrame:
             .order_by(ImpactResult.idea_id, ImpactResult.metric_code))
     if len(wanted) <= impact.MAX_IDS_IN_SQL:
         stmt = stmt.where(ImpactResult.idea_id.in_(sorted(wanted)))
-    columns: list[list] = [[] for _ in FRAME_COLUMNS]
-    warnings_text: dict[str, str] = {"[]": ""}  # the same few notes repeat across thousands of estimates
-    for row in session.connection().execute(stmt) if wanted else ():
-        if row[0] not in wanted:
-            continue
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
-        raw = columns[12][-1]
-        if raw not in warnings_text:
-            warnings_text[raw] = " ".join(json.loads(raw))
-        columns[12][-1] = warnings_text[raw]
-    frame = pd.DataFrame(dict(zip(FRAME_COLUMNS, columns, strict=True)))
+    rows = [row for row in session.connection().execute(stmt) if row[0] in wanted] if wanted else []
+    frame = pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
+    notes = {raw: " ".join(json.loads(raw)) for raw in frame["warnings"].unique()}  # the same few notes repeat
+    frame["warnings"] = frame["warnings"].map(notes)
     for name in ("effect", "ci_low", "ci_high", "p_value", "baseline_mean", "pre_trend_p"):
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     frame["idea_id"] = frame["idea_id"].astype("int64")

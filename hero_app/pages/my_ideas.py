@@ -93,7 +93,7 @@ for summary in summaries:
     attention = summary.state in NEEDS_YOU
     # Only an open idea is read in full and shows its steps and edit form; the first idea waiting for the
     # person starts open (one edit form at a time), the table and the closed ones need only the list's summary.
-    box = ui.lazy_expander(label, key=f"my_idea_open_{summary.id}", expanded=bool(needing) and summary.id == needing[0],
+    box = ui.lazy_expander(label, key=f"my_idea_open_{summary.id}", expanded=summary.id in needing[:1],
                            icon=":material/priority_high:" if attention else None)
     if not box.open:
         continue

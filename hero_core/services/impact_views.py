@@ -148,15 +148,10 @@ def portfolio(
             measured = impact_store.stored_frame(s, ids)
     else:  # other windows than the compact's own: estimated now, not stored
         estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=ids, windows=windows)
-        measured = pd.DataFrame({
-            "idea_id": [e.idea_id for e in estimates], "metric": [e.metric for e in estimates],
-            "method": [e.method for e in estimates], "verdict": [e.verdict for e in estimates],
-            "effect": [e.effect for e in estimates], "ci_low": [e.ci_low for e in estimates],
-            "ci_high": [e.ci_high for e in estimates], "p_value": [e.p_value for e in estimates],
-            "baseline_mean": [e.baseline_mean for e in estimates], "pre_trend_p": [e.pre_trend_p for e in estimates],
-            "n_obs": [e.n_obs for e in estimates], "direction": [e.direction for e in estimates],
-            "warnings": [" ".join(e.warnings) for e in estimates], "inference": [e.inference for e in estimates],
-        }, columns=list(impact_store.FRAME_COLUMNS))
+        measured = pd.DataFrame.from_records(
+            [(e.idea_id, e.metric, e.method, e.verdict, e.effect, e.ci_low, e.ci_high, e.p_value, e.baseline_mean,
+              e.pre_trend_p, e.n_obs, e.direction, " ".join(e.warnings), e.inference) for e in estimates],
+            columns=list(impact_store.FRAME_COLUMNS))
     facts = pd.DataFrame(ideas, columns=["idea_id", "title", "team", "touchpoint", "campaign", "launch_date",
                                          "state"])
     facts["order"] = range(len(facts))
