@@ -63,7 +63,8 @@ def register(main: click.Group) -> None:
         click.echo(f"{summary.rows} row(s) stored from {summary.file_name}{replaced}")
         from hero_core import impact_store
 
-        measured = impact_store.refresh(_db())  # the verdicts whose windows the new days cover
+        # The verdicts whose windows the new days cover, measured on every core.
+        measured = impact_store.refresh(_db(), workers=impact_store.default_workers())
         click.echo(f"{measured} impact estimate(s) of launched ideas measured again")
 
     @main.command("impact")

@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable
+import multiprocessing
+import os
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -78,9 +81,14 @@ def refresh(
     windows: impact.ImpactWindows | None = None,
     idea_ids: Iterable[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> int:
     """Recompute the missing and outdated stored estimates (of `idea_ids`, or of every launched idea); returns how
-    many idea x metric estimates were computed."""
+    many idea x metric estimates were computed.
+
+    With workers > 1 the estimates are computed by that many worker processes (each with its own connection),
+    while this process writes their answers in order: for the command line and the seed, where a whole
+    portfolio is measured at once and the machine's other cores are idle. The app keeps the default (one)."""
     windows = windows or impact.windows_from_env()
     wanted = None if idea_ids is None else sorted({int(i) for i in idea_ids})
     memo_key = (db.url, windows)
@@ -123,11 +131,8 @@ def refresh(
                         tuple_(ImpactResult.idea_id, ImpactResult.metric_code).in_(orphans[start:start + 500])))
         # In launch order, so that each chunk's windows span a few months and its weekly sums are read once.
         stale.sort(key=lambda i: (i.launch_date, i.id))
-        for start in range(0, len(stale), CHUNK):
-            chunk = stale[start:start + CHUNK]
-            with db.read() as s:
-                estimates = impact._estimate_ideas(s, chunk, windows)
-            rows = _rows(chunk, estimates, directions, windows)
+        chunks = [stale[start:start + CHUNK] for start in range(0, len(stale), CHUNK)]
+        for rows in _estimated(db, chunks, windows, directions, workers):
             with db.write() as s:
                 if _last_import_seq(s) != seen_import:
                     raced = True  # observations changed under us: these answers may be stale; start over
@@ -141,6 +146,49 @@ def refresh(
                 _checked[memo_key] = head
             return computed
     return computed
+
+
+def default_workers() -> int:
+    """Worker processes for a whole-portfolio refresh from the command line: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _estimated(db: Database, chunks: list[list[impact.LaunchedIdea]], windows: impact.ImpactWindows,
+               directions: dict[str, str], workers: int) -> Iterator[list[dict]]:
+    """Each chunk's rows to store, in order: computed here, or by `workers` processes when there is more than
+    one chunk to share (a worker costs about a second to start)."""
+    if workers <= 1 or len(chunks) < 2:
+        for chunk in chunks:
+            with db.read() as s:
+                estimates = impact._estimate_ideas(s, chunk, windows)
+            yield _rows(chunk, estimates, directions, windows)
+        return
+    # spawn, not fork: the caller may hold open connections and threads, which a forked child must not share.
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=multiprocessing.get_context("spawn"),
+                             initializer=_worker_start, initargs=(db.url,)) as pool:
+        futures = [pool.submit(_worker_rows, chunk, windows, directions) for chunk in chunks]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()  # the caller stopped early (an import raced it, or an error): drop the rest
+
+
+_worker_db: Database | None = None
+
+
+def _worker_start(url: str) -> None:
+    global _worker_db
+    _worker_db = Database(url)
+
+
+def _worker_rows(chunk: list[impact.LaunchedIdea], windows: impact.ImpactWindows,
+                 directions: dict[str, str]) -> list[dict]:
+    assert _worker_db is not None, "the worker was started without its database"
+    with _worker_db.read() as s:
+        estimates = impact._estimate_ideas(s, chunk, windows)
+    return _rows(chunk, estimates, directions, windows)
 
 
 def _rows(ideas: list[impact.LaunchedIdea], estimates: list[impact.ImpactEstimate], directions: dict[str, str],

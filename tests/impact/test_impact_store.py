@@ -204,3 +204,16 @@ def test_a_refresh_with_nothing_audited_since_the_last_one_checks_nothing(measur
     real = impact._launched_ideas
     monkeypatch.setattr(impact, "_launched_ideas", lambda *a: calls.append(1) or real(*a))
     assert impact_store.refresh(org.db) == 0 and calls == [1]
+
+
+def test_a_refresh_shared_by_worker_processes_stores_what_one_process_stores(measured, monkeypatch):
+    org, idea_id = measured
+    others = [launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=(pilot,), metrics=("aht",))
+              for pilot in ("T2", "T3", "T4")]
+    monkeypatch.setattr(impact_store, "CHUNK", 1)  # four chunks of one idea: the workers share them
+    progress = []
+    assert impact_store.refresh(org.db, workers=2, progress=lambda done, total: progress.append((done, total))) == 4
+    assert progress == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert impact_store.current(org.db) == live(org)
+    assert sorted(e.idea_id for e in impact_store.current(org.db)) == sorted([idea_id, *others])
+    assert impact_store.refresh(org.db, workers=2) == 0

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from hero_core import audit, seed
 from hero_core.cli import main
@@ -49,6 +49,40 @@ def test_seed_fills_an_empty_database_with_ideas_in_every_state_and_a_verifiable
                 assert idea.launch_date is not None and idea.launch_date < datetime.now(UTC).date()
                 assert s.execute(select(IdeaPilotTeam.team_id).where(IdeaPilotTeam.idea_id == idea.id)).first()
             assert idea.updated_at < datetime.now(UTC)
+
+
+def indexes(db) -> dict[str, list]:
+    inspector = inspect(db.engine)
+    return {table: sorted(map(str, inspector.get_indexes(table))) for table in inspector.get_table_names()}
+
+
+def test_seed_builds_every_index_it_dropped_for_the_load_and_leaves_sqlite_in_wal_mode(db):
+    before = indexes(db)
+    assert sum(map(len, before.values())) > 10
+    seed.seed(db, ideas=80, observations=800, teams=3)
+    assert indexes(db) == before
+    if db.dialect == "sqlite":
+        with db.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_seed_that_fails_while_writing_leaves_the_database_empty_with_its_indexes(db, monkeypatch):
+    before = indexes(db)
+
+    def broken(conn, trail):
+        raise RuntimeError("disk full while writing the audit trail")
+
+    monkeypatch.setattr(seed, "_write_trail", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed.seed(db, ideas=40, observations=400, teams=2)
+    monkeypatch.undo()
+    assert indexes(db) == before
+    with db.read() as s:
+        assert s.execute(select(func.count()).select_from(Idea)).scalar() == 0
+        assert s.execute(select(func.count()).select_from(User)).scalar() == 0
+    seed.seed(db, ideas=40, observations=400, teams=2)  # and a seed after it starts from empty, as ever
+    with db.read() as s:
+        assert s.execute(select(func.count()).select_from(Idea)).scalar() == 40
 
 
 def test_each_seeded_idea_history_ends_in_its_current_state(db):
@@ -104,7 +138,8 @@ def test_bulk_audit_hash_is_the_audit_modules_hash_for_any_text():
         expected = audit.compute_hash(seq=7, at=at, actor_id=None, actor_email=email, action="decline",
                                       entity_type="idea", entity_id="12", before_json=before, after_json=after,
                                       reason=reason, prev_hash="0" * 64)
-        assert seed._chain_hash(7, at, None, email, "decline", "idea", "12", before, after, reason,
+        stamp = at.isoformat(timespec="microseconds")[:26]
+        assert seed._chain_hash(7, stamp, None, email, "decline", "idea", "12", before, after, reason,
                                 "0" * 64) == expected
         assert before == audit._canonical({"version": 3, "state": "in_review"})
 
