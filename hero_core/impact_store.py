@@ -29,13 +29,14 @@ from dataclasses import replace
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, exists, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hero_core import cache, impact
 from hero_core.db import Database
-from hero_core.models import AuditEntry, ImpactResult, Metric
+from hero_core.errors import DatabaseBusy
+from hero_core.models import AuditEntry, Idea, IdeaMetric, ImpactCheck, ImpactResult, Metric
 
 #: (database, windows) -> the audit trail's head when a refresh of every launched idea last found (or made)
 #: every stored estimate current. Everything an estimate depends on changes only with an audited change (ideas,
@@ -100,15 +101,20 @@ def refresh(
         with db.read() as s:
             head = cache.data_version(s)
             seen_import = _last_import_seq(s)
-            launched = impact._launched_ideas(s, wanted)
+            scope = wanted if wanted is not None else _since_last_check(s, windows)
+            if scope is not None and not scope:
+                if wanted is None:
+                    _record_check(db, windows, head)
+                return computed
+            launched = impact._launched_ideas(s, scope)
             directions = dict(s.execute(select(Metric.code, Metric.direction)).all())
             stored_stmt = select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.basis)
-            if wanted is not None and len(wanted) <= impact.MAX_IDS_IN_SQL:
-                stored_stmt = stored_stmt.where(ImpactResult.idea_id.in_(wanted))
+            if scope is not None and len(scope) <= impact.MAX_IDS_IN_SQL:
+                stored_stmt = stored_stmt.where(ImpactResult.idea_id.in_(scope))
             stored = {(i, c): b for i, c, b in s.connection().execute(stored_stmt)}
-            if wanted is not None and len(wanted) > impact.MAX_IDS_IN_SQL:
-                wanted_set = set(wanted)
-                stored = {key: b for key, b in stored.items() if key[0] in wanted_set}
+            if scope is not None and len(scope) > impact.MAX_IDS_IN_SQL:
+                in_scope = set(scope)
+                stored = {key: b for key, b in stored.items() if key[0] in in_scope}
         stale: list[impact.LaunchedIdea] = []
         keep: set[tuple[int, str]] = set()
         for idea in launched:
@@ -118,9 +124,11 @@ def refresh(
             if todo:
                 stale.append(replace(idea, metric_codes=todo))
         orphans = [key for key in stored if key not in keep]
+        del launched, stored, keep  # the whole portfolio's fingerprints: not kept while estimating
         if not stale and not orphans:
             if wanted is None:
                 _checked[memo_key] = head
+                _record_check(db, windows, head)
             return computed
         raced = False
         total = sum(len(i.metric_codes) for i in stale)
@@ -144,8 +152,78 @@ def refresh(
         if not raced:
             if wanted is None:
                 _checked[memo_key] = head
+                _record_check(db, windows, head)
             return computed
     return computed
+
+
+#: Audited entities whose changes never change a stored estimate or its fingerprint: a refresh after them checks
+#: only the ideas audited since and those missing an estimate. Anything else (a metric's direction, a restore, an
+#: entity this list does not know) makes the next refresh check every launched idea, as a new process did.
+UNRELATED_ENTITIES = frozenset({"comment", "user", "team", "campaign", "login_session", "pulse", OBSERVATIONS})
+#: More audited entries than this since the last check: checking everything costs about the same.
+MAX_ENTRIES_SINCE_CHECK = 20_000
+
+
+def _windows_key(windows: impact.ImpactWindows) -> str:
+    return f"{windows.baseline_days},{windows.eval_days},{windows.ramp_days}"
+
+
+def _since_last_check(s: Session, windows: impact.ImpactWindows) -> list[int] | None:
+    """The ideas whose stored estimates may have changed since the last complete check for these windows (the
+    ideas audited since, and launched ideas missing an estimate of a target metric, which is what an import
+    leaves behind: it deletes the estimates its days change); None when everything must be checked (no check
+    recorded, the trail no longer holds the entry it was recorded at, or something else was audited since)."""
+    row = s.execute(select(ImpactCheck.audit_seq, ImpactCheck.audit_hash)
+                    .where(ImpactCheck.windows == _windows_key(windows))).first()
+    if row is None:
+        return None
+    at = s.execute(select(AuditEntry.hash).where(AuditEntry.seq == row.audit_seq)).scalar()
+    if row.audit_seq and at != row.audit_hash:
+        return None  # a restored or rewritten trail: this check is about another history
+    entries = s.execute(select(AuditEntry.entity_type, AuditEntry.entity_id).where(AuditEntry.seq > row.audit_seq)
+                        .limit(MAX_ENTRIES_SINCE_CHECK + 1)).all()
+    if len(entries) > MAX_ENTRIES_SINCE_CHECK:
+        return None
+    ideas: set[int] = set()
+    for entity_type, entity_id in entries:
+        if entity_type == "idea" and str(entity_id).isdigit():
+            ideas.add(int(entity_id))
+        elif entity_type not in UNRELATED_ENTITIES:
+            return None
+    if not entries:
+        return []
+    missing = (
+        select(IdeaMetric.idea_id).distinct()
+        .join(Idea, Idea.id == IdeaMetric.idea_id)
+        .join(Metric, Metric.code == IdeaMetric.metric_code)
+        .where(Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]), Idea.launch_date.is_not(None),
+               ~exists().where(ImpactResult.idea_id == IdeaMetric.idea_id,
+                               ImpactResult.metric_code == IdeaMetric.metric_code))
+    )
+    ideas.update(s.execute(missing).scalars())
+    return sorted(ideas)
+
+
+def _record_check(db: Database, windows: impact.ImpactWindows, head: tuple[int, str]) -> None:
+    """Remember, for every process, that the stored estimates were all current at `head`. Derived data: when the
+    database is busy it is skipped, and the next refresh checks a little more."""
+    key = _windows_key(windows)
+    with db.read() as s:
+        current = s.get(ImpactCheck, key)
+        if current is not None and ((current.audit_seq, current.audit_hash) == head or current.audit_seq > head[0]):
+            return  # recorded already (or a later check by another process): no write transaction
+    try:
+        with db.write() as s:
+            current = s.get(ImpactCheck, key)
+            if current is not None and current.audit_seq > head[0]:
+                return  # another process recorded a later check
+            if current is None:
+                s.add(ImpactCheck(windows=key, audit_seq=head[0], audit_hash=head[1]))
+            elif (current.audit_seq, current.audit_hash) != head:
+                current.audit_seq, current.audit_hash = head
+    except DatabaseBusy:
+        pass
 
 
 def default_workers() -> int:

@@ -187,6 +187,18 @@ class ImpactResult(Base):
     )
 
 
+class ImpactCheck(Base):
+    """Derived: the audit trail's head (seq and hash) at which every stored impact verdict for these impact windows
+    was last found current. A process that has not checked yet itself (a new app server, the command line) then
+    checks only what was audited since, instead of fingerprinting every launched idea
+    (hero_core.impact_store.refresh)."""
+
+    __tablename__ = "impact_checks"
+    windows: Mapped[str] = mapped_column(String(40), primary_key=True)  # "baseline,evaluation,ramp" days
+    audit_seq: Mapped[int] = mapped_column(Integer)
+    audit_hash: Mapped[str] = mapped_column(String(64))
+
+
 class Idea(Base):
     __tablename__ = "ideas"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,16 @@ import pytest
 from sqlalchemy import func, select, update
 
 from hero_core import audit, impact, impact_store
-from hero_core.models import Idea, IdeaPilotTeam, ImpactResult, Metric, Observation, ObservationWeek, Team
+from hero_core.models import (
+    Idea,
+    IdeaPilotTeam,
+    ImpactCheck,
+    ImpactResult,
+    Metric,
+    Observation,
+    ObservationWeek,
+    Team,
+)
 from hero_core.services import metrics_io
 from hero_core.services.observations import week_number_sql
 
@@ -217,3 +226,81 @@ def test_a_refresh_shared_by_worker_processes_stores_what_one_process_stores(mea
     assert impact_store.current(org.db) == live(org)
     assert sorted(e.idea_id for e in impact_store.current(org.db)) == sorted([idea_id, *others])
     assert impact_store.refresh(org.db, workers=2) == 0
+
+
+def a_new_process() -> None:
+    """What a freshly started app server or command knows: nothing in memory, only what the database says."""
+    impact_store._checked.clear()
+
+
+def checked_scopes(monkeypatch) -> list:
+    """The idea ids each refresh fingerprints from now on (None: every launched idea)."""
+    scopes = []
+    real = impact._launched_ideas
+
+    def spy(session, idea_ids):
+        scopes.append(None if idea_ids is None else sorted(idea_ids))
+        return real(session, idea_ids)
+
+    monkeypatch.setattr(impact, "_launched_ideas", spy)
+    return scopes
+
+
+def test_a_new_process_checks_only_what_was_audited_since_the_last_complete_check(measured, tmp_path, monkeypatch):
+    from hero_core.services import people, social
+
+    org, idea_id = measured
+    later = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T2",), metrics=("aht",),
+                          launch=LAUNCH + timedelta(days=400))  # its windows start 310 days after the first's
+    assert impact_store.refresh(org.db) == 2
+    a_new_process()
+    scopes = checked_scopes(monkeypatch)
+
+    assert impact_store.refresh(org.db) == 0 and scopes == []  # nothing audited since: no fingerprints at all
+
+    # Unrelated changes (a comment, a team renamed) move the trail's head but change no estimate.
+    social.add_comment(org.db, actor_id=org.frontline, idea_id=idea_id, body="Worked for us too.")
+    people.rename_team(org.db, actor_id=org.admin, team_code="T4", name="Team four")
+    a_new_process()
+    assert impact_store.refresh(org.db) == 0 and scopes == []
+
+    # An import over the first idea's window forgets its estimate: only that idea is fingerprinted and measured.
+    path = tmp_path / "rewrite.csv"
+    path.write_text("metric,team,date,value\n" + "".join(
+        f"aht,T2,{LAUNCH + timedelta(days=d)},{250.0:.1f}\n" for d in range(0, 60)))
+    metrics_io.import_metrics(org.db, source=path, actor_id=org.admin, replace=True)
+    assert stored_count(org.db) == 1
+    a_new_process()
+    assert impact_store.refresh(org.db) == 1 and scopes == [[idea_id]]
+
+    # An idea's own audited change: that idea alone.
+    with org.db.write() as s:
+        t3 = s.execute(select(Team.id).where(Team.code == "T3")).scalar_one()
+        s.add(IdeaPilotTeam(idea_id=later, team_id=t3))
+        audit.record(s, at=datetime.now(UTC), actor_id=None, actor_email="system", action="pilot_teams_changed",
+                     entity_type="idea", entity_id=later)
+    a_new_process()
+    assert impact_store.refresh(org.db) == 1 and scopes[-1] == [later]
+    monkeypatch.undo()
+    assert impact_store.current(org.db) == live(org)
+
+
+def test_a_change_the_check_cannot_narrow_down_makes_a_new_process_check_everything(measured, monkeypatch):
+    org, idea_id = measured
+    impact_store.refresh(org.db)
+    scopes = checked_scopes(monkeypatch)
+    with org.db.write() as s:
+        s.execute(update(Metric).where(Metric.code == "aht").values(direction="higher"))
+        audit.record(s, at=datetime.now(UTC), actor_id=None, actor_email="system", action="metric_changed",
+                     entity_type="metric", entity_id="aht")
+    a_new_process()
+    assert impact_store.refresh(org.db) == 1 and scopes == [None]
+    assert impact_store.current(org.db)[0].verdict == impact.WORSENED
+
+    # A recorded check whose audit entry is not the trail's any more (another history): everything again.
+    with org.db.write() as s:
+        s.execute(update(ImpactCheck).values(audit_hash="0" * 64))
+    a_new_process()
+    assert impact_store.refresh(org.db) == 0 and scopes == [None, None]
+    a_new_process()
+    assert impact_store.refresh(org.db) == 0 and scopes == [None, None]  # recorded again: nothing to check
