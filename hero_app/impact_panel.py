@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
 from hero_app import ui
+from hero_app.startup import release_unused_memory
 from hero_core import charts, impact
 from hero_core.db import Database
 from hero_core.errors import HeroError
@@ -88,12 +90,14 @@ FOREST_LIMIT = 80  # effects in the forest plot: a readable chart, and far under
 
 
 @st.cache_resource(show_spinner="Measuring the portfolio…", max_entries=8, ttl=6 * 3600)
-def _portfolio(_db: Database, url: str, actor_id: int, filters: ViewFilters, w: impact.ImpactWindows,
-               version: int) -> pd.DataFrame:
+def _portfolio(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows, version: int) -> pd.DataFrame:
     """Shared, not copied: a company's portfolio has tens of thousands of rows, and unpickling a copy on every
     rerun cost more than the rest of the page. Read-only by contract: callers filter it into new frames (pandas'
-    copy-on-write keeps this one unchanged whatever they do to those)."""
-    return views.portfolio(_db, actor_id=actor_id, filters=filters, windows=w)
+    copy-on-write keeps this one unchanged whatever they do to those). The same for everyone who may see impact,
+    so one copy per filter serves them all (`portfolio` checks each person); read as the system."""
+    frame = views.portfolio(_db, actor_id=None, filters=filters, windows=w)
+    release_unused_memory()  # building it took several times its own size
+    return frame
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
@@ -125,8 +129,10 @@ def _idea_estimates(_db: Database, url: str, actor_id: int, idea_id: int, w: imp
 
 
 def portfolio(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
-    """One row per launched idea x target metric with its estimate (views.PORTFOLIO_COLUMNS)."""
-    return _portfolio(db, db.url, actor_id, filters, windows(), views.data_version(db))
+    """One row per launched idea x target metric with its estimate (views.PORTFOLIO_COLUMNS), for a person who
+    may see impact (checked by hero_core on every call, before the shared copy is read)."""
+    views.authorise(db, actor_id=actor_id)
+    return _portfolio(db, db.url, filters, windows(), views.data_version(db))
 
 
 def funnel(db: Database, actor_id: int, filters: ViewFilters) -> FunnelView:

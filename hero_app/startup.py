@@ -8,10 +8,15 @@ Streamlit, pandas, pyarrow, Altair, SQLAlchemy and our pages are imported that i
 classes, functions and constants that live as long as the process. `gc.freeze()` moves them to the permanent
 generation, which collections skip; everything created later (sessions, caches, a run's data) is still collected
 as before, and frozen objects are still freed by reference counting when nothing refers to them.
+
+`release_unused_memory` gives back to the operating system what a large cached build (the impact portfolio, the
+Hall of HEROs) freed, so that the server's resident memory is what it keeps, not what it once needed.
 """
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import importlib
 import threading
@@ -50,3 +55,27 @@ def freeze_long_lived_objects() -> bool:
         gc.freeze()
         _frozen = True
         return True
+
+
+def release_unused_memory() -> None:
+    """Give memory that a large build freed back to the operating system: glibc's malloc keeps freed pages for
+    reuse (malloc_trim returns them), and so does pyarrow's pool, which holds pandas' strings. Measured with
+    the impact portfolio at 100k ideas: its build peaks at about 130 MB above the frame's 25 MB, and about
+    45 MB of that stayed resident until this. Does nothing where glibc is not the C library."""
+    try:
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
+    except Exception:  # noqa: BLE001 - an optimisation: a pool without it changes nothing
+        pass
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None

@@ -1,8 +1,8 @@
 """Read caches keyed on the data version, so a page rerun does not redo a query whose answer cannot have changed.
 
-The data version is the head of the audit trail (its newest seq and hash): every state change writes an audit
-entry in the same transaction (a rule of the compact), so any write that could change a cached answer moves the
-head, and the next read recomputes. The head is one index lookup, read in the same transaction as the answer
+The data version is the head of the audit trail (its newest seq and hash, sign-ins aside): every state change
+writes an audit entry in the same transaction (a rule of the compact), so any write that could change a cached
+answer moves the head, and the next read recomputes. The head is one index lookup, read in the same transaction as the answer
 (never newer than the answer it keys). The hash is part of the key so that a database emptied and refilled to
 the same length (tests do this) never hits an old answer. Answers that depend on the time of day take the
 minute as part of their key. Several app servers stay consistent: each reads the version from the shared
@@ -32,9 +32,18 @@ _entries: OrderedDict[Hashable, object] = OrderedDict()
 _stats = {"hits": 0, "misses": 0}
 
 
+#: Audited entities that record who is signed in, never what a read model shows. Every sign-in writes one: if
+#: they moved the data version, each sign-in would throw away every cached read model (at 100k ideas the Hall
+#: of HEROs takes seconds to rebuild, the scorecard more), so the version skips them.
+SIGN_IN_ENTITIES = ("login_session",)
+
+
 def data_version(session: Session) -> tuple[int, str]:
-    """The audit trail's head: (seq, hash) of its newest entry, (0, '') when it is empty."""
-    head = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    """The audit trail's head as read models see it: (seq, hash) of its newest entry that is not a sign-in or
+    sign-out, (0, '') when there is none. Walks the seq index down from the top, past the sign-ins only."""
+    head = session.execute(select(AuditEntry.seq, AuditEntry.hash)
+                           .where(AuditEntry.entity_type.not_in(SIGN_IN_ENTITIES))
+                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
     return (head.seq, head.hash) if head else (0, "")
 
 

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import ui
+from hero_app.startup import release_unused_memory
 from hero_core.services import recognition
 from hero_core.services.data_version import data_version
 
@@ -14,7 +15,9 @@ def hall_at(version: tuple) -> recognition.Hall:
     serves every visitor; the page's gate (the same permission matrix) has let this person in. A resource, not
     data: the hall is immutable (frozen dataclasses and tuples), so every rerun shares it instead of unpickling
     a copy (thousands of scaled ideas at company scale)."""
-    return recognition.hall_of_heroes(ui.get_db(), actor_id=None)
+    hall = recognition.hall_of_heroes(ui.get_db(), actor_id=None)
+    release_unused_memory()  # the build's working data was several times the hall's size
+    return hall
 
 
 IDEAS_PER_PAGE = 10  # a company scales thousands of ideas: one page of cards at a time

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from hero_core import cache
 from hero_core.db import Database
-from hero_core.models import AuditEntry, Idea, Observation
+from hero_core.models import Idea, Observation
 
 
 def data_version(db: Database) -> tuple:
     """(database, last audit seq, highest observation id, highest idea id, latest idea update)."""
     with db.read() as s:
-        seq = s.execute(select(func.max(AuditEntry.seq))).scalar()
+        seq = cache.data_version(s)[0]  # sign-ins aside: they change no read model
         obs = s.execute(select(func.max(Observation.id))).scalar()
         # One aggregate per query: SQLite answers a lone max() from the index, two together by a table scan.
         idea_id = s.execute(select(func.max(Idea.id))).scalar()

@@ -17,11 +17,10 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hero_core import impact, impact_store, permissions, risk
+from hero_core import cache, impact, impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.models import (
-    AuditEntry,
     Campaign,
     Idea,
     IdeaPilotTeam,
@@ -78,13 +77,22 @@ def _conditions(filters: ViewFilters, default_period: str) -> list[ColumnElement
 def data_version(db: Database) -> int:
     """A number that grows whenever anything these views show may have changed: every change to ideas,
     assessments, the catalog or the observations writes an audit entry, so the latest entry's sequence number
-    is a cheap cache key. It says nothing about anyone's data, so it needs no permission."""
+    is a cheap cache key (sign-ins aside: they change none of these views, hero_core.cache.data_version). It says
+    nothing about anyone's data, so it needs no permission."""
     with db.read() as s:
-        return int(s.execute(select(func.max(AuditEntry.seq))).scalar() or 0)
+        return cache.data_version(s)[0]
 
 
 def _authorise(s: Session, actor_id: int | None) -> None:
     permissions.require(load_actor(s, actor_id), "view_impact")
+
+
+def authorise(db: Database, *, actor_id: int | None) -> None:
+    """Raise PermissionDenied unless this person may see the impact views. For callers that share one copy of a
+    view among everyone allowed to see it (the portfolio is the same for all of them): they check each person
+    here, then read the shared copy."""
+    with db.read() as s:
+        _authorise(s, actor_id)
 
 
 # ---- (a) the portfolio -------------------------------------------------------------------------------------

@@ -243,3 +243,17 @@ def test_a_page_with_nothing_launched_still_shows_the_funnel(org):
     assert "No launched idea matches these filters" in all_text(at)
     assert headline(at)["Launched ideas measured"] == "0"
     assert chart_by_key(open_tab(at, "Funnel and stage times", key=TAB), "funnel")
+
+
+def test_everyone_allowed_shares_one_portfolio_and_everyone_else_is_refused_by_the_core(measured):
+    from hero_core.errors import PermissionDenied
+    from hero_core.services.impact_views import ViewFilters
+
+    org, _ = measured
+    filters = ViewFilters()
+    for_executive = impact_panel.portfolio(org.db, org.executive, filters)
+    assert not for_executive.empty
+    assert impact_panel.portfolio(org.db, org.manager, filters) is for_executive  # one copy, not one per person
+    for refused in (org.frontline, org.it):
+        with pytest.raises(PermissionDenied):
+            impact_panel.portfolio(org.db, refused, filters)  # checked each call, before the shared copy

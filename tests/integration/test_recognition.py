@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from hero_core.errors import PermissionDenied
-from hero_core.models import Comment, IdeaMerge, IdeaSupport
+from hero_core.models import AuditEntry, Comment, IdeaMerge, IdeaSupport
 from hero_core.services import people, recognition
 from hero_core.vocab import State
 from tests.impact.factories import AHT_TEAMS, LAUNCH, add_teams, launched_idea, store_daily, synthetic_daily
@@ -193,3 +194,24 @@ def test_the_data_version_moves_with_audited_changes_imports_and_idea_updates(or
     store_daily(org.db, synthetic_daily(teams=("T9",), pilots=(), days_before=3, days_after=3))
     assert data_version(org.db) != third  # observations written without an audit entry still count
     assert idea_id
+
+
+def test_signing_in_and_out_moves_no_data_version_but_a_comment_does(org):
+    """Every sign-in is audited; none of them changes a read model, so none throws the caches away."""
+    from hero_core import cache
+    from hero_core.services import impact_views, sessions, social
+    from hero_core.services.data_version import data_version
+
+    idea_id = idea_in_state(org, State.SUBMITTED)
+    with org.db.read() as s:
+        head = cache.data_version(s)
+    before = (head, data_version(org.db), impact_views.data_version(org.db))
+    token = sessions.create(org.db, user_id=org.manager)
+    sessions.revoke(org.db, token)
+    with org.db.read() as s:
+        assert s.execute(select(func.max(AuditEntry.seq))).scalar() > head[0]  # both were audited
+        assert (cache.data_version(s), data_version(org.db), impact_views.data_version(org.db)) == before
+    social.add_comment(org.db, actor_id=org.frontline, idea_id=idea_id, body="Same here.")
+    with org.db.read() as s:
+        after = (cache.data_version(s), data_version(org.db), impact_views.data_version(org.db))
+    assert all(a != b for a, b in zip(after, before, strict=True))
