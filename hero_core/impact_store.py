@@ -28,7 +28,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
 
-import pandas as pd
 from sqlalchemy import delete, exists, func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -337,33 +336,6 @@ def stored(session: Session, idea_ids: Iterable[int] | None = None, *, teams: bo
 
 
 #: The columns of `stored_frame`, in order.
-FRAME_COLUMNS = ("idea_id", "metric", "method", "verdict", "effect", "ci_low", "ci_high", "p_value", "baseline_mean",
-                 "pre_trend_p", "n_obs", "direction", "warnings", "inference")
-
-
-def stored_frame(session: Session, idea_ids: Iterable[int]) -> pd.DataFrame:
-    """The stored estimates of `idea_ids` as one table (FRAME_COLUMNS; warnings joined by spaces), ordered by
-    idea and metric, made from the rows without an object per estimate: a company's portfolio is tens of
-    thousands of estimates, and an object each cost the app server about 100 MB at its peak."""
-    wanted = {int(i) for i in idea_ids}
-    stmt = (select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.method, ImpactResult.verdict,
-                   ImpactResult.effect, ImpactResult.ci_low, ImpactResult.ci_high, ImpactResult.p_value,
-                   ImpactResult.baseline_mean, ImpactResult.pre_trend_p, ImpactResult.n_obs, ImpactResult.direction,
-                   ImpactResult.warnings, ImpactResult.inference)
-            .order_by(ImpactResult.idea_id, ImpactResult.metric_code))
-    if len(wanted) <= impact.MAX_IDS_IN_SQL:
-        stmt = stmt.where(ImpactResult.idea_id.in_(sorted(wanted)))
-    rows = [row for row in session.connection().execute(stmt) if row[0] in wanted] if wanted else []
-    frame = pd.DataFrame.from_records(rows, columns=list(FRAME_COLUMNS))
-    notes = {raw: " ".join(json.loads(raw)) for raw in frame["warnings"].unique()}  # the same few notes repeat
-    frame["warnings"] = frame["warnings"].map(notes)
-    for name in ("effect", "ci_low", "ci_high", "p_value", "baseline_mean", "pre_trend_p"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    frame["idea_id"] = frame["idea_id"].astype("int64")
-    frame["n_obs"] = frame["n_obs"].astype("int64")
-    return frame
-
-
 def improved_ideas(db: Database) -> set[int]:
     """Ids of launched ideas with at least one improved metric, as the estimator says now."""
     refresh(db)

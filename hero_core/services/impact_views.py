@@ -8,6 +8,7 @@ estimates work on team x week means computed in SQL.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -24,6 +25,7 @@ from hero_core.models import (
     Campaign,
     Idea,
     IdeaPilotTeam,
+    ImpactResult,
     Metric,
     RiskAssessment,
     RiskRating,
@@ -133,49 +135,101 @@ def portfolio(
     launched idea that names no target metric gets one row with metric "" and "not enough data"."""
     with db.read() as s:
         _authorise(s, actor_id)
-        ideas = s.execute(
-            select(
-                Idea.id, Idea.title, Team.code, Idea.touchpoint, Campaign.title, Idea.launch_date, Idea.state
-            )
-            .join(Team, Team.id == Idea.team_id)
-            .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
-            .where(
-                Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
-                Idea.launch_date.is_not(None),
-                *_conditions(filters, "launch_date"),
-            )
-            .order_by(Idea.launch_date.desc(), Idea.id)
-        ).all()
         units = dict(s.execute(select(Metric.code, Metric.unit)).all())
-    if not ideas:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
-    ids = [i[0] for i in ideas]
+    launched = [
+        Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
+        Idea.launch_date.is_not(None),
+        *_conditions(filters, "launch_date"),
+    ]
     if windows is None or windows == impact.windows_from_env():
         impact_store.refresh(db)  # stored answers, refreshed where outdated; read straight into columns
         with db.read() as s:
-            measured = impact_store.stored_frame(s, ids)
-    else:  # other windows than the compact's own: estimated now, not stored
-        estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=ids, windows=windows)
-        measured = pd.DataFrame.from_records(
-            [(e.idea_id, e.metric, e.method, e.verdict, e.effect, e.ci_low, e.ci_high, e.p_value, e.baseline_mean,
-              e.pre_trend_p, e.n_obs, e.direction, " ".join(e.warnings), e.inference) for e in estimates],
-            columns=list(impact_store.FRAME_COLUMNS))
-    facts = pd.DataFrame(ideas, columns=["idea_id", "title", "team", "touchpoint", "campaign", "launch_date",
-                                         "state"])
-    facts["order"] = range(len(facts))
-    # Launched, but it named no customer metric: say so, do not hide it.
-    unmeasured = facts.loc[~facts["idea_id"].isin(measured["idea_id"]), ["idea_id"]].assign(
-        metric="", direction="", effect=None, ci_low=None, ci_high=None, p_value=None,
-        verdict=impact.NOT_ENOUGH_DATA, method="", inference="", baseline_mean=None, pre_trend_p=None, n_obs=0,
-        warnings="The idea names no target metric, so there is nothing to measure.")
-    rows = pd.concat([measured, unmeasured], ignore_index=True) if len(unmeasured) else measured
-    rows = rows.merge(facts, on="idea_id", how="inner")
+            return _stored_portfolio(s, launched, units)
+    with db.read() as s:
+        ideas = s.execute(
+            select(*_IDEA_FACTS).join(Team, Team.id == Idea.team_id).outerjoin(Campaign, Campaign.id == Idea.campaign_id)
+            .where(*launched).order_by(Idea.launch_date.desc(), Idea.id)
+        ).all()
+    if not ideas:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
+    # Other windows than the compact's own: estimated now, not stored.
+    estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=[i[0] for i in ideas], windows=windows)
+    by_idea: dict[int, list[impact.ImpactEstimate]] = {}
+    for e in estimates:
+        by_idea.setdefault(e.idea_id, []).append(e)
+    records = []
+    for facts in ideas:
+        for e in sorted(by_idea.get(facts[0], []), key=lambda e: e.metric) or [None]:
+            records.append((*facts, *(_UNMEASURED if e is None else (
+                e.metric, e.direction, e.effect, e.ci_low, e.ci_high, e.p_value, e.verdict, e.method, e.inference,
+                e.baseline_mean, e.pre_trend_p, e.n_obs, " ".join(e.warnings)))))
+    return _portfolio_frame(records, units)
+
+
+# What the portfolio reads of each idea, and of each stored estimate, in the order of _RECORD_COLUMNS.
+_IDEA_FACTS = (Idea.id, Idea.title, Team.code, Idea.touchpoint, Campaign.title, Idea.launch_date, Idea.state)
+_ESTIMATE_FACTS = (ImpactResult.metric_code, ImpactResult.direction, ImpactResult.effect, ImpactResult.ci_low,
+                   ImpactResult.ci_high, ImpactResult.p_value, ImpactResult.verdict, ImpactResult.method,
+                   ImpactResult.inference, ImpactResult.baseline_mean, ImpactResult.pre_trend_p, ImpactResult.n_obs,
+                   ImpactResult.warnings)
+_RECORD_COLUMNS = ("idea_id", "title", "team", "touchpoint", "campaign", "launch_date", "state", "metric",
+                   "direction", "effect", "ci_low", "ci_high", "p_value", "verdict", "method", "inference",
+                   "baseline_mean", "pre_trend_p", "n_obs", "warnings")
+#: A launched idea that names no target metric: one row that says so instead of hiding it.
+_UNMEASURED = ("", "", None, None, None, None, impact.NOT_ENOUGH_DATA, "", "", None, None, 0,
+               "The idea names no target metric, so there is nothing to measure.")
+#: Rows turned into a frame at a time while reading: the rows of a whole company's portfolio as Python tuples were
+#: several times the size of the finished frame (about 130 MB at its peak for 64,000 rows at 100k ideas).
+PORTFOLIO_BATCH = 8_000
+
+
+def _stored_portfolio(s: Session, launched: list[ColumnElement[bool]], units: dict[str, str]) -> pd.DataFrame:
+    """The stored verdicts of the launched ideas matching the filters, joined to the ideas in SQL and read in
+    batches, newest launch first (then idea, then metric)."""
+    stmt = (
+        select(*_IDEA_FACTS, *_ESTIMATE_FACTS)
+        .join(Team, Team.id == Idea.team_id)
+        .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
+        .outerjoin(ImpactResult, ImpactResult.idea_id == Idea.id)
+        .where(*launched)
+        # Metric codes in code-point order on both databases (PostgreSQL's default collation ignores "_").
+        .order_by(Idea.launch_date.desc(), Idea.id,
+                  ImpactResult.metric_code.collate("C") if s.get_bind().dialect.name == "postgresql"
+                  else ImpactResult.metric_code)
+    )
+    notes: dict[str | None, str] = {}  # stored JSON list -> the text shown; the same few notes repeat
+    parts = []
+    for batch in s.connection().execute(stmt).partitions(PORTFOLIO_BATCH):
+        records = []
+        for row in batch:
+            if row[7] is None:  # no stored estimate: the idea names no target metric
+                records.append((*row[:7], *_UNMEASURED))
+                continue
+            raw = row[-1]
+            if raw not in notes:
+                notes[raw] = " ".join(json.loads(raw)) if raw else ""
+            records.append((*row[:-1], notes[raw]))
+        parts.append(_portfolio_frame(records, units))
+        del records, batch
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def _portfolio_frame(records: list[tuple], units: dict[str, str]) -> pd.DataFrame:
+    rows = pd.DataFrame.from_records(records, columns=list(_RECORD_COLUMNS))
     rows["unit"] = rows["metric"].map(lambda code: units.get(code, "") if code else "")
-    rows = rows.sort_values(["order", "metric"], kind="stable").reset_index(drop=True)
     for name in ("effect", "ci_low", "ci_high", "p_value", "baseline_mean", "pre_trend_p"):
         rows[name] = pd.to_numeric(rows[name], errors="coerce").astype("float64")
+    rows["idea_id"] = rows["idea_id"].astype("int64")
     rows["n_obs"] = rows["n_obs"].astype("int64")
+    for name in _TEXT_COLUMNS:  # text even where a batch holds only None (no campaign), so batches concatenate
+        rows[name] = rows[name].astype("str")
     return rows[list(PORTFOLIO_COLUMNS)]
+
+
+_TEXT_COLUMNS = ("title", "team", "touchpoint", "campaign", "state", "metric", "unit", "direction", "verdict", "method",
+                 "inference", "warnings")
 
 
 # ---- (b) one idea's series ---------------------------------------------------------------------------------

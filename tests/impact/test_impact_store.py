@@ -78,23 +78,6 @@ def test_stored_verdicts_equal_the_live_estimator_and_a_second_refresh_computes_
     assert impact_store.refresh(org.db) == 0
 
 
-def test_the_stored_table_read_into_columns_says_what_the_stored_estimates_say(measured):
-    org, idea_id = measured
-    other = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T2",), metrics=("aht",))
-    impact_store.refresh(org.db)
-    with org.db.read() as s:
-        objects = impact_store.stored(s, [idea_id, other], teams=False)
-        frame = impact_store.stored_frame(s, [other, idea_id, 999_999])
-        assert impact_store.stored_frame(s, []).empty
-    assert list(frame.columns) == list(impact_store.FRAME_COLUMNS)
-    assert list(frame["idea_id"]) == [e.idea_id for e in objects] == sorted([idea_id, other])
-    for row, e in zip(frame.itertuples(index=False), objects, strict=True):
-        assert (row.metric, row.method, row.verdict, row.direction, row.inference, row.n_obs) == (
-            e.metric, e.method, e.verdict, e.direction, e.inference, e.n_obs)
-        assert row.effect == pytest.approx(e.effect) and row.p_value == pytest.approx(e.p_value)
-        assert row.warnings == " ".join(e.warnings)
-
-
 def test_an_import_over_a_window_forgets_the_verdict_and_the_refresh_measures_the_new_days(measured, tmp_path):
     org, idea_id = measured
     impact_store.refresh(org.db)

@@ -221,3 +221,22 @@ def test_a_launched_idea_naming_no_target_metric_stays_in_the_portfolio_as_not_e
     assert (row["metric"], row["verdict"]) == ("", impact.NOT_ENOUGH_DATA)
     assert pd.isna(row["effect"]) and "names no target metric" in row["warnings"]
     assert table[table["idea_id"] == first]["verdict"].tolist() == [impact.IMPROVED]
+
+
+def test_the_portfolio_read_in_small_batches_is_the_portfolio_read_at_once(portfolio_org, monkeypatch):
+    org, first, second, _ = portfolio_org
+    bare = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T3",), metrics=(),
+                         title="Friendlier voicemail", launch=LAUNCH + timedelta(days=3))
+    whole = views.portfolio(org.db, actor_id=org.executive)
+    estimated = views.portfolio(org.db, actor_id=org.executive, windows=impact.ImpactWindows(baseline_days=91))
+    monkeypatch.setattr(views, "PORTFOLIO_BATCH", 1)  # every row its own batch: no campaign in some, no metric in one
+    batched = views.portfolio(org.db, actor_id=org.executive)
+
+    pd.testing.assert_frame_equal(batched, whole)
+    assert list(zip(whole["idea_id"], whole["metric"], strict=True)) == [
+        (second, "aht"), (second, "csat"), (bare, ""), (first, "aht")]
+    # Other windows are estimated afresh, row for row in the same shape.
+    assert list(estimated.columns) == list(whole.columns)
+    assert list(zip(estimated["idea_id"], estimated["metric"], strict=True)) == list(
+        zip(whole["idea_id"], whole["metric"], strict=True))
+    assert (estimated.dtypes == whole.dtypes).all()
