@@ -112,6 +112,11 @@ def _new_comment(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
         ui.attempt(post, success="Comment posted.", where="post a comment")
 
 
+def merge_tool_key(idea_id: int) -> str:
+    """The session key of the idea page's "Merge as a duplicate" expander (True while it is open)."""
+    return f"{P}_merge_open_{idea_id}"
+
+
 def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: social.ConversationView) -> None:
     try:
         may_merge = duplicates.may_merge(db, actor_id=user.id, idea_id=view.id)
@@ -120,32 +125,37 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
     except HeroError as exc:
         ui.show_error(exc)
         return
+    # The tool looks for similar ideas only while it is open: a closed expander would still search the whole
+    # company's ideas (and build the similarity index, ~70 MB at 100k ideas) on every run of the idea page.
     if may_merge:
-        with st.expander("Merge as a duplicate", icon=":material/call_merge:"):
-            st.caption("If this idea repeats an earlier one, merge it into that original: supporters, followers "
-                       "and comments move over, both authors are credited, and this idea leaves the queues. "
-                       "An admin can undo a merge.")
-            similar = duplicates.suggest_similar(db, f"{view.title}\n{view.roadblock}\n{view.proposal}",
-                                                 limit=5, exclude_ids=[view.id])
-            if similar:
-                st.markdown("**Similar ideas**")
-                for s in similar:
-                    ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, {s.score}% alike)")
-            with st.form(f"{P}_merge_form"):
-                original = st.number_input("Original idea #", min_value=1, step=1, value=None,
-                                           key=f"{P}_merge_original",
-                                           placeholder=str(similar[0].id) if similar else "idea number")
-                reason = st.text_input("Why it is a duplicate (optional)", key=f"{P}_merge_reason")
-                merge = st.form_submit_button("Merge into the original", icon=":material/call_merge:")
-            if merge:
-                if original is None:
-                    st.error("Enter the number of the original idea to merge this one into.")
-                else:
-                    ui.attempt(lambda: duplicates.merge_duplicate(
-                        db, actor_id=user.id, duplicate_id=view.id, original_id=int(original), reason=reason,
-                        expected_version=ui.opened_version(view.id, view.version)),
-                        success=f"Idea #{view.id} was merged into idea #{int(original)}.", idea_id=view.id,
-                        where="merge a duplicate", clear=[f"{P}_merge_original", f"{P}_merge_reason"])
+        box = ui.lazy_expander("Merge as a duplicate", key=merge_tool_key(view.id), icon=":material/call_merge:")
+        if box.open:
+            with box:
+                st.caption("If this idea repeats an earlier one, merge it into that original: supporters, followers "
+                           "and comments move over, both authors are credited, and this idea leaves the queues. "
+                           "An admin can undo a merge.")
+                similar = duplicates.suggest_similar(db, f"{view.title}\n{view.roadblock}\n{view.proposal}",
+                                                     limit=5, exclude_ids=[view.id])
+                if similar:
+                    st.markdown("**Similar ideas**")
+                    for s in similar:
+                        ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, "
+                                           f"{s.score}% alike)")
+                with st.form(f"{P}_merge_form"):
+                    original = st.number_input("Original idea #", min_value=1, step=1, value=None,
+                                               key=f"{P}_merge_original",
+                                               placeholder=str(similar[0].id) if similar else "idea number")
+                    reason = st.text_input("Why it is a duplicate (optional)", key=f"{P}_merge_reason")
+                    merge = st.form_submit_button("Merge into the original", icon=":material/call_merge:")
+                if merge:
+                    if original is None:
+                        st.error("Enter the number of the original idea to merge this one into.")
+                    else:
+                        ui.attempt(lambda: duplicates.merge_duplicate(
+                            db, actor_id=user.id, duplicate_id=view.id, original_id=int(original), reason=reason,
+                            expected_version=ui.opened_version(view.id, view.version)),
+                            success=f"Idea #{view.id} was merged into idea #{int(original)}.", idea_id=view.id,
+                            where="merge a duplicate", clear=[f"{P}_merge_original", f"{P}_merge_reason"])
     live = [m for m in history if m.undone_at is None]
     if history and (user.may("undo_merge") or live):
         with st.expander("Merge history", icon=":material/history:"):

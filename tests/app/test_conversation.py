@@ -3,6 +3,7 @@ page, and support counts and sorting on Browse ideas — through the real app (A
 
 from __future__ import annotations
 
+from hero_app.conversation import merge_tool_key
 from hero_core.services import duplicates, ideas, notifications, social
 from tests.app.conftest import (
     all_text,
@@ -92,6 +93,27 @@ def test_the_author_edits_and_deletes_their_comment_within_the_window(org):
     assert f"conv_edit_{other}" not in [t.key for t in at.text_area]
 
 
+def open_merge_tool(at, idea_id: int):
+    """Open the idea page's "Merge as a duplicate" expander, as clicking it does (it reruns the page)."""
+    at.session_state[merge_tool_key(idea_id)] = True
+    return at.run()
+
+
+def test_the_closed_merge_tool_searches_nothing_and_opening_it_suggests_similar_ideas(org, monkeypatch):
+    original = make_idea(org, title="Pre-filled direct debit form")
+    duplicate = make_idea(org, title="Direct debit form prefilled",
+                          roadblock="Customers call three times to complete the direct debit form.")
+    searched = []
+    real = duplicates.suggest_similar
+    monkeypatch.setattr(duplicates, "suggest_similar", lambda *a, **k: searched.append(a[1]) or real(*a, **k))
+    at = open_page(as_role("manager"), "idea", id=duplicate)
+    assert_clean(at)
+    assert "Merge as a duplicate" in [e.label for e in at.expander] and searched == []
+    open_merge_tool(at, duplicate)
+    assert_clean(at)
+    assert len(searched) == 1 and f"#{original} · Pre-filled direct debit form" in " ".join(link_labels(at))
+
+
 def test_a_manager_merges_a_duplicate_and_an_admin_undoes_it_from_the_idea_pages(org):
     original = make_idea(org, title="Pre-filled direct debit form")
     duplicate = make_idea(org, submitter=org.other_frontline, title="Direct debit form prefilled",
@@ -99,9 +121,11 @@ def test_a_manager_merges_a_duplicate_and_an_admin_undoes_it_from_the_idea_pages
     # The duplicate is from team ST: its manager is max@example.com; a manager of another team gets no merge tools.
     at = open_page(as_role("manager"), "idea", id=duplicate)
     assert_clean(at)
-    assert "conv_merge_original" not in [n.key for n in at.number_input]
+    assert "Merge as a duplicate" not in [e.label for e in at.expander]
     at = open_page(login("max@example.com"), "idea", id=duplicate)
     assert_clean(at)
+    assert "conv_merge_original" not in [n.key for n in at.number_input]  # the tool is closed: nothing searched
+    open_merge_tool(at, duplicate)
     assert f"#{original} · Pre-filled direct debit form" in " ".join(link_labels(at))  # suggested as similar
     at.number_input(key="conv_merge_original").set_value(original)
     at.text_input(key="conv_merge_reason").input("Same form")
@@ -120,7 +144,7 @@ def test_a_manager_merges_a_duplicate_and_an_admin_undoes_it_from_the_idea_pages
 
 def test_a_merge_attempt_into_a_missing_idea_shows_the_reason(org):
     duplicate = make_idea(org)
-    at = open_page(as_role("manager"), "idea", id=duplicate)
+    at = open_merge_tool(open_page(as_role("manager"), "idea", id=duplicate), duplicate)
     at.number_input(key="conv_merge_original").set_value(999)
     [b for b in at.form_submit_button if b.label == "Merge into the original"][0].click().run()
     assert_clean(at)
