@@ -335,7 +335,6 @@ def stored(session: Session, idea_ids: Iterable[int] | None = None, *, teams: bo
     return out
 
 
-#: The columns of `stored_frame`, in order.
 def improved_ideas(db: Database) -> set[int]:
     """Ids of launched ideas with at least one improved metric, as the estimator says now."""
     refresh(db)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from hero_core import impact, impact_store, permissions
 from hero_core.db import Database
-from hero_core.models import Approval, Comment, Idea, IdeaMerge, IdeaSupport, Metric, Team, User
+from hero_core.models import Approval, Comment, Idea, IdeaMerge, IdeaSupport, ImpactResult, Metric, Team, User
 from hero_core.services.common import load_actor
 from hero_core.vocab import State
 
@@ -134,7 +134,7 @@ assert set(_EARNERS) == set(BY_CODE), "every badge needs its rule"
 # ---- read models -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EarnedBadge:
     code: str
     name: str
@@ -142,7 +142,7 @@ class EarnedBadge:
     earned_at: datetime
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hero:
     user_id: int
     name: str
@@ -150,7 +150,7 @@ class Hero:
     badges: tuple[EarnedBadge, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasuredEffect:
     metric: str
     metric_name: str
@@ -161,7 +161,7 @@ class MeasuredEffect:
     ci_high: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScaledIdea:
     idea_id: int
     title: str
@@ -178,7 +178,7 @@ class ScaledIdea:
         return any(e.verdict == impact.IMPROVED for e in self.effects)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hall:
     ideas: tuple[ScaledIdea, ...]
     heroes: tuple[Hero, ...]  # everyone with at least one badge, most badges first
@@ -230,9 +230,20 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
             .order_by(Idea.scaled_at.desc(), Idea.id.desc())
         ).all()
         ids = [r[0] for r in scaled]
-        effects_by_idea: dict[int, list[impact.ImpactEstimate]] = defaultdict(list)
-        for e in impact_store.stored(s, ids, teams=False):
-            effects_by_idea[e.idea_id].append(e)  # type: ignore[index]
+        # The stored verdicts of the scaled ideas, read as the few values shown (an estimate object each was most
+        # of the hall's build at 100k ideas).
+        effects_by_idea: dict[int, list[MeasuredEffect]] = defaultdict(list)
+        for idea_id, code, verdict, effect, ci_low, ci_high in s.connection().execute(
+            select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.verdict, ImpactResult.effect,
+                   ImpactResult.ci_low, ImpactResult.ci_high)
+            .join(Idea, Idea.id == ImpactResult.idea_id)
+            .where(Idea.state == State.SCALED.value)
+            .order_by(ImpactResult.idea_id, ImpactResult.metric_code)
+        ):
+            name, unit = metrics.get(code, (code, ""))
+            effects_by_idea[idea_id].append(MeasuredEffect(
+                metric=code, metric_name=name, unit=unit, verdict=verdict, effect=effect, ci_low=ci_low,
+                ci_high=ci_high))
         credited = _credited()
         people: dict[int, list[int]] = defaultdict(list)
         shown = set(ids)  # filtered here, not by an IN list: SQLite takes at most 32,766 parameters
@@ -262,18 +273,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
                 proposed_by=tuple(names[u] for u in credited_ids),
                 built_by=names.get(champion) if champion else None,
                 approved_by=tuple(names[u] for u in approvers[idea_id]),
-                effects=tuple(
-                    MeasuredEffect(
-                        metric=e.metric,
-                        metric_name=metrics.get(e.metric, (e.metric, ""))[0],
-                        unit=metrics.get(e.metric, ("", ""))[1],
-                        verdict=e.verdict,
-                        effect=e.effect,
-                        ci_low=e.ci_low,
-                        ci_high=e.ci_high,
-                    )
-                    for e in effects_by_idea.get(idea_id, [])
-                ),
+                effects=tuple(effects_by_idea.get(idea_id, ())),
             )
         )
     heroes = [
