@@ -66,3 +66,27 @@ def test_every_module_the_app_imports_is_loaded_before_the_freeze():
     late = json.loads(out.stdout.strip().splitlines()[-1])
     ours = [m for m in late if m.startswith(("hero_core", "hero_app")) and m not in ("hero_app.serve",)]
     assert ours == [], f"add these to hero_app.startup.WARM_MODULES: {ours}"
+
+
+LOADED_AFTER_START = """
+import json, sys
+from hero_app import startup
+startup.freeze_long_lived_objects()
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
+"""
+
+
+def test_the_metrics_file_validator_is_loaded_only_when_a_file_is_validated(tmp_path):
+    """pandera is about 12 MB that an app server needs only while an admin imports metrics."""
+    out = subprocess.run([sys.executable, "-c", LOADED_AFTER_START], cwd=ROOT, capture_output=True, text=True,
+                         check=True, timeout=120)
+    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "pandas" in loaded and "hero_core" in loaded
+    assert "pandera" not in loaded
+
+
+def test_giving_freed_memory_back_works_on_this_machine():
+    from hero_app import startup
+
+    assert startup._malloc_trim() is not None  # glibc: the trim is really there, not silently skipped
+    startup.release_unused_memory()
