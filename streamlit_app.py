@@ -74,12 +74,15 @@ def main() -> None:
     ui.page_opened(page.url_path or HOME)
     ui.apply_resets()
     ui.show_flash()
+    loaded = ui.RUN_USER.set(user)  # the page's gate checks these roles, read at the start of this run
     try:
         page.run()
     except HeroError as exc:  # e.g. a role removed while the page was open: the service says why
         ui.show_error(exc)
     except Exception:  # noqa: BLE001
         ui.show_unexpected(f"page {page.url_path or HOME}")
+    finally:
+        ui.RUN_USER.reset(loaded)  # never carried into another run: each loads the roles afresh
 
 
 main()

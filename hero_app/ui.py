@@ -6,6 +6,7 @@ and the only cached object is the Database, which holds no user data.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import logging
 import math
@@ -132,10 +133,17 @@ def current_user(db: Database | None = None, *, cookie: str | None | bool = True
                        managed_team_codes=view.managed_team_codes, actor=actor)
 
 
+#: The person the router loaded at the start of this run, so that the page's gate checks the same fresh roles
+#: without loading them again. A context variable of the script's thread, not session state: streamlit_app.py
+#: sets it around the page's run and resets it however the run ends (session state cannot be touched any more
+#: once a page has called st.stop()).
+RUN_USER: contextvars.ContextVar[CurrentUser | None] = contextvars.ContextVar("hero_run_user", default=None)
+
+
 def require_page(url_path: str) -> tuple[Database, CurrentUser]:
     """Gate a page: stop with a message unless the logged-in person may use it (defence in depth)."""
     db = get_db()
-    user = current_user(db)
+    user = RUN_USER.get() or current_user(db)
     if user is None:
         st.warning("Please log in to use this page.")
         st.stop()

@@ -126,6 +126,16 @@ def test_a_role_change_takes_effect_on_the_next_run(org):
         open_page(at, "review")
 
 
+def test_a_run_loads_the_person_once_for_the_router_and_the_page_gate(org, monkeypatch):
+    at = open_page(as_role("manager"), "review")
+    loads = []
+    real = ui.current_user
+    monkeypatch.setattr(ui, "current_user", lambda *a, **k: loads.append(1) or real(*a, **k))
+    at.run()
+    assert_clean(at)
+    assert at.title[0].value == "Review queue" and loads == [1]  # the router's load serves the page's gate
+
+
 def test_a_deactivated_person_is_sent_back_to_the_login_form(org):
     at = as_role("it_champion")
     people.set_active(org.db, actor_id=org.admin, email=EMAIL["it_champion"], active=False)
