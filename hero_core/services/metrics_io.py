@@ -590,6 +590,15 @@ def _schema(low: np.ndarray, high: np.ndarray) -> pa.DataFrameSchema:
     )
 
 
+def load_validator() -> None:
+    """Load the validation library and its built-in checks now. They load with the first file a process validates
+    otherwise (about 0.3 s, once): for a benchmark that times the rows, not the loading."""
+    empty = pd.DataFrame({"key": pd.Series(dtype="int64"), "metric_id": pd.Series(dtype="int64"),
+                          "team_id": pd.Series(dtype="int64"), "day": pd.Series(dtype="int64"),
+                          "value": pd.Series(dtype=float), "sample_size": pd.Series(dtype=float)})
+    _schema(np.empty(0), np.empty(0)).validate(empty, lazy=True)
+
+
 def _validate(
     raw: pd.DataFrame, rows: np.ndarray, catalog: _Catalog, dayfirst: bool | None
 ) -> tuple[pd.DataFrame, _Problems]:

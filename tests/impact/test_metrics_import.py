@@ -344,3 +344,15 @@ def test_the_stored_summary_counts_teams_rows_and_first_and_last_day_per_metric(
     ]
     with pytest.raises(PermissionDenied):
         metrics_io.stored_summary(org.db, actor_id=org.executive)
+
+
+def test_loading_the_validator_ahead_leaves_every_check_in_force(org, tmp_path):
+    """load_validator only loads the library (for benchmarks); a file validated afterwards is checked as ever."""
+    metrics_io.load_validator()
+    metrics_io.load_validator()  # twice: it keeps nothing a second call could trip over
+    before = counts(org.db)
+    path = write(tmp_path, "after.csv", "metric,team,date,value,sample_size\n"
+                 "csat,CC,2025-05-02,4,\ncsat,CC,2025-05-05,7,\ncsat,CC,2025-05-06,4,-3\n")
+    error = rejected(org.db, path)
+    assert [(p.row, p.column, p.value) for p in error.details] == [(3, "value", "7"), (4, "sample_size", "-3")]
+    assert counts(org.db) == before
