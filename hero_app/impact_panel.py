@@ -92,7 +92,8 @@ FOREST_LIMIT = 80  # effects in the forest plot: a readable chart, and far under
 
 
 @st.cache_resource(show_spinner="Measuring the portfolio…", max_entries=8, ttl=6 * 3600)
-def _portfolio(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows, version: int) -> pd.DataFrame:
+def _portfolio(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows,
+               version: int) -> pd.DataFrame:
     """Shared, not copied: a company's portfolio has tens of thousands of rows, and unpickling a copy on every
     rerun cost more than the rest of the page. Read-only by contract: callers filter it into new frames (pandas'
     copy-on-write keeps this one unchanged whatever they do to those). The same for everyone who may see impact,

@@ -2,8 +2,8 @@
 
 The data version is the head of the audit trail (its newest seq and hash, sign-ins aside): every state change
 writes an audit entry in the same transaction (a rule of the compact), so any write that could change a cached
-answer moves the head, and the next read recomputes. The head is one index lookup, read in the same transaction as the answer
-(never newer than the answer it keys). The hash is part of the key so that a database emptied and refilled to
+answer moves the head, and the next read recomputes. The head is one index lookup, read in the same transaction
+as the answer (never newer than the answer it keys). The hash is part of the key so that a database emptied and refilled to
 the same length (tests do this) never hits an old answer. Answers that depend on the time of day take the
 minute as part of their key. Several app servers stay consistent: each reads the version from the shared
 database.

@@ -91,9 +91,8 @@ def refresh(
     portfolio is measured at once and the machine's other cores are idle. The app keeps the default (one)."""
     windows = windows or impact.windows_from_env()
     wanted = None if idea_ids is None else sorted({int(i) for i in idea_ids})
-    memo_key = (db.url, windows)
     with db.read() as s:
-        if _checked.get(memo_key) == cache.data_version(s):
+        if _checked.get((db.url, windows)) == cache.data_version(s):
             return 0  # nothing audited happened since every stored estimate was last found current
     computed = 0
     for _attempt in range(3):
@@ -103,7 +102,7 @@ def refresh(
             scope = wanted if wanted is not None else _since_last_check(s, windows)
             if scope is not None and not scope:
                 if wanted is None:
-                    _record_check(db, windows, head)
+                    _all_current(db, windows, head)  # nothing audited since that could change an estimate
                 return computed
             launched = impact._launched_ideas(s, scope)
             directions = dict(s.execute(select(Metric.code, Metric.direction)).all())
@@ -126,8 +125,7 @@ def refresh(
         del launched, stored, keep  # the whole portfolio's fingerprints: not kept while estimating
         if not stale and not orphans:
             if wanted is None:
-                _checked[memo_key] = head
-                _record_check(db, windows, head)
+                _all_current(db, windows, head)
             return computed
         raced = False
         total = sum(len(i.metric_codes) for i in stale)
@@ -150,8 +148,7 @@ def refresh(
                 progress(computed, total)
         if not raced:
             if wanted is None:
-                _checked[memo_key] = head
-                _record_check(db, windows, head)
+                _all_current(db, windows, head)
             return computed
     return computed
 
@@ -159,7 +156,7 @@ def refresh(
 #: Audited entities whose changes never change a stored estimate or its fingerprint: a refresh after them checks
 #: only the ideas audited since and those missing an estimate. Anything else (a metric's direction, a restore, an
 #: entity this list does not know) makes the next refresh check every launched idea, as a new process did.
-UNRELATED_ENTITIES = frozenset({"comment", "user", "team", "campaign", "login_session", "pulse", OBSERVATIONS})
+UNRELATED_ENTITIES = frozenset({"comment", "user", "team", "campaign", "pulse", OBSERVATIONS, *cache.SIGN_IN_ENTITIES})
 #: More audited entries than this since the last check: checking everything costs about the same.
 MAX_ENTRIES_SINCE_CHECK = 20_000
 
@@ -204,23 +201,26 @@ def _since_last_check(s: Session, windows: impact.ImpactWindows) -> list[int] | 
     return sorted(ideas)
 
 
-def _record_check(db: Database, windows: impact.ImpactWindows, head: tuple[int, str]) -> None:
-    """Remember, for every process, that the stored estimates were all current at `head`. Derived data: when the
-    database is busy it is skipped, and the next refresh checks a little more."""
+def _all_current(db: Database, windows: impact.ImpactWindows, head: tuple[int, str]) -> None:
+    """Every stored estimate for these windows was current at `head`: remember it in this process (the memo) and,
+    for every process, in the database. Derived data: when the database is busy the record is skipped, and the
+    next refresh checks a little more."""
+    _checked[(db.url, windows)] = head
     key = _windows_key(windows)
+
+    def recorded(check: ImpactCheck | None) -> bool:  # this head, or a later one another process recorded
+        return check is not None and ((check.audit_seq, check.audit_hash) == head or check.audit_seq > head[0])
+
     with db.read() as s:
-        current = s.get(ImpactCheck, key)
-        if current is not None and ((current.audit_seq, current.audit_hash) == head or current.audit_seq > head[0]):
-            return  # recorded already (or a later check by another process): no write transaction
+        if recorded(s.get(ImpactCheck, key)):
+            return  # no write transaction
     try:
         with db.write() as s:
-            current = s.get(ImpactCheck, key)
-            if current is not None and current.audit_seq > head[0]:
-                return  # another process recorded a later check
-            if current is None:
+            check = s.get(ImpactCheck, key)
+            if check is None:
                 s.add(ImpactCheck(windows=key, audit_seq=head[0], audit_hash=head[1]))
-            elif (current.audit_seq, current.audit_hash) != head:
-                current.audit_seq, current.audit_hash = head
+            elif not recorded(check):
+                check.audit_seq, check.audit_hash = head
     except DatabaseBusy:
         pass
 

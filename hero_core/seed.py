@@ -865,23 +865,16 @@ def seed(db: Database, *, ideas: int, observations: int, teams: int | None = Non
     counts: dict[str, int] = {}
     with _loading_connection(db) as conn, conn.begin():
         _defer_checks(conn)
-        loaded = (Team, User, UserRole, TeamManager, Campaign, Idea, IdeaMetric, IdeaPilotTeam, RiskAssessment,
-                  RiskRating, Approval, Notification, Comment, IdeaSupport, Observation, AuditEntry)
-        with _indexes_built_after(conn, tuple(m.__tablename__ for m in loaded)):
-            _insert(conn, Team, org.team_rows, counts)
-            _insert(conn, User, org.user_rows, counts)
-            _insert(conn, UserRole, org.role_rows, counts)
-            _insert(conn, TeamManager, org.manager_rows, counts)
-            _insert(conn, Campaign, campaign_rows, counts)
-            _insert(conn, Idea, builder.ideas, counts)
-            _insert(conn, IdeaMetric, builder.metrics, counts)
-            _insert(conn, IdeaPilotTeam, builder.pilots, counts)
-            _insert(conn, RiskAssessment, builder.assessments, counts)
-            _insert(conn, RiskRating, builder.ratings, counts)
-            _insert(conn, Approval, builder.approvals, counts)
-            _insert(conn, Notification, builder.notifications, counts)
-            _insert(conn, Comment, builder.comments, counts)
-            _insert(conn, IdeaSupport, builder.supports, counts)
+        tables = ((Team, org.team_rows), (User, org.user_rows), (UserRole, org.role_rows),
+                  (TeamManager, org.manager_rows), (Campaign, campaign_rows), (Idea, builder.ideas),
+                  (IdeaMetric, builder.metrics), (IdeaPilotTeam, builder.pilots), (RiskAssessment, builder.assessments),
+                  (RiskRating, builder.ratings), (Approval, builder.approvals), (Notification, builder.notifications),
+                  (Comment, builder.comments), (IdeaSupport, builder.supports))
+        loaded = tuple(model.__tablename__ for model, _ in tables) + (Observation.__tablename__,
+                                                                       AuditEntry.__tablename__)
+        with _indexes_built_after(conn, loaded):
+            for model, rows in tables:
+                _insert(conn, model, rows, counts)
             report("observations")
             counts["observations"] = _insert_observations(conn, obs) if obs is not None else 0
             report(f"audit trail ({len(trail.rows):,} entries)")

@@ -146,10 +146,7 @@ def portfolio(
         with db.read() as s:
             return _stored_portfolio(s, launched, units)
     with db.read() as s:
-        ideas = s.execute(
-            select(*_IDEA_FACTS).join(Team, Team.id == Idea.team_id).outerjoin(Campaign, Campaign.id == Idea.campaign_id)
-            .where(*launched).order_by(Idea.launch_date.desc(), Idea.id)
-        ).all()
+        ideas = s.execute(_with_idea_facts().where(*launched).order_by(Idea.launch_date.desc(), Idea.id)).all()
     if not ideas:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
     # Other windows than the compact's own: estimated now, not stored.
@@ -183,13 +180,17 @@ _UNMEASURED = ("", "", None, None, None, None, impact.NOT_ENOUGH_DATA, "", "", N
 PORTFOLIO_BATCH = 8_000
 
 
+def _with_idea_facts(*more):
+    """SELECT each idea's _IDEA_FACTS (its team's code and campaign's title joined), then `more`."""
+    return (select(*_IDEA_FACTS, *more).join(Team, Team.id == Idea.team_id)
+            .outerjoin(Campaign, Campaign.id == Idea.campaign_id))
+
+
 def _stored_portfolio(s: Session, launched: list[ColumnElement[bool]], units: dict[str, str]) -> pd.DataFrame:
     """The stored verdicts of the launched ideas matching the filters, joined to the ideas in SQL and read in
     batches, newest launch first (then idea, then metric)."""
     stmt = (
-        select(*_IDEA_FACTS, *_ESTIMATE_FACTS)
-        .join(Team, Team.id == Idea.team_id)
-        .outerjoin(Campaign, Campaign.id == Idea.campaign_id)
+        _with_idea_facts(*_ESTIMATE_FACTS)
         .outerjoin(ImpactResult, ImpactResult.idea_id == Idea.id)
         .where(*launched)
         # Metric codes in code-point order on both databases (PostgreSQL's default collation ignores "_").
@@ -228,8 +229,8 @@ def _portfolio_frame(records: list[tuple], units: dict[str, str]) -> pd.DataFram
     return rows[list(PORTFOLIO_COLUMNS)]
 
 
-_TEXT_COLUMNS = ("title", "team", "touchpoint", "campaign", "state", "metric", "unit", "direction", "verdict", "method",
-                 "inference", "warnings")
+_TEXT_COLUMNS = ("title", "team", "touchpoint", "campaign", "state", "metric", "unit", "direction", "verdict",
+                 "method", "inference", "warnings")
 
 
 # ---- (b) one idea's series ---------------------------------------------------------------------------------
