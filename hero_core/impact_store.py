@@ -19,10 +19,12 @@ import committed while it was computing (the audit trail says so), so a stale an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -243,13 +245,32 @@ def _estimated(db: Database, chunks: list[list[impact.LaunchedIdea]], windows: i
     # spawn, not fork: the caller may hold open connections and threads, which a forked child must not share.
     with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=multiprocessing.get_context("spawn"),
                              initializer=_worker_start, initargs=(db.url,)) as pool:
-        futures = [pool.submit(_worker_rows, chunk, windows, directions) for chunk in chunks]
+        with _main_script_hidden():  # the workers start here, as the chunks are handed out
+            futures = [pool.submit(_worker_rows, chunk, windows, directions) for chunk in chunks]
         try:
             for future in futures:
                 yield future.result()
         finally:
             for future in futures:
                 future.cancel()  # the caller stopped early (an import raced it, or an error): drop the rest
+
+
+@contextlib.contextmanager
+def _main_script_hidden():
+    """While workers start, multiprocessing does not see the main module's file. A spawned worker runs the
+    parent's main script again unless told otherwise, and the workers need nothing from it (their code is in this
+    module); a script without a `__main__` guard (the command line's entry script, a test harness's generated
+    script, an app page) would otherwise run again in every worker, or fail there."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None or getattr(getattr(main, "__spec__", None), "name", None):
+        yield  # no file, or a module run with -m, which spawn does not re-run
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 _worker_db: Database | None = None

@@ -287,3 +287,25 @@ def test_a_change_the_check_cannot_narrow_down_makes_a_new_process_check_everyth
     assert impact_store.refresh(org.db) == 0 and scopes == [None, None]
     a_new_process()
     assert impact_store.refresh(org.db) == 0 and scopes == [None, None]  # recorded again: nothing to check
+
+
+def test_workers_start_whatever_script_the_process_was_started_from(measured, monkeypatch, tmp_path):
+    """A spawned worker would run the parent's main script again: a script without a guard (AppTest's generated
+    scripts, a page) must neither run in the workers nor break them."""
+    import sys
+    import types
+
+    org, _ = measured
+    for pilot in ("T2", "T3"):
+        launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=(pilot,), metrics=("aht",))
+    script = tmp_path / "unguarded.py"
+    script.write_text("raise SystemExit('the main script ran again in a worker')\n")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(script)
+    fake_main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    monkeypatch.setattr(impact_store, "CHUNK", 1)
+    assert impact_store.refresh(org.db, workers=2) == 3
+    assert fake_main.__file__ == str(script)  # as it was
+    monkeypatch.undo()
+    assert impact_store.current(org.db) == live(org)
