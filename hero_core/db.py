@@ -63,8 +63,14 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            mode = "DEFERRED" if conn.get_execution_options().get("hero_readonly") else "IMMEDIATE"
-            conn.exec_driver_sql(f"BEGIN {mode}")
+            options = conn.get_execution_options()
+            # A bulk writer that verifies its references itself, inside its own transaction, may switch the
+            # per-row foreign-key checks off for that transaction (the pragma only acts outside one).
+            checked = not options.get("hero_references_verified")
+            if conn.info.get("hero_foreign_keys", True) != checked:
+                conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if checked else 'OFF'}")
+                conn.info["hero_foreign_keys"] = checked
+            conn.exec_driver_sql(f"BEGIN {'DEFERRED' if options.get('hero_readonly') else 'IMMEDIATE'}")
 
         return engine
     return create_engine(sa_url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
@@ -81,15 +87,22 @@ class Database:
         self._reader = sessionmaker(
             self.engine.execution_options(hero_readonly=True), expire_on_commit=False
         )
+        self._bulk_writer = sessionmaker(
+            self.engine.execution_options(hero_references_verified=True), expire_on_commit=False
+        )
         self.clock = clock
 
     def now(self) -> datetime:
         return self.clock()
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Session]:
-        """A write transaction: commits when the block ends normally, rolls back on any error."""
-        session = self._writer()
+    def write(self, *, references_verified: bool = False) -> Iterator[Session]:
+        """A write transaction: commits when the block ends normally, rolls back on any error.
+
+        `references_verified` is for a bulk writer that checks, inside this transaction, that every id it
+        writes exists (metrics_io does, once per distinct id): SQLite then skips its per-row foreign-key
+        lookups for this transaction. PostgreSQL keeps checking; its bulk path (COPY) does not need the help."""
+        session = (self._bulk_writer if references_verified else self._writer)()
         try:
             with translate_db_errors():
                 yield session

@@ -125,6 +125,76 @@ def refresh_weeks(
         {"start": week_start(lo), "end": week_start(hi + 1)})
 
 
+def _add_weeks(
+    session: Session,
+    *,
+    metric_id: np.ndarray,
+    team_id: np.ndarray,
+    day: np.ndarray,
+    value: np.ndarray,
+) -> None:
+    """Bring the stored weekly sums in step after these daily rows were written (new rows, or rows that replaced
+    stored ones with the same metric, team and day), inside the writer's transaction, before anything else
+    changes the weekly sums.
+
+    A (metric, team, week) that held no stored day before the write holds exactly the rows written, so its sum
+    is added here from the rows themselves; the others are recomputed from the daily rows in the database, per
+    metric and team over the range of weeks that held stored days. An import of a new period therefore
+    recomputes at most its first and last week per metric and team in SQL, where `refresh_weeks` would regroup
+    every row written (about 1.3 s per million rows on SQLite)."""
+    if not len(day):
+        return
+    order = np.lexsort((day, team_id, metric_id))
+    metric_id, team_id, day, value = metric_id[order], team_id[order], day[order], value[order]
+    week = (day - _WEEK_OFFSET_DAYS) // 7
+    starts = np.flatnonzero(np.r_[True, (metric_id[1:] != metric_id[:-1]) | (team_id[1:] != team_id[:-1])
+                                  | (week[1:] != week[:-1])])
+    groups = pd.DataFrame({"metric_id": metric_id[starts], "team_id": team_id[starts], "week": week[starts],
+                           "total": np.add.reduceat(value, starts), "n_days": np.diff(np.r_[starts, len(day)])})
+
+    # The weeks that held stored days before this write: the stored sums still describe them.
+    metrics = sorted({int(m) for m in groups["metric_id"]})
+    held = pd.DataFrame(
+        session.execute(
+            select(ObservationWeek.metric_id, ObservationWeek.team_id, ObservationWeek.week).where(
+                ObservationWeek.metric_id.in_(metrics),
+                ObservationWeek.week.between(int(groups["week"].min()), int(groups["week"].max())),
+            )
+        ).all(),
+        columns=["metric_id", "team_id", "week"],
+    ).merge(groups[["metric_id", "team_id", "week"]], on=["metric_id", "team_id", "week"])
+    ranges = held.groupby(["metric_id", "team_id"])["week"].agg(["min", "max"]).reset_index()
+    spans = groups.merge(ranges, on=["metric_id", "team_id"], how="left")
+    held_range = (spans["week"] >= spans["min"].fillna(np.inf)) & (spans["week"] <= spans["max"].fillna(-np.inf))
+    fresh = groups[~held_range.to_numpy()]
+
+    if len(ranges):
+        recompute = [
+            {"m": int(m), "t": int(t), "lo": int(lo), "hi": int(hi), "start": week_start(int(lo)),
+             "end": week_start(int(hi) + 1)}
+            for m, t, lo, hi in ranges.itertuples(index=False)
+        ]
+        session.execute(text(
+            "DELETE FROM observation_weeks WHERE metric_id = :m AND team_id = :t AND week BETWEEN :lo AND :hi"
+        ), recompute)
+        week_sql = week_number_sql(_dialect(session))
+        session.execute(text(
+            "INSERT INTO observation_weeks (metric_id, week, team_id, total, n_days) "
+            f"SELECT metric_id, {week_sql}, team_id, SUM(value), COUNT(*) FROM observations "
+            f"WHERE metric_id = :m AND team_id = :t AND day >= :start AND day < :end GROUP BY metric_id, {week_sql}, team_id"
+        ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)), recompute)
+    if len(fresh):
+        # Through the driver's executemany: SQLAlchemy's per-row parameter handling costs 1 s per 150k rows.
+        conn = session.connection()
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            "INSERT INTO observation_weeks (metric_id, week, team_id, total, n_days) "
+            f"VALUES ({', '.join([mark] * 5)})",
+            list(zip(fresh["metric_id"].tolist(), fresh["week"].tolist(), fresh["team_id"].tolist(),
+                     fresh["total"].tolist(), fresh["n_days"].tolist(), strict=True)),
+        )
+
+
 def rebuild_weeks(conn: Connection | Session) -> None:
     """Recompute every stored weekly sum from the daily rows (after a bulk load that bypassed refresh_weeks)."""
     week = week_number_sql(_dialect(conn))
@@ -154,3 +224,18 @@ def written(
     first_day, last_day = pd.Timestamp(first_day).date(), pd.Timestamp(last_day).date()
     refresh_weeks(session, metric_ids=metric_ids, first_day=first_day, last_day=last_day, team_ids=team_ids)
     impact_store.forget(session, metric_ids=metric_ids, first_day=first_day, last_day=last_day)
+
+
+def rows_written(
+    session: Session, *, metric_id: np.ndarray, team_id: np.ndarray, day: np.ndarray, value: np.ndarray
+) -> None:
+    """`written` for a bulk write whose rows are at hand (day numbers as in `day_number`): the weekly sums of
+    weeks that held no stored day are added from the rows instead of regrouped from the table."""
+    from hero_core import impact_store  # the estimator reads this module: import at call time
+
+    if not len(day):
+        return
+    _add_weeks(session, metric_id=metric_id, team_id=team_id, day=day, value=value)
+    impact_store.forget(session, metric_ids=sorted({int(m) for m in np.unique(metric_id)}),
+                        first_day=EPOCH + timedelta(days=int(day.min())),
+                        last_day=EPOCH + timedelta(days=int(day.max())))
