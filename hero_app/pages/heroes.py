@@ -48,7 +48,7 @@ if not hall.ideas:
     )
 else:
     st.caption(f"{len(hall.ideas):,} scaled idea{'s' if len(hall.ideas) != 1 else ''}, the most recently scaled "
-               "first" + (f"; {sum(i.improved for i in hall.ideas):,} with a measured improvement."
+               "first" + (f"; {hall.ideas.improved:,} with a measured improvement."
                           if len(hall.ideas) > IDEAS_PER_PAGE else "."))
 for idea in ui.paged(hall.ideas, key="heroes_page", page_size=IDEAS_PER_PAGE):
     with st.container(border=True):
