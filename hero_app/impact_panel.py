@@ -203,6 +203,8 @@ def readable_table(rows: pd.DataFrame) -> pd.DataFrame:
     """The portfolio with people's headings, state and touch point labels, and the change relative to the
     pilot teams' baseline mean (blank where there is no estimate)."""
     frame = rows.copy()
+    for column in frame.select_dtypes("category").columns:  # the portfolio's text columns (see views.portfolio)
+        frame[column] = frame[column].astype("str")
     relative = []
     for effect, base in zip(frame["effect"], frame["baseline_mean"], strict=True):
         ok = _finite(effect) and _finite(base) and abs(float(base)) > 1e-9

@@ -239,4 +239,4 @@ def test_the_portfolio_read_in_small_batches_is_the_portfolio_read_at_once(portf
     assert list(estimated.columns) == list(whole.columns)
     assert list(zip(estimated["idea_id"], estimated["metric"], strict=True)) == list(
         zip(whole["idea_id"], whole["metric"], strict=True))
-    assert (estimated.dtypes == whole.dtypes).all()
+    assert [d.name for d in estimated.dtypes] == [d.name for d in whole.dtypes]
