@@ -307,7 +307,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         ids = [r[0] for r in scaled]
         # The stored verdicts of the scaled ideas, read as the few values shown (an estimate object each was most
         # of the hall's build at 100k ideas).
-        effects_by_idea: dict[int, list[dict]] = defaultdict(list)
+        effects_by_idea: dict[int, list[tuple]] = defaultdict(list)  # in _EFFECT's field order
         for idea_id, code, verdict, effect, ci_low, ci_high in s.connection().execute(
             select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.verdict, ImpactResult.effect,
                    ImpactResult.ci_low, ImpactResult.ci_high)
@@ -315,14 +315,17 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
             .where(Idea.state == State.SCALED.value)
             .order_by(ImpactResult.idea_id, ImpactResult.metric_code)
         ):
-            effects_by_idea[idea_id].append(
-                {"metric": code, "verdict": verdict, "effect": effect, "ci_low": ci_low, "ci_high": ci_high})
+            effects_by_idea[idea_id].append((code, verdict, effect, ci_low, ci_high))
         credited = _credited()
         people: dict[int, list[int]] = defaultdict(list)
-        shown = set(ids)  # filtered here, not by an IN list: SQLite takes at most 32,766 parameters
-        for idea_id, user_id in s.connection().execute(select(credited.c.idea_id, credited.c.user_id)):
-            if idea_id in shown:
-                people[idea_id].append(user_id)
+        shown = set(ids)
+        # Joined, not an IN list of the scaled ideas: SQLite takes at most 32,766 parameters.
+        for idea_id, user_id in s.connection().execute(
+            select(credited.c.idea_id, credited.c.user_id)
+            .join(Idea, Idea.id == credited.c.idea_id)
+            .where(Idea.state == State.SCALED.value)
+        ):
+            people[idea_id].append(user_id)
         approvers: dict[int, list[int]] = defaultdict(list)
         for idea_id, user_id in s.connection().execute(
             select(Approval.idea_id, Approval.approver_id)
@@ -339,7 +342,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         for name, value in zip(_SCALED_IDEAS.names, (
             idea_id, title, team, scaled_at, launch,
             [submitter] + sorted(u for u in people[idea_id] if u != submitter), champion, approvers[idea_id],
-            effects, any(e["verdict"] == impact.IMPROVED for e in effects),
+            effects, any(e[1] == impact.IMPROVED for e in effects),
         ), strict=True):
             columns[name].append(value)
     del scaled, effects_by_idea, people, approvers
