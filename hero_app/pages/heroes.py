@@ -20,6 +20,25 @@ def hall_at(version: tuple) -> recognition.Hall:
     return hall
 
 
+@st.cache_resource(ttl=300, max_entries=1)
+def board_at(version: tuple) -> pd.DataFrame:
+    """Who has earned which badge, as the table shows it: one row per person with a badge (thousands at company
+    scale, ~20 ms to build), so it is built once per data version and shared read-only, like the hall."""
+    heroes = hall_at(version).heroes
+    return pd.DataFrame(
+        [
+            {
+                "Person": h.name,
+                "Team": h.team_code or "",
+                "Badges": len(h.badges),
+                **{b.name: ("✔" if b.code in {x.code for x in h.badges} else "") for b in recognition.BADGES},
+            }
+            for h in heroes
+        ],
+        columns=["Person", "Team", "Badges", *[b.name for b in recognition.BADGES]],
+    )
+
+
 IDEAS_PER_PAGE = 10  # a company scales thousands of ideas: one page of cards at a time
 
 db, user = ui.require_page("heroes")
@@ -29,7 +48,8 @@ st.caption(
     "people who made them happen."
 )
 
-hall = hall_at(data_version(db))
+version = data_version(db)
+hall = hall_at(version)
 
 mine = next((h for h in hall.heroes if h.user_id == user.id), None)
 if mine:
@@ -90,18 +110,7 @@ st.dataframe(
     hide_index=True,
 )
 if hall.heroes:
-    board = pd.DataFrame(
-        [
-            {
-                "Person": h.name,
-                "Team": h.team_code or "",
-                "Badges": len(h.badges),
-                **{b.name: ("✔" if b.code in {x.code for x in h.badges} else "") for b in recognition.BADGES},
-            }
-            for h in hall.heroes
-        ],
-        columns=["Person", "Team", "Badges", *[b.name for b in recognition.BADGES]],
-    )
+    board = board_at(version)
     st.subheader("Who has earned them")
     st.dataframe(board, hide_index=True, key="heroes_board")
 else:
