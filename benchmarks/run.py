@@ -618,7 +618,9 @@ How to read it:
 
 - **Pages**: server-side run time of the whole script (router + page) in Streamlit's AppTest, for a seeded user of
   the role that uses the page, median / p95 of the reruns a person causes while working on the page; "first" is the
-  first run after switching to the page. The ratio compares the top size with the smallest.
+  first run after switching to the page. The ratio compares the top size with the smallest. The Propose page
+  starts building the similarity index of duplicate suggestions in the background (timed below as the
+  suggestions' "first"); the reruns are timed once that one-off build has finished.
 - **Clicks**: headless Chromium against a real `streamlit run` server; from the pointer press to the painted frame
   of the page's last change after it (its content, or the script-run state Streamlit reports), once the script is
   not running and nothing has changed for 250 ms; median of the repeats. This includes drawing: tables and charts
@@ -630,7 +632,8 @@ How to read it:
   the impact page read stored verdicts instead, `hero_core.impact_store`, refreshed when an import or a change
   makes them outdated).
 - **Import**: `hero_core.services.metrics_io.import_metrics` reading, validating and storing a CSV, beside a bare
-  executemany of the already-parsed rows into the same table (same indexes).
+  executemany of the already-parsed rows into the same table (same indexes); three rounds, alternating, each
+  into fresh databases, and the medians compared.
 - **Peak RSS**: VmHWM of the AppTest process that ran every page, and of the streamlit server during the clicks.
 - Each size has its own database made by `hero seed` (about 500 ideas per team, 20 people per team, 1,250 days
   of daily metrics; 2M observations at 100k ideas).

@@ -498,6 +498,9 @@ def suggest_similar(db: Database, text: str, *, limit: int = 5, exclude_ids=()) 
         return index.search(s, text, limit=limit, exclude={int(i) for i in exclude_ids})
 
 
+WARM_THREAD = "hero-similarity-index"  # the background build's thread
+
+
 def warm(db: Database) -> None:
     """Build the index in the background if it has never been built (the first build of a large database takes
     seconds; a person starting to describe an idea gives it that time). Returns at once."""
@@ -511,7 +514,7 @@ def warm(db: Database) -> None:
                 with db.read() as s:
                     index.refresh(s)
 
-    threading.Thread(target=build, name="hero-similarity-index", daemon=True).start()
+    threading.Thread(target=build, name=WARM_THREAD, daemon=True).start()
 
 
 # ---- merging -----------------------------------------------------------------------------------------------
