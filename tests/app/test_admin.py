@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from hero_core.services import catalog, ideas, people
-from tests.app.conftest import as_role, assert_clean, button, errors, login, open_page, successes, table
+from tests.app.conftest import (
+    as_role,
+    assert_clean,
+    button,
+    errors,
+    login,
+    open_page,
+    open_tab,
+    successes,
+    table,
+)
 
 HEADER = ("title,roadblock,proposal,submitter_email,team,touchpoint,category,involves_technology,submitted_at,"
           "state,launch_date,pilot_teams,target_metrics\n")
 
 
-def admin_page():
-    return open_page(as_role("admin"), "admin")
+def admin_page(tab: str = "Users"):
+    """The administration page with one of its tabs open (only the open tab runs)."""
+    at = open_page(as_role("admin"), "admin")
+    return at if tab == "Users" else open_tab(at, tab, key="admin_tab")
 
 
 def test_an_admin_adds_a_user_who_can_then_log_in(org):
@@ -73,7 +85,7 @@ def test_an_admin_cannot_deactivate_their_own_account(org):
 
 
 def test_an_admin_adds_a_team_and_names_its_managers(org):
-    at = admin_page()
+    at = admin_page("Teams")
     at.text_input(key="admin_team_code").input("WEB")
     at.text_input(key="admin_team_name").input("Web shop")
     button(at, "Add team").click().run()
@@ -89,7 +101,7 @@ def test_an_admin_adds_a_team_and_names_its_managers(org):
 
 
 def test_an_admin_adds_and_changes_a_metric_in_the_catalog(org):
-    at = admin_page()
+    at = admin_page("Metric catalog")
     form_inputs = {t.label: t for t in at.text_input}
     form_inputs["Metric code"].input("repeat_calls")
     form_inputs["Metric name"].input("Repeat calls")
@@ -113,7 +125,7 @@ def test_an_admin_imports_a_csv_of_ideas_with_progress(org):
         "Price labels that scan,Stores re-key prices when labels do not scan.,Print labels with a fresh barcode.,"
         "sam@example.com,ST,face_to_face,equipment_setup,yes,2025-01-10,piloting,2025-02-03,ST,error_rate\n"
     )
-    at = admin_page()
+    at = admin_page("Import ideas")
     at.file_uploader(key="admin_import_file").set_value(("ideas.csv", csv.encode(), "text/csv")).run()
     button(at, "Import ideas").click().run()
     assert_clean(at)
@@ -128,7 +140,7 @@ def test_a_rejected_import_lists_the_first_fifty_row_numbered_problems_and_store
         f"Idea {n:03d},Too short,Also short,nobody@example.com,CC,call_centre,other,no,2025-03-31,submitted,,,\n"
         for n in range(30)
     )
-    at = admin_page()
+    at = admin_page("Import ideas")
     at.file_uploader(key="admin_import_file").set_value(("bad.csv", (HEADER + bad_rows).encode(), "text/csv"))
     at.run()
     button(at, "Import ideas").click().run()
@@ -140,3 +152,16 @@ def test_a_rejected_import_lists_the_first_fifty_row_numbered_problems_and_store
     assert len(problems) == 50
     assert problems[0].startswith("row 2, column")
     assert ideas.list_ideas(org.db, actor_id=org.admin)[1] == 0
+
+
+def test_only_the_open_tab_runs(org):
+    def tables(at) -> list[list[str]]:
+        return [list(d.value.columns) for d in at.dataframe]
+
+    at = admin_page()
+    users = ["Email", "Name", "Roles", "Team", "Manages", "Active"]
+    teams = ["Code", "Name", "Managers", "Members", "Active"]
+    assert users in tables(at) and teams not in tables(at)
+
+    at = open_tab(at, "Teams", key="admin_tab")
+    assert teams in tables(at) and users not in tables(at)

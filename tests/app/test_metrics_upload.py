@@ -10,14 +10,14 @@ import openpyxl
 from sqlalchemy import select
 
 from hero_core.models import Observation
-from tests.app.conftest import as_role, assert_clean, button, errors, open_page, successes, table
+from tests.app.conftest import as_role, assert_clean, button, errors, open_page, open_tab, successes, table
 from tests.impact.factories import counts
 
 HEADER = "metric,team,date,value,sample_size\n"
 
 
 def admin_page():
-    at = open_page(as_role("admin"), "admin")
+    at = open_tab(open_page(as_role("admin"), "admin"), "Import metrics", key="admin_tab")
     assert_clean(at)
     return at
 
