@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, bindparam, literal_column, select, text
+from sqlalchemy import Connection, Date, Float, bindparam, cast, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -69,7 +69,9 @@ def weekly_means(
     Columns: team_id, week (week number), value (mean of the daily values), n_days (daily observations).
     """
     weeks = ObservationWeek
-    stmt = select(weeks.team_id, weeks.week, weeks.total / weeks.n_days, weeks.n_days).where(
+    # Float over float: SQLAlchemy's true division would cast the day count to NUMERIC, and PostgreSQL would then
+    # divide in exact decimals and send Decimal objects (19 ms a metric at 100k ideas instead of 2).
+    stmt = select(weeks.team_id, weeks.week, weeks.total / cast(weeks.n_days, Float), weeks.n_days).where(
         weeks.metric_id == metric_id,
         weeks.week >= week_number(start),
         weeks.week <= week_number(end - timedelta(days=1)),
@@ -166,7 +168,7 @@ def _add_weeks(
     ranges = held.groupby(["metric_id", "team_id"])["week"].agg(["min", "max"]).reset_index()
     spans = groups.merge(ranges, on=["metric_id", "team_id"], how="left")
     held_range = (spans["week"] >= spans["min"].fillna(np.inf)) & (spans["week"] <= spans["max"].fillna(-np.inf))
-    fresh = groups[~held_range.to_numpy()]
+    fresh = groups[~held_range.to_numpy()].sort_values(["metric_id", "week", "team_id"])  # the key's order
 
     if len(ranges):
         recompute = [
@@ -181,7 +183,8 @@ def _add_weeks(
         session.execute(text(
             "INSERT INTO observation_weeks (metric_id, week, team_id, total, n_days) "
             f"SELECT metric_id, {week_sql}, team_id, SUM(value), COUNT(*) FROM observations "
-            f"WHERE metric_id = :m AND team_id = :t AND day >= :start AND day < :end GROUP BY metric_id, {week_sql}, team_id"
+            f"WHERE metric_id = :m AND team_id = :t AND day >= :start AND day < :end "
+            f"GROUP BY metric_id, {week_sql}, team_id"
         ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)), recompute)
     if len(fresh):
         # Through the driver's executemany: SQLAlchemy's per-row parameter handling costs 1 s per 150k rows.
@@ -201,7 +204,11 @@ def rebuild_weeks(conn: Connection | Session) -> None:
     conn.execute(text("DELETE FROM observation_weeks"))
     conn.execute(text(
         "INSERT INTO observation_weeks (metric_id, week, team_id, total, n_days) "
-        f"SELECT metric_id, {week}, team_id, SUM(value), COUNT(*) FROM observations GROUP BY metric_id, {week}, team_id"
+        f"SELECT metric_id, {week}, team_id, SUM(value), COUNT(*) FROM observations "
+        f"GROUP BY metric_id, {week}, team_id "
+        # Stored in key order: an estimate reads one metric's weeks for every team, a few dozen pages instead of a
+        # page a row (PostgreSQL's hash aggregate left them scattered: 9 -> 5 ms a metric at 100k ideas).
+        f"ORDER BY metric_id, {week}, team_id"
     ))
 
 
