@@ -70,7 +70,7 @@ def weekly_means(
     """
     weeks = ObservationWeek
     # Float over float: SQLAlchemy's true division would cast the day count to NUMERIC, and PostgreSQL would then
-    # divide in exact decimals and send Decimal objects (19 ms a metric at 100k ideas instead of 2).
+    # divide in exact decimals and send Decimal objects (measured at 100k ideas: 19 -> 16 ms a metric's read).
     stmt = select(weeks.team_id, weeks.week, weeks.total / cast(weeks.n_days, Float), weeks.n_days).where(
         weeks.metric_id == metric_id,
         weeks.week >= week_number(start),
@@ -143,9 +143,7 @@ def _add_weeks(
     is added here from the rows themselves; the others are recomputed from the daily rows in the database, per
     metric and team over the range of weeks that held stored days. An import of a new period therefore
     recomputes at most its first and last week per metric and team in SQL, where `refresh_weeks` would regroup
-    every row written (about 1.3 s per million rows on SQLite)."""
-    if not len(day):
-        return
+    every row written (about 1.3 s per million rows on SQLite). `rows_written` calls it with at least one row."""
     order = np.lexsort((day, team_id, metric_id))
     metric_id, team_id, day, value = metric_id[order], team_id[order], day[order], value[order]
     week = (day - _WEEK_OFFSET_DAYS) // 7

@@ -234,13 +234,13 @@ class ScaledIdeas(Sequence[ScaledIdea]):
             proposed_by=tuple(names[u] for u in row["proposed_by"]),
             built_by=names.get(row["built_by"]) if row["built_by"] else None,
             approved_by=tuple(names[u] for u in row["approved_by"]),
-            effects=tuple(
-                MeasuredEffect(metric=e["metric"], metric_name=self._metrics.get(e["metric"], (e["metric"], ""))[0],
-                               unit=self._metrics.get(e["metric"], (e["metric"], ""))[1], verdict=e["verdict"],
-                               effect=e["effect"], ci_low=e["ci_low"], ci_high=e["ci_high"])
-                for e in row["effects"]
-            ),
+            effects=tuple(self._effect(e) for e in row["effects"]),
         )
+
+    def _effect(self, e: dict) -> MeasuredEffect:
+        name, unit = self._metrics.get(e["metric"], (e["metric"], ""))
+        return MeasuredEffect(metric=e["metric"], metric_name=name, unit=unit, verdict=e["verdict"],
+                              effect=e["effect"], ci_low=e["ci_low"], ci_high=e["ci_high"])
 
 
 _EFFECT = arrow.struct([("metric", arrow.string()), ("verdict", arrow.string()), ("effect", arrow.float64()),
