@@ -56,7 +56,7 @@ from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.models import Idea, IdeaMetric, IdeaPilotTeam, Metric, Team
 from hero_core.services.common import load_actor
-from hero_core.services.observations import WEEK_EPOCH, week_number, week_start, weekly_means
+from hero_core.services.observations import WEEK_EPOCH, week_number, week_start, weekly_arrays
 from hero_core.vocab import State
 
 DID = "difference-in-differences"
@@ -678,19 +678,24 @@ class LaunchedIdea:
     metric_codes: tuple[str, ...]
 
 
-def _launched_ideas(session: Session, idea_ids: Iterable[int] | None) -> list[LaunchedIdea]:
-    stmt = select(Idea.id, Idea.launch_date).where(
-        Idea.state.in_([s.value for s in LAUNCHED_STATES]), Idea.launch_date.is_not(None)
-    )
+def _launched_ideas(
+    session: Session, idea_ids: Iterable[int] | None, *, launches: Mapping[int, date] | None = None
+) -> list[LaunchedIdea]:
+    """The launched ideas among `idea_ids` (all of them if None) with their pilot teams and target metrics.
+    `launches` (idea id -> launch date), when the caller has just read them, saves reading the ideas again."""
     ids = None if idea_ids is None else sorted(set(idea_ids))
     # A long list goes to the database as a filter in Python instead: SQLite takes at most 32,766 parameters.
     in_sql = ids is not None and len(ids) <= MAX_IDS_IN_SQL
-    if in_sql:
-        stmt = stmt.where(Idea.id.in_(ids))
-    launches = dict(session.execute(stmt.order_by(Idea.id)).all())
-    if ids is not None and not in_sql:
-        wanted = set(ids)
-        launches = {i: d for i, d in launches.items() if i in wanted}
+    if launches is None:
+        stmt = select(Idea.id, Idea.launch_date).where(
+            Idea.state.in_([s.value for s in LAUNCHED_STATES]), Idea.launch_date.is_not(None)
+        )
+        if in_sql:
+            stmt = stmt.where(Idea.id.in_(ids))
+        launches = dict(session.execute(stmt.order_by(Idea.id)).all())
+        if ids is not None and not in_sql:
+            wanted = set(ids)
+            launches = {i: d for i, d in launches.items() if i in wanted}
     if not launches:
         return []
     pilots: dict[int, list[int]] = defaultdict(list)
@@ -725,17 +730,12 @@ def _estimate_ideas(
     for code, metric_ideas in by_metric.items():
         metric_id, direction = catalog[code]
         all_bounds = [windows.bounds(i.launch_date) for i in metric_ideas]
-        panel = weekly_means(
+        team, week, value, n = weekly_arrays(  # in week order
             session,
             metric_id=metric_id,
             start=min(b.baseline_start for b in all_bounds),
             end=max(b.eval_end for b in all_bounds),
         )
-        order = np.argsort(panel["week"].to_numpy(), kind="stable")
-        team = panel["team_id"].to_numpy()[order]
-        week = panel["week"].to_numpy()[order]
-        value = panel["value"].to_numpy()[order]
-        n = panel["n_days"].to_numpy()[order]
         for idea, bounds in zip(metric_ideas, all_bounds, strict=True):
             b_lo, _, _, e_hi = bounds.weeks()
             lo, hi = np.searchsorted(week, b_lo, "left"), np.searchsorted(week, e_hi, "right")
@@ -761,7 +761,8 @@ def estimate_impact(
     windows = windows or windows_from_env()
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "view_impact")
-        idea = s.get(Idea, idea_id)
+        # Two columns, not the ORM idea: its eager loads are four queries, and every one is a round trip.
+        idea = s.execute(select(Idea.state, Idea.launch_date).where(Idea.id == idea_id)).one_or_none()
         if idea is None or idea.state == State.DRAFT:
             raise NotFound(f"Idea #{idea_id} does not exist.")
         if idea.state not in LAUNCHED_STATES or idea.launch_date is None:
@@ -769,7 +770,7 @@ def estimate_impact(
                 f"Idea #{idea_id} has not been launched (it is {idea.state.replace('_', ' ')}); impact is "
                 "measured from the launch date of its pilot."
             )
-        return _estimate_ideas(s, _launched_ideas(s, [idea_id]), windows)
+        return _estimate_ideas(s, _launched_ideas(s, [idea_id], launches={idea_id: idea.launch_date}), windows)
 
 
 def estimate_portfolio(

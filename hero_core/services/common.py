@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hero_core.errors import NotFound, PermissionDenied
-from hero_core.models import TeamManager, User
+from hero_core.models import TeamManager, User, UserRole
 from hero_core.permissions import Actor
 from hero_core.vocab import Role
 
@@ -37,18 +37,25 @@ def load_actor(session: Session, actor_id: int | None) -> Actor:
         return SYSTEM
     if not is_id(actor_id):
         raise PermissionDenied(f"No account with id {actor_id!r}; please log in again.")
-    user = session.get(User, actor_id)
-    if user is None:
+    # One round trip: the person joined to their roles and managed teams (a handful of rows). Every service call
+    # starts here, so on PostgreSQL the three queries of an ORM load (user, roles, teams) cost ~1 ms each time.
+    rows = session.execute(
+        select(User.id, User.email, User.name, User.team_id, User.active, UserRole.role, TeamManager.team_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .outerjoin(TeamManager, TeamManager.user_id == User.id)
+        .where(User.id == actor_id)
+    ).all()
+    if not rows:
         raise PermissionDenied(f"No account with id {actor_id}; please log in again.")
-    managed = session.execute(select(TeamManager.team_id).where(TeamManager.user_id == user.id)).scalars()
+    user_id, email, name, team_id, active = rows[0][:5]
     return Actor(
-        id=user.id,
-        email=user.email,
-        name=user.name,
-        roles=frozenset(Role(r.role) for r in user.role_rows),
-        team_id=user.team_id,
-        managed_team_ids=frozenset(managed),
-        active=user.active,
+        id=user_id,
+        email=email,
+        name=name,
+        roles=frozenset(Role(r[5]) for r in rows if r[5] is not None),
+        team_id=team_id,
+        managed_team_ids=frozenset(r[6] for r in rows if r[6] is not None),
+        active=active,
     )
 
 

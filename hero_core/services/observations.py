@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Date, Float, bindparam, cast, literal_column, select, text
+from sqlalchemy import Connection, Date, bindparam, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -54,40 +54,49 @@ def week_number_sql(dialect: str) -> ColumnElement[int]:
     return literal_column(f"(({_day_number_text(dialect)}) - {_WEEK_OFFSET_DAYS}) / 7")
 
 
-def weekly_means(
-    session: Session,
-    *,
-    metric_id: int,
-    start: date,
-    end: date,
-    team_ids: Collection[int] | None = None,
-) -> pd.DataFrame:
+def weekly_means(session: Session, *, metric_id: int, start: date, end: date) -> pd.DataFrame:
     """Team x week means of one metric for every week that has a day in [start, end), read from the stored
     weekly sums (observation_weeks): each week's mean covers the whole week, so a window edge in mid-week
     does not cut a week short (the estimator uses whole weeks only).
 
-    Columns: team_id, week (week number), value (mean of the daily values), n_days (daily observations).
+    Columns: team_id, week (week number), value (mean of the daily values), n_days (daily observations), in
+    week then team order.
     """
-    weeks = ObservationWeek
-    # Float over float: SQLAlchemy's true division would cast the day count to NUMERIC, and PostgreSQL would then
-    # divide in exact decimals and send Decimal objects (measured at 100k ideas: 19 -> 16 ms a metric's read).
-    stmt = select(weeks.team_id, weeks.week, weeks.total / cast(weeks.n_days, Float), weeks.n_days).where(
-        weeks.metric_id == metric_id,
-        weeks.week >= week_number(start),
-        weeks.week <= week_number(end - timedelta(days=1)),
+    team, week, value, n_days = weekly_arrays(session, metric_id=metric_id, start=start, end=end)
+    return pd.DataFrame({"team_id": team, "week": week, "value": value, "n_days": n_days})
+
+
+def weekly_arrays(
+    session: Session, *, metric_id: int, start: date, end: date
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """weekly_means as four arrays (team id, week, mean, day count), ordered by week then team.
+
+    The estimator's hot read (one idea's impact reads a few thousand rows per target metric), so it goes to the
+    driver's own cursor inside the session's transaction and sorts in numpy. Measured on PostgreSQL at 100k ideas
+    (5,400 rows): 12 ms through SQLAlchemy's result rows with ORDER BY, 7 ms this way, where the binary protocol
+    saves psycopg parsing text numbers.
+    """
+    conn = session.connection()
+    driver = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        cursor, mark = driver.cursor(binary=True), "%s"
+    else:
+        cursor, mark = driver.cursor(), "?"
+    # Float over float: an integer division would truncate, and a NUMERIC one would send Decimal objects.
+    cursor.execute(
+        "SELECT team_id, week, total / CAST(n_days AS FLOAT), n_days FROM observation_weeks "
+        f"WHERE metric_id = {mark} AND week >= {mark} AND week <= {mark}",
+        (int(metric_id), week_number(start), week_number(end - timedelta(days=1))),
     )
-    if team_ids is not None:
-        stmt = stmt.where(weeks.team_id.in_(list(team_ids)))
-    # Core rows straight into one float array: tens of thousands of rows per metric for a portfolio.
-    rows = session.connection().execute(stmt.order_by(weeks.week, weeks.team_id)).fetchall()
+    rows = cursor.fetchall()
+    cursor.close()
     cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=float, count=4 * len(rows)).reshape(-1, 4)
-    return pd.DataFrame(
-        {
-            "team_id": cells[:, 0].astype(np.int64),
-            "week": cells[:, 1].astype(np.int64),
-            "value": cells[:, 2],
-            "n_days": cells[:, 3].astype(np.int64),
-        }
+    cells = cells[np.lexsort((cells[:, 0], cells[:, 1]))]
+    return (
+        cells[:, 0].astype(np.int64),
+        cells[:, 1].astype(np.int64),
+        np.ascontiguousarray(cells[:, 2]),
+        cells[:, 3].astype(np.int64),
     )
 
 
