@@ -21,16 +21,22 @@ if not queue:
     st.success("Nothing waits for your review right now.")
     st.stop()
 
-table = pd.DataFrame([{
-    "#": q.idea.id, "Title": q.idea.title, "Team": q.idea.team_code, "State": ui.state_label(q.idea.state),
-    "Submitted": ui.fmt_dt(q.idea.submitted_at), "Waiting (business days)": q.waiting_days,
-    "Due": ui.fmt_dt(q.due), "SLA": ui.sla_label(q.sla_status),
-    "Risk": q.overall_risk,
-    "Second approver": (f"needed (first: {q.first_approver_email})" if q.needs_second_approver else ""),
-} for q in queue])
-shown = ui.paged(table, key="review_page", page_size=20)
-st.dataframe(shown, hide_index=True, key="review_table")
-ui.download_buttons(table, name="review-queue", key="review_download")
+
+
+def queue_table(items) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "#": q.idea.id, "Title": q.idea.title, "Team": q.idea.team_code, "State": ui.state_label(q.idea.state),
+        "Submitted": ui.fmt_dt(q.idea.submitted_at), "Waiting (business days)": q.waiting_days,
+        "Due": ui.fmt_dt(q.due), "SLA": ui.sla_label(q.sla_status),
+        "Risk": q.overall_risk,
+        "Second approver": (f"needed (first: {q.first_approver_email})" if q.needs_second_approver else ""),
+    } for q in items])
+
+
+# The page's rows are formatted on every run; the whole queue (hundreds of ideas for a busy manager) only for a
+# download.
+st.dataframe(queue_table(ui.paged(queue, key="review_page", page_size=20)), hide_index=True, key="review_table")
+ui.download_buttons(lambda: queue_table(queue), name="review-queue", key="review_download")
 
 by_id = {q.idea.id: q for q in queue}
 chosen = st.selectbox("Idea to review", list(by_id), key="review_choice",

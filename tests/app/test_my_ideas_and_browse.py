@@ -196,3 +196,25 @@ def test_the_idea_page_sends_the_submitter_of_a_draft_to_the_edit_form(org):
     assert_clean(at)
     assert not [b for b in at.button if b.label == "Submit"], "sending needs the safe-framework box"
     assert "Edit and send it on My ideas" in [p.proto.label for p in at.get("page_link")]
+
+
+def test_the_idea_page_states_its_details_promises_and_reason_as_text(org):
+    idea_id = make_idea(org, title="Callback slots", target_metrics=["aht", "fcr"])
+    in_review(org, idea_id, assessed=2)
+    reason = "Please add the **weekend** rota first.\nThen [send it](http://example.com) again."
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=idea_id, reason=reason)
+    at = open_page(as_role("frontline"), "idea", id=idea_id)
+    assert_clean(at)
+    markdown = [m.value for m in at.markdown]
+    assert "Customer metrics it should move: **aht, fcr**" in markdown
+    caption_then_text = [c.value for c in at.caption]
+    assert "Latest reason given" in caption_then_text
+    assert reason in [t.value for t in at.text], "the reason is shown whole and literally, line breaks and all"
+    promises = next(m for m in markdown if m.startswith("**Service-level promises**"))
+    assert "- Start review: due " in promises and "· **met**" in promises
+    assert "- Decide: due " in promises
+    # The history is the page's one data grid: the short facts above are text.
+    assert [list(f.value.columns) for f in at.dataframe] == [["When", "Who", "What", "State", "Reason"]]
+    answers = next(m for m in open_tab(at, "Risk assessment").markdown if m.value.startswith("- Needs IT work"))
+    assert answers.value.splitlines()[:2] == ["- Needs IT work: **no**", "- Needs legal review: **no**"]
+    assert "- Customers reached: **" in answers.value
