@@ -271,7 +271,7 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
     if "start_pilot" in acts:
         with st.form(f"{k}_pilot_form"):
             st.markdown("**Start the pilot**")
-            teams = [t.code for t in people.list_teams(db) if t.active]
+            teams = list(people.team_names(db, active_only=True))
             pilot_teams = st.multiselect("Pilot teams", teams, key=f"{k}_pilot_teams")
             launch = st.date_input("Launch date", value=None, key=f"{k}_launch", format="YYYY-MM-DD")
             if st.form_submit_button(L["start_pilot"], type="primary"):

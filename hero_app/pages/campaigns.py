@@ -82,7 +82,7 @@ def show_all() -> None:
 
 def post_form() -> None:
     metrics = dict(ideas.list_metric_codes(db))
-    teams = [t.code for t in people.list_teams(db)]
+    teams = list(people.team_names(db))
     if st.session_state.pop(f"{P}_posted", False):
         # Set, not removed: removed keys would leave the browser showing the old values in the form.
         st.session_state.update({f"{P}_title": "", f"{P}_description": "", f"{P}_touchpoint": None,

@@ -25,7 +25,7 @@ with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
     states = c1.multiselect("State", [s.value for s in STATE_LABELS], key="browse_states",
                             format_func=ui.state_label, on_change=reset_page)
-    teams = c2.multiselect("Team", [t.code for t in people.list_teams(db)], key="browse_teams",
+    teams = c2.multiselect("Team", list(people.team_names(db)), key="browse_teams",
                            on_change=reset_page)
     touchpoints = c3.multiselect("Touch point", [t.value for t in TOUCHPOINT_LABELS], key="browse_touchpoints",
                                  format_func=ui.touchpoint_label, on_change=reset_page)

@@ -45,7 +45,7 @@ def period_bounds(choice: str, custom) -> tuple[date | None, date | None]:
 
 # ---- filters -------------------------------------------------------------------------------------------------
 
-teams = {t.code: t.name for t in people.list_teams(db)}
+teams = people.team_names(db)
 campaign_titles = dict(ideas.list_campaigns(db))
 metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
 

@@ -369,6 +369,16 @@ def list_teams(db: Database) -> list[TeamView]:
         ]
 
 
+def team_names(db: Database, *, active_only: bool = False) -> dict[str, str]:
+    """Team code -> name, in code order: what a team picker needs, in one query (list_teams also gathers each
+    team's managers and head count: 15 ms with 200 teams, on pages that only offer a choice of team)."""
+    stmt = select(Team.code, Team.name).order_by(Team.code)
+    if active_only:
+        stmt = stmt.where(Team.active.is_(True))
+    with db.read() as s:
+        return dict(s.execute(stmt).all())
+
+
 def users_with_role(session, role: Role) -> list[int]:
     return list(session.execute(
         select(User.id).join(UserRole, UserRole.user_id == User.id)
