@@ -10,6 +10,9 @@ painted. The data grid (st.dataframe, glide-data-grid) keeps a copy of its visib
 readers and rebuilds it 200 ms after the grid settles (a fixed debounce in the grid, `useDebouncedMemo(..., 200)`),
 so counting it would add a timer, not drawing, to every click that shows a table. The time including it is
 reported beside the main figure. The server's peak RSS (VmHWM) is read at the end.
+
+The same clock then times Streamlit alone (benchmarks/floor_app.py, served and clicked the same way): switching to a
+page of text and to a page with one small data grid. Those are the floor under the app's clicks on this machine.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from hero_app.serve import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIET_MS = 250
+FLOOR = {"floor_text": "Text", "floor_grid": "One grid"}  # the floor app's pages, by the name they are timed as
 
 # Records, with the page's own clock, every pointer press, every change of the script-run state and every change
 # of the page's content. The content matters because a quick run can start and finish within one render of the
@@ -139,12 +143,35 @@ def run(database_url: str, *, accounts: dict[str, str], password: str, decide_id
                 _manager(browser, server.url, accounts["manager"], password, decide_ids, repeats, result)
                 _executive(browser, server.url, accounts["executive"], password, repeats, result)
                 _frontline(browser, server.url, accounts["frontline"], password, open_ids, repeats, result)
+                result.peak_rss_mb = server.peak_rss_mb()
+                server.stop()
+                _attempt(result, "floor", lambda: _floor(browser, log_dir, repeats, result))
             finally:
                 browser.close()
-        result.peak_rss_mb = server.peak_rss_mb()
     finally:
         server.stop()
     return result
+
+
+def _floor(browser, log_dir: Path, repeats: int, result: BrowserResult) -> None:
+    """Streamlit alone: from the floor app's start page to each of its other pages, `repeats` times."""
+    server = LiveServer("sqlite://", log_dir / "streamlit-floor.log", script="benchmarks/floor_app.py")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(120_000)
+    try:
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector('[data-testid="stSidebarNav"]')
+        _settle(page)
+        for _ in range(repeats):
+            for name, title in FLOOR.items():
+                result.add(name, _timed_click(page, _nav(page, title)))
+                page.get_by_role("heading", name=title).wait_for()
+                _timed_click(page, _nav(page, "Start"))
+                page.get_by_role("heading", name="Start").wait_for()
+    finally:
+        context.close()
+        server.stop()
 
 
 def _attempt(result: BrowserResult, name: str, action) -> None:

@@ -204,6 +204,7 @@ class SizeResult:
     clicks: dict[str, float | None] = field(default_factory=dict)
     clicks_with_hidden: dict[str, float | None] = field(default_factory=dict)
     click_errors: dict[str, str] = field(default_factory=dict)
+    floor: dict[str, float | None] = field(default_factory=dict)  # Streamlit alone (benchmarks/floor_app.py)
     server_rss_mb: float | None = None
 
 
@@ -321,6 +322,7 @@ def measure_clicks(url: str, repeats: int, work: Path, result: SizeResult) -> No
     result.clicks = {k: outcome.median(k) for k in CLICKS}
     result.clicks_with_hidden = {k: outcome.median_with_hidden(k) for k in CLICKS}
     result.click_errors = dict(outcome.errors)
+    result.floor = {k: outcome.median(k) for k in browser.FLOOR}
     result.server_rss_mb = outcome.peak_rss_mb
 
 
@@ -480,7 +482,11 @@ class Row:
     met: bool | None
     note: str = ""
 
+    reference: bool = False  # a measurement with no target of its own, shown to explain others
+
     def verdict(self) -> str:
+        if self.reference:
+            return "reference"
         return {True: "met", False: "**missed**", None: "not measured"}[self.met]
 
 
@@ -536,6 +542,13 @@ def build_rows(results: list[SizeResult], imported: ImportResult | None) -> list
             note = "; ".join(filter(None, [note, "with the data grids' screen-reader copy: " + " / ".join(hidden)]))
         rows.append(Row(f"click → updated page: {label}, median ms", cells, "", f"≤ {CLICK_TARGET_MS:.0f} ms",
                         None if value is None else value <= CLICK_TARGET_MS, note))
+    if any(r.floor or "floor" in r.click_errors for r in results):
+        rows.append(Row("click floor: Streamlit alone (benchmarks/floor_app.py, same server settings and browser), "
+                        "switching to a page of text / to a page with one 20-row data grid, median ms",
+                        {r.size: f"{_ms(r.floor.get('floor_text'))} / {_ms(r.floor.get('floor_grid'))}"
+                         for r in results}, "", "—", None,
+                        "; ".join(f"{r.size:,}: {r.click_errors['floor']}" for r in results if "floor" in r.click_errors)
+                        or "the least a click takes on this machine, whatever the app does", reference=True))
 
     if imported is not None:
         ratio = imported.import_s / imported.bare_s if imported.import_s and imported.bare_s else None

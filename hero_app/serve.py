@@ -31,16 +31,16 @@ def free_port() -> int:
 
 class LiveServer:
     """`streamlit run streamlit_app.py` on a free port for one database, started and healthy, or an error that
-    quotes the end of its log."""
+    quotes the end of its log. `script` serves another app the same way (the benchmark's floor app)."""
 
-    def __init__(self, database_url: str, log_path: Path):
+    def __init__(self, database_url: str, log_path: Path, *, script: str = "streamlit_app.py"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         env = {**os.environ, "HERO_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
         self.log = log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(self.port), "--browser.gatherUsageStats",
              "false", "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,

@@ -43,7 +43,11 @@ def test_quick_benchmark_prints_and_writes_one_row_per_measurement(tmp_path):
         found = [line for name, line in rows.items() if name.startswith(start)]
         assert len(found) == 1, f"no single row for {start!r} in:\n" + "\n".join(table)
         assert cells(found[0])[-2] in ("met", "**missed**"), f"{start!r} was not measured: {found[0]}"
-    assert len(rows) == len(expected)
+    floor = [line for name, line in rows.items() if name.startswith("click floor: Streamlit alone")]
+    assert len(floor) == 1, "no row for Streamlit's own click floor in:\n" + "\n".join(table)
+    text_ms, grid_ms = (float(v.replace(",", "")) for v in cells(floor[0])[1].split(" / "))  # both measured
+    assert text_ms > 0 and grid_ms > 0 and cells(floor[0])[-2] == "reference"
+    assert len(rows) == len(expected) + 1
     written = out.read_text()
     assert "# Performance at scale" in written
     written_rows = [line for line in written.splitlines() if line.startswith("| ")]
