@@ -192,6 +192,15 @@ def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where
 # ---- deciding ------------------------------------------------------------------------------------------------
 
 
+def assess_key(where: str, idea_id: int) -> str:
+    """The session key of the "Assess risk and effort-value" expander on a page (True while it is open)."""
+    return f"{where}_assess_open_{idea_id}"
+
+
+def assess_label(view: IdeaView) -> str:
+    return "Re-assess risk and effort-value" if view.assessment else "Assess risk and effort-value (not assessed yet)"
+
+
 def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
     """Start the review; approve, ask for changes or decline with a reason.
 
@@ -202,8 +211,12 @@ def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where:
     expected = ui.opened_version(view.id, view.version)
     if "start_review" in acts:
         st.caption("Starting the review tells the submitter their idea is being looked at; then assess it.")
-        ui.action_button(L["start_review"], lambda: ideas.start_review(db, actor_id=user.id, idea_id=view.id,
-                                                                       expected_version=expected),
+
+        def start() -> None:
+            ideas.start_review(db, actor_id=user.id, idea_id=view.id, expected_version=expected)
+            st.session_state[assess_key(where, view.id)] = True  # the next step: the assessment form opens
+
+        ui.action_button(L["start_review"], start,
                          key=f"{k}_start", type="primary", success=f"Review of idea #{view.id} started.",
                          idea_id=view.id, where="start_review")
     deciding = [a for a in ("approve", "request_changes", "decline") if a in acts]

@@ -124,8 +124,7 @@ def current_user(db: Database | None = None, *, cookie: str | None | bool = True
         st.session_state[LOGIN_NOTICE_KEY] = SESSION_ENDED
         return None
     try:
-        view = people.get_user(db, user_id)
-        actor = people.get_actor(db, user_id)
+        view, actor = people.signed_in(db, user_id)
     except NotFound:
         st.session_state.pop(TOKEN_KEY, None)
         return None

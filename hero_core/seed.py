@@ -301,6 +301,10 @@ class _Ideas:
         team_ids = sorted(self.org.front)
         for idea_id in range(1, n + 1):
             state = rng.choices(states, weights)[0]
+            if idea_id == 1:
+                # The benchmark's frontline account (SEED_ACCOUNTS) has an idea waiting on them at every size, so
+                # its My ideas page does the same work at 1k and 100k ideas (the draws stay as they were).
+                state = "needs_changes"
             team = team_ids[(idea_id - 1) % len(team_ids)] if idea_id <= len(team_ids) else rng.choice(team_ids)
             self.one(idea_id, state, team)
 
@@ -316,6 +320,8 @@ class _Ideas:
             launch = self.today - timedelta(days=_randint(rng, latest, max(latest + 1, self.history_days - 80)))
         created = self.created_for(state, launch)
         submitter = rng.choice(org.front[team])
+        if idea_id == 1:
+            submitter = org.front[team][0]  # the named frontline account (see build)
         manager = org.managers[team][0]
         second = org.managers[team][-1] if org.managers[team][-1] != manager else rng.choice(org.admins)
         it_person = rng.choice(org.it)

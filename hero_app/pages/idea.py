@@ -65,8 +65,8 @@ if view.available_actions or view.may_assess or view.may_plan:
         st.subheader("What you can do now")
         panels.decision_panel(db, user, view, where="idea")
         if view.may_assess:
-            box = ui.lazy_expander("Assess risk and effort-value", key=f"idea_assess_open_{view.id}",
-                                   expanded=view.assessment is None)
+            # Closed until asked for, as on the review queue (Start review opens it).
+            box = ui.lazy_expander(panels.assess_label(view), key=panels.assess_key("idea", view.id))
             if box.open:
                 with box:
                     panels.assessment_form(db, user, view, where="idea")

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from hero_core import audit, cache, permissions, security
 from hero_core.db import Database
-from hero_core.errors import AccountLocked, AuthenticationFailed, InvalidInput, NotFound
+from hero_core.errors import AccountLocked, AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
 from hero_core.models import Team, TeamManager, User, UserRole
 from hero_core.services.common import actor_ref, clean_text, load_actor
 from hero_core.vocab import Role
@@ -365,7 +365,7 @@ def list_teams(db: Database) -> list[TeamView]:
         return [
             TeamView(id=t.id, code=t.code, name=t.name, active=t.active,
                      manager_emails=tuple(managers.get(t.id, [])), members=members.get(t.id, 0))
-            for t in s.execute(select(Team).order_by(Team.code)).scalars()
+            for t in s.execute(select(Team.id, Team.code, Team.name, Team.active).order_by(Team.code))
         ]
 
 
@@ -395,6 +395,25 @@ def managers_of(session, team_id: int) -> list[int]:
 
 def utc(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def signed_in(db: Database, user_id: int) -> tuple[UserView, permissions.Actor]:
+    """The logged-in person, as the page frame shows them and as the permission matrix sees them, read fresh
+    in one transaction of two small queries (every run of every page starts here; get_user and get_actor
+    together took five queries in two transactions)."""
+    if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+        raise NotFound(f"no user with id {user_id!r}")  # load_actor(None) would be SYSTEM
+    with db.read() as s:
+        try:
+            actor = load_actor(s, user_id)
+        except PermissionDenied:
+            raise NotFound(f"no user with id {user_id}") from None
+        wanted = set(actor.managed_team_ids) | ({actor.team_id} if actor.team_id is not None else set())
+        codes = dict(s.execute(select(Team.id, Team.code).where(Team.id.in_(wanted))).all()) if wanted else {}
+    view = UserView(id=actor.id, email=actor.email, name=actor.name, roles=tuple(sorted(r.value for r in actor.roles)),
+                    team_id=actor.team_id, team_code=codes.get(actor.team_id), active=actor.active,
+                    managed_team_codes=tuple(sorted(codes[t] for t in actor.managed_team_ids)))
+    return view, actor
 
 
 def get_actor(db: Database, user_id: int) -> permissions.Actor:

@@ -159,3 +159,24 @@ def test_a_concurrent_change_shows_a_friendly_message_and_reload_brings_the_late
     button(at, "Approve").click().run()
     assert_clean(at)
     assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "approved"
+
+
+def test_the_assessment_form_stays_closed_until_asked_for_and_start_review_opens_it(org):
+    """Thirty fields cost most of a queue click in the browser: they are drawn only when the expander is open."""
+    idea_id = make_idea(org, title="Callback slot picker")
+    at = open_page(as_role("manager"), "review")
+    assert_clean(at)
+    form_field = f"review_assess_{idea_id}_budget"
+    assert not [s for s in at.selectbox if s.key == form_field]
+    button(at, "Start review").click().run()
+    assert_clean(at)
+    assert [s for s in at.selectbox if s.key == form_field], "starting the review opens the assessment"
+
+    other = make_idea(org, title="Queue-jump for repeat callers")
+    in_review(org, other)
+    at = open_page(as_role("manager"), "idea", id=other)
+    assert "Assess risk and effort-value (not assessed yet)" in [e.label for e in at.expander]
+    assert not [s for s in at.selectbox if s.key == f"idea_assess_{other}_budget"], "not drawn while closed"
+    at.session_state[f"idea_assess_open_{other}"] = True  # what opening the expander sets
+    at.run()
+    assert [s for s in at.selectbox if s.key == f"idea_assess_{other}_budget"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import update
 
+from hero_core.errors import NotFound
 from hero_core.models import Team
 from hero_core.services import people
 from hero_core.services.common import load_actor
@@ -46,3 +48,24 @@ def test_team_names_are_the_pickers_code_to_name_in_code_order(org):
     assert list(people.team_names(db)) == ["AB", "CC", "ST"]
     assert people.team_names(db, active_only=True) == {"AB": "Account billing", "CC": "Contact centre"}
     assert people.team_names(db) == {t.code: t.name for t in people.list_teams(db)}
+
+
+def test_the_signed_in_person_is_the_user_view_and_the_actor_read_together(org):
+    """people.signed_in (every page run's first read) says exactly what get_user and get_actor say."""
+    db = org.db
+    people.set_roles(db, actor_id=None, email="mia@example.com", roles=["manager", "executive"])
+    people.set_team_managers(db, actor_id=None, team_code="ST", manager_emails=["mia@example.com"])
+    people.set_active(db, actor_id=None, email="sam@example.com", active=False)
+    for user_id in (org.manager, org.frontline, org.other_frontline, org.other_manager, org.it, org.executive,
+                    org.admin):
+        view, actor = people.signed_in(db, user_id)
+        assert view == people.get_user(db, user_id)
+        assert actor == people.get_actor(db, user_id)
+    mia, _ = people.signed_in(db, org.manager)
+    assert (mia.team_code, mia.roles) == ("CC", ("executive", "manager")) and "ST" in mia.managed_team_codes
+
+
+def test_signing_in_as_nobody_is_not_found_never_the_system(org):
+    for missing in (0, -1, 10**6, True):
+        with pytest.raises(NotFound):
+            people.signed_in(org.db, missing)
