@@ -86,8 +86,12 @@ def heatmap_spec(ratings: tuple[risk.Rating, ...]) -> dict:
     return json.loads(_heatmap_spec(ratings))
 
 
-def show_assessment(a: AssessmentView, *, key: str) -> None:
-    """The latest risk assessment and effort-value evaluation, with the heat map."""
+def show_assessment(a: AssessmentView, *, key: str, matrix_on_demand: bool = False) -> None:
+    """The latest risk assessment and effort-value evaluation, with the heat map.
+
+    `matrix_on_demand` puts the heat map and the per-category ratings in an expander that draws them only when
+    opened: on the review queue, where the scores, bands and answers above are what a decision needs, the chart
+    and the grid were most of what a click on "Review queue" waited for in the browser."""
     cols = st.columns(3)
     cols[0].metric("Overall risk", f"{a.overall} ({a.band})")
     cols[1].metric("Effort-value", risk.EV_LABELS.get(a.ev_category, a.ev_category))
@@ -100,8 +104,12 @@ def show_assessment(a: AssessmentView, *, key: str) -> None:
         )
     elif a.approver_emails:
         st.caption("Approved by " + ", ".join(ui.md(e) for e in a.approver_emails))
-    st.vega_lite_chart(heatmap_spec(tuple(a.ratings)), key=f"{key}_matrix")
-    st.dataframe(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
+    box = ui.lazy_expander("Risk matrix and each category's rating", key=f"{key}_matrix_open",
+                           icon=":material/grid_on:") if matrix_on_demand else None
+    if box is None or box.open:
+        with box if box is not None else st.container():
+            st.vega_lite_chart(heatmap_spec(tuple(a.ratings)), key=f"{key}_matrix")
+            st.dataframe(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
     show_effort_value(a.effort_value, a.ev_category)
     # Seven answers read better as a list than as a grid, and a data grid is the costliest element to draw: each
     # one adds 40-80 ms to the click that shows it in Chromium (measured with `make bench`'s browser clicks).

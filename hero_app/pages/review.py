@@ -58,7 +58,7 @@ with st.container(border=True):
 
     if view.assessment is not None:
         st.markdown("#### Current assessment")
-        panels.show_assessment(view.assessment, key="review_assessment")
+        panels.show_assessment(view.assessment, key="review_assessment", matrix_on_demand=True)
     if view.may_assess:
         # Closed until asked for (Start review opens it): its thirty fields were most of the time a click on
         # "Review queue" took in the browser (326 -> 153 ms median at 1k ideas, measured in Chromium).

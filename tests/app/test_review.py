@@ -71,6 +71,9 @@ def test_a_manager_starts_the_review_assesses_risk_and_effort_value_and_approves
     text = all_text(at)
     assert "Effort-value evaluation: No-brainer" in text
     assert risk.EV_CATEGORIES["no_brainer"] in text
+    assert not [t for t in at.dataframe if "Mitigation" in t.value.columns], "the matrix is drawn on demand"
+    at.session_state["review_assessment_matrix_open"] = True  # what opening "Risk matrix and ..." sets
+    at.run()
     ratings = table(at, "Category", "Mitigation")
     assert len(ratings) == len(risk.CATEGORIES) and set(ratings["Band"]) == {"low"}
     spec = at.get("vega_lite_chart")[0].proto.spec
