@@ -301,7 +301,10 @@ def test_the_compact_is_walked_from_a_frontline_proposal_to_the_executives_impac
     said(mia, f"Assessment of idea #{idea_id} saved.")
     settle(mia)
     expect(mia.get_by_test_id("stMetric").filter(has_text="Overall risk").first).to_contain_text("6 (low)")
-    expect(mia.get_by_test_id("stVegaLiteChart").first).to_be_visible()  # the 5 × 5 risk matrix
+    # The 5 × 5 risk matrix and the ratings are drawn on demand on the review queue.
+    mia.get_by_text("Risk matrix and each category's rating", exact=True).first.click()
+    settle(mia)
+    expect(mia.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     assessment = state_of(org, idea_id, org.manager).assessment
     assert assessment is not None and (assessment.overall, assessment.band) == (6, "low")
     operational = next(r for r in assessment.ratings if r.category == "operational")
