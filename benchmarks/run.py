@@ -640,6 +640,9 @@ How to read it:
   render in the browser after the server's run. Changes inside a canvas are not counted: they are never painted,
   and the data grid (st.dataframe) rebuilds its hidden screen-reader copy of the cells there 200 ms after it
   settles, a fixed debounce in the grid; the note gives the medians including it.
+- **Click floor**: the same clock on `benchmarks/floor_app.py`, Streamlit alone (no database, no work on the
+  server), served and clicked the same way right after the app's clicks: the least any click takes on this
+  machine. A click's time above the floor is the app's (its server run and the elements it draws).
 - **Impact**: the estimator (`hero_core.impact`) computing from the stored weekly sums (`observation_weeks`):
   one idea's estimates, and a portfolio of launched ideas estimated afresh (the Hall of HEROs, the scorecard and
   the impact page read stored verdicts instead, `hero_core.impact_store`, refreshed when an import or a change
