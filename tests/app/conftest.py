@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import sqlite3
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -187,6 +189,23 @@ def approved(org: Org, *, tech: bool = True, title: str = "Self-service address 
     in_review(org, idea_id, assessed=2)
     ideas.approve(org.db, actor_id=org.manager, idea_id=idea_id)
     return idea_id
+
+
+def md_table(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first Markdown table (ui.md_table) on the page that has all these columns, its cells unescaped."""
+    def cells(line: str) -> list[str]:
+        parts = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        return [re.sub(r"\\(.)", r"\1", c.strip()).replace("\u200b", "") for c in parts]
+
+    found = []
+    for element in at.markdown:
+        lines = element.value.splitlines()
+        if len(lines) >= 2 and lines[0].startswith("| ") and set(lines[1]) <= {"|", "-"}:
+            head = cells(lines[0])
+            found.append(head)
+            if all(c in head for c in columns):
+                return pd.DataFrame([cells(line) for line in lines[2:]], columns=head)
+    raise AssertionError(f"no Markdown table with columns {columns}; tables: {found}")
 
 
 def table(at: AppTest, *columns: str):

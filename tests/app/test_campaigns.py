@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hero_core.services import campaigns, ideas
+from hero_core.services import campaigns
 from tests.app.conftest import (
     ROLES,
     all_text,

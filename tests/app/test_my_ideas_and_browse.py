@@ -18,6 +18,7 @@ from tests.app.conftest import (
     errors,
     in_review,
     make_idea,
+    md_table,
     open_page,
     open_tab,
     successes,
@@ -39,7 +40,7 @@ def test_my_ideas_shows_each_idea_with_what_it_waits_for(org):
 
 
 def test_an_idea_waiting_on_someone_else_shows_its_steps_only_when_opened(org):
-    draft = make_idea(org, submit=False, title="A draft of mine")
+    make_idea(org, submit=False, title="A draft of mine")
     sent = make_idea(org, title="A submitted idea")
     at = open_page(as_role("frontline"), "my-ideas")
     text = all_text(at)
@@ -155,7 +156,7 @@ def test_every_role_sees_an_idea_its_timeline_and_its_launch(org, role):
     assert at.title[0].value.startswith(f"#{idea_id}")
     assert "Customers ring us three times" in at.text[0].value or any(
         "Customers ring us three times" in t.value for t in at.text)
-    history = table(at, "When", "What")
+    history = md_table(at, "When", "What")
     assert list(history["What"])[:3] == ["created", "submit", "start review"]
     assert "Piloting" in " ".join(history["State"])
     assert "Impact" in [t.label for t in at.tabs]
@@ -187,7 +188,7 @@ def test_an_admin_retires_an_idea_from_its_page_giving_a_reason(org):
     button(at, "Retire").click().run()
     assert_clean(at)
     assert ideas.get_idea(org.db, actor_id=org.admin, idea_id=idea_id).state == "retired"
-    assert "Replaced by the new billing system." in " ".join(table(at, "When", "What")["Reason"])
+    assert "Replaced by the new billing system." in " ".join(md_table(at, "When", "What")["Reason"])
 
 
 def test_the_idea_page_sends_the_submitter_of_a_draft_to_the_edit_form(org):
@@ -201,7 +202,7 @@ def test_the_idea_page_sends_the_submitter_of_a_draft_to_the_edit_form(org):
 def test_the_idea_page_states_its_details_promises_and_reason_as_text(org):
     idea_id = make_idea(org, title="Callback slots", target_metrics=["aht", "fcr"])
     in_review(org, idea_id, assessed=2)
-    reason = "Please add the **weekend** rota first.\nThen [send it](http://example.com) again."
+    reason = "Please add the **weekend** rota | first.\nThen [send it](http://example.com) again."
     ideas.request_changes(org.db, actor_id=org.manager, idea_id=idea_id, reason=reason)
     at = open_page(as_role("frontline"), "idea", id=idea_id)
     assert_clean(at)
@@ -213,8 +214,29 @@ def test_the_idea_page_states_its_details_promises_and_reason_as_text(org):
     promises = next(m for m in markdown if m.startswith("**Service-level promises**"))
     assert "- Start review: due " in promises and "· **met**" in promises
     assert "- Decide: due " in promises
-    # The history is the page's one data grid: the short facts above are text.
-    assert [list(f.value.columns) for f in at.dataframe] == [["When", "Who", "What", "State", "Reason"]]
+    # No data grid at all: the short facts are text and the history a Markdown table.
+    assert not at.dataframe
+    history = md_table(at, "When", "Who", "What", "State", "Reason")
+    assert list(history["What"]) == ["created", "submit", "start review", "assess risk", "request changes"]
+    assert history["Reason"].iloc[-1] == " ".join(reason.split()), "escaped, on one line, and read back whole"
+    assert list(history["Who"])[-1] == "mia@example.com"
     answers = next(m for m in open_tab(at, "Risk assessment").markdown if m.value.startswith("- Needs IT work"))
     assert answers.value.splitlines()[:2] == ["- Needs IT work: **no**", "- Needs legal review: **no**"]
     assert "- Customers reached: **" in answers.value
+
+
+def test_the_idea_page_draws_the_pilot_form_only_when_asked_for_and_starts_the_pilot(org):
+    """After an approval the page does not draw the team picker and date field until they are asked for."""
+    idea_id = approved(org, tech=False, title="Hold music that says the queue position")
+    at = open_page(as_role("manager"), "idea", id=idea_id)
+    assert_clean(at)
+    assert "Start the pilot: pilot teams and launch date" in [e.label for e in at.expander]
+    assert not at.multiselect and not at.date_input, "the pilot form is not drawn while closed"
+    at.session_state[f"idea_it_{idea_id}_pilot_open"] = True  # what opening the expander sets
+    at.run()
+    at.multiselect(key=f"idea_it_{idea_id}_pilot_teams").set_value(["CC"])
+    at.date_input(key=f"idea_it_{idea_id}_launch").set_value(date(2026, 5, 4))
+    button(at, "Start pilot").click().run()
+    assert_clean(at)
+    view = ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id)
+    assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC",), date(2026, 5, 4))
