@@ -6,6 +6,7 @@ and the only cached object is the Database, which holds no user data.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import io
 import logging
@@ -303,6 +304,15 @@ def lazy_expander(label: str, *, key: str, expanded: bool = False, **kwargs: Any
     """An expander whose content runs only while it is open (on_change="rerun"): use `if box.open: with box: …`.
     A closed expander then costs nothing on the server or in the browser; opening it reruns the page."""
     return st.expander(label, expanded=expanded, key=key, on_change="rerun", **kwargs)
+
+
+def on_demand(enabled: bool, label: str, *, key: str, **kwargs: Any) -> Any:
+    """Where to draw a heavy part: with `enabled`, a lazy expander (None while it is closed, so nothing is drawn);
+    otherwise the page itself. Use `if (area := on_demand(...)) is not None: with area: …`."""
+    if not enabled:
+        return contextlib.nullcontext()
+    box = lazy_expander(label, key=key, **kwargs)
+    return box if box.open else None
 
 
 def stale_banner(idea_id: int, current_version: int, *, where: str) -> bool:

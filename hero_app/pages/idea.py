@@ -64,12 +64,7 @@ if view.available_actions or view.may_assess or view.may_plan:
         ui.stale_banner(view.id, view.version, where="idea")
         st.subheader("What you can do now")
         panels.decision_panel(db, user, view, where="idea")
-        if view.may_assess:
-            # Closed until asked for, as on the review queue (Start review opens it).
-            box = ui.lazy_expander(panels.assess_label(view), key=panels.assess_key("idea", view.id))
-            if box.open:
-                with box:
-                    panels.assessment_form(db, user, view, where="idea")
+        panels.assessment_on_demand(db, user, view, where="idea")
         panels.it_panel(db, user, view, where="idea")
         panels.retire_panel(db, user, view, where="idea")
         if view.may_edit:

@@ -59,12 +59,6 @@ with st.container(border=True):
     if view.assessment is not None:
         st.markdown("#### Current assessment")
         panels.show_assessment(view.assessment, key="review_assessment", matrix_on_demand=True)
-    if view.may_assess:
-        # Closed until asked for (Start review opens it): its thirty fields were most of the time a click on
-        # "Review queue" took in the browser (326 -> 153 ms median at 1k ideas, measured in Chromium).
-        box = ui.lazy_expander(panels.assess_label(view), key=panels.assess_key("review", view.id))
-        if box.open:  # the form's fields are drawn only while it is open
-            with box:
-                panels.assessment_form(db, user, view, where="review")
+    panels.assessment_on_demand(db, user, view, where="review")
     st.markdown("#### Decision")
     panels.decision_panel(db, user, view, where="review")

@@ -401,8 +401,7 @@ def signed_in(db: Database, user_id: int) -> tuple[UserView, permissions.Actor]:
     """The logged-in person, as the page frame shows them and as the permission matrix sees them, read fresh
     in one transaction of two small queries (every run of every page starts here; get_user and get_actor
     together took five queries in two transactions)."""
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
-        raise NotFound(f"no user with id {user_id!r}")  # load_actor(None) would be SYSTEM
+    _require_user_id(user_id)
     with db.read() as s:
         try:
             actor = load_actor(s, user_id)
@@ -418,8 +417,12 @@ def signed_in(db: Database, user_id: int) -> tuple[UserView, permissions.Actor]:
 
 def get_actor(db: Database, user_id: int) -> permissions.Actor:
     """The person as the permission matrix sees them right now (roles and managed teams loaded fresh)."""
+    _require_user_id(user_id)
+    with db.read() as s:
+        return load_actor(s, user_id)
+
+
+def _require_user_id(user_id: object) -> None:
     if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
         # load_actor(None) is the all-powerful SYSTEM actor: never hand that to a caller by accident.
         raise NotFound(f"no user with id {user_id!r}")
-    with db.read() as s:
-        return load_actor(s, user_id)
