@@ -20,7 +20,6 @@ def panel(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
     """Everything social about one idea, for the idea page."""
     try:
         conv = social.conversation(db, actor_id=user.id, idea_id=view.id)
-        thread = social.comments(db, actor_id=user.id, idea_id=view.id)
     except HeroError as exc:
         ui.show_error(exc)
         return
@@ -36,8 +35,8 @@ def panel(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
             st.caption("Duplicates merged into this idea: "
                        + ", ".join(f"#{i} {ui.md(t)}" for i, t in conv.merged_from))
     _support_and_follow(db, user, view, conv)
-    st.subheader(f"Conversation ({sum(1 for c in thread if not c.deleted)})")
-    for comment in thread:
+    st.subheader(f"Conversation ({sum(1 for c in conv.comments if not c.deleted)})")
+    for comment in conv.comments:
         _comment(db, user, view, comment)
     if conv.merged_into is None:
         _new_comment(db, user, view)
@@ -119,7 +118,7 @@ def merge_tool_key(idea_id: int) -> str:
 
 def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: social.ConversationView) -> None:
     try:
-        may_merge = duplicates.may_merge(db, actor_id=user.id, idea_id=view.id)
+        may_merge = conv.may_merge
         history = duplicates.merges(db, actor_id=user.id, idea_id=view.id) if (
             may_merge or user.may("undo_merge") or conv.merged_into or conv.merged_from) else []
     except HeroError as exc:

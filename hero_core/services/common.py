@@ -5,10 +5,10 @@ from __future__ import annotations
 import unicodedata
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from hero_core.errors import NotFound, PermissionDenied
-from hero_core.models import TeamManager, User, UserRole
+from hero_core.models import Idea, TeamManager, User, UserRole
 from hero_core.permissions import Actor
 from hero_core.vocab import Role
 
@@ -57,6 +57,13 @@ def load_actor(session: Session, actor_id: int | None) -> Actor:
         managed_team_ids=frozenset(r[6] for r in rows if r[6] is not None),
         active=active,
     )
+
+
+def idea_row(session: Session, idea_id: int) -> Idea | None:
+    """The idea's own row, or None. Its relationships load when first used: a plain Session.get of an Idea also
+    joins its submitter and team and selects the submitter's roles, its metrics and its pilot teams (four
+    round trips), which the permission checks and most reads never look at."""
+    return session.get(Idea, idea_id, options=[lazyload("*")])
 
 
 def actor_ref(actor: Actor) -> tuple[int | None, str]:

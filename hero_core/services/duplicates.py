@@ -38,7 +38,7 @@ from hero_core.errors import InvalidInput, NotFound, StaleIdea, TransitionNotAll
 from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, Team, User
 from hero_core.services import notifications
 from hero_core.services.common import clean_text, load_actor
-from hero_core.services.social import _audit, idea_facts, load_visible, notify_followers
+from hero_core.services.social import _audit, idea_facts, load_visible, may_merge_idea, notify_followers
 from hero_core.vocab import State
 
 # ---- text to terms -----------------------------------------------------------------------------------------
@@ -725,6 +725,4 @@ def may_merge(db: Database, *, actor_id: int, idea_id: int) -> bool:
     """True when this person may merge this idea into another as a duplicate (for showing the form)."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
-        idea = load_visible(s, actor, idea_id)
-        return (idea.merged_into_id is None and idea.state != State.DRAFT.value
-                and permissions.allowed(actor, "merge_duplicate", idea_facts(idea)))
+        return may_merge_idea(actor, load_visible(s, actor, idea_id))

@@ -22,7 +22,7 @@ from hero_core.errors import InvalidInput, NotFound, PermissionDenied, Transitio
 from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, User
 from hero_core.permissions import Actor, IdeaFacts
 from hero_core.services import notifications
-from hero_core.services.common import actor_ref, clean_text, is_id, load_actor
+from hero_core.services.common import actor_ref, clean_text, idea_row, is_id, load_actor
 from hero_core.vocab import State
 
 #: How long the author may still edit or delete a comment after posting it.
@@ -72,6 +72,8 @@ class ConversationView:
     merged_into: tuple[int, str] | None  # (id, title) of the original when this idea is a merged duplicate
     merged_from: tuple[tuple[int, str], ...]  # duplicates merged into this idea
     credited: tuple[Credit, ...]
+    comments: tuple[CommentView, ...] = ()  # oldest first, as `comments` returns them
+    may_merge: bool = False  # as `duplicates.may_merge` answers it
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def load_visible(s: Session, actor: Actor, idea_id: object) -> Idea:
     """The idea, if this person may see it; "not found" otherwise (a draft's existence is its author's business)."""
     if not is_id(idea_id):  # also ids beyond what the databases store (PostgreSQL would raise on them)
         raise NotFound(f"There is no idea #{idea_id}.")
-    idea = s.get(Idea, idea_id)
+    idea = idea_row(s, idea_id)
     if idea is None:
         raise NotFound(f"There is no idea #{idea_id}.")
     if not actor.active:
@@ -260,21 +262,27 @@ def comments(db: Database, *, actor_id: int, idea_id: int) -> list[CommentView]:
     with db.read() as s:
         actor = load_actor(s, actor_id)
         idea = load_visible(s, actor, idea_id)
-        now = db.now()
-        rows = s.execute(
-            select(Comment, User.email, User.name).join(User, User.id == Comment.author_id)
-            .where(Comment.idea_id == idea.id).order_by(Comment.created_at, Comment.id)
-        ).all()
-        out = []
-        for c, email, name in rows:
-            closes = c.created_at + EDIT_WINDOW
-            mine_open = c.author_id == actor.id and c.deleted_at is None and now <= closes and actor.active
-            out.append(CommentView(
-                id=c.id, idea_id=c.idea_id, author_id=c.author_id, author_email=email, author_name=name,
-                body="" if c.deleted_at else c.body, created_at=c.created_at, edited_at=c.edited_at,
-                deleted=c.deleted_at is not None, editable_until=closes if mine_open else None,
-            ))
-        return out
+        return _comment_views(s, db, actor, idea.id)
+
+
+def _comment_views(s: Session, db: Database, actor: Actor, idea_id: int) -> list[CommentView]:
+    now = db.now()
+    rows = s.execute(
+        select(Comment.id, Comment.author_id, Comment.body, Comment.created_at, Comment.edited_at, Comment.deleted_at,
+               User.email, User.name)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.idea_id == idea_id).order_by(Comment.created_at, Comment.id)
+    ).all()
+    out = []
+    for comment_id, author_id, body, created_at, edited_at, deleted_at, email, name in rows:
+        closes = created_at + EDIT_WINDOW
+        mine_open = author_id == actor.id and deleted_at is None and now <= closes and actor.active
+        out.append(CommentView(
+            id=comment_id, idea_id=idea_id, author_id=author_id, author_email=email, author_name=name,
+            body="" if deleted_at else body, created_at=created_at, edited_at=edited_at,
+            deleted=deleted_at is not None, editable_until=closes if mine_open else None,
+        ))
+    return out
 
 
 # ---- support and follow ------------------------------------------------------------------------------------
@@ -352,7 +360,7 @@ def live_merges_into(s: Session, idea_id: int) -> list[IdeaMerge]:
 def credited(s: Session, idea_id: int) -> list[Credit]:
     """The people behind an idea: its submitter, then the submitters of duplicates merged into it (at any
     depth), each once. Recognition (Hall of HEROs) should credit all of them."""
-    idea = s.get(Idea, idea_id)
+    idea = idea_row(s, idea_id)
     if idea is None:
         return []
     out: list[Credit] = []
@@ -366,27 +374,43 @@ def credited(s: Session, idea_id: int) -> list[Credit]:
         seen_ideas.add(current.id)
         if current.submitter_id not in seen_users:
             seen_users.add(current.submitter_id)
-            out.append(Credit(current.submitter_id, current.submitter.email, current.submitter.name, current.id))
-        queue.extend(s.get(Idea, m.duplicate_id) for m in live_merges_into(s, current.id))
+            email, name = s.execute(select(User.email, User.name).where(User.id == current.submitter_id)).one()
+            out.append(Credit(current.submitter_id, email, name, current.id))
+        queue.extend(idea_row(s, m.duplicate_id) for m in live_merges_into(s, current.id))
     return out
 
 
+def may_merge_idea(actor: Actor, idea: Idea) -> bool:
+    """True when this person may merge this idea into another as a duplicate."""
+    return (idea.merged_into_id is None and idea.state != State.DRAFT.value
+            and permissions.allowed(actor, "merge_duplicate", idea_facts(idea)))
+
+
 def conversation(db: Database, *, actor_id: int, idea_id: int) -> ConversationView:
-    """Support, follow, merge and credit facts of one idea, for one reader."""
+    """Support, follow, merge and credit facts of one idea and its comments, for one reader, in one transaction
+    (the idea page draws them on every run)."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
         idea = load_visible(s, actor, idea_id)
-        supports = s.execute(select(func.count()).where(IdeaSupport.idea_id == idea.id)).scalar() or 0
-        followers = s.execute(select(func.count()).where(IdeaFollow.idea_id == idea.id)).scalar() or 0
+        # The four counts in one round trip: everyone's and this reader's support and follow.
+        supports, supported, followers, following = s.execute(select(
+            select(func.count()).where(IdeaSupport.idea_id == idea.id).scalar_subquery(),
+            select(func.count()).where(IdeaSupport.idea_id == idea.id, IdeaSupport.user_id == actor.id)
+            .scalar_subquery(),
+            select(func.count()).where(IdeaFollow.idea_id == idea.id).scalar_subquery(),
+            select(func.count()).where(IdeaFollow.idea_id == idea.id, IdeaFollow.user_id == actor.id)
+            .scalar_subquery(),
+        )).one()
         merged_into = None
         if idea.merged_into_id is not None:
-            original = s.get(Idea, idea.merged_into_id)
+            original = idea_row(s, idea.merged_into_id)
             merged_into = (original.id, original.title)
-        merged_from = tuple((m.duplicate_id, s.get(Idea, m.duplicate_id).title) for m in live_merges_into(s, idea.id))
+        merged_from = tuple((m.duplicate_id, idea_row(s, m.duplicate_id).title) for m in live_merges_into(s, idea.id))
         return ConversationView(
-            idea_id=idea.id, supports=supports, supported=s.get(IdeaSupport, (idea.id, actor.id)) is not None,
+            idea_id=idea.id, supports=supports or 0, supported=bool(supported),
             may_support=(idea.submitter_id != actor.id and idea.merged_into_id is None
                          and permissions.allowed(actor, "support", idea_facts(idea))),
-            following=s.get(IdeaFollow, (idea.id, actor.id)) is not None, followers=followers,
+            following=bool(following), followers=followers or 0,
             merged_into=merged_into, merged_from=merged_from, credited=tuple(credited(s, idea.id)),
+            comments=tuple(_comment_views(s, db, actor, idea.id)), may_merge=may_merge_idea(actor, idea),
         )
