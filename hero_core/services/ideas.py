@@ -153,7 +153,10 @@ def _snapshot(idea: Idea) -> dict:
 def _load_for_update(s: Session, idea_id: int) -> Idea:
     if not is_id(idea_id):
         raise NotFound(f"There is no idea #{idea_id}.")
-    stmt = select(Idea).where(Idea.id == idea_id)
+    # The metrics, pilot rows and submitter's roles load if a change uses them (most decisions do not): three
+    # round trips fewer inside the write transaction.
+    stmt = select(Idea).where(Idea.id == idea_id).options(
+        lazyload(Idea.metric_rows), lazyload(Idea.pilot_rows), joinedload(Idea.submitter).lazyload(User.role_rows))
     if s.get_bind().dialect.name == "postgresql":
         # Row lock: a concurrent decision on the same idea waits, then sees the new version.
         stmt = stmt.with_for_update(of=Idea)
@@ -909,11 +912,16 @@ def list_ideas(db: Database, *, actor_id: int, flt: IdeaFilter = IdeaFilter(), p
         if flt.sort == "supports":
             supports = select(func.count()).where(IdeaSupport.idea_id == Idea.id).scalar_subquery()
             order = (supports.desc(), *order)
+        # Columns, not ORM objects: an Idea object also selects its metrics and pilot rows and its submitter's
+        # roles, three more round trips that a list never shows.
+        submitter = aliased(User)
+        columns = select(*_summary_columns(submitter)).join(Team, Team.id == Idea.team_id).join(
+            submitter, submitter.id == Idea.submitter_id)
         rows = s.execute(
-            _filtered(select(Idea), actor, flt).order_by(*order)
+            _filtered(columns, actor, flt).order_by(*order)
             .offset((page - 1) * page_size).limit(page_size)
-        ).unique().scalars()
-        return [IdeaSummary(**_summary_kwargs(i)) for i in rows], total
+        )
+        return [_summary_from_row(row) for row in rows], total
 
 
 def my_ideas(db: Database, *, actor_id: int) -> list[IdeaView]:
