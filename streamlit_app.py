@@ -19,7 +19,7 @@ from hero_core.errors import HeroError
 from hero_core.services import notifications
 
 st.set_page_config(page_title="HERO compact", page_icon=":material/bolt:", layout="wide")
-startup.freeze_long_lived_objects()  # once per process: keeps Streamlit's after-run garbage collection short
+startup.freeze_long_lived_objects()  # once per process: keeps full garbage collections short
 
 
 def sidebar(user: ui.CurrentUser) -> None:

@@ -1,13 +1,17 @@
 """Once per server process: import what every page needs, then move those long-lived objects out of the garbage
 collector's way.
 
-Streamlit runs a full garbage collection (`gc.collect(2)`) after every script run (`runner.postScriptGC`), while
-holding the GIL, so the run's last messages wait for it. A full collection walks every tracked object: after
-Streamlit, pandas, pyarrow, Altair, SQLAlchemy and our pages are imported that is over 200,000 objects and
-85–175 ms per run on the benchmark machine, more than the page's own run. Almost all of them are modules,
-classes, functions and constants that live as long as the process. `gc.freeze()` moves them to the permanent
-generation, which collections skip; everything created later (sessions, caches, a run's data) is still collected
-as before, and frozen objects are still freed by reference counting when nothing refers to them.
+A full garbage collection (`gc.collect(2)`) walks every tracked object while holding the GIL. After Streamlit,
+pandas, pyarrow, Altair, SQLAlchemy and our pages are imported that is over 200,000 objects: 85–175 ms on the
+benchmark machine. Almost all of them are modules, classes, functions and constants that live as long as the
+process. `gc.freeze()` moves them to the permanent generation, which collections skip; everything created later
+(sessions, caches, a run's data) is still collected as before, and frozen objects are still freed by reference
+counting when nothing refers to them.
+
+Streamlit also ran such a collection after every script run (`runner.postScriptGC`), so that the run's last
+messages waited for it: 85–175 ms before the freeze, and still 17–50 ms per run after it (the app server at 1k
+ideas, counted with `gc.callbacks`). .streamlit/config.toml turns that off; Python's own generational
+collections still run, and the freeze keeps their occasional full collections short too.
 
 `release_unused_memory` gives back to the operating system what a large cached build (the impact portfolio, the
 Hall of HEROs) freed, so that the server's resident memory is what it keeps, not what it once needed.

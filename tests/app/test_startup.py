@@ -90,3 +90,13 @@ def test_giving_freed_memory_back_works_on_this_machine():
 
     assert startup._malloc_trim() is not None  # glibc: the trim is really there, not silently skipped
     startup.release_unused_memory()
+
+
+def test_the_server_runs_no_full_garbage_collection_after_every_run():
+    # Streamlit's default (runner.postScriptGC) walks every tracked object after each run while holding the GIL:
+    # 17-50 ms of each run in the app server at 1k ideas. The option is read here the way the server reads it
+    # (.streamlit/config.toml in the directory `make run` starts from), so a misspelt or misplaced one fails.
+    probe = "from streamlit import config; print(config.get_option('runner.postScriptGC'))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=120).stdout
+    assert out.strip().splitlines()[-1] == "False", out
