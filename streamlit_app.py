@@ -24,12 +24,13 @@ startup.freeze_long_lived_objects()  # once per process: keeps full garbage coll
 
 def sidebar(user: ui.CurrentUser) -> None:
     with st.sidebar:
-        st.caption("Logged in as")
-        st.text(f"{user.name}\n{user.email}")
-        st.caption(f"{ui.md(user.roles_text)} · team {ui.md(user.team_code or 'none')}")
+        # One caption, not four elements: the sidebar is sent and drawn again on every run of every page.
         unread = notifications.unread_count(ui.get_db(), actor_id=user.id)
+        lines = ["Logged in as", f"**{ui.md(user.name)}**", ui.md(user.email),
+                 f"{ui.md(user.roles_text)} · team {ui.md(user.team_code or 'none')}"]
         if unread:
-            st.caption(f"{unread} unread notification{'s' if unread != 1 else ''}")
+            lines.append(f"{unread} unread notification{'s' if unread != 1 else ''}")
+        st.caption("  \n".join(lines))
         if st.button("Log out", key="logout", icon=":material/logout:"):
             auth.logout(st.session_state.get(ui.TOKEN_KEY))
             st.rerun()

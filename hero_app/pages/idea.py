@@ -31,8 +31,9 @@ except HeroError as exc:
 
 ui.opened_version(view.id, view.version)
 st.title(f"#{view.id} · {ui.md(view.title)}")
-st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(WAITING_ON.get(State(view.state), ''))}")
-st.markdown(f"Team **{ui.md(view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
+# One element for both lines: every element is a message from the server and a render in the browser.
+st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(WAITING_ON.get(State(view.state), ''))}  \n"
+            f"Team **{ui.md(view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
             f"problem **{ui.category_label(view.category)}** · "
             + ("**involves technology**" if view.involves_technology else "no technology involved"))
 st.caption(f"Proposed by {ui.md(view.submitter_name)} ({ui.md(view.submitter_email)}) · created "

@@ -3,6 +3,8 @@ page, and support counts and sorting on Browse ideas — through the real app (A
 
 from __future__ import annotations
 
+import re
+
 from hero_app.conversation import merge_tool_key
 from hero_core.services import duplicates, ideas, notifications, social
 from tests.app.conftest import (
@@ -24,24 +26,28 @@ def link_labels(at) -> list[str]:
     return [plain(p.proto.label) for p in at.get("page_link")]
 
 
-def metric(at, label: str) -> str:
-    return {m.label: m.value for m in at.metric}[label]
+def supporters(at) -> int:
+    """The supporter count the idea page states (conversation.support_line)."""
+    line = next(m.value for m in at.markdown if ":material/thumb_up:" in m.value)
+    return int(re.search(r"\*\*(\d+)\*\* supporters?\b", line).group(1))
 
 
 def test_a_colleague_supports_and_follows_an_idea_from_its_page(org):
     idea_id = make_idea(org)
     at = open_page(as_role("manager"), "idea", id=idea_id)
     assert_clean(at)
-    assert metric(at, "Supporters") == "0"
+    assert supporters(at) == 0
     button(at, "Support: I hit this too / I'd use this").click().run()
     assert_clean(at)
     assert f"You support idea #{idea_id}" in successes(at)[0]
-    assert metric(at, "Supporters") == "1"
+    assert supporters(at) == 1
+    line = next(m.value for m in at.markdown if ":material/thumb_up:" in m.value)
+    assert "**1** supporter ·" in line and "**0** followers" in line, line
     button(at, "Follow").click().run()
     assert "its changes will appear in your notifications" in successes(at)[0]
     assert social.conversation(org.db, actor_id=org.manager, idea_id=idea_id).following
     button(at, "Withdraw my support").click().run()
-    assert metric(at, "Supporters") == "0"
+    assert supporters(at) == 0
 
 
 def test_the_submitter_gets_no_support_button_on_their_own_idea(org):
