@@ -104,6 +104,14 @@ def _portfolio(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWi
     return frame
 
 
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=6 * 3600)
+def _portfolio_table(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows,
+                     version: int) -> pd.DataFrame:
+    """`readable_table` of the shared portfolio, row for row: shared and read-only like it, so a filter that the
+    page applies (metric, state, verdict) takes its rows by position instead of relabelling them on every run."""
+    return readable_table(_portfolio(_db, url, filters, w, version))
+
+
 @st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
 def _funnel(_db: Database, url: str, actor_id: int, filters: ViewFilters, version: int) -> FunnelView:
     return views.funnel(_db, actor_id=actor_id, filters=filters)
@@ -137,6 +145,13 @@ def portfolio(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame
     may see impact (checked by hero_core on every call, before the shared copy is read)."""
     views.authorise(db, actor_id=actor_id)
     return _portfolio(db, db.url, filters, windows(), views.data_version(db))
+
+
+def portfolio_table(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
+    """`readable_table(portfolio(...))`, row for row (the same positions), shared per filter like the portfolio;
+    for a person who may see impact (checked by hero_core on every call)."""
+    views.authorise(db, actor_id=actor_id)
+    return _portfolio_table(db, db.url, filters, windows(), views.data_version(db))
 
 
 def funnel(db: Database, actor_id: int, filters: ViewFilters) -> FunnelView:
