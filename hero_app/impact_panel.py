@@ -147,11 +147,12 @@ def portfolio(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame
     return _portfolio(db, db.url, filters, windows(), views.data_version(db))
 
 
-def portfolio_table(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
-    """`readable_table(portfolio(...))`, row for row (the same positions), shared per filter like the portfolio;
-    for a person who may see impact (checked by hero_core on every call)."""
+def portfolio_and_table(db: Database, actor_id: int, filters: ViewFilters) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`portfolio` and its `readable_table`, row for row (the same positions), both shared per filter; for a
+    person who may see impact (checked by hero_core once for both)."""
     views.authorise(db, actor_id=actor_id)
-    return _portfolio_table(db, db.url, filters, windows(), views.data_version(db))
+    key = (db, db.url, filters, windows(), views.data_version(db))
+    return _portfolio(*key), _portfolio_table(*key)
 
 
 def funnel(db: Database, actor_id: int, filters: ViewFilters) -> FunnelView:

@@ -77,7 +77,7 @@ filters = ViewFilters(team_codes=tuple(team_pick), touchpoints=tuple(touch_pick)
                       date_from=date_from, date_to=date_to)
 w = impact_panel.windows()
 
-everything = impact_panel.portfolio(db, user.id, filters)
+everything, everything_table = impact_panel.portfolio_and_table(db, user.id, filters)
 keep = np.ones(len(everything), dtype=bool)
 if metric_pick:
     keep &= everything["metric"].isin(metric_pick).to_numpy()
@@ -124,9 +124,8 @@ if tab_portfolio.open:
                        + (f" The chart shows the {FOREST_LIMIT} most recently launched of {len(measured):,} measured "
                           "effects; narrow the filters to chart others. The table lists them all."
                           if len(measured) > FOREST_LIMIT else ""))
-            # Labelled once per filter and data version (impact_panel.portfolio_table), not on every run.
-            table = impact_panel.portfolio_table(db, user.id, filters).iloc[positions[:TABLE_LIMIT]].reset_index(
-                drop=True)
+            # Labelled once per filter and data version (impact_panel.portfolio_and_table), not every run.
+            table = everything_table.iloc[positions[:TABLE_LIMIT]].reset_index(drop=True)
             picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
                                       on_select="rerun", selection_mode="single-row")
             selected = picked_row.selection.rows if picked_row else []
