@@ -89,6 +89,8 @@ def how_measured(w: impact.ImpactWindows | None = None) -> str:
 
 
 TABLE_LIMIT = 1_000  # portfolio rows sent to the browser (most recent launches first); the downloads hold every row
+#: The page's own picks on the portfolio: (metrics, states, verdicts), each a tuple of codes (empty: all).
+Picks = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 FOREST_LIMIT = 80  # effects in the forest plot: a readable chart, and far under Altair's 5,000-row limit
 
 
@@ -104,12 +106,14 @@ def _portfolio(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWi
     return frame
 
 
-@st.cache_resource(show_spinner=False, max_entries=8, ttl=6 * 3600)
-def _portfolio_table(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows,
-                     version: int) -> pd.DataFrame:
-    """`readable_table` of the shared portfolio, row for row: shared and read-only like it, so a filter that the
-    page applies (metric, state, verdict) takes its rows by position instead of relabelling them on every run."""
-    return readable_table(_portfolio(_db, url, filters, w, version))
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=6 * 3600)
+def _table_head(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows, version: int,
+                picks: Picks) -> pd.DataFrame:
+    """The page's table: `readable_table` of the first TABLE_LIMIT rows the picks keep. At most TABLE_LIMIT rows
+    per entry, so keeping one per filter and picks costs little memory; shared and read-only like the
+    portfolio."""
+    frame = _portfolio(_db, url, filters, w, version)
+    return readable_table(frame.iloc[kept(frame, picks)[:TABLE_LIMIT]])
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
@@ -147,12 +151,23 @@ def portfolio(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame
     return _portfolio(db, db.url, filters, windows(), views.data_version(db))
 
 
-def portfolio_and_table(db: Database, actor_id: int, filters: ViewFilters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`portfolio` and its `readable_table`, row for row (the same positions), both shared per filter; for a
-    person who may see impact (checked by hero_core once for both)."""
+def portfolio_view(db: Database, actor_id: int, filters: ViewFilters,
+                   picks: Picks) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shared portfolio, and the table the page shows for the picks (readable, its first TABLE_LIMIT kept
+    rows), kept per filter, picks and data version instead of relabelled on every run; for a person who may see
+    impact (checked by hero_core once for both)."""
     views.authorise(db, actor_id=actor_id)
     key = (db, db.url, filters, windows(), views.data_version(db))
-    return _portfolio(*key), _portfolio_table(*key)
+    return _portfolio(*key), _table_head(*key, picks)
+
+
+def kept(frame: pd.DataFrame, picks: Picks) -> np.ndarray:
+    """Positions of the portfolio rows the page's picks keep (an empty pick keeps everything)."""
+    keep = np.ones(len(frame), dtype=bool)
+    for column, wanted in zip(("metric", "state", "verdict"), picks, strict=True):
+        if wanted:
+            keep &= frame[column].isin(list(wanted)).to_numpy()
+    return np.flatnonzero(keep)
 
 
 def funnel(db: Database, actor_id: int, filters: ViewFilters) -> FunnelView:

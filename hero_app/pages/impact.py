@@ -7,7 +7,6 @@ calls them (cached in hero_app/impact_panel.py) and draws.
 
 from datetime import date, timedelta
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -77,15 +76,9 @@ filters = ViewFilters(team_codes=tuple(team_pick), touchpoints=tuple(touch_pick)
                       date_from=date_from, date_to=date_to)
 w = impact_panel.windows()
 
-everything, everything_table = impact_panel.portfolio_and_table(db, user.id, filters)
-keep = np.ones(len(everything), dtype=bool)
-if metric_pick:
-    keep &= everything["metric"].isin(metric_pick).to_numpy()
-if state_pick:
-    keep &= everything["state"].isin(state_pick).to_numpy()
-if verdict_pick:
-    keep &= everything["verdict"].isin(verdict_pick).to_numpy()
-positions = np.flatnonzero(keep)  # the rows shown, as positions in the shared portfolio and its readable table
+picks = (tuple(metric_pick), tuple(state_pick), tuple(verdict_pick))
+everything, table = impact_panel.portfolio_view(db, user.id, filters, picks)
+positions = impact_panel.kept(everything, picks)
 rows = everything.iloc[positions].reset_index(drop=True)
 
 # ---- headline ------------------------------------------------------------------------------------------------
@@ -124,8 +117,6 @@ if tab_portfolio.open:
                        + (f" The chart shows the {FOREST_LIMIT} most recently launched of {len(measured):,} measured "
                           "effects; narrow the filters to chart others. The table lists them all."
                           if len(measured) > FOREST_LIMIT else ""))
-            # Labelled once per filter and data version (impact_panel.portfolio_and_table), not every run.
-            table = everything_table.iloc[positions[:TABLE_LIMIT]].reset_index(drop=True)
             picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
                                       on_select="rerun", selection_mode="single-row")
             selected = picked_row.selection.rows if picked_row else []

@@ -258,9 +258,12 @@ def test_everyone_allowed_shares_one_portfolio_and_everyone_else_is_refused_by_t
         with pytest.raises(PermissionDenied):
             impact_panel.portfolio(org.db, refused, filters)  # checked each call, before the shared copy
         with pytest.raises(PermissionDenied):
-            impact_panel.portfolio_and_table(org.db, refused, filters)
-    frame, table = impact_panel.portfolio_and_table(org.db, org.manager, filters)
+            impact_panel.portfolio_view(org.db, refused, filters, ((), (), ()))
+    picks = (("fcr",), (), ())
+    frame, table = impact_panel.portfolio_view(org.db, org.manager, filters, picks)
     assert frame is for_executive
-    # The shared readable table is the portfolio's, row for row: the page takes the rows it shows by position.
-    pd.testing.assert_frame_equal(table, impact_panel.readable_table(for_executive))
-    assert impact_panel.portfolio_and_table(org.db, org.executive, filters)[1] is table
+    # The page's table: the readable rows its picks keep, kept once and shared like the portfolio.
+    shown = for_executive[for_executive["metric"] == "fcr"]
+    assert len(shown) and len(shown) < len(for_executive)
+    pd.testing.assert_frame_equal(table, impact_panel.readable_table(shown))
+    assert impact_panel.portfolio_view(org.db, org.executive, filters, picks)[1] is table
