@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from hero_core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from hero_core.models import AuditEntry, IdeaSupport
+from hero_core.models import AuditEntry, IdeaFollow, IdeaSupport
 from hero_core.services import ideas, notifications, people, social
 from hero_core.services.ideas import IdeaFilter
 from hero_core.vocab import State
@@ -255,3 +255,37 @@ def test_ids_no_database_can_hold_are_not_found_rather_than_a_database_error(org
                  lambda: social.delete_comment(org.db, actor_id=org.frontline, comment_id=bad)):
         with pytest.raises(NotFound):
             call()
+
+
+def test_the_conversation_read_in_one_transaction_agrees_with_each_separate_read(org):
+    """The idea page reads support, follow, credits, comments and the merge permission with one call
+    (`social.conversation`); each part must say what its own service says, for every role."""
+    from hero_core.services import duplicates
+
+    original = idea_in_state(org, State.SUBMITTED)
+    duplicate = idea_in_state(org, State.SUBMITTED)
+    social.add_comment(org.db, actor_id=org.other_frontline, idea_id=duplicate, body="Same here, twice a day.")
+    social.set_support(org.db, actor_id=org.frontline_b, idea_id=original, supported=True)
+    social.set_follow(org.db, actor_id=org.frontline_b, idea_id=original, following=True)
+    social.add_comment(org.db, actor_id=org.frontline_b, idea_id=original, body="@mia@example.com have a look")
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    readers = (org.frontline, org.frontline_b, org.other_frontline, org.manager, org.other_manager, org.it,
+               org.executive, org.admin)
+    for idea_id in (original, duplicate):
+        for reader in readers:
+            view = social.conversation(org.db, actor_id=reader, idea_id=idea_id)
+            assert list(view.comments) == social.comments(org.db, actor_id=reader, idea_id=idea_id), reader
+            assert view.may_merge == duplicates.may_merge(org.db, actor_id=reader, idea_id=idea_id), reader
+    view = social.conversation(org.db, actor_id=org.frontline_b, idea_id=original)
+    # The comments moved with the merge; the counts are everyone's, `supported`/`following` the reader's own.
+    assert [c.body for c in view.comments] == ["Same here, twice a day.", "@mia@example.com have a look"]
+    with org.db.read() as s:
+        followers = set(s.execute(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == original)).scalars())
+    assert org.frontline_b in followers
+    assert (view.supports, view.supported, view.followers, view.following) == (1, True, len(followers), True)
+    assert [c.user_id for c in view.credited] == [org.frontline]  # both ideas are Fran's: credited once
+    assert view.merged_from == ((duplicate, ideas.get_idea(org.db, actor_id=org.admin, idea_id=duplicate).title),)
+    assert social.conversation(org.db, actor_id=org.manager, idea_id=original).may_merge is True
+    assert social.conversation(org.db, actor_id=org.frontline, idea_id=original).may_merge is False
+    stranger = social.conversation(org.db, actor_id=org.other_frontline, idea_id=original)
+    assert (stranger.supported, stranger.following) == (False, False)
