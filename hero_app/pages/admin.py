@@ -27,14 +27,20 @@ if tab_users.open or tab_teams.open:
 
 # ---- users ---------------------------------------------------------------------------------------------------
 
+def users_frame(rows) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "Email": u.email, "Name": u.name, "Roles": ", ".join(u.roles), "Team": u.team_code or "",
+        "Manages": ", ".join(u.managed_team_codes), "Active": "yes" if u.active else "no",
+    } for u in rows], columns=["Email", "Name", "Roles", "Team", "Manages", "Active"])
+
+
 if tab_users.open:
     with tab_users:
-        table = pd.DataFrame([{
-            "Email": u.email, "Name": u.name, "Roles": ", ".join(u.roles), "Team": u.team_code or "",
-            "Manages": ", ".join(u.managed_team_codes), "Active": "yes" if u.active else "no",
-        } for u in users], columns=["Email", "Name", "Roles", "Team", "Manages", "Active"])
-        st.dataframe(ui.paged(table, key="admin_users_page", page_size=50), hide_index=True, key="admin_users_table")
-        ui.download_buttons(table, name="users", key="admin_users_download")
+        # The shown page's 50 people in a frame, not the whole company's (about 4,000 at 100k ideas) on every run;
+        # the downloads build the whole list when asked for.
+        st.dataframe(users_frame(ui.paged(users, key="admin_users_page", page_size=50)), hide_index=True,
+                     key="admin_users_table")
+        ui.download_buttons(lambda: users_frame(users), name="users", key="admin_users_download")
 
         st.subheader("Add a user")
         with st.form("admin_add_user", clear_on_submit=False):

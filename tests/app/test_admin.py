@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
+import pandas as pd
+
 from hero_core.services import catalog, ideas, people
 from tests.app.conftest import (
     as_role,
@@ -14,6 +18,7 @@ from tests.app.conftest import (
     successes,
     table,
 )
+from tests.app.impact_data import downloads  # noqa: F401 (fixture)
 
 HEADER = ("title,roadblock,proposal,submitter_email,team,touchpoint,category,involves_technology,submitted_at,"
           "state,launch_date,pilot_teams,target_metrics\n")
@@ -165,3 +170,18 @@ def test_only_the_open_tab_runs(org):
 
     at = open_tab(at, "Teams", key="admin_tab")
     assert teams in tables(at) and users not in tables(at)
+
+
+def test_the_users_table_shows_a_page_of_50_and_the_download_holds_everyone(org, downloads):
+    for k in range(60):
+        people.add_user(org.db, actor_id=None, email=f"person{k:02d}@example.com", name=f"Person {k}",
+                        roles=["frontline"], team_code="ST", password="a long enough password")
+    everyone = {u.email for u in people.list_users(org.db, actor_id=org.admin)}
+    assert len(everyone) == 68
+    at = admin_page()
+    assert_clean(at)
+    shown = list(table(at, "Email", "Roles")["Email"])
+    assert len(shown) == 50 and set(shown) < everyone
+    csv = pd.read_csv(io.BytesIO(downloads.get("users.csv")), encoding="utf-8-sig")
+    assert set(csv["Email"]) == everyone and list(csv.columns) == ["Email", "Name", "Roles", "Team", "Manages",
+                                                                    "Active"]
