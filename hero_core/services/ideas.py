@@ -40,7 +40,7 @@ from hero_core.models import (
 )
 from hero_core.permissions import Actor, IdeaFacts
 from hero_core.services import campaigns, notifications, social
-from hero_core.services.common import SYSTEM, actor_ref, clean_text, idea_row, is_id, load_actor, storable
+from hero_core.services.common import SYSTEM, actor_ref, clean_text, is_id, load_actor, storable
 from hero_core.services.people import managers_of, users_with_role
 from hero_core.vocab import ProblemKind, Role, State, Touchpoint, parse_enum
 
@@ -822,10 +822,7 @@ def timeline(db: Database, *, actor_id: int, idea_id: int) -> list[TimelineEntry
     """The idea's history, straight from the audit trail, oldest first."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
-        idea = idea_row(s, idea_id) if is_id(idea_id) else None
-        if idea is None:
-            raise NotFound(f"There is no idea #{idea_id}.")
-        _visible_or_404(actor, idea)
+        social.load_visible(s, actor, idea_id)  # the idea's own row, and "not found" unless this person may see it
         rows = s.execute(
             select(AuditEntry.at, AuditEntry.actor_email, AuditEntry.action, AuditEntry.before_json,
                    AuditEntry.after_json, AuditEntry.reason)
