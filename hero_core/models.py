@@ -213,6 +213,9 @@ class Idea(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
     state: Mapped[str] = mapped_column(String(20), default="draft")
+    # Times the idea was sent for review (submit, each resubmit): the risk assessments of one round decide together
+    # how many approvers it needs (hero_core/risk.py approvals_needed).
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -290,6 +293,7 @@ class RiskAssessment(Base):
     strategic_fit: Mapped[str] = mapped_column(String(20))
     ev_category: Mapped[str] = mapped_column(String(30))
     notes: Mapped[str] = mapped_column(Text, default="")
+    review_round: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     ratings: Mapped[list[RiskRating]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="RiskRating.category"
