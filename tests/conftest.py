@@ -19,6 +19,9 @@ from hero_core.services import catalog, people
 
 PG_ADMIN_URL = os.environ.get("HERO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("HERO_REQUIRE_POSTGRES") == "1"
+# The audit chain is keyed (hero_core.audit_key). Every test, and every process a test starts, signs with this
+# throw-away key from the environment, so no test reads or writes a key file in the project's data/ folder.
+os.environ["HERO_AUDIT_KEY"] = "7e57" * 16
 
 
 def _pg_reachable() -> str | None:
