@@ -58,6 +58,9 @@ STATE_PLAN = (
     + ["scaled"] * 8 + ["retired"] * 3
 )
 
+#: What the demo's second approvers write when they accept a high-risk idea's mitigations.
+SECOND_APPROVAL_REASON = "Second approval: the mitigations cover the risk; legal signed off the wording."
+
 # Typical daily level, day-to-day noise and rounding of each metric (contact centre / store differ in AHT).
 METRIC_SHAPE = {
     "csat": (4.1, 0.12, 2),
@@ -309,7 +312,8 @@ class _Builder:
         if risky:
             second = self.uid(self.other_approver(team))
             t = _later(t, rng, 0, 3)
-            self.at(t, lambda: ideas.approve(self.db, actor_id=second, idea_id=holder["id"]), key)
+            self.at(t, lambda: ideas.approve(self.db, actor_id=second, idea_id=holder["id"],
+                                             reason=SECOND_APPROVAL_REASON), key)
         tech = bool(c["tech"])
         if state in ("approved", "awaiting_it") or retired_kind == "approved" or (
                 retired_kind == "in_build" and not tech):

@@ -39,9 +39,21 @@ class IdeaFacts:
     team_id: int
     state: State
     co_submitter_ids: frozenset[int] = field(default_factory=frozenset)
+    #: The team's active managers, loaded where a review is decided (hero_core/services/review.py). None when
+    #: not loaded: then no admin stands in for a missing reviewer (a rule that lacks its facts refuses).
+    team_manager_ids: frozenset[int] | None = None
+    #: Who gave the first of the two approvals that a high-risk idea needs in this review round; None when no
+    #: second approval is awaited.
+    first_approver_id: int | None = None
 
     def is_author(self, actor: Actor) -> bool:
         return actor.id == self.submitter_id or actor.id in self.co_submitter_ids
+
+    def has_independent_manager(self) -> bool:
+        """True when a manager of the team other than the idea's authors exists (or is not known)."""
+        if self.team_manager_ids is None:
+            return True
+        return bool(self.team_manager_ids - {self.submitter_id} - self.co_submitter_ids)
 
 
 Rule = Callable[[Actor, IdeaFacts | None], bool]
@@ -53,6 +65,31 @@ def _author(a: Actor, i: IdeaFacts | None) -> bool:
 
 def _team_manager(a: Actor, i: IdeaFacts | None) -> bool:
     return i is not None and a.manages(i.team_id)
+
+
+def _reviewer(a: Actor, i: IdeaFacts | None) -> bool:
+    # Separation of duties: nobody reviews their own idea. It goes to another manager of the team, or to an admin
+    # when the team has none; an admin never stands in where an independent manager exists.
+    if i is None or i.is_author(a):
+        return False
+    if a.manages(i.team_id):
+        return True
+    return a.has(Role.ADMIN) and i.team_manager_ids is not None and not i.has_independent_manager()
+
+
+def _first_approver(a: Actor, i: IdeaFacts | None) -> bool:
+    return _reviewer(a, i) and i.first_approver_id is None  # type: ignore[union-attr]
+
+
+def _second_approver(a: Actor, i: IdeaFacts | None) -> bool:
+    # High risk needs two different people, neither of them an author of the idea.
+    return (
+        i is not None
+        and i.first_approver_id is not None
+        and a.id != i.first_approver_id
+        and not i.is_author(a)
+        and (a.has(Role.MANAGER) or a.has(Role.ADMIN))
+    )
 
 
 def _role(*roles: Role) -> Rule:
@@ -77,6 +114,9 @@ def _author_while_editable(a: Actor, i: IdeaFacts | None) -> bool:
     return _author(a, i) and i.state in (State.DRAFT, State.NEEDS_CHANGES)  # type: ignore[union-attr]
 
 
+REVIEWER = "a manager of the idea's team who did not propose it (an admin when the team has no other manager)"
+SECOND_APPROVER = "a manager or an admin who neither proposed the idea nor gave its first approval"
+
 #: action -> (rule, who may, in words). The words are what PermissionDenied tells the person.
 MATRIX: dict[str, tuple[Rule, str]] = {
     # Ideas — proposing and editing
@@ -90,12 +130,13 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     # Workflow — names match workflow.TRANSITIONS
     "submit": (_author, "the submitter"),
     "resubmit": (_author, "the submitter"),
-    "start_review": (_team_manager, "a manager of the idea's team"),
-    "assess_risk": (_team_manager, "a manager of the idea's team"),
-    "request_changes": (_team_manager, "a manager of the idea's team"),
-    "approve": (_team_manager, "a manager of the idea's team"),
-    "second_approve": (_role(Role.MANAGER, Role.ADMIN), "a manager or an admin (other than the first approver)"),
-    "decline": (_team_manager, "a manager of the idea's team"),
+    # Review: never by an author of the idea (REVIEWER below); high risk needs a second, different approver.
+    "start_review": (_reviewer, REVIEWER),
+    "assess_risk": (_reviewer, REVIEWER),
+    "request_changes": (_any(_reviewer, _second_approver), f"{REVIEWER}, or its second approver"),
+    "approve": (_first_approver, REVIEWER),
+    "second_approve": (_second_approver, SECOND_APPROVER),
+    "decline": (_any(_reviewer, _second_approver), f"{REVIEWER}, or its second approver"),
     "route_to_it": (_everyone, "the system, automatically"),
     "claim": (_role(Role.IT_CHAMPION), "an IT champion"),
     "plan_it": (_role(Role.IT_CHAMPION), "an IT champion"),
@@ -107,7 +148,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     ),
     "retire": (_any(_team_manager, _role(Role.ADMIN)), "a manager of the idea's team or an admin"),
     # Reading the portfolio
-    "view_review_queue": (_role(Role.MANAGER), "managers"),
+    "view_review_queue": (_role(Role.MANAGER, Role.ADMIN), "managers and admins"),
     "view_it_board": (_role(Role.IT_CHAMPION), "IT champions"),
     "view_impact": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
     "export_ideas": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),

@@ -1,11 +1,13 @@
 """Risk assessment and Forrester's HERO effort-value evaluation: pure rules, no storage.
 
 A manager rates each risk category for likelihood (1-5) and impact (1-5); a category's score is their
-product and the overall risk is the highest score. Overall >= HIGH_RISK_THRESHOLD needs a second approver.
+product and the overall risk is the highest score. Overall >= HIGH_RISK_THRESHOLD needs a second approver,
+and within one review round the highest assessment governs (approvals_needed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 HIGH_RISK_THRESHOLD = 15
@@ -72,6 +74,12 @@ def overall(ratings: list[Rating]) -> int:
 
 def is_high(overall_score: int) -> bool:
     return overall_score >= HIGH_RISK_THRESHOLD
+
+
+def approvals_needed(round_overalls: Iterable[int]) -> int:
+    """How many different approvers an idea needs: within one review round the highest risk assessed governs,
+    so lowering the ratings after a high assessment never removes the need for a second approver."""
+    return 2 if any(is_high(score) for score in round_overalls) else 1
 
 
 # ---- HERO effort-value evaluation -------------------------------------------------------------------------

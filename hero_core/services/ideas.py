@@ -6,8 +6,9 @@ table, changes the idea, writes the audit entry and the notifications, all in on
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
@@ -39,9 +40,9 @@ from hero_core.models import (
     User,
 )
 from hero_core.permissions import Actor, IdeaFacts
-from hero_core.services import campaigns, notifications, social
+from hero_core.services import approvals, campaigns, notifications, social
 from hero_core.services.common import SYSTEM, actor_ref, clean_text, is_id, load_actor, storable
-from hero_core.services.people import managers_of, users_with_role
+from hero_core.services.people import users_with_role
 from hero_core.vocab import ProblemKind, Role, State, Touchpoint, parse_enum
 
 S = State
@@ -85,6 +86,7 @@ class AssessmentView:
     notes: str
     approver_emails: tuple[str, ...]
     needs_second_approver: bool
+    round_highest: int | None = None  # the highest overall assessed in the idea's current review round
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class IdeaView(IdeaSummary):
     may_edit: bool = False
     may_assess: bool = False
     may_plan: bool = False
+    review_note: str = ""  # to a submitter who reviews ideas: who reviews this one instead of them
 
 
 @dataclass(frozen=True)
@@ -257,13 +260,15 @@ def _validate_input(s: Session, data: IdeaInput) -> dict:
     return values
 
 
-def _notify_submitter(s: Session, db: Database, actor: Actor, idea: Idea, what: str, reason: str = "") -> None:
+def _notify_submitter(s: Session, db: Database, actor: Actor, idea: Idea, what: str, reason: str = "", *,
+                      followers: bool = True) -> None:
     if idea.submitter_id != actor.id:
         text = f"Your idea #{idea.id} “{idea.title}” {what}."
         if reason:
             text += f" Reason: {reason}"
         notifications.notify(s, db, user_ids=[idea.submitter_id], idea_id=idea.id, kind="decision", message=text)
-    social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what=what)
+    if followers:
+        social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what=what)
 
 
 def _start_clock(db: Database, start: datetime, days: int) -> datetime:
@@ -331,6 +336,7 @@ def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) 
     now = db.now()
     settings = config.settings()
     idea.state = S.SUBMITTED.value
+    idea.review_round = (idea.review_round or 0) + 1
     idea.submitted_at = now
     idea.review_started_at = None
     idea.review_start_due = _start_clock(db, now, settings.review_start_days)
@@ -339,8 +345,9 @@ def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) 
     _flush(s, idea)
     _audit(s, db, actor, action, idea, before, _snapshot(idea))
     social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what="was sent for review")
+    _, reviewer_ids = approvals.reviewers(s, idea)  # never the submitter: nobody reviews their own idea
     notifications.notify(
-        s, db, user_ids=[m for m in managers_of(s, idea.team_id) if m != actor.id], idea_id=idea.id,
+        s, db, user_ids=[m for m in reviewer_ids if m != actor.id], idea_id=idea.id,
         kind="submitted",
         message=f"New idea #{idea.id} “{idea.title}” from {actor.name} waits for your review.",
     )
@@ -378,7 +385,8 @@ def _simple_transition(
         idea = _load_for_update(s, idea_id)
         _visible_or_404(actor, idea)
         _check_version(idea, expected_version)
-        permissions.require(actor, action, _facts(idea))
+        facts = approvals.review_facts(s, idea) if action in approvals.REVIEW_ACTIONS else _facts(idea)
+        permissions.require(actor, action, facts)
         transition = workflow.check(action, idea.state)
         reason, problem = clean_text(reason, "reason", required=transition.reason_required, max_len=5_000)
         if problem:
@@ -426,9 +434,9 @@ def decline(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_
 
 
 def _latest_assessment(s: Session, idea_id: int) -> RiskAssessment | None:
+    """The idea's latest assessment in any round (by id, the order they were made, as the queue's SQL reads it)."""
     return s.execute(
-        select(RiskAssessment).where(RiskAssessment.idea_id == idea_id)
-        .order_by(RiskAssessment.created_at.desc(), RiskAssessment.id.desc()).limit(1)
+        select(RiskAssessment).where(RiskAssessment.idea_id == idea_id).order_by(RiskAssessment.id.desc()).limit(1)
     ).scalar()
 
 
@@ -440,7 +448,7 @@ def assess_risk(db: Database, *, actor_id: int, idea_id: int, assessment: Assess
         idea = _load_for_update(s, idea_id)
         _visible_or_404(actor, idea)
         _check_version(idea, expected_version)
-        permissions.require(actor, "assess_risk", _facts(idea))
+        permissions.require(actor, "assess_risk", approvals.review_facts(s, idea))
         if idea.state != S.IN_REVIEW.value:
             raise workflow.TransitionNotAllowed(
                 f"Risk is assessed while an idea is in review; idea #{idea.id} is {idea.state.replace('_', ' ')}."
@@ -467,6 +475,7 @@ def assess_risk(db: Database, *, actor_id: int, idea_id: int, assessment: Assess
             needs_it=ev.needs_it, needs_legal=ev.needs_legal, budget=ev.budget,
             people_systems_touched=ev.people_systems_touched, customers_reached=ev.customers_reached,
             expected_change=ev.expected_change, strategic_fit=ev.strategic_fit, ev_category=ev.category, notes=notes,
+            review_round=idea.review_round,
         )
         row.ratings = [RiskRating(category=r.category, likelihood=r.likelihood, impact=r.impact,
                                   mitigation=r.mitigation) for r in cleaned]
@@ -484,53 +493,62 @@ def approve(db: Database, *, actor_id: int, idea_id: int, expected_version: int 
             reason: str = "") -> str:
     """Approve an idea in review. Returns 'approved', or 'awaiting second approver' for high risk.
 
-    Needs a risk assessment. High risk (overall >= 15) needs two different approvers: a manager of the
-    idea's team first, then another manager or an admin.
+    Needs a risk assessment made in this review round. Nobody approves an idea they proposed. High risk (an
+    overall >= 15 anywhere in the round, however the ratings were lowered since) needs two different approvers
+    of the round's current assessment: a manager of the idea's team first, then another manager or an admin,
+    who gives a reason.
     """
     with db.write() as s:
         actor = load_actor(s, actor_id)
         idea = _load_for_update(s, idea_id)
         _visible_or_404(actor, idea)
         _check_version(idea, expected_version)
-        facts = _facts(idea)
-        assessment = _latest_assessment(s, idea.id)
-        approvals = [] if assessment is None else list(s.execute(
-            select(Approval).where(Approval.assessment_id == assessment.id).order_by(Approval.at, Approval.id)
-        ).scalars())
-        second = bool(approvals) and assessment is not None and risk.is_high(assessment.overall)
-        if second:
-            permissions.require(actor, "second_approve", facts)
-        else:
-            permissions.require(actor, "approve", facts)
+        # The state first: whoever lost a race to approve is told it is decided, not that they may not approve.
         transition = workflow.check("approve", idea.state)
-        if assessment is None:
-            raise MissingInformation(
-                f"Idea #{idea.id} needs a risk assessment before it can be approved. Assess its risk first."
-            )
-        if second and any(a.approver_id == actor.id for a in approvals):
+        state = approvals.round_state(s, idea)
+        facts = approvals.review_facts(s, idea, state)
+        second = facts.first_approver_id is not None
+        if second and actor.id == facts.first_approver_id:
             raise PermissionDenied(
-                f"Idea #{idea.id} is high risk (score {assessment.overall}) and you approved it already: "
+                f"Idea #{idea.id} is high risk (score {state.highest}) and you approved it already: "
                 "a second, different manager or an admin must approve it."
+            )
+        permissions.require(actor, "second_approve" if second else "approve", facts)
+        if state.assessment_id is None:
+            again = idea.review_round > 1 and s.execute(
+                select(RiskAssessment.id).where(RiskAssessment.idea_id == idea.id).limit(1)).first() is not None
+            raise MissingInformation(
+                f"Idea #{idea.id} was changed and sent back for review: assess its risk again before approving it."
+                if again else
+                f"Idea #{idea.id} needs a risk assessment before it can be approved. Assess its risk first."
             )
         reason, problem = clean_text(reason, "reason", required=False, max_len=5_000)
         if problem:
             raise InvalidInput(problem, fields={"reason": problem})
+        if second and not reason:
+            raise MissingInformation("A reason is required to approve as second approver: say why the risk is "
+                                     "acceptable.")
         now = db.now()
-        s.add(Approval(idea_id=idea.id, assessment_id=assessment.id, approver_id=actor.id, at=now))
+        s.add(Approval(idea_id=idea.id, assessment_id=state.assessment_id, approver_id=actor.id, at=now))
         before = _snapshot(idea)
-        if risk.is_high(assessment.overall) and not approvals:
+        given = len(state.approver_ids) + 1
+        if given < state.needed:
             _touch(idea, now)
             _flush(s, idea)
             _audit(s, db, actor, "approve_first_of_two", idea, before, _snapshot(idea) | {
-                "overall": assessment.overall, "waiting_for": "a second approver"}, reason)
+                "overall": state.overall, "highest_in_round": state.highest, "waiting_for": "a second approver"},
+                reason)
             others = [u for u in set(users_with_role(s, Role.MANAGER)) | set(users_with_role(s, Role.ADMIN))
-                      if u != actor.id]
+                      if u not in (actor.id, idea.submitter_id)]
             notifications.notify(
                 s, db, user_ids=others, idea_id=idea.id, kind="second_approval",
-                message=f"High-risk idea #{idea.id} “{idea.title}” (risk {assessment.overall}) was approved by "
+                message=f"High-risk idea #{idea.id} “{idea.title}” (risk {state.highest}) was approved by "
                         f"{actor.name} and needs a second approver.",
             )
-            _notify_submitter(s, db, actor, idea, "has its first approval and waits for a second approver")
+            # Followers are not told: "waits for a second approver" would give away the risk band to people who
+            # may not see the assessment (the state has not changed either).
+            _notify_submitter(s, db, actor, idea, "has its first approval and waits for a second approver",
+                              followers=False)
             return "awaiting second approver"
         idea.state = transition.target.value
         idea.decided_at = idea.decided_at if second and idea.decided_at else now
@@ -540,7 +558,7 @@ def approve(db: Database, *, actor_id: int, idea_id: int, expected_version: int 
         idea.updated_at = now
         _flush(s, idea)
         _audit(s, db, actor, "approve", idea, before, _snapshot(idea) | {
-            "overall": assessment.overall, "approvers": len(approvals) + 1}, reason)
+            "overall": state.overall, "highest_in_round": state.highest, "approvers": given}, reason)
         _notify_submitter(s, db, actor, idea, "was approved", reason)
         if idea.involves_technology:
             _route_to_it(s, db, idea)
@@ -720,16 +738,17 @@ def _summary_kwargs(idea: Idea) -> dict:
 
 
 def available_actions(actor: Actor, idea_facts: IdeaFacts, *, high_risk_pending_first: int | None = None) -> list[str]:
-    """Workflow actions this actor may take on this idea now (before the extra checks each action makes)."""
+    """Workflow actions this actor may take on this idea now (before the extra checks each action makes).
+
+    `idea_facts` should carry the review facts (approvals.review_facts); `high_risk_pending_first` is the older
+    way of saying who gave the first of two approvals, kept for callers that pass it."""
+    if high_risk_pending_first is not None:
+        idea_facts = replace(idea_facts, first_approver_id=high_risk_pending_first)
     out = []
     for action in workflow.allowed_from(idea_facts.state):
-        if permissions.allowed(actor, action, idea_facts):
+        if permissions.allowed(actor, action, idea_facts) or (
+                action == "approve" and permissions.allowed(actor, "second_approve", idea_facts)):
             out.append(action)
-        elif action == "approve" and high_risk_pending_first is not None and high_risk_pending_first != actor.id \
-                and permissions.allowed(actor, "second_approve", idea_facts):
-            out.append(action)
-    if high_risk_pending_first == actor.id and "approve" in out:
-        out.remove("approve")
     return out
 
 
@@ -738,7 +757,7 @@ def _email(s: Session, user_id: int | None) -> str | None:
     return None if user_id is None else s.execute(select(User.email).where(User.id == user_id)).scalar()
 
 
-def _assessment_view(s: Session, a: RiskAssessment) -> AssessmentView:
+def _assessment_view(s: Session, a: RiskAssessment, state: approvals.RoundState) -> AssessmentView:
     approvers = list(s.execute(
         select(User.email, Approval.approver_id).join(User, User.id == Approval.approver_id)
         .where(Approval.assessment_id == a.id).order_by(Approval.at, Approval.id)
@@ -750,7 +769,8 @@ def _assessment_view(s: Session, a: RiskAssessment) -> AssessmentView:
         effort_value=risk.EffortValue(a.needs_it, a.needs_legal, a.budget, a.people_systems_touched,
                                       a.customers_reached, a.expected_change, a.strategic_fit),
         ev_category=a.ev_category, notes=a.notes, approver_emails=tuple(e for e, _ in approvers),
-        needs_second_approver=risk.is_high(a.overall) and len(approvers) == 1,
+        needs_second_approver=state.assessment_id == a.id and state.first_approver_id is not None,
+        round_highest=state.highest,
     )
 
 
@@ -767,16 +787,19 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
         if idea is None:
             raise NotFound(f"There is no idea #{idea_id}.")
         _visible_or_404(actor, idea)
-        facts = _facts(idea)
-        assessment_row = _latest_assessment(s, idea.id)
+        in_review = idea.state == S.IN_REVIEW.value
+        round_state = approvals.round_state(s, idea) if in_review else approvals.NO_ROUND
+        reviewing = idea.state in (S.SUBMITTED.value, S.IN_REVIEW.value)
+        facts = approvals.review_facts(s, idea, round_state) if reviewing else _facts(idea)
         assessment = None
-        pending_first = None
-        if assessment_row is not None and permissions.allowed(actor, "view_assessment", facts):
-            assessment = _assessment_view(s, assessment_row)
-        if assessment_row is not None and risk.is_high(assessment_row.overall):
-            first = s.execute(select(Approval.approver_id).where(Approval.assessment_id == assessment_row.id)
-                              .order_by(Approval.at, Approval.id).limit(1)).scalar()
-            pending_first = first
+        if permissions.allowed(actor, "view_assessment", facts):
+            assessment_row = _latest_assessment(s, idea.id)
+            if assessment_row is not None:
+                assessment = _assessment_view(s, assessment_row, round_state)
+        review_note = ""
+        if reviewing and facts.is_author(actor) and (actor.has(Role.MANAGER) or actor.has(Role.ADMIN)):
+            who, _ = approvals.reviewers(s, idea)
+            review_note = f"You proposed this idea, so you do not review it: {who} does."
         now = db.now()
         pilot_codes = tuple(sorted(
             s.execute(select(Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
@@ -795,9 +818,10 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
                 "scaling_at", "scaled_at", "retired_at")},
             sla=_sla_view(idea, now),
             assessment=assessment,
-            available_actions=tuple(available_actions(actor, facts, high_risk_pending_first=pending_first)),
+            available_actions=tuple(available_actions(actor, facts)),
             may_edit=permissions.allowed(actor, "edit_idea", facts),
-            may_assess=permissions.allowed(actor, "assess_risk", facts) and idea.state == S.IN_REVIEW.value,
+            may_assess=permissions.allowed(actor, "assess_risk", facts) and in_review,
+            review_note=review_note,
             may_plan=permissions.allowed(actor, "plan_it", facts) and idea.state in (
                 S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value),
         )
@@ -822,14 +846,40 @@ def timeline(db: Database, *, actor_id: int, idea_id: int) -> list[TimelineEntry
     """The idea's history, straight from the audit trail, oldest first."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
-        social.load_visible(s, actor, idea_id)  # the idea's own row, and "not found" unless this person may see it
+        idea = social.load_visible(s, actor, idea_id)  # the idea's own row; "not found" unless this person may see it
         rows = s.execute(
             select(AuditEntry.at, AuditEntry.actor_email, AuditEntry.action, AuditEntry.before_json,
                    AuditEntry.after_json, AuditEntry.reason)
             .where(AuditEntry.entity_type == "idea", AuditEntry.entity_id == str(idea_id))
             .order_by(AuditEntry.seq)
         ).all()
-        return [TimelineEntry(*row) for row in rows]
+        entries = [TimelineEntry(*row) for row in rows]
+        if permissions.allowed(actor, "view_assessment", _facts(idea)):
+            return entries
+        return [_without_risk(e) for e in entries if e.action not in _RISK_ONLY_ACTIONS]
+
+
+#: Timeline entries whose mere presence tells the risk band ("a second approver is needed" means high risk).
+_RISK_ONLY_ACTIONS = frozenset({"approve_first_of_two"})
+#: Audit fields that tell an assessment's scores or band; hidden from people who may not see the assessment.
+_RISK_FIELDS = frozenset({"overall", "band", "ratings", "ev_category", "assessment_id", "highest_in_round",
+                          "approvers", "waiting_for"})
+
+
+def _without_risk(entry: TimelineEntry) -> TimelineEntry:
+    def strip(text: str) -> str:
+        if not text:
+            return text
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return text
+        if not isinstance(value, dict):
+            return text
+        kept = {k: v for k, v in value.items() if k not in _RISK_FIELDS}
+        return json.dumps(kept, sort_keys=True, ensure_ascii=False, separators=(",", ":")) if kept else ""
+
+    return replace(entry, before=strip(entry.before), after=strip(entry.after))
 
 
 @dataclass(frozen=True)
@@ -957,14 +1007,19 @@ class QueueItem:
 
 
 def review_queue(db: Database, *, actor_id: int) -> list[QueueItem]:
-    """Ideas waiting on this manager: their teams' submitted and in-review ideas, plus high-risk ideas of any
-    team that wait for a second approver. Ordered by the SLA due date (most urgent first)."""
+    """Ideas waiting on this person's review, ordered by the SLA due date (most urgent first).
+
+    A manager's queue: their teams' submitted and in-review ideas that they did not propose, plus high-risk
+    ideas of any team waiting for a second approver they could be. An admin's queue: ideas waiting for a second
+    approver, and the ideas of teams with no manager other than the submitter. It holds exactly the ideas on
+    which the permission matrix lets the person take a review action (tests/contract/test_review_queue_agrees.py).
+    """
     with db.read() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_review_queue")
         now = db.now()
         # Cached on the data version (hero_core.cache): a manager's reruns redo nothing until something changes.
-        key = ("review_queue", actor.id, actor.managed_team_ids, now.replace(second=0, microsecond=0))
+        key = ("review_queue", actor.id, actor.roles, actor.managed_team_ids, now.replace(second=0, microsecond=0))
         return list(cache.cached(s, key, lambda: tuple(_review_queue(s, actor, now))))
 
 
@@ -972,21 +1027,23 @@ def _review_queue(s: Session, actor: Actor, now: datetime) -> list[QueueItem]:
     submitter = aliased(User)
     columns = select(*_summary_columns(submitter), Idea.review_start_due, Idea.decision_due).join(
         Team, Team.id == Idea.team_id).join(submitter, submitter.id == Idea.submitter_id)
-    mine = list(s.execute(
-        columns.where(Idea.team_id.in_(list(actor.managed_team_ids) or [-1]),
+    managed = actor.managed_team_ids if actor.has(Role.MANAGER) else frozenset()
+    reviewable = approvals.reviewable_by(managed, actor.has(Role.ADMIN))
+    mine = [] if reviewable is None else list(s.execute(
+        columns.where(reviewable, Idea.submitter_id != actor.id,
                       Idea.state.in_([S.SUBMITTED.value, S.IN_REVIEW.value]), Idea.merged_into_id.is_(None))
     ))
     mine_ids = {row.id for row in mine}
-    pending = _pending_second_approvals(s)
-    first_by_idea = {idea_id: (first_id, overall) for idea_id, first_id, overall in pending}
-    # A high-risk idea waits for a second approver in every other manager's queue (not the first approver's).
-    others_ids = {idea_id for idea_id, first_id, _ in pending if idea_id not in mine_ids and first_id != actor.id}
+    first_by_idea = approvals.pending_second_approvals(s)
+    # A high-risk idea waits for a second approver with every manager and admin but its first approver and
+    # its submitter.
+    others_ids = [idea_id for idea_id, first in first_by_idea.items() if idea_id not in mine_ids and first != actor.id]
     others = [] if not others_ids else list(s.execute(
-        columns.where(Idea.id.in_(others_ids), Idea.state == S.IN_REVIEW.value, Idea.merged_into_id.is_(None))
+        columns.where(Idea.id.in_(others_ids), Idea.submitter_id != actor.id)
     ))
-    # One query each for the ideas' latest risk scores and the first approvers' emails (not one per idea).
-    overall_by_idea = _latest_overall(s, [row.id for row in mine + others])
-    first_ids = {first for first, _ in first_by_idea.values()}
+    # One query each for the ideas' round risk and the first approvers' emails (not one per idea).
+    highest_by_idea = _round_highest(s, [row.id for row in mine + others])
+    first_ids = set(first_by_idea.values())
     emails = dict(s.execute(select(User.id, User.email).where(User.id.in_(first_ids))).all()) if first_ids else {}
     items: list[QueueItem] = []
     for row in mine + others:
@@ -995,40 +1052,22 @@ def _review_queue(s: Session, actor: Actor, now: datetime) -> list[QueueItem]:
         items.append(QueueItem(
             idea=_summary_from_row(row), due=due, sla_status=sla.status(due, None, now),
             waiting_days=sla.business_days_between(row.submitted_at or row.created_at, now),
-            overall_risk=overall_by_idea.get(row.id), needs_second_approver=first is not None,
-            first_approver_email=emails.get(first[0]) if first else None,
+            overall_risk=highest_by_idea.get(row.id), needs_second_approver=first is not None,
+            first_approver_email=emails.get(first) if first is not None else None,
         ))
     return sorted(items, key=lambda q: (q.due is None, q.due or now, q.idea.id))
 
 
-def _latest_overall(s: Session, idea_ids: Sequence[int]) -> dict[int, int]:
-    """Each idea's overall risk from its latest assessment (the order _latest_assessment uses), in one query."""
+def _round_highest(s: Session, idea_ids: Sequence[int]) -> dict[int, int]:
+    """Each idea's highest overall risk assessed in its current review round (what governs its approvals)."""
     if not idea_ids:
         return {}
-    out: dict[int, int] = {}
-    for idea_id, overall in s.execute(
-        select(RiskAssessment.idea_id, RiskAssessment.overall).where(RiskAssessment.idea_id.in_(list(idea_ids)))
-        .order_by(RiskAssessment.idea_id, RiskAssessment.created_at, RiskAssessment.id)
-    ):
-        out[idea_id] = overall  # the last row of each idea is its latest
-    return out
-
-
-def _pending_second_approvals(s: Session) -> list[tuple[int, int, int]]:
-    """(idea_id, first approver id, overall) for in-review high-risk ideas with exactly one approval."""
-    # Start from the in-review ideas (an index range) and find each one's latest assessment by id, rather than
-    # grouping every assessment ever made: that grew with the whole history (measured by `make bench`).
-    newer = aliased(RiskAssessment)
-    latest_id = (select(func.max(newer.id)).where(newer.idea_id == Idea.id).correlate(Idea).scalar_subquery())
-    rows = s.execute(
-        select(Idea.id, func.min(Approval.approver_id), RiskAssessment.overall, func.count(Approval.id))
-        .select_from(Idea)
-        .join(RiskAssessment, RiskAssessment.id == latest_id)
-        .join(Approval, Approval.assessment_id == RiskAssessment.id)
-        .where(Idea.state == S.IN_REVIEW.value, RiskAssessment.overall >= risk.HIGH_RISK_THRESHOLD)
-        .group_by(Idea.id, RiskAssessment.overall)
-    ).all()
-    return [(idea_id, first, overall) for idea_id, first, overall, n in rows if n == 1]
+    return dict(s.execute(
+        select(RiskAssessment.idea_id, func.max(RiskAssessment.overall))
+        .join(Idea, Idea.id == RiskAssessment.idea_id)
+        .where(RiskAssessment.idea_id.in_(list(idea_ids)), RiskAssessment.review_round == Idea.review_round)
+        .group_by(RiskAssessment.idea_id)
+    ).all())
 
 
 BOARD_COLUMNS = (S.AWAITING_IT, S.IN_BUILD, S.PILOTING, S.SCALING, S.SCALED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hero_core.errors import PermissionDenied, StaleIdea
+from hero_core.errors import MissingInformation, PermissionDenied, StaleIdea
 from hero_core.services import ideas
 from tests.integration.factories import assessment, audit_actions, idea_in_state, state_of, version_of
 
@@ -49,7 +49,7 @@ def test_manager_of_another_team_or_an_admin_gives_the_second_approval(org, high
     db = org.db
     ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea)
     second_id = getattr(org, second)
-    assert ideas.approve(db, actor_id=second_id, idea_id=high_risk_idea) == "approved"
+    assert ideas.approve(db, actor_id=second_id, idea_id=high_risk_idea, reason="Mitigated.") == "approved"
     assert state_of(db, high_risk_idea) == "approved"
     assert audit_actions(db, high_risk_idea)[-2:] == ["approve_first_of_two", "approve"]
     view = ideas.get_idea(db, actor_id=org.manager, idea_id=high_risk_idea)
@@ -69,7 +69,7 @@ def test_manager_of_another_team_sees_the_idea_waiting_for_a_second_approval_in_
 
 
 def test_another_teams_manager_cannot_give_the_first_approval(org, high_risk_idea):
-    with pytest.raises(PermissionDenied, match="Only a manager of the idea's team may approve"):
+    with pytest.raises(PermissionDenied, match="Only a manager of the idea's team who did not propose it"):
         ideas.approve(org.db, actor_id=org.other_manager, idea_id=high_risk_idea)
 
 
@@ -79,15 +79,29 @@ def test_a_new_assessment_after_the_first_approval_resets_the_approvals(org, hig
     ideas.assess_risk(db, actor_id=org.manager, idea_id=high_risk_idea, assessment=assessment(high=True))
     # The earlier approval counted for the old assessment only: another team's manager is no second approver
     # now, and the team's manager gives a fresh first approval instead of being told they approved already.
-    with pytest.raises(PermissionDenied, match="Only a manager of the idea's team may approve"):
+    with pytest.raises(PermissionDenied, match="Only a manager of the idea's team who did not propose it"):
         ideas.approve(db, actor_id=org.other_manager, idea_id=high_risk_idea)
     assert ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea) == "awaiting second approver"
-    assert ideas.approve(db, actor_id=org.admin, idea_id=high_risk_idea) == "approved"
+    assert ideas.approve(db, actor_id=org.admin, idea_id=high_risk_idea, reason="Mitigated.") == "approved"
 
 
-def test_a_new_low_assessment_lets_one_manager_approve(org, high_risk_idea):
+def test_a_lower_assessment_in_the_same_round_still_needs_a_second_approver(org, high_risk_idea):
     db = org.db
     ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea)
+    ideas.assess_risk(db, actor_id=org.manager, idea_id=high_risk_idea, assessment=assessment(high=False))
+    # The round's highest band governs: the new, low assessment needs its own first approval, then a second.
+    assert ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea) == "awaiting second approver"
+    assert state_of(db, high_risk_idea) == "in_review"
+    assert ideas.approve(db, actor_id=org.admin, idea_id=high_risk_idea, reason="Checked.") == "approved"
+
+
+def test_a_new_review_round_after_changes_is_judged_on_its_own_assessments(org, high_risk_idea):
+    db = org.db
+    ideas.request_changes(db, actor_id=org.manager, idea_id=high_risk_idea, reason="Remove the legal risk.")
+    ideas.resubmit(db, actor_id=org.frontline, idea_id=high_risk_idea)
+    ideas.start_review(db, actor_id=org.manager, idea_id=high_risk_idea)
+    with pytest.raises(MissingInformation, match="assess its risk again"):
+        ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea)
     ideas.assess_risk(db, actor_id=org.manager, idea_id=high_risk_idea, assessment=assessment(high=False))
     assert ideas.approve(db, actor_id=org.manager, idea_id=high_risk_idea) == "approved"
 

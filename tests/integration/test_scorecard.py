@@ -107,7 +107,7 @@ def test_high_risk_ideas_count_the_share_with_a_second_approver(org):
         review(org, idea_id, MON + timedelta(days=1))
         approve(org, idea_id, MON + timedelta(days=2), high=True)
     at(org.db, MON + timedelta(days=3))
-    ideas.approve(org.db, actor_id=org.admin, idea_id=both)
+    ideas.approve(org.db, actor_id=org.admin, idea_id=both, reason="Mitigated.")
     cc = row(scorecard.scorecard(org.db, actor_id=org.manager), "2026Q1", "CC")
     assert cc["high_risk_ideas"] == 2
     assert cc["share_high_risk_second_approver"] == 0.5

@@ -21,7 +21,8 @@ from tests.integration.factories import (
 
 def test_manager_of_another_team_cannot_start_the_review(org):
     idea_id = idea_in_state(org, "submitted")
-    with pytest.raises(PermissionDenied, match="Only a manager of the idea's team may start review; max@"):
+    with pytest.raises(PermissionDenied, match=r"Only a manager of the idea's team who did not propose it \(an admin "
+                                               r"when the team has no other manager\) may start review; max@"):
         ideas.start_review(org.db, actor_id=org.other_manager, idea_id=idea_id)
     assert state_of(org.db, idea_id) == "submitted"
 

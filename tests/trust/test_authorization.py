@@ -60,7 +60,7 @@ EXPECTED: dict[str, object] = {
     "assess_risk": {"manager"},
     "request_changes": {"manager"},
     "approve": {"manager"},
-    "second_approve": MANAGERS | {"admin"},
+    "second_approve": set(),  # only once a first approval waits for it: test_separation_of_duties.py
     "decline": {"manager"},
     "route_to_it": ACTIVE,
     "claim": {"it"},
@@ -69,7 +69,7 @@ EXPECTED: dict[str, object] = {
     "start_scaling": {"it", "manager"},
     "complete_scaling": {"it", "manager"},
     "retire": {"manager", "admin"},
-    "view_review_queue": MANAGERS,
+    "view_review_queue": MANAGERS | {"admin"},
     "view_it_board": {"it"},
     "view_impact": MANAGERS | {"executive", "admin"},
     "export_ideas": MANAGERS | {"executive", "admin"},
@@ -184,7 +184,8 @@ IDEA_SERVICES = {
     "decline": (_state("in_review"), lambda db, u, i: ideas.decline(db, actor_id=u, idea_id=i, reason="No."),
                 {"manager"}),
     "approve": (_assessed, lambda db, u, i: ideas.approve(db, actor_id=u, idea_id=i), {"manager"}),
-    "second approve": (_high_risk_first_approved, lambda db, u, i: ideas.approve(db, actor_id=u, idea_id=i),
+    "second approve": (_high_risk_first_approved, lambda db, u, i: ideas.approve(
+        db, actor_id=u, idea_id=i, reason="The mitigations cover it."),
                        {"other_manager", "admin"}),
     "claim": (_state("awaiting_it"), lambda db, u, i: ideas.claim(db, actor_id=u, idea_id=i), {"it"}),
     "plan_it": (_state("in_build"), lambda db, u, i: ideas.plan_it(
@@ -211,7 +212,7 @@ def _ideas_csv(org) -> bytes:
 
 ORG_SERVICES = {
     "create_idea": (lambda org, u: ideas.create_idea(org.db, actor_id=u, data=idea_input()), set(PEOPLE)),
-    "review_queue": (lambda org, u: ideas.review_queue(org.db, actor_id=u), MANAGERS),
+    "review_queue": (lambda org, u: ideas.review_queue(org.db, actor_id=u), MANAGERS | {"admin"}),
     "it_board": (lambda org, u: ideas.it_board(org.db, actor_id=u), {"it"}),
     "impact portfolio": (lambda org, u: impact_views.portfolio(org.db, actor_id=u),
                          MANAGERS | {"executive", "admin"}),
