@@ -29,7 +29,7 @@ from dateutil import parser as date_parser
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from hero_core import audit, cache, permissions
+from hero_core import audit, cache, permissions, xlsx
 from hero_core.db import Database
 from hero_core.errors import ImportRejected
 from hero_core.models import Metric, Observation, Team
@@ -239,7 +239,7 @@ def read_table(source: str | os.PathLike | BinaryIO, name: str) -> tuple[pd.Data
         data = source.read() if hasattr(source, "read") else Path(source).read_bytes()
         raw, rows = _read_csv(data)
     elif suffix in (".xlsx", ".xlsm"):
-        raw, rows = _read_xlsx(source)
+        raw, rows = _read_xlsx(source, name)
     else:
         raise ObservationsRejected([ImportProblem(0, "-", name, "is not a .csv or .xlsx file")])
     if "sample_size" not in raw:
@@ -390,55 +390,67 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(source: str | os.PathLike | BinaryIO) -> tuple[pd.DataFrame, np.ndarray]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def _read_xlsx(source: str | os.PathLike | BinaryIO, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """The first sheet's cells as text, streamed (hero_core.xlsx checks the archive first and stops at MAX_ROWS);
+    rows are gathered into Arrow columns a chunk at a time, so a million rows never sit in Python lists."""
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise ObservationsRejected(
-            [ImportProblem(0, "-", "", f"is not a readable XLSX workbook ({exc})")]
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows_iter: Iterator[tuple] = sheet.iter_rows(values_only=True)
-        header = next(rows_iter, None)
-        if header is None:
-            raise ObservationsRejected([ImportProblem(1, "-", "", f"the sheet is empty; {HEADER_HINT}")])
-        while header and header[-1] is None:
-            header = header[:-1]
-        names = _header(list(header))
-        width = len(names)
-        cells: list[list[str]] = []
-        rows: list[int] = []
-        problems: list[ImportProblem] = []
-        for number, record in enumerate(rows_iter, start=2):
-            texts = [_cell_text(v) for v in record]
-            if any(t.strip() for t in texts[width:]):
-                problems.append(
-                    ImportProblem(
-                        number, _column_letter(width), texts[width], f"is beyond the header's {width} columns"
-                    )
-                )
+        return _read_sheet(xlsx.sheet_rows(source, name, max_rows=MAX_ROWS))
+    except xlsx.XlsxRefused as exc:
+        whole_file = exc.row == 0
+        problem = ImportProblem(exc.row, "-", name if whole_file else "",
+                                exc.reason if whole_file else f"{name}: {exc.reason}")
+        raise ObservationsRejected([problem]) from None
+
+
+def _read_sheet(records: Iterator[tuple[int, tuple]]) -> tuple[pd.DataFrame, np.ndarray]:
+    first = next(records, None)
+    if first is None:
+        raise ObservationsRejected([ImportProblem(1, "-", "", f"the sheet is empty; {HEADER_HINT}")])
+    number, header = first
+    header = list(header) if number == 1 else []  # the header is row 1, as in a CSV file
+    while header and header[-1] is None:
+        header.pop()
+    names = _header(header)
+    width = len(names)
+    columns: list[list[str]] = [[] for _ in names]
+    chunks: list[list[arrow.Array]] = [[] for _ in names]
+    rows: list[int] = []
+    problems: list[ImportProblem] = []
+    problem_count = 0
+    for number, record in records:
+        extra = record[width:]
+        if extra.count(None) != len(extra):
+            stray = next((i for i, v in enumerate(extra) if _cell_text(v).strip()), None)
+            if stray is not None:
+                problem_count += 1
+                if len(problems) < SHOWN_PROBLEMS:
+                    problems.append(ImportProblem(number, _column_letter(width + stray),
+                                                  _cell_text(extra[stray]),
+                                                  f"is beyond the header's {width} columns"))
                 continue
-            texts = (texts + [""] * width)[:width]
-            if not any(t.strip() for t in texts):
-                continue
-            cells.append(texts)
-            rows.append(number)
-        if problems:
-            raise ObservationsRejected(problems)
-    finally:
-        workbook.close()
-    raw = (
-        pd.DataFrame(cells, columns=names, dtype="str")
-        if cells
-        else pd.DataFrame({n: pd.Series([], dtype="str") for n in names})
+        texts = [_cell_text(v) for v in record[:width]]
+        if not any(t.strip() for t in texts):
+            continue
+        texts += [""] * (width - len(texts))
+        for column, cell in zip(columns, texts, strict=True):
+            column.append(cell)
+        rows.append(number)
+        if len(columns[0]) == BATCH_ROWS:
+            _flush(columns, chunks)
+    if problems:
+        raise ObservationsRejected(problems, total=problem_count)
+    _flush(columns, chunks)
+    table = arrow.table(
+        {n: arrow.chunked_array(c, type=arrow.string()) for n, c in zip(names, chunks, strict=True)}
     )
-    return raw, np.asarray(rows, dtype=np.int64)
+    return table.to_pandas(types_mapper=pd.ArrowDtype), np.asarray(rows, dtype=np.int64)
+
+
+def _flush(columns: list[list[str]], chunks: list[list[arrow.Array]]) -> None:
+    for column, chunk in zip(columns, chunks, strict=True):
+        if column:
+            chunk.append(arrow.array(column, type=arrow.string()))
+            column.clear()
 
 
 # ---- checking it -------------------------------------------------------------------------------------------
