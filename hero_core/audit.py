@@ -1,13 +1,19 @@
 """The audit trail: append-only, hash-chained, written in the same transaction as the change it records.
 
-Each entry's hash is SHA-256 over its own content and the previous entry's hash, so editing, deleting or
-reordering any entry breaks the chain from that point on; `verify` finds the first break.
+Each entry's hash is HMAC-SHA256 over its own content and the previous entry's hash, under a key kept outside
+the database (hero_core.audit_key), so editing, deleting or reordering any entry breaks the chain from that point
+on, and someone who can rewrite the database but does not hold the key cannot recompute it; `verify` finds the
+first break.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +21,12 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from hero_core import audit_key
+from hero_core.audit_key import AuditKey, AuditKeyError
 from hero_core.models import AuditEntry
 
 GENESIS = "0" * 64
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 # Any constant will do: it names the one advisory lock that serialises appends on PostgreSQL.
 _PG_AUDIT_LOCK = 4_842_017
 
@@ -32,7 +41,7 @@ def _at_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def compute_hash(
+def _payload(
     *,
     seq: int,
     at: datetime,
@@ -45,14 +54,43 @@ def compute_hash(
     after_json: str,
     reason: str,
     prev_hash: str,
-) -> str:
-    payload = json.dumps(
+) -> bytes:
+    return json.dumps(
         [seq, _at_text(at), actor_id, actor_email, action, entity_type, entity_id, before_json, after_json,
          reason, prev_hash],
         ensure_ascii=False,
         separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    ).encode("utf-8")
+
+
+@functools.lru_cache(maxsize=8)
+def _prepared(secret: bytes) -> hmac.HMAC:
+    return hmac.new(secret, digestmod=hashlib.sha256)
+
+
+def hasher(secret: bytes) -> Callable[[bytes], str]:
+    """The chain's hash function under `secret`: HMAC-SHA256 of a payload, hex. Copies one prepared HMAC (the
+    key's padding is hashed once), which keeps bulk seeding as fast as with plain SHA-256."""
+    prepared = _prepared(secret)
+
+    def digest(payload: bytes) -> str:
+        h = prepared.copy()
+        h.update(payload)
+        return h.hexdigest()
+
+    return digest
+
+
+def compute_hash(*, key: bytes | None = None, **fields: Any) -> str:
+    """An entry's keyed hash (HMAC-SHA256 under `key`, by default the configured audit key) from its fields:
+    seq, at, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json, reason, prev_hash."""
+    secret = key if key is not None else audit_key.require().secret
+    return hasher(secret)(_payload(**fields))
+
+
+def unkeyed_hash(**fields: Any) -> str:
+    """The hash trails carried before they were keyed: plain SHA-256 of the same payload."""
+    return hashlib.sha256(_payload(**fields)).hexdigest()
 
 
 def record(
@@ -89,7 +127,10 @@ def record(
         reason=reason or "",
         prev_hash=prev_hash,
     )
-    entry = AuditEntry(**fields, hash=compute_hash(**fields))
+    # A trail that is still empty starts with a new key if none is configured; a trail that has entries needs the
+    # key they were signed with.
+    key = audit_key.require() if last else _key_for_new_trail()
+    entry = AuditEntry(**fields, hash=compute_hash(**fields, key=key.secret))
     session.add(entry)
     session.flush()
     return entry
@@ -103,14 +144,27 @@ class VerifyResult:
     broken_id: int | None = None
 
 
-def verify(session: Session) -> VerifyResult:
+_FIELDS = ("seq", "at", "actor_id", "actor_email", "action", "entity_type", "entity_id", "before_json",
+           "after_json", "reason", "prev_hash")
+
+
+def _fields(entry: AuditEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in _FIELDS}
+
+
+def verify(session: Session, *, key: AuditKey | None = None) -> VerifyResult:
     """Walk the chain in storage order; report the first entry whose content, hash or position is wrong."""
     prev_hash = GENESIS
     expected_seq = 1
     count = 0
+    sign: Callable[[bytes], str] | None = None
+    pin: tuple[int, str] | None = None
     rows = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
     for entry in rows:
         count += 1
+        if sign is None:  # an empty trail needs no key
+            key = key or audit_key.require()
+            sign, pin = hasher(key.secret), key.unkeyed_until
         where = f"audit entry id {entry.id} (seq {entry.seq}, {entry.action} on {entry.entity_type} {entry.entity_id})"
         if entry.seq != expected_seq:
             # A higher seq than expected means an entry was deleted here, or entries were swapped.
@@ -120,25 +174,76 @@ def verify(session: Session) -> VerifyResult:
             return VerifyResult(
                 False, count, f"{where}: does not follow the previous entry (deleted or reordered)", entry.id
             )
-        recomputed = compute_hash(
-            seq=entry.seq,
-            at=entry.at,
-            actor_id=entry.actor_id,
-            actor_email=entry.actor_email,
-            action=entry.action,
-            entity_type=entry.entity_type,
-            entity_id=entry.entity_id,
-            before_json=entry.before_json,
-            after_json=entry.after_json,
-            reason=entry.reason,
-            prev_hash=entry.prev_hash,
-        )
-        if recomputed != entry.hash:
-            return VerifyResult(False, count, f"{where}: content does not match its hash (edited)", entry.id)
+        payload = _payload(**_fields(entry))
+        if pin and entry.seq <= pin[0]:  # written before the trail was keyed, and pinned when it was
+            if hashlib.sha256(payload).hexdigest() != entry.hash:
+                return VerifyResult(False, count, f"{where}: content does not match its hash (edited)", entry.id)
+            if entry.seq == pin[0] and entry.hash != pin[1]:
+                return VerifyResult(False, count, f"{where}: is not the unkeyed head pinned in {key.source} "
+                                    f"(unkeyed-until seq {pin[0]}); the trail written before keys was rewritten",
+                                    entry.id)
+        elif sign(payload) != entry.hash:
+            if hashlib.sha256(payload).hexdigest() == entry.hash:
+                why = ("carries a plain SHA-256 hash, not the keyed one: rewritten by someone without the audit "
+                       "key" + ("" if pin else ", or written before keys (then `hero init` pins that part)"))
+            else:
+                why = "content does not match its hash (edited, or signed with a different audit key)"
+            return VerifyResult(False, count, f"{where}: {why}", entry.id)
         prev_hash = entry.hash
         expected_seq += 1
         session.expunge(entry)
+    if pin and expected_seq - 1 < pin[0]:
+        return VerifyResult(False, count, f"the trail ends at seq {expected_seq - 1}, before the unkeyed head pinned "
+                            f"at seq {pin[0]} in {key.source}: entries at its end were deleted")
     return VerifyResult(True, count, f"audit trail intact: {count} entries verified")
+
+
+def _key_for_new_trail() -> AuditKey:
+    return audit_key.load() or audit_key.create_file()[0]
+
+
+def _unkeyed_head(session: Session) -> tuple[int, str]:
+    """The last entry of the unbroken run, from seq 1, of entries carrying plain SHA-256 hashes."""
+    head_seq, prev = 0, GENESIS
+    for entry in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+        if entry.seq != head_seq + 1 or entry.prev_hash != prev or unkeyed_hash(**_fields(entry)) != entry.hash:
+            break
+        head_seq, prev = entry.seq, entry.hash
+        session.expunge(entry)
+    return head_seq, prev
+
+
+def adopt_key(db) -> str:
+    """For `hero init`: make sure the trail has its key, and say so in one line.
+
+    A database without entries gets a new key file when no key is configured. A trail written before keys gets a
+    new key file that pins its head, so that part stays checkable. A trail that starts unkeyed although a key
+    already exists is refused: it was rewritten without the key, unless the operator knows it predates keys."""
+    key = audit_key.load()
+    with db.read() as s:
+        first = s.execute(select(AuditEntry).order_by(AuditEntry.seq).limit(1)).scalar()
+        if first is None or (key is not None and key.unkeyed_until):
+            if key is None:
+                key, made = audit_key.create_file()
+                return f"audit key {'created at' if made else 'found at'} {key.source}"
+            return f"audit key from {key.source}"
+        fields = _fields(first)
+        if key is not None and compute_hash(**fields, key=key.secret) == first.hash:
+            return f"audit key from {key.source}"
+        if unkeyed_hash(**fields) != first.hash:
+            if key is None:
+                raise AuditKeyError(f"the audit trail is signed with a key that is not here: {audit_key.where()}")
+            raise AuditKeyError(f"the audit trail's first entry does not match the audit key from {key.source}: "
+                                "a different key, or the trail was edited (run `hero audit verify`)")
+        seq, head_hash = _unkeyed_head(s)
+    if key is not None:
+        place = (f"set {audit_key.ENV_UNKEYED}='seq={seq} hash={head_hash}'" if key.source == audit_key.ENV_KEY
+                 else f"add the line 'unkeyed-until seq={seq} hash={head_hash}' to {key.source}")
+        raise AuditKeyError(f"audit entries 1 to {seq} carry plain SHA-256 hashes although an audit key exists; "
+                            f"only if they were written before audit keys, {place}")
+    key, _ = audit_key.create_file(unkeyed_until=(seq, head_hash))
+    return (f"audit key created at {key.source}; the {seq} entries written before keys are pinned there "
+            f"(unkeyed-until seq {seq})")
 
 
 # ---- head checkpoints: what a chain alone cannot show ------------------------------------------------------
@@ -164,7 +269,7 @@ class Checkpoint:
             seq, digest = int(parts["seq"]), parts["hash"]
         except (KeyError, ValueError):
             raise ValueError(f"not a checkpoint line: {line.strip()!r}") from None
-        if len(digest) != 64:
+        if seq < 0 or not _HEX64.fullmatch(digest) or (seq == 0 and digest != GENESIS):
             raise ValueError(f"not a checkpoint line: {line.strip()!r}")
         return cls(seq, digest, at)
 

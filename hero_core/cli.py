@@ -69,14 +69,19 @@ def main() -> None:
 @click.option("--demo", is_flag=True, help="Load the demo organisation if the database is empty.")
 @handles_errors
 def init(demo: bool) -> None:
-    """Create the database or migrate it to the newest schema."""
+    """Create the database or migrate it to the newest schema, and the audit key if there is none.
+
+    The key signs the audit trail; it is read from HERO_AUDIT_KEY, else from the key file (HERO_AUDIT_KEY_FILE,
+    default data/audit.key), which this creates with mode 0600 when neither exists."""
+    from hero_core import audit as audit_module
     from hero_core.db import migrate
     from hero_core.services import catalog
 
     db = _db()
     migrate(db)
+    keyed = audit_module.adopt_key(db)  # before the first entry below, which it signs
     added = catalog.ensure_defaults(db)
-    click.echo(f"database ready ({db.dialect}); {added} default metric(s) added")
+    click.echo(f"database ready ({db.dialect}); {added} default metric(s) added; {keyed}")
     if demo:
         from hero_core import demo as demo_module
 
@@ -229,8 +234,11 @@ def ideas_import(file: str, dayfirst: bool) -> None:
 @handles_errors
 def ideas_export(file: str) -> None:
     """Export every submitted idea to a CSV file (drafts stay private)."""
+    from hero_core import safe_paths
     from hero_core.services import ideas_io
 
+    safe_paths.writable(file, what="export file")
+    safe_paths.writable(file + ".part", what="export file's temporary file")  # written first, then renamed
     count = ideas_io.export_ideas_csv(_db(), path=file)
     click.echo(f"{count} idea(s) exported to {file}")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "hero.db"
+DEFAULT_AUDIT_KEY_PATH = PROJECT_ROOT / "data" / "audit.key"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -31,6 +32,12 @@ class Settings:
 def database_url() -> str:
     url = os.environ.get("HERO_DATABASE_URL", "").strip()
     return url or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def audit_key_file() -> Path:
+    """Where the audit chain's key file is read (and created by `hero init`) unless HERO_AUDIT_KEY holds the key."""
+    raw = os.environ.get("HERO_AUDIT_KEY_FILE", "").strip()
+    return Path(raw).expanduser() if raw else DEFAULT_AUDIT_KEY_PATH
 
 
 def settings() -> Settings:
@@ -71,3 +78,18 @@ def smtp_settings() -> SmtpSettings | None:
         timeout_s=_int_env("HERO_SMTP_TIMEOUT", 10),
         app_url=(os.environ.get("HERO_APP_URL", "").strip() or "http://localhost:8501").rstrip("/"),
     )
+
+
+def session_max_days() -> int:
+    """HERO_SESSION_MAX_DAYS: a log-in session ends this many days after the log-in, however active (default 7)."""
+    days = _int_env("HERO_SESSION_MAX_DAYS", 7)
+    if days < 1:
+        raise SystemExit(f"HERO_SESSION_MAX_DAYS must be at least 1, not {days}")
+    return days
+
+
+def client_ip_header() -> str:
+    """HERO_CLIENT_IP_HEADER: the header a reverse proxy in front of the app sets to the browser's address (for
+    example X-Real-IP), used to count failed log-ins per client. Empty (the default): the connection's own
+    address. Set it only behind a proxy that overwrites the header: a browser can send any header it likes."""
+    return os.environ.get("HERO_CLIENT_IP_HEADER", "").strip()

@@ -14,7 +14,6 @@ Every seeded account has the demo password; five named accounts (SEED_ACCOUNTS) 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import operator
 import random
@@ -29,7 +28,7 @@ import numpy as np
 from sqlalchemy import Boolean, Date, func, select, text
 from sqlalchemy.engine import Connection
 
-from hero_core import audit, config, impact_store, risk
+from hero_core import audit, audit_key, config, impact_store, risk
 from hero_core.db import Database
 from hero_core.demo_content import (
     CHANGE_REQUESTS,
@@ -175,13 +174,14 @@ def _canonical(value) -> str:
 
 
 def _chain_hash(seq: int, stamp: str, actor_id: int | None, email: str, action: str, entity_type: str,
-                entity_id: str, before: str, after: str, reason: str, prev: str) -> str:
+                entity_id: str, before: str, after: str, reason: str, prev: str,
+                sign: Callable[[bytes], str] | None = None) -> str:
     """audit.compute_hash for a UTC datetime (`stamp`: its isoformat to the microsecond, without the offset),
-    without building a list and an encoder per entry."""
+    without building a list and an encoder per entry. `sign` is audit.hasher(key) (default: the configured key)."""
     payload = (f"[{seq},\"{stamp}Z\",{'null' if actor_id is None else int(actor_id)},"
                f"{_quote(email)},{_quote(action)},{_quote(entity_type)},{_quote(entity_id)},{_quote(before)},"
                f"{_quote(after)},{_quote(reason)},{_quote(prev)}]")
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return (sign or audit.hasher(audit_key.require().secret))(payload.encode("utf-8"))
 
 
 class _Trail:
@@ -721,6 +721,8 @@ def _write_trail(conn: Connection, trail: _Trail) -> int:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": audit._PG_AUDIT_LOCK})
     last = conn.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last.seq, last.hash) if last else (0, audit.GENESIS)
+    key = audit_key.require() if last else audit._key_for_new_trail()
+    sign = audit.hasher(key.secret)
     next_id = (conn.execute(select(func.max(AuditEntry.id))).scalar() or 0) + 1
     trail.rows.sort(key=lambda r: r[0])
     rows = []
@@ -732,16 +734,18 @@ def _write_trail(conn: Connection, trail: _Trail) -> int:
         # The hash's time is the isoformat to the microsecond (every seeded datetime is UTC); SQLite stores the
         # same digits with a space for the T, made above for all entries at once.
         stamp = cell.replace(" ", "T", 1) if sqlite else at.isoformat(timespec="microseconds")[:26]
-        digest = _chain_hash(seq, stamp, actor_id, email, action, etype, eid, before, after, reason, prev)
+        digest = _chain_hash(seq, stamp, actor_id, email, action, etype, eid, before, after, reason, prev,
+                             sign)
         rows.append((next_id + offset, seq, cell, actor_id, email, action, etype, eid, before, after, reason, prev,
                      digest))
         prev = digest
     if rows:  # the bulk hash must be the audit module's hash; check one entry the slow, obvious way
         first, at = rows[0], trail.rows[0][0]
-        assert first[-1] == audit.compute_hash(
+        expected = audit.compute_hash(
             seq=first[1], at=at, actor_id=first[3], actor_email=first[4], action=first[5],
             entity_type=first[6], entity_id=first[7], before_json=first[8], after_json=first[9],
-            reason=first[10], prev_hash=first[11]), "bulk audit hash differs from hero_core.audit.compute_hash"
+            reason=first[10], prev_hash=first[11], key=key.secret)
+        assert first[-1] == expected, "bulk audit hash differs from hero_core.audit.compute_hash"
     _bulk(conn, AuditEntry, ("id", "seq", "at", "actor_id", "actor_email", "action", "entity_type", "entity_id",
                              "before_json", "after_json", "reason", "prev_hash", "hash"), rows, converted=sqlite)
     return len(rows)

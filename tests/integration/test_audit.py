@@ -193,7 +193,8 @@ def test_verify_names_an_edited_entry(org, monkeypatch):
     assert result.exit_code == 1
     assert result.output.strip() == (
         f"error: audit trail broken at audit entry id {victim.id} (seq {victim.seq}, {victim.action} on "
-        f"{victim.entity_type} {victim.entity_id}): content does not match its hash (edited)"
+        f"{victim.entity_type} {victim.entity_id}): content does not match its hash (edited, or signed with a "
+        "different audit key)"
     )
     assert "Traceback" not in result.output
 

@@ -179,12 +179,12 @@ def test_init_creates_and_then_keeps_a_database(tmp_path, monkeypatch):
     first = CliRunner().invoke(main, ["init"])
     assert (first.exit_code, first.stdout.strip()) == (
         0,
-        "database ready (sqlite); 8 default metric(s) added",
+        "database ready (sqlite); 8 default metric(s) added; audit key from HERO_AUDIT_KEY",
     )
     again = CliRunner().invoke(main, ["init"])
     assert (again.exit_code, again.stdout.strip()) == (
         0,
-        "database ready (sqlite); 0 default metric(s) added",
+        "database ready (sqlite); 0 default metric(s) added; audit key from HERO_AUDIT_KEY",
     )
     assert (
         CliRunner().invoke(main, ["audit", "verify"]).stdout.strip()
