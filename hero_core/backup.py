@@ -16,15 +16,17 @@ import json
 import os
 import sqlite3
 import tempfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import Table, create_engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.types import Boolean, Date, Float, Integer
 
-from hero_core import audit
+from hero_core import audit, audit_key, safe_paths
 from hero_core.db import Database, migrate, schema_revision
 from hero_core.errors import HeroError, InvalidInput
 from hero_core.models import AuditEntry, Base, UTCDateTime
@@ -67,7 +69,7 @@ def _head(conn) -> tuple[int, str]:
 
 def backup(db: Database, path: str | os.PathLike) -> BackupSummary:
     """Write a consistent backup of `db` to `path` (replaced atomically; a failed backup leaves no file)."""
-    target = Path(path)
+    target = safe_paths.writable(path, what="backup file", database_url=db.url)
     if target.is_dir():
         raise InvalidInput(f"backup file {str(target)!r} is a directory; name a file")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -150,6 +152,19 @@ class _Source:
     revision: str | None
     rows: dict[str, int]
     batches: Iterator[tuple[Table, list[dict]]]
+    integrity: str | None = None  # SQLite's quick_check verdict ("ok"), when asked for
+
+
+# What reading a damaged file raises (a cut-off gzip stream, a malformed SQLite page, a broken JSON line, a
+# value of the wrong type...): each becomes one line naming the file.
+_DAMAGE = (sqlite3.DatabaseError, DBAPIError, EOFError, zlib.error, OSError, ValueError, KeyError, TypeError,
+           IndexError, AttributeError)
+
+
+def _damaged(path: Path, exc: BaseException) -> BackupFailed:
+    detail = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0][:200]
+    return BackupFailed(f"{str(path)!r} is damaged or not a complete HERO backup ({type(exc).__name__}: {detail}); "
+                        "nothing was restored")
 
 
 def _decoder(column):
@@ -168,13 +183,15 @@ def _decoder(column):
 
 
 @contextlib.contextmanager
-def _open_source(path: Path) -> Iterator[_Source]:
+def _open_source(path: Path, *, check: bool = False) -> Iterator[_Source]:
     if not path.is_file():
         raise InvalidInput(f"backup file {str(path)!r} does not exist or is not a file")
     with path.open("rb") as f:
         magic = f.read(16)
+    if not magic:
+        raise InvalidInput(f"{str(path)!r} is empty, not a HERO backup")
     if magic.startswith(SQLITE_MAGIC):
-        with _sqlite_source(path) as source:
+        with _sqlite_source(path, check=check) as source:
             yield source
     elif magic.startswith(GZIP_MAGIC):
         with _logical_source(path) as source:
@@ -184,14 +201,21 @@ def _open_source(path: Path) -> Iterator[_Source]:
 
 
 @contextlib.contextmanager
-def _sqlite_source(path: Path) -> Iterator[_Source]:
+def _sqlite_source(path: Path, *, check: bool = False) -> Iterator[_Source]:
     # Read-only URI: restoring must never change the backup file.
     engine = create_engine(f"sqlite:///file:{path.resolve()}?mode=ro&uri=true")
     try:
         with engine.connect() as conn:
+            integrity = None
+            if check:  # quick_check lists problems over several rows and lines: one line of at most 200 chars
+                found = " ".join(str(r[0]) for r in conn.exec_driver_sql("PRAGMA quick_check(5)"))
+                integrity = " ".join(found.split())[:200]
             try:
                 revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             except Exception as exc:  # noqa: BLE001 - any failure here means "not a HERO database"
+                if integrity not in (None, "ok"):
+                    raise BackupFailed(f"{str(path)!r} is a damaged SQLite file (integrity check: {integrity}); "
+                                       "nothing was restored") from exc
                 raise InvalidInput(f"{str(path)!r} is a SQLite file but not a HERO database") from exc
             tables = _tables()
             rows = _count_rows(conn, tables)
@@ -202,7 +226,7 @@ def _sqlite_source(path: Path) -> Iterator[_Source]:
                     for part in result.partitions(BATCH):
                         yield table, [dict(r._mapping) for r in part]
 
-            yield _Source(revision, rows, batches())
+            yield _Source(revision, rows, batches(), integrity)
     finally:
         engine.dispose()
 
@@ -252,6 +276,8 @@ def restore(db: Database, path: str | os.PathLike) -> BackupSummary:
     `backup_restored` entry continues the chain. On any problem nothing is stored.
     """
     source_path = Path(path)
+    _check_source(source_path)  # a damaged file is refused before the target is touched (or even created)
+    audit_key.require()  # the restored trail is verified with it: no key, no restore
     migrate(db)
     target_revision = schema_revision(db)
     tables = _tables()
@@ -263,7 +289,7 @@ def restore(db: Database, path: str | os.PathLike) -> BackupSummary:
             f"the target database is not empty: {listed}. Restore only into an empty database "
             "(a new SQLite file, or a newly created PostgreSQL database); nothing was changed."
         )
-    with _open_source(source_path) as source:
+    with _reading(source_path), _open_source(source_path) as source:
         if source.revision != target_revision:
             raise InvalidInput(
                 f"the backup has schema revision {source.revision!r} but this version of HERO uses "
@@ -291,6 +317,33 @@ def restore(db: Database, path: str | os.PathLike) -> BackupSummary:
                                  after={"file": source_path.name, "rows": copied, "audit_head_seq": seq,
                                         "audit_head": head})
             return BackupSummary(str(source_path), "restore", copied, entry.seq, entry.hash)
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except HeroError:
+        raise
+    except _DAMAGE as exc:
+        raise _damaged(path, exc) from exc
+
+
+def _check_source(path: Path) -> None:
+    """Read the whole backup once, without writing anywhere: SQLite's integrity check, every row decoded, and
+    the counts compared with those the file announces. Restore is rare; reading twice is the price of never
+    half-starting one from a damaged file."""
+    with _reading(path), _open_source(path, check=True) as source:
+        if source.integrity not in (None, "ok"):
+            raise BackupFailed(f"{str(path)!r} is a damaged SQLite file (integrity check: {source.integrity}); "
+                               "nothing was restored")
+        found: dict[str, int] = {}
+        for table, rows in source.batches:
+            found[table.name] = found.get(table.name, 0) + len(rows)
+        announced = {k: v for k, v in source.rows.items() if v}
+        if {k: v for k, v in found.items() if v} != announced:
+            raise BackupFailed(f"{str(path)!r} is incomplete: it announces {sum(announced.values()):,} rows but "
+                               f"holds {sum(found.values()):,}; nothing was restored")
 
 
 def _reset_sequences(conn, tables: list[Table]) -> None:

@@ -62,8 +62,9 @@ def register(main: click.Group) -> None:
         `hero audit verify --checkpoint FILE` then also catches deletion of the newest entries, which a hash
         chain alone cannot show.
         """
-        from hero_core import audit
+        from hero_core import audit, safe_paths
 
+        path = safe_paths.writable(file, what="checkpoint file")
         db = _db()
         with db.read() as s:
             result = audit.verify(s)
@@ -72,7 +73,6 @@ def register(main: click.Group) -> None:
 
                 raise HeroError(f"not checkpointing a broken trail: {result.message}")
             point = audit.head(s)
-        path = Path(file)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as f:
             f.write(point.line() + "\n")
@@ -87,15 +87,21 @@ def verify_checkpoints(session, file: str) -> list[str]:
     path = Path(file)
     if not path.is_file():
         raise InvalidInput(f"checkpoint file {file!r} does not exist")
-    problems = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InvalidInput(f"checkpoint file {file!r} is not text; it holds no checkpoint lines") from None
+    # Every line is parsed before any is checked: a file that is partly garbage is refused, not half-checked.
+    points = []
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            point = audit.Checkpoint.parse(line)
+            points.append(audit.Checkpoint.parse(line))
         except ValueError as exc:
             raise InvalidInput(f"{file} line {number}: {exc}") from None
-        problem = audit.check_checkpoint(session, point)
-        if problem:
-            problems.append(problem)
-    return problems
+    if not points:
+        # An empty file would otherwise "pass" while checking nothing: the truncation it exists to catch.
+        raise InvalidInput(f"checkpoint file {file!r} holds no checkpoint; "
+                           "`hero audit checkpoint FILE` writes one")
+    return [problem for point in points if (problem := audit.check_checkpoint(session, point))]

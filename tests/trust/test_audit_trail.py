@@ -122,3 +122,43 @@ def test_postgresql_refuses_every_kind_of_rewrite_even_of_many_rows(trail, state
             conn.execute(text(statement))
     assert _ids(trail) == before
     assert _hero(trail, "audit", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    ("", "holds no checkpoint; `hero audit checkpoint FILE` writes one"),
+    ("\n   \n\n", "holds no checkpoint; `hero audit checkpoint FILE` writes one"),
+])
+def test_an_empty_checkpoint_file_is_refused_not_passed(trail, tmp_path, content, problem):
+    """An empty file checks nothing: before, `verify --checkpoint` passed on it (exit 0) even after the newest
+    entries were deleted, the very attack a checkpoint exists to catch."""
+    empty = tmp_path / "heads.txt"
+    empty.write_text(content)
+    _tamper(trail, delete(AuditEntry).where(AuditEntry.id == _ids(trail)[-1]))
+    result = _hero(trail, "audit", "verify", "--checkpoint", str(empty))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: checkpoint file {str(empty)!r} {problem}"
+
+
+@pytest.mark.parametrize("line", [
+    "2026-01-01T00:00:00.000000Z seq=3 hash=" + "z" * 64,        # not hex
+    "2026-01-01T00:00:00.000000Z seq=-1 hash=" + "a" * 64,       # negative seq
+    "2026-01-01T00:00:00.000000Z seq=0 hash=" + "a" * 64,        # seq 0 is only ever the genesis hash
+    "2026-01-01T00:00:00.000000Z seq=3 hash=" + "a" * 63,        # cut short
+    "2026-01-01T00:00:00.000000Z seq=three hash=" + "a" * 64,
+])
+def test_a_malformed_checkpoint_line_is_refused_naming_file_and_line(trail, tmp_path, line):
+    good = _hero(trail, "audit", "checkpoint", str(tmp_path / "heads.txt"))
+    assert good.exit_code == 0
+    heads = tmp_path / "heads.txt"
+    heads.write_text(heads.read_text() + line + "\n")
+    result = _hero(trail, "audit", "verify", "--checkpoint", str(heads))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {heads} line 2: not a checkpoint line: {line!r}"
+
+
+def test_a_binary_checkpoint_file_is_refused_in_one_line(trail, tmp_path):
+    binary = tmp_path / "heads.bin"
+    binary.write_bytes(b"\xff\xfe\x00garbage\x9c")
+    result = _hero(trail, "audit", "verify", "--checkpoint", str(binary))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: checkpoint file {str(binary)!r} is not text; it holds no checkpoint lines"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -210,3 +211,93 @@ def test_backup_refuses_a_directory_as_its_file(sqlite_db, tmp_path):
     with pytest.raises(InvalidInput, match="is a directory; name a file"):
         backup.backup(sqlite_db, tmp_path)
     assert not list(tmp_path.glob(".hero-backup-*")), "no half-written file is left behind"
+
+
+# ---- damaged backups: one line, exit 1, the target untouched -------------------------------------------------
+
+
+def _damaged(kind: str, good: Path, tmp_path: Path) -> Path:
+    data = good.read_bytes()
+    out = tmp_path / f"damaged-{kind}.backup"
+    if kind == "truncated":
+        out.write_bytes(data[: len(data) // 2])
+    elif kind == "truncated-header":
+        out.write_bytes(data[:200])
+    elif kind == "random-bytes":
+        import random
+
+        out.write_bytes(random.Random(7).randbytes(64_000))
+    elif kind == "csv":
+        out.write_text("metric,team,date,value\ncsat,CC,2026-01-01,4.2\n")
+    elif kind == "empty":
+        out.write_bytes(b"")
+    elif kind == "flipped-bytes":  # the middle of the file overwritten, length kept
+        middle = len(data) // 2
+        out.write_bytes(data[:middle] + bytes(4096) + data[middle + 4096:])
+    return out
+
+
+def _file_state(url: str) -> dict[str, bytes | None]:
+    from hero_core.safe_paths import sqlite_file
+
+    path = sqlite_file(url)
+    return {p.name: (p.read_bytes() if p.exists() else None)
+            for p in (path, Path(f"{path}-wal"), Path(f"{path}-journal"))}
+
+
+@pytest.mark.parametrize("kind", ["truncated", "truncated-header", "random-bytes", "csv", "empty", "flipped-bytes"])
+def test_a_damaged_backup_is_refused_in_one_line_and_the_target_is_left_as_it_was(org, tmp_path, kind):
+    """On SQLite and PostgreSQL sources (a SQLite file and a gzip'd logical export): the restore answers in one
+    line on stderr, exits 1, and an existing empty target database keeps every byte; a target that did not exist
+    is not created."""
+    _populate(org)
+    good = tmp_path / "good.backup"
+    backup.backup(org.db, good)
+    damaged = _damaged(kind, good, tmp_path)
+
+    fresh_url = f"sqlite:///{tmp_path / 'never' / 'hero.db'}"
+    result = _hero(fresh_url, "restore", str(damaged))
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(damaged) in lines[0], result.stderr
+    assert "Traceback" not in result.output and result.stdout == ""
+    assert not (tmp_path / "never" / "hero.db").exists()
+
+    existing_url = f"sqlite:///{tmp_path / 'empty.db'}"
+    from hero_core.db import migrate
+
+    empty = Database(existing_url)
+    migrate(empty)
+    empty.dispose()
+    before = _file_state(existing_url)
+    again = _hero(existing_url, "restore", str(damaged))
+    assert again.exit_code == 1 and again.stderr.strip() == result.stderr.strip()
+    assert _file_state(existing_url) == before
+
+
+def test_a_backup_restores_only_with_the_key_its_trail_was_signed_with(org, tmp_path, monkeypatch):
+    """The key is not in the backup: restored elsewhere, the trail verifies with the same key, and with another
+    key (or none) the restore is refused in one line and stores nothing."""
+    _populate(org)
+    file = tmp_path / "hero.backup"
+    assert _hero(org.db.url, "backup", str(file)).exit_code == 0
+    assert bytes.fromhex(os.environ["HERO_AUDIT_KEY"]) not in file.read_bytes()
+    assert os.environ["HERO_AUDIT_KEY"].encode() not in file.read_bytes()
+
+    target_url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    other = CliRunner().invoke(main, ["restore", str(file)],
+                               env={"HERO_DATABASE_URL": target_url, "HERO_AUDIT_KEY": "cd" * 32})
+    assert other.exit_code == 1
+    assert other.stderr.startswith("error: the restored audit trail does not verify (audit entry id 1 (seq 1,")
+    assert "signed with a different audit key)); nothing was restored" in other.stderr
+    assert len(other.stderr.strip().splitlines()) == 1
+    none = CliRunner().invoke(main, ["restore", str(file)], env={
+        "HERO_DATABASE_URL": target_url, "HERO_AUDIT_KEY": None,
+        "HERO_AUDIT_KEY_FILE": str(tmp_path / "no.key")})
+    assert none.exit_code == 1 and none.stderr.startswith("error: no audit key: ")
+    target = Database(target_url)
+    assert all(not rows for rows in snapshot(target).values())
+    target.dispose()
+    same = _hero(target_url, "restore", str(file))
+    assert same.exit_code == 0, same.output
+    assert _hero(target_url, "audit", "verify").exit_code == 0
