@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from hero_app import session_cookie, ui
+from hero_core import config
 from hero_core.errors import AccountLocked, AuthenticationFailed, HeroError
 from hero_core.services import people, sessions
+
+
+def client_id() -> str:
+    """Where this log-in attempt comes from, for counting failures per client (login_throttle).
+
+    The browser's address: from HERO_CLIENT_IP_HEADER when a proxy in front sets it, else the connection's
+    (st.context.ip_address; Streamlit gives None for a browser on this machine). Without an address, the browser
+    session: a reload starts a new one, so on a machine's own loopback the account lock is what holds.
+    """
+    header = config.client_ip_header()
+    candidates = []
+    if header:
+        raw = st.context.headers.get(header)
+        candidates.append(raw.split(",")[0].strip() if isinstance(raw, str) else None)
+    else:
+        candidates.append(st.context.ip_address)
+    for value in candidates:
+        if isinstance(value, str):
+            try:
+                address = ipaddress.ip_address(value)
+            except ValueError:
+                continue
+            if address.version == 6:  # one home network holds a whole /64: count it as one client
+                return f"ip:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+            return f"ip:{address}"
+    ctx = get_script_run_ctx()
+    return f"browser:{ctx.session_id if ctx else 'unknown'}"
 
 
 def login_page() -> None:
@@ -25,7 +56,7 @@ def login_page() -> None:
         return
     db = ui.get_db()
     try:
-        user_id = people.authenticate(db, email=email, password=password)
+        user_id = people.authenticate(db, email=email, password=password, client=client_id())
         token = sessions.create(db, user_id=user_id)
     except (AuthenticationFailed, AccountLocked) as exc:
         st.error(str(exc))

@@ -369,6 +369,19 @@ class LoginSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class LoginThrottle(Base):
+    """Failed log-ins counted per client, per account and client, or per password-change form; a row's key is
+    a hash (no address or email is stored) and the row is deleted once `expires_at` has passed."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 # --- The social side of the compact (conversation, duplicates, campaigns, pulse survey) ---------------------------
 
 

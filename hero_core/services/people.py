@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, event, func, select
 
 from hero_core import audit, cache, permissions, security
 from hero_core.db import Database
-from hero_core.errors import AccountLocked, AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
-from hero_core.models import Team, TeamManager, User, UserRole
+from hero_core.errors import (
+    AccountLocked,
+    AuthenticationFailed,
+    HeroError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+from hero_core.models import Notification, Team, TeamManager, User, UserRole
+from hero_core.services import login_throttle, mailer
 from hero_core.services.common import actor_ref, clean_text, load_actor
 from hero_core.vocab import Role
 
@@ -276,40 +286,167 @@ def _after_account_change(session, user_id: int, *, now) -> None:
     sessions.revoke_all_for_user(session, user_id, now=now)
 
 
-def authenticate(db: Database, *, email: str, password: str) -> int:
-    """Return the user id for a correct email and password; lock the account after repeated failures."""
+#: The one answer to every refused log-in: an unknown email, a wrong password, a locked account and a blocked
+#: client all read the same, at every attempt, so the form tells a stranger nothing about which accounts exist.
+LOGIN_REFUSED = "Wrong email or password, or too many attempts: wait a few minutes and try again."
+ACCOUNT_LOCKED_NOTICE = (
+    "Someone entered a wrong password for your account {n} times, so it is locked until {until} for every "
+    "browser you have not logged in from recently. If that was not you, change your password on your Account page."
+)
+
+
+def authenticate(db: Database, *, email: str, password: str, client: str | None = None) -> int:
+    """Return the user id for a correct email and password, or refuse with LOGIN_REFUSED.
+
+    `client` names where the attempt comes from (the log-in form passes the browser's address, or its browser
+    session): failures are counted per client too, and the account lock does not hold a client that logged in
+    to the account recently (hero_core/services/login_throttle.py has the rules). Without a client (the command
+    line, tests) only the account lock applies.
+    """
     email_norm = _lookup_text(email or "")
     now = db.now()
+    ckey = login_throttle.client_key(client) if client else None
+    # Look first, check the password outside any transaction (argon2 takes ~20-40 ms: it must not hold SQLite's
+    # write lock), then write what happened after looking again.
+    with db.read() as s:
+        client_blocked = ckey is not None and login_throttle.blocked(s, ckey, now)
+        user = None
+        if not client_blocked and email_norm is not None:
+            user = s.execute(select(User.id, User.password_hash, User.active, User.locked_until)
+                             .where(User.email == email_norm)).first()
+        if user is not None and not user.active:
+            user = None
+        held = user is not None and _held_by_lock(s, user.id, user.locked_until, client, now)
+    check = user is not None and not held
+    # Same cost whatever the reason: no user enumeration by timing.
+    right = security.verify_password(user.password_hash if check else None, password)
+    refusal: HeroError
     with db.write() as s:
-        user = None if email_norm is None else s.execute(select(User).where(User.email == email_norm)).scalar()
-        if user is None or not user.active:
-            security.verify_password(None, password)  # same cost as a real check: no user enumeration by timing
-            raise AuthenticationFailed("Email or password is not right.")
-        if user.locked_until is not None and user.locked_until > now:
-            security.verify_password(None, password)
-            until = user.locked_until.strftime("%H:%M UTC")
-            raise AccountLocked(f"Too many failed attempts: this account is locked until {until}.")
-        if not security.verify_password(user.password_hash, password):
-            user.failed_logins = (user.failed_logins or 0) + 1
-            if user.failed_logins >= MAX_FAILED_LOGINS:
-                user.locked_until = now + LOCKOUT
-                user.failed_logins = 0
-                audit.record(s, at=now, actor_id=user.id, actor_email=user.email, action="account_locked",
-                             entity_type="user", entity_id=user.id,
-                             after={"locked_until": user.locked_until.isoformat()},
-                             reason=f"{MAX_FAILED_LOGINS} failed log-in attempts")
-                s.commit()
-                raise AccountLocked(
-                    "Too many failed attempts: this account is locked until "
-                    f"{user.locked_until.strftime('%H:%M UTC')}."
-                )
-            s.commit()
-            raise AuthenticationFailed("Email or password is not right.")
-        user.failed_logins = 0
-        user.locked_until = None
-        if security.needs_rehash(user.password_hash or ""):
-            user.password_hash = security.hash_password(password)
-        return user.id
+        login_throttle.prune(s, now)
+        if not check:
+            if ckey is not None:
+                if client_blocked or held:
+                    login_throttle.seen(s, ckey, now)
+                else:
+                    login_throttle.failed(s, ckey, now)
+            refusal = AccountLocked(LOGIN_REFUSED) if client_blocked or held else AuthenticationFailed(LOGIN_REFUSED)
+        else:
+            row = s.execute(select(User).where(User.id == user.id).with_for_update()).scalar_one()
+            locked = row.locked_until is not None and row.locked_until > now
+            if locked and _held_by_lock(s, row.id, row.locked_until, client, now):
+                # Locked by another attempt while this one was being checked.
+                if ckey is not None:
+                    login_throttle.seen(s, ckey, now)
+                refusal = AccountLocked(LOGIN_REFUSED)
+            elif right and row.active:
+                if not locked:  # a known client getting in during a lock leaves it in force for everyone else
+                    row.failed_logins = 0
+                    row.locked_until = None
+                if client:
+                    login_throttle.succeeded(s, row.id, client, now)
+                if security.needs_rehash(row.password_hash or ""):
+                    row.password_hash = security.hash_password(password)
+                return row.id
+            else:
+                if ckey is not None:
+                    login_throttle.failed(s, ckey, now)
+                refusal = AuthenticationFailed(LOGIN_REFUSED)
+                if not locked:  # attempts during a lock never extend it
+                    row.failed_logins = (row.failed_logins or 0) + 1
+                    if row.failed_logins >= MAX_FAILED_LOGINS:
+                        _lock(s, db, row, now)
+                        refusal = AccountLocked(LOGIN_REFUSED)
+    raise refusal
+
+
+def _held_by_lock(session, user_id: int, locked_until, client: str | None, now) -> bool:
+    """True when the account is locked and this client is not one that logged in to it recently."""
+    if locked_until is None or locked_until <= now:
+        return False
+    return not login_throttle.known(session, user_id, client, now)
+
+
+LOCK_MAIL_THREAD = "hero-lock-mail"
+
+
+def _lock(session, db: Database, user: User, now) -> None:
+    """Lock an account: its audit entry and the owner's notification in the lock's own transaction; the mail
+    (when mail is on) goes after the commit, from a thread, so the attempt that locked takes no longer than any
+    other (a slow mail server would otherwise tell a stranger that this account exists)."""
+    user.locked_until = now + LOCKOUT
+    user.failed_logins = 0
+    audit.record(session, at=now, actor_id=user.id, actor_email=user.email, action="account_locked",
+                 entity_type="user", entity_id=user.id, after={"locked_until": user.locked_until.isoformat()},
+                 reason=f"{MAX_FAILED_LOGINS} failed log-in attempts")
+    session.add(Notification(
+        user_id=user.id, idea_id=None, kind="account_locked", created_at=now,
+        message=ACCOUNT_LOCKED_NOTICE.format(n=MAX_FAILED_LOGINS, until=user.locked_until.strftime("%H:%M UTC")),
+    ))
+    if mailer.mail_enabled():
+        user_id = user.id
+        event.listen(session, "after_commit", lambda _s: threading.Thread(
+            target=_mail_quietly, args=(db, user_id), name=LOCK_MAIL_THREAD, daemon=True).start(), once=True)
+
+
+def _mail_quietly(db: Database, user_id: int) -> None:
+    try:
+        mailer.send_immediate(db, user_ids=[user_id])
+    except Exception:  # noqa: BLE001 - the lock is committed; the notification stays in the inbox, retried later
+        logging.getLogger("hero.mail").exception("mailing the account-locked notice to user %s failed", user_id)
+
+
+CURRENT_PASSWORD_WRONG = (
+    f"Your current password is not right, or it was entered wrongly {login_throttle.CHANGE_MAX_FAILURES} times: "
+    f"then wait {int(login_throttle.CHANGE_BLOCK.total_seconds() // 60)} minutes. Nothing was changed."
+)
+
+
+def change_own_password(db: Database, *, actor_id: int, current_password: str, new_password: str,
+                        keep_token: str | None) -> int:
+    """A person changes their own password: the current one is required; every other session of theirs ends,
+    the one in `keep_token` stays. Returns how many other sessions ended."""
+    from hero_core.services import sessions
+
+    if not isinstance(current_password, str) or not isinstance(new_password, str):
+        raise InvalidInput("Enter your current password and a new one.")
+    now = db.now()
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        if actor_id is None or not actor.active:
+            raise PermissionDenied("Your account is not active; please log in again.")
+        user = s.get(User, actor.id)
+        stored = user.password_hash
+        email_now = user.email
+        throttled = login_throttle.blocked(s, login_throttle.change_key(actor.id), now)
+    right = security.verify_password(None if throttled else stored, current_password)
+    if right:
+        problems = security.password_problems(new_password, email_now)
+        if new_password == current_password:
+            problems.append("the new password must differ from the current one")
+        if problems:
+            raise InvalidInput(problems, fields={"new_password": "; ".join(problems)})
+        new_hash = security.hash_password(new_password)
+    with db.write() as s:
+        if not right:
+            if not throttled:
+                login_throttle.failed(s, login_throttle.change_key(actor.id), now,
+                                      limit=login_throttle.CHANGE_MAX_FAILURES, block=login_throttle.CHANGE_BLOCK,
+                                      window=login_throttle.CHANGE_BLOCK)
+            refusal = InvalidInput(CURRENT_PASSWORD_WRONG, fields={"current_password": CURRENT_PASSWORD_WRONG})
+        else:
+            user = s.execute(select(User).where(User.id == actor.id).with_for_update()).scalar_one()
+            if user.password_hash != stored:
+                raise InvalidInput("Your password was changed meanwhile (in another window?). Log in again.")
+            user.password_hash = new_hash
+            user.password_changed_at = now
+            user.failed_logins = 0
+            user.locked_until = None
+            ended = sessions.revoke_all_for_user(s, user.id, now=now, keep_token=keep_token)
+            audit.record(s, at=now, actor_id=user.id, actor_email=user.email, action="password_changed",
+                         entity_type="user", entity_id=user.id, after={"other_sessions_ended": ended},
+                         reason="changed by the account holder on the Account page")
+            return ended
+    raise refusal
 
 
 def get_user(db: Database, user_id: int) -> UserView:

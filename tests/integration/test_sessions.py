@@ -182,3 +182,36 @@ def test_a_log_in_deletes_that_persons_sessions_that_ended_a_month_ago_and_keeps
     assert json.loads(entry.after_json)["old_sessions_deleted"] == 2
     with org.db.read() as s:
         assert audit.verify(s).ok
+
+
+def test_a_session_ends_seven_days_after_log_in_however_active(org):
+    """Before: a session used at least every 8 hours lived for ever (a stolen cookie too)."""
+    clock = Clock(org.db)
+    token = sessions.create(org.db, user_id=org.frontline)
+    start = clock.now
+    while clock.now < start + timedelta(days=7) - timedelta(hours=2):
+        clock.advance(hours=2)  # used every two hours, day and night
+        assert sessions.resolve(org.db, token) == org.frontline
+        assert rows(org.db)[0].expires_at <= start + timedelta(days=7)  # the idle limit slides, never past it
+    clock.advance(hours=2)
+    assert clock.now == start + timedelta(days=7)
+    assert sessions.resolve(org.db, token) is None
+    assert sessions.resolve(org.db, sessions.create(org.db, user_id=org.frontline)) == org.frontline
+
+
+def test_the_absolute_session_limit_is_a_setting_and_holds_for_sessions_made_before_it(org, monkeypatch):
+    clock = Clock(org.db)
+    token = sessions.create(org.db, user_id=org.manager)
+    for _ in range(4):
+        clock.advance(hours=7)
+        assert sessions.resolve(org.db, token) == org.manager  # 28 hours after the log-in, still in use
+    monkeypatch.setenv("HERO_SESSION_MAX_DAYS", "1")  # lowered while the session lives (its expiry is later)
+    assert sessions.resolve(org.db, token) is None
+    monkeypatch.setenv("HERO_SESSION_MAX_DAYS", "2")
+    fresh = sessions.create(org.db, user_id=org.manager)
+    assert rows(org.db)[-1].expires_at == clock.now + sessions.IDLE_LIMIT
+    for _ in range(6):
+        clock.advance(hours=7)
+        assert sessions.resolve(org.db, fresh) == org.manager
+    clock.advance(hours=6)  # 48 hours after the log-in
+    assert sessions.resolve(org.db, fresh) is None
