@@ -26,6 +26,7 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "hero_app/pages/home.py", "Home", ":material/home:", section="Start"),
+    PageSpec("account", "hero_app/pages/account.py", "Your account", ":material/manage_accounts:", section="Start"),
     PageSpec("submit", "hero_app/pages/submit.py", "Propose an idea", ":material/lightbulb:"),
     PageSpec("my-ideas", "hero_app/pages/my_ideas.py", "My ideas", ":material/person:"),
     PageSpec("ideas", "hero_app/pages/ideas.py", "Browse ideas", ":material/search:"),
