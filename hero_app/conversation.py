@@ -182,6 +182,9 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
 # ---- "Propose an idea": has someone had this idea already? -------------------------------------------------
 
 
+SIMILAR_QUERY_MAX_CHARS = 200
+
+
 @st.fragment
 def similar_ideas(db: Database, *, prefix: str) -> None:
     """Suggest existing ideas like the one being written. Reruns on its own (not the whole page) as the person
@@ -189,12 +192,16 @@ def similar_ideas(db: Database, *, prefix: str) -> None:
     duplicates.warm(db)
     st.text_input("Has a colleague had this idea already? Describe the roadblock in a few words",
                   key="similar_query", placeholder="e.g. customers call again about their first bill",
+                  max_chars=SIMILAR_QUERY_MAX_CHARS,
                   help="Press Enter to look. Supporting an existing idea often gets a fix faster than a new one.")
-    typed = st.session_state.get("similar_query") or ""
+    typed = str(st.session_state.get("similar_query") or "")[:SIMILAR_QUERY_MAX_CHARS]
     written = " ".join(str(st.session_state.get(f"{prefix}_{f}") or "") for f in ("title", "roadblock", "proposal"))
     text = f"{typed} {written}".strip()
     if not text:
         return
+    if len(text) > duplicates.SEARCH_MAX_CHARS:
+        text = text[:duplicates.SEARCH_MAX_CHARS]
+        st.caption(f"Only the first {duplicates.SEARCH_MAX_CHARS:,} characters of what you wrote were compared.")
     found = duplicates.suggest_similar(db, text, limit=5)
     if not found:
         st.caption("No similar ideas yet: yours may well be the first.")

@@ -484,13 +484,22 @@ def index_for(db: Database) -> SimilarityIndex:
         return index
 
 
+#: The longest text suggest_similar compares: an idea's own title and two texts (200 + 2 x 10,000 characters) and
+#: the search box's 200, with room to spare. A longer text is refused, not cut: each character costs time.
+SEARCH_MAX_CHARS = 21_000
+
+
 def suggest_similar(db: Database, text: str, *, limit: int = 5, exclude_ids=()) -> list[SimilarIdea]:
     """Existing ideas (not drafts, not merged duplicates) most like `text`, best first, each scored 0-100.
 
-    Fast enough to run as a person types: the index lives in memory and is refreshed incrementally.
+    Fast enough to run as a person types: the index lives in memory and is refreshed incrementally. A text
+    longer than SEARCH_MAX_CHARS is refused (InvalidInput).
     """
     if not isinstance(text, str) or not text.strip():
         return []
+    if len(text) > SEARCH_MAX_CHARS:
+        raise InvalidInput(f"The text to look for similar ideas is too long ({len(text):,} characters): at most "
+                           f"{SEARCH_MAX_CHARS:,} are compared. Shorten it and look again.")
     limit = max(1, min(int(limit), 50))
     index = index_for(db)
     with index.lock, db.read() as s:
