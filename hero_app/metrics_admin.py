@@ -66,7 +66,7 @@ def metrics_import_tab(db: Database, user: ui.CurrentUser) -> None:
         return
     table = stored.rename(columns={"metric": "Metric", "teams": "Teams", "observations": "Observations",
                                    "first_day": "First day", "last_day": "Last day"})
-    st.dataframe(table, hide_index=True, key=f"{K}stored")
+    ui.grid(table, hide_index=True, key=f"{K}stored")
 
 
 def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | None, replace: bool) -> None:
@@ -82,7 +82,7 @@ def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | 
             shown = len(exc.details)
             st.error(f"{exc.total:,} problem{'s' if exc.total != 1 else ''} found in {ui.md(upload.name)}; nothing "
                      "was stored. " + (f"The first {shown} are listed." if exc.total > shown else "Here they are."))
-            st.dataframe(problems_frame(exc), hide_index=True, key=f"{K}problems")
+            ui.grid(problems_frame(exc), hide_index=True, key=f"{K}problems")
         except HeroError as exc:
             status.update(label="Import refused", state="error")
             ui.show_error(exc)
@@ -102,4 +102,4 @@ def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | 
                        f"{ui.md(summary.file_name)}.")
             per = pd.DataFrame([{"Metric": m, "Team": t, "Rows": n} for m, teams in summary.counts.items()
                                 for t, n in teams.items()])
-            st.dataframe(per, hide_index=True, key=f"{K}imported")
+            ui.grid(per, hide_index=True, key=f"{K}imported")

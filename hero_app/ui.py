@@ -418,6 +418,18 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.map(neutralise)
 
 
+def grid(data: pd.DataFrame, **kwargs: Any) -> Any:
+    """st.dataframe for every table the app shows (same arguments, same return value).
+
+    A grid's own toolbar download and copy would export what people typed as typed, so that `=HYPERLINK(...)`
+    runs in whoever opens the file. They are off for the whole app (client.disableDataExport in
+    .streamlit/config.toml); a server started without that file still shows the grid, with the cells
+    neutralised as the app's own downloads are."""
+    if not st.get_option("client.disableDataExport"):
+        data = safe_frame(data)
+    return st.dataframe(data, **kwargs)
+
+
 def csv_bytes(df: pd.DataFrame) -> bytes:
     return safe_frame(df).to_csv(index=False).encode("utf-8-sig")
 

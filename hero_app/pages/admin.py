@@ -38,8 +38,8 @@ if tab_users.open:
     with tab_users:
         # The shown page's 50 people in a frame, not the whole company's (about 4,000 at 100k ideas) on every run;
         # the downloads build the whole list when asked for.
-        st.dataframe(users_frame(ui.paged(users, key="admin_users_page", page_size=50)), hide_index=True,
-                     key="admin_users_table")
+        ui.grid(users_frame(ui.paged(users, key="admin_users_page", page_size=50)), hide_index=True,
+                key="admin_users_table")
         ui.download_buttons(lambda: users_frame(users), name="users", key="admin_users_download")
 
         st.subheader("Add a user")
@@ -111,7 +111,7 @@ if tab_teams.open:
             "Code": t.code, "Name": t.name, "Managers": ", ".join(t.manager_emails), "Members": t.members,
             "Active": "yes" if t.active else "no",
         } for t in teams], columns=["Code", "Name", "Managers", "Members", "Active"])
-        st.dataframe(table, hide_index=True, key="admin_teams_table")
+        ui.grid(table, hide_index=True, key="admin_teams_table")
         ui.download_buttons(table, name="teams", key="admin_teams_download")
 
         st.subheader("Add a team")
@@ -152,7 +152,7 @@ if tab_metrics.open:
             "Code": m.code, "Name": m.name, "Unit": m.unit, "Better when": m.direction, "Minimum": m.min_value,
             "Maximum": m.max_value, "Aggregation": m.aggregation, "Description": m.description,
         } for m in metrics])
-        st.dataframe(table, hide_index=True, key="admin_metrics_table")
+        ui.grid(table, hide_index=True, key="admin_metrics_table")
         ui.download_buttons(table, name="metrics", key="admin_metrics_download")
 
         st.subheader("Add or change a metric")
@@ -214,8 +214,8 @@ if tab_import.open:
                     status.update(label="Import refused: nothing was stored", state="error")
                     st.error(f"{exc.total} problem{'s' if exc.total != 1 else ''} found; nothing was stored. "
                              + ("The first 50 are listed." if exc.total > 50 else "Here they are."))
-                    st.dataframe(pd.DataFrame({"Problem": exc.problems[:50]}), hide_index=True,
-                                 key="admin_import_problems")
+                    ui.grid(pd.DataFrame({"Problem": exc.problems[:50]}), hide_index=True,
+                            key="admin_import_problems")
                 except HeroError as exc:
                     status.update(label="Import refused", state="error")
                     ui.show_error(exc)

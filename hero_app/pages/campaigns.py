@@ -54,7 +54,7 @@ def show_one(campaign_id: int) -> None:
         supports = social.support_counts(db, [r.id for r in rows])
         table = ui.summary_frame(rows)
         table.insert(2, "Supports", [supports.get(r.id, 0) for r in rows])
-        st.dataframe(table, hide_index=True, key=f"{P}_ideas")
+        ui.grid(table, hide_index=True, key=f"{P}_ideas")
         for r in rows:
             ui.idea_link(r.id, r.title)
     st.page_link("hero_app/pages/campaigns.py", label="All campaigns", icon=":material/campaign:")
@@ -70,7 +70,7 @@ def show_all() -> None:
     if not views:
         st.info("No campaigns yet.")
         return
-    st.dataframe(pd.DataFrame([{
+    ui.grid(pd.DataFrame([{
         "#": v.id, "Campaign": v.title, "Status": "open" if v.is_open else "closed", "Closes": ui.fmt_date(v.closes_on),
         "Touch point": ui.touchpoint_label(v.touchpoint) if v.touchpoint else "any",
         "Teams": ", ".join(v.team_codes) or "every team", "Ideas": v.ideas, "Supports": v.supports,

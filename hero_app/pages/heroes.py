@@ -84,7 +84,7 @@ for idea in ui.paged(hall.ideas, key="heroes_page", page_size=IDEAS_PER_PAGE):
             credits.append(f"approved by {', '.join(idea.approved_by)}")
         st.text("; ".join(credits))
         if idea.effects:
-            st.dataframe(
+            ui.grid(
                 pd.DataFrame(
                     [
                         {
@@ -103,7 +103,7 @@ for idea in ui.paged(hall.ideas, key="heroes_page", page_size=IDEAS_PER_PAGE):
             st.caption("No target metric was named for this idea, so there is no measured effect.")
 
 st.header("Badges")
-st.dataframe(
+ui.grid(
     pd.DataFrame(
         [{"Badge": f"{b.icon} {b.name}", "Earned when someone…": b.rule} for b in recognition.BADGES]
     ),
@@ -112,6 +112,6 @@ st.dataframe(
 if hall.heroes:
     board = board_at(version)
     st.subheader("Who has earned them")
-    st.dataframe(board, hide_index=True, key="heroes_board")
+    ui.grid(board, hide_index=True, key="heroes_board")
 else:
     st.caption("Nobody has earned a badge yet.")

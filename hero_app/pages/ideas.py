@@ -48,7 +48,7 @@ if total:
     table = ui.summary_frame(rows)
     supports = social.support_counts(db, [r.id for r in rows])
     table.insert(2, "Supports", [supports.get(r.id, 0) for r in rows])
-    st.dataframe(table, hide_index=True, key="browse_table")
+    ui.grid(table, hide_index=True, key="browse_table")
     ui.page_number(total, PAGE_SIZE, key=PAGE_KEY)
     ui.download_buttons(table, name="ideas", key="browse_download")
     st.caption("Open an idea")

@@ -117,8 +117,8 @@ if tab_portfolio.open:
                        + (f" The chart shows the {FOREST_LIMIT} most recently launched of {len(measured):,} measured "
                           "effects; narrow the filters to chart others. The table lists them all."
                           if len(measured) > FOREST_LIMIT else ""))
-            picked_row = st.dataframe(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
-                                      on_select="rerun", selection_mode="single-row")
+            picked_row = ui.grid(table, hide_index=True, key=f"{K}table", column_config=impact_panel.TABLE_CONFIG,
+                                 on_select="rerun", selection_mode="single-row")
             selected = picked_row.selection.rows if picked_row else []
             if selected:
                 st.switch_page(ui.IDEA_PAGE, query_params={"id": str(int(table.iloc[selected[0]]["#"]))})
@@ -180,7 +180,7 @@ if tab_funnel.open:
             "Median days in stage": pd.to_numeric(stages["median_days"], errors="coerce").astype("float64").round(1),
             "Ideas that moved on": stages["ideas_left"].astype("Int64"),
         })
-        st.dataframe(stage_table, hide_index=True, key=f"{K}stage_table")
+        ui.grid(stage_table, hide_index=True, key=f"{K}stage_table")
         impact_panel.table_downloads(stage_table, name="compact-funnel", key=f"{K}funnel_download")
 
 # ---- risk ----------------------------------------------------------------------------------------------------

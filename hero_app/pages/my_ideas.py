@@ -33,7 +33,7 @@ table = pd.DataFrame([{
     "#": s.id, "Title": s.title, "State": ui.state_label(s.state), "Waiting on": waiting_on(s.state),
     "Team": s.team_code, "Submitted": ui.fmt_dt(s.submitted_at), "Updated": ui.fmt_dt(s.updated_at),
 } for s in summaries])
-st.dataframe(table, hide_index=True, key="my_ideas_table")
+ui.grid(table, hide_index=True, key="my_ideas_table")
 ui.page_number(total, PAGE_SIZE, key=page_key)
 ui.download_buttons(table, name="my-ideas", key="my_ideas_download")
 

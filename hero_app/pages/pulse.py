@@ -99,9 +99,9 @@ with tab_teams:
         }
     )
     view["Answers"] = view["Answers"].map(lambda v: f"{int(v)}" if not isinstance(v, str) else v)
-    st.dataframe(view, hide_index=True, key=f"{K}table")
+    ui.grid(view, hide_index=True, key=f"{K}table")
 with tab_rules:
-    st.dataframe(pulse.segment_counts_table(), hide_index=True)
+    ui.grid(pulse.segment_counts_table(), hide_index=True)
     st.caption(
         f"Empowered: {pulse.EMPOWERED_MIN} or more on the 1-10 scale. Resourceful: "
         f"{pulse.RESOURCEFUL_MIN_TOOLS} or more apps or tools not provided by IT. Groups with fewer than "

@@ -76,11 +76,11 @@ table = pd.DataFrame(
         **{LABELS[c]: [show(c, v) for v in rows[c]] for c in LABELS},
     }
 )
-st.dataframe(table, hide_index=True, key=f"{K}table")
+ui.grid(table, hide_index=True, key=f"{K}table")
 ui.download_buttons(frame, name="compact-scorecard", key=f"{K}download")
 
 with st.expander("How each measure is defined"):
-    st.dataframe(scorecard.measures_table(), hide_index=True)
+    ui.grid(scorecard.measures_table(), hide_index=True)
     st.caption(
         "Within the SLA: the milestone came by the due date the service-level clock set; an idea still "
         "waiting past its due date counts as a promise broken. Staff are the team's active people today."
