@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Served on this machine only: every demo account's password is public. `make run HOST=0.0.0.0` serves the network.
+HOST ?= 127.0.0.1
+# `make run DEMO=` starts without the demo organisation.
+DEMO ?= --demo
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast bench demo clean-db lint reliability screenshots
@@ -15,8 +19,8 @@ $(BIN)/.installed: pyproject.toml
 
 ## make run: set up, migrate, load the demo organisation on first start, serve http://localhost:$(PORT)
 run: $(BIN)/.installed
-	$(BIN)/hero init --demo
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT) --server.headless true \
+	$(BIN)/hero init $(DEMO)
+	$(BIN)/streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) --server.headless true \
 		--browser.gatherUsageStats false
 
 ## make test: set up (venv, Chromium, PostgreSQL running) and run the whole suite
