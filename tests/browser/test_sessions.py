@@ -187,3 +187,43 @@ def test_a_deactivated_persons_cookie_is_refused_and_deleted(site, context):
     expect(login_form(page)).to_be_visible()
     expect(page.get_by_text(ui.SESSION_ENDED)).to_be_visible()
     wait_for_cookie(page, present=False)
+
+
+def test_the_account_page_ends_the_other_browsers_session_and_changes_the_password_keeping_this_one(site, browser):
+    laptop_ctx = browser.new_context(viewport={"width": 1360, "height": 900})
+    phone_ctx = browser.new_context(viewport={"width": 1360, "height": 900})
+    try:
+        for ctx in (laptop_ctx, phone_ctx):
+            ctx.set_default_timeout(WAIT_MS)
+        laptop, phone = laptop_ctx.new_page(), phone_ctx.new_page()
+        for page in (laptop, phone):
+            page.goto(site.url)
+            log_in(page, "eve@example.com")
+            logged_in_home(page)
+            wait_for_cookie(page, present=True)
+        laptop.locator(NAV_LINK, has_text="Your account").click()
+        expect(laptop.get_by_role("heading", name="Your account")).to_be_visible()
+        expect(laptop.get_by_text("This browser")).to_have_count(1)
+        token = session_cookie(laptop_ctx)["value"]
+        expect(laptop.get_by_text(token)).to_have_count(0)
+        laptop.get_by_role("button", name="End all other sessions").click()
+        expect(laptop.get_by_text("Ended 1 other session: you are logged in only here now.")).to_be_visible()
+        phone.locator(NAV_LINK, has_text="My ideas").click()  # the other browser's next action
+        expect(login_form(phone)).to_be_visible()
+        expect(phone.get_by_text(ui.SESSION_ENDED)).to_be_visible()
+
+        laptop.get_by_label("Current password", exact=True).fill(PASSWORD)
+        laptop.get_by_label("New password", exact=True).fill("a new password for eve")
+        laptop.get_by_label("New password again", exact=True).fill("a new password for eve")
+        laptop.get_by_role("button", name="Change password").click()
+        expect(laptop.get_by_text("Your password was changed. You were not logged in anywhere else.")).to_be_visible()
+        laptop.reload()
+        expect(laptop.get_by_role("heading", name="Your account")).to_be_visible()  # this browser stays in
+        # The old password is refused in the same words as any failure.
+        phone.get_by_label("Email", exact=True).fill("eve@example.com")
+        phone.get_by_label("Password", exact=True).fill(PASSWORD)
+        login_form(phone).click()
+        expect(phone.get_by_text(people.LOGIN_REFUSED)).to_be_visible()
+    finally:
+        laptop_ctx.close()
+        phone_ctx.close()
