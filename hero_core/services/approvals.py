@@ -3,7 +3,7 @@
 The rules themselves live in `hero_core/permissions.py` (who may start the review, assess, approve, give the
 second approval, ask for changes, decline) and `hero_core/risk.py` (`approvals_needed`: within one review round
 the highest risk assessed governs). This module only loads the facts those rules need, in Python for one idea
-and in SQL for the review queue; tests/contract/test_review_queue_agrees.py proves the two agree.
+and in SQL for the review queue; tests/trust/test_review_queue_agrees.py proves the two agree.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hero_core import risk
-from hero_core.models import Approval, Idea, RiskAssessment, TeamManager, User, UserRole
+from hero_core.models import Approval, Idea, RiskAssessment, Team, TeamManager, User, UserRole
 from hero_core.permissions import IdeaFacts
 from hero_core.vocab import Role, State
 
@@ -86,13 +86,14 @@ def review_facts(s: Session, idea: Idea, state: RoundState | None = None) -> Ide
 def reviewers(s: Session, idea: Idea) -> tuple[str, list[int]]:
     """Who reviews this idea, in words for its submitter, and their ids (to notify them)."""
     independent = sorted(team_manager_ids(s, idea.team_id) - {idea.submitter_id})
+    team = s.execute(select(Team.name).where(Team.id == idea.team_id)).scalar()
     if independent:
-        return "a manager of the team", independent
+        return f"another manager of {team}", independent
     admins = sorted(set(s.execute(
         select(User.id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
     ).scalars()) - {idea.submitter_id})
-    return "an admin, because the team has no other manager", admins
+    return f"an admin, since {team} has no other manager", admins
 
 
 # ---- the same facts in SQL, for the review queue ---------------------------------------------------------------

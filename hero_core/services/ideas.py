@@ -799,7 +799,7 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
         review_note = ""
         if reviewing and facts.is_author(actor) and (actor.has(Role.MANAGER) or actor.has(Role.ADMIN)):
             who, _ = approvals.reviewers(s, idea)
-            review_note = f"You proposed this idea, so you do not review it: {who} does."
+            review_note = f"You proposed this idea, so someone else reviews it: {who}."
         now = db.now()
         pilot_codes = tuple(sorted(
             s.execute(select(Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
@@ -1012,7 +1012,7 @@ def review_queue(db: Database, *, actor_id: int) -> list[QueueItem]:
     A manager's queue: their teams' submitted and in-review ideas that they did not propose, plus high-risk
     ideas of any team waiting for a second approver they could be. An admin's queue: ideas waiting for a second
     approver, and the ideas of teams with no manager other than the submitter. It holds exactly the ideas on
-    which the permission matrix lets the person take a review action (tests/contract/test_review_queue_agrees.py).
+    which the permission matrix lets the person take a review action (tests/trust/test_review_queue_agrees.py).
     """
     with db.read() as s:
         actor = load_actor(s, actor_id)
