@@ -96,8 +96,8 @@ class CurrentUser:
         return ", ".join(r.replace("_", " ") for r in self.roles) or "no role"
 
 
-SESSION_ENDED = ("Your session has ended (8 hours without activity, a log-out, or a change to your account). "
-                 "Please log in again.")
+SESSION_ENDED = ("Your session has ended (8 hours without activity, the longest a log-in may last, a log-out, or a "
+                 "change to your account). Please log in again.")
 
 
 def current_user(db: Database | None = None, *, cookie: str | None | bool = True) -> CurrentUser | None:
