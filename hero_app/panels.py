@@ -97,10 +97,13 @@ def show_assessment(a: AssessmentView, *, key: str, matrix_on_demand: bool = Fal
     cols[1].metric("Effort-value", risk.EV_LABELS.get(a.ev_category, a.ev_category))
     cols[2].metric("Approvals", len(a.approver_emails))
     st.caption(f"Assessed by {ui.md(a.assessor_email)} on {ui.fmt_dt(a.created_at)}")
+    if a.round_highest is not None and risk.is_high(a.round_highest) and not risk.is_high(a.overall):
+        st.warning(f"An earlier assessment in this review rated the risk {a.round_highest} (high): the highest "
+                   "rating of a review governs, so two different people must still approve.")
     if a.needs_second_approver:
         st.warning(
-            f"High risk (score {a.overall}): approved by {ui.md(a.approver_emails[0])}; it waits for its second "
-            "approver, another manager or an admin."
+            f"High risk (score {a.round_highest}): approved by {ui.md(a.approver_emails[0])}; it waits for its "
+            "second approver, another manager or an admin who did not propose it."
         )
     elif a.approver_emails:
         st.caption("Approved by " + ", ".join(ui.md(e) for e in a.approver_emails))
@@ -241,7 +244,8 @@ def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where:
     a = view.assessment
     second = a is not None and a.needs_second_approver
     reason_key = f"{k}_reason"
-    st.text_area("Reason for the submitter (required to ask for changes or to decline)", key=reason_key)
+    st.text_area("Reason for the submitter (required for a second approval: why the risk is acceptable)" if second
+                 else "Reason for the submitter (required to ask for changes or to decline)", key=reason_key)
 
     def reason() -> str:  # read at the click: the text typed just before it
         return st.session_state.get(reason_key) or ""

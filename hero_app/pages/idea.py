@@ -38,6 +38,8 @@ st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(WAITING_ON.
             + ("**involves technology**" if view.involves_technology else "no technology involved"))
 st.caption(f"Proposed by {ui.md(view.submitter_name)} ({ui.md(view.submitter_email)}) · created "
            f"{ui.fmt_dt(view.created_at)} · version {view.version}")
+if view.review_note:
+    st.info(ui.md(view.review_note), icon=":material/balance:")
 
 st.subheader("The customer roadblock")
 st.text(view.roadblock)

@@ -104,6 +104,8 @@ for summary in summaries:
         continue
     with box:
         st.markdown(f"**Waiting on:** {ui.md(waiting_on(view.state))}")
+        if view.review_note:
+            st.caption(ui.md(view.review_note))
         if view.state == State.NEEDS_CHANGES.value and view.last_reason:
             st.warning("Your manager asked for changes:")
             st.text(view.last_reason)

@@ -9,7 +9,11 @@ from hero_core.services import ideas
 db, user = ui.require_page("review")
 st.title("Review queue")
 st.caption("Encourage the idea, manage the risk: start the review, assess it, then approve, ask for changes "
-           "or decline — with a reason the submitter can act on.")
+           "or decline — with a reason the submitter can act on. Nobody reviews an idea they proposed: another "
+           "manager of the team does, or an admin when the team has none.")
+if user.may("manage_users"):
+    st.caption("As an admin you see the high-risk ideas that wait for a second approver, and the ideas of teams "
+               "whose only manager proposed them.")
 
 queue = ideas.review_queue(db, actor_id=user.id)
 overdue = sum(1 for q in queue if q.sla_status == "overdue")

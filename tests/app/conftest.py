@@ -32,7 +32,7 @@ EMAIL = {
 ROLES = tuple(EMAIL)
 #: Who may use each restricted page, as the issue states it (written out here, not read from the app).
 ALLOWED = {
-    "review": {"manager"},
+    "review": {"manager", "admin"},
     "it-board": {"it_champion"},
     "impact": {"executive", "manager", "admin"},
     "admin": {"admin"},

@@ -105,7 +105,43 @@ def test_a_high_risk_idea_visibly_waits_for_its_second_approver(org):
     assert "waits for its second approver" in all_text(second)
     button(second, "Approve as second approver").click().run()
     assert_clean(second)
+    assert errors(second) == ["A reason is required to approve as second approver: say why the risk is acceptable."]
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "in_review"
+    second.text_area(key=f"review_decide_{idea_id}_reason").input("The refund limit keeps the loss small.")
+    button(second, "Approve as second approver").click().run()
+    assert_clean(second)
     assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "approved"
+
+
+def test_an_admin_gives_the_second_approval_from_their_own_review_queue(org):
+    idea_id = make_idea(org, title="Refund without receipt up to 50")
+    in_review(org, idea_id, assessed=4)  # 16: high
+    ideas.approve(org.db, actor_id=org.manager, idea_id=idea_id)
+    at = open_page(as_role("admin"), "review")
+    assert_clean(at)
+    assert list(table(at, "Second approver")["#"]) == [idea_id]
+    assert "another manager or an admin who did not propose it" in all_text(at)
+    at.text_area(key=f"review_decide_{idea_id}_reason").input("Legal checked the refund wording.")
+    button(at, "Approve as second approver").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).state == "approved"
+
+
+def test_a_manager_s_own_idea_is_not_in_her_queue_and_her_idea_page_says_who_reviews_it(org):
+    idea_id = make_idea(org, submitter=org.manager, title="Shorter hold music for callers")
+    at = open_page(as_role("manager"), "review")
+    assert_clean(at)
+    assert "Nothing waits for your review right now." in all_text(at)
+    page = open_page(as_role("manager"), "idea", id=idea_id)
+    assert_clean(page)
+    assert ("You proposed this idea, so someone else reviews it: an admin, since Contact centre has no other "
+            "manager.") in all_text(page).replace("\\", "")  # the page escapes Markdown
+    assert not [b for b in page.button if b.label in ("Start review", "Approve", "Decline")]
+    admin = open_page(as_role("admin"), "review")
+    assert list(table(admin, "SLA")["#"]) == [idea_id]
+    button(admin, "Start review").click().run()
+    assert_clean(admin)
+    assert ideas.get_idea(org.db, actor_id=org.admin, idea_id=idea_id).state == "in_review"
 
 
 def test_asking_for_changes_needs_a_reason_and_reaches_the_submitters_inbox(org):
