@@ -8,7 +8,7 @@ import streamlit as st
 from hero_app import conversation, impact_panel, panels, ui
 from hero_core.errors import HeroError
 from hero_core.services import ideas
-from hero_core.services.ideas import WAITING_ON, IdeaView
+from hero_core.services.ideas import IdeaView
 from hero_core.vocab import State
 
 db, user = ui.require_page("idea")
@@ -32,7 +32,7 @@ except HeroError as exc:
 ui.opened_version(view.id, view.version)
 st.title(f"#{view.id} · {ui.md(view.title)}")
 # One element for both lines: every element is a message from the server and a render in the browser.
-st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(WAITING_ON.get(State(view.state), ''))}  \n"
+st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(view.waiting_on)}  \n"
             f"Team **{ui.md(view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
             f"problem **{ui.category_label(view.category)}** · "
             + ("**involves technology**" if view.involves_technology else "no technology involved"))

@@ -103,7 +103,7 @@ for summary in summaries:
         ui.show_error(exc)
         continue
     with box:
-        st.markdown(f"**Waiting on:** {ui.md(waiting_on(view.state))}")
+        st.markdown(f"**Waiting on:** {ui.md(view.waiting_on or waiting_on(view.state))}")
         if view.review_note:
             st.caption(ui.md(view.review_note))
         if view.state == State.NEEDS_CHANGES.value and view.last_reason:

@@ -83,17 +83,18 @@ def review_facts(s: Session, idea: Idea, state: RoundState | None = None) -> Ide
     )
 
 
-def reviewers(s: Session, idea: Idea) -> tuple[str, list[int]]:
-    """Who reviews this idea, in words for its submitter, and their ids (to notify them)."""
+def reviewers(s: Session, idea: Idea) -> tuple[str, str, list[int]]:
+    """Who reviews this idea in words for its submitter ("another manager of Billing", "an admin"), why (or ""),
+    and their ids (to notify them)."""
     independent = sorted(team_manager_ids(s, idea.team_id) - {idea.submitter_id})
     team = s.execute(select(Team.name).where(Team.id == idea.team_id)).scalar()
     if independent:
-        return f"another manager of {team}", independent
+        return f"another manager of {team}", "", independent
     admins = sorted(set(s.execute(
         select(User.id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.ADMIN.value, User.active.is_(True))
     ).scalars()) - {idea.submitter_id})
-    return f"an admin, since {team} has no other manager", admins
+    return "an admin", f"{team} has no other manager", admins
 
 
 # ---- the same facts in SQL, for the review queue ---------------------------------------------------------------

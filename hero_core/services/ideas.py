@@ -130,6 +130,7 @@ class IdeaView(IdeaSummary):
     may_assess: bool = False
     may_plan: bool = False
     review_note: str = ""  # to a submitter who reviews ideas: who reviews this one instead of them
+    waiting_on: str = ""  # what the idea waits for, in the reader's words (WAITING_ON, or who reviews it)
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,7 @@ def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) 
     _flush(s, idea)
     _audit(s, db, actor, action, idea, before, _snapshot(idea))
     social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what="was sent for review")
-    _, reviewer_ids = approvals.reviewers(s, idea)  # never the submitter: nobody reviews their own idea
+    _, _, reviewer_ids = approvals.reviewers(s, idea)  # never the submitter: nobody reviews their own idea
     notifications.notify(
         s, db, user_ids=[m for m in reviewer_ids if m != actor.id], idea_id=idea.id,
         kind="submitted",
@@ -797,9 +798,12 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
             if assessment_row is not None:
                 assessment = _assessment_view(s, assessment_row, round_state)
         review_note = ""
+        waiting_on = WAITING_ON.get(State(idea.state), "")
         if reviewing and facts.is_author(actor) and (actor.has(Role.MANAGER) or actor.has(Role.ADMIN)):
-            who, _ = approvals.reviewers(s, idea)
-            review_note = f"You proposed this idea, so someone else reviews it: {who}."
+            who, why, _ = approvals.reviewers(s, idea)
+            review_note = f"You proposed this idea, so someone else reviews it: {who}" + (
+                f", since {why}." if why else ".")
+            waiting_on = f"{who} to start the review" if idea.state == S.SUBMITTED.value else f"{who}'s decision"
         now = db.now()
         pilot_codes = tuple(sorted(
             s.execute(select(Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
@@ -821,7 +825,7 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
             available_actions=tuple(available_actions(actor, facts)),
             may_edit=permissions.allowed(actor, "edit_idea", facts),
             may_assess=permissions.allowed(actor, "assess_risk", facts) and in_review,
-            review_note=review_note,
+            review_note=review_note, waiting_on=waiting_on,
             may_plan=permissions.allowed(actor, "plan_it", facts) and idea.state in (
                 S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value),
         )

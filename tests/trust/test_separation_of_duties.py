@@ -133,9 +133,11 @@ def test_bypass_1_a_manager_cannot_review_her_own_idea_and_an_admin_reviews_it_i
     assert view.available_actions == ("retire",)
     assert view.review_note == ("You proposed this idea, so someone else reviews it: an admin, since Contact centre "
                                 "has no other manager.")
+    assert view.waiting_on == "an admin to start the review"
     assert idea_id not in {q.idea.id for q in ideas.review_queue(db, actor_id=org.manager)}
     assert idea_id in {q.idea.id for q in ideas.review_queue(db, actor_id=org.admin)}
     ideas.start_review(db, actor_id=org.admin, idea_id=idea_id)
+    assert ideas.get_idea(db, actor_id=org.manager, idea_id=idea_id).waiting_on == "an admin's decision"
     for attempt in (
         lambda: ideas.assess_risk(db, actor_id=org.manager, idea_id=idea_id, assessment=rated(1)),
         lambda: ideas.decline(db, actor_id=org.manager, idea_id=idea_id, reason="Not needed after all."),
