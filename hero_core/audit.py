@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from hero_core import audit_key
-from hero_core.audit_key import AuditKey, AuditKeyError
+from hero_core.audit_key import AuditKey, AuditKeyError, Segment
 from hero_core.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -152,19 +152,27 @@ def _fields(entry: AuditEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in _FIELDS}
 
 
-def verify(session: Session, *, key: AuditKey | None = None) -> VerifyResult:
-    """Walk the chain in storage order; report the first entry whose content, hash or position is wrong."""
-    prev_hash = GENESIS
-    expected_seq = 1
+def verify(session: Session, *, key: AuditKey | None = None, after: Checkpoint | None = None) -> VerifyResult:
+    """Walk the chain in storage order; report the first entry whose content, hash or position is wrong.
+
+    `after`: a head verified earlier; only the entries after it are walked (it must still be there, unchanged)."""
+    prev_hash = after.hash if after else GENESIS
+    expected_seq = after.seq + 1 if after else 1
     count = 0
-    sign: Callable[[bytes], str] | None = None
-    pin: tuple[int, str] | None = None
-    rows = session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars()
+    signers: list[tuple[Segment | None, Callable[[bytes], str]]] = []  # earlier parts first, the current key last
+    query = select(AuditEntry).order_by(AuditEntry.id)
+    if after:
+        problem = check_checkpoint(session, after)
+        if problem:
+            return VerifyResult(False, 0, problem)
+        query = query.where(AuditEntry.seq > after.seq)
+    rows = session.execute(query).scalars()
     for entry in rows:
         count += 1
-        if sign is None:  # an empty trail needs no key
+        if not signers:  # an empty trail needs no key
             key = key or audit_key.require()
-            sign, pin = hasher(key.secret), key.unkeyed_until
+            signers = [(s, hasher(s.secret) if s.secret else _sha256_hex) for s in key.earlier]
+            signers.append((None, hasher(key.secret)))
         where = f"audit entry id {entry.id} (seq {entry.seq}, {entry.action} on {entry.entity_type} {entry.entity_id})"
         if entry.seq != expected_seq:
             # A higher seq than expected means an entry was deleted here, or entries were swapped.
@@ -174,28 +182,67 @@ def verify(session: Session, *, key: AuditKey | None = None) -> VerifyResult:
             return VerifyResult(
                 False, count, f"{where}: does not follow the previous entry (deleted or reordered)", entry.id
             )
+        while signers[0][0] is not None and entry.seq > signers[0][0].seq:
+            signers.pop(0)  # past that earlier part
+        segment, sign = signers[0]
         payload = _payload(**_fields(entry))
-        if pin and entry.seq <= pin[0]:  # written before the trail was keyed, and pinned when it was
-            if hashlib.sha256(payload).hexdigest() != entry.hash:
-                return VerifyResult(False, count, f"{where}: content does not match its hash (edited)", entry.id)
-            if entry.seq == pin[0] and entry.hash != pin[1]:
-                return VerifyResult(False, count, f"{where}: is not the unkeyed head pinned in {key.source} "
-                                    f"(unkeyed-until seq {pin[0]}); the trail written before keys was rewritten",
-                                    entry.id)
-        elif sign(payload) != entry.hash:
-            if hashlib.sha256(payload).hexdigest() == entry.hash:
+        if sign(payload) != entry.hash:
+            if segment is None and _sha256_hex(payload) == entry.hash:
                 why = ("carries a plain SHA-256 hash, not the keyed one: rewritten by someone without the audit "
-                       "key" + ("" if pin else ", or written before keys (then `hero init` pins that part)"))
-            else:
+                       "key" + ("" if key.earlier else ", or written before keys (then `hero init` pins that part)"))
+            elif segment is None:
                 why = "content does not match its hash (edited, or signed with a different audit key)"
+            else:
+                why = "content does not match its hash (edited)"
             return VerifyResult(False, count, f"{where}: {why}", entry.id)
+        if segment is not None and entry.seq == segment.seq and entry.hash != segment.hash:
+            return VerifyResult(False, count, f"{where}: is not the head pinned in {key.source} ({_part(segment)} "
+                                f"seq {segment.seq}); that part of the trail was rewritten", entry.id)
         prev_hash = entry.hash
         expected_seq += 1
         session.expunge(entry)
-    if pin and expected_seq - 1 < pin[0]:
-        return VerifyResult(False, count, f"the trail ends at seq {expected_seq - 1}, before the unkeyed head pinned "
-                            f"at seq {pin[0]} in {key.source}: entries at its end were deleted")
+    pinned = [s for s, _ in signers if s is not None]
+    if pinned and expected_seq - 1 < pinned[-1].seq:
+        return VerifyResult(False, count, f"the trail ends at seq {expected_seq - 1}, before the head pinned at seq "
+                            f"{pinned[-1].seq} in {key.source} ({_part(pinned[-1])}): entries at its end were deleted")
     return VerifyResult(True, count, f"audit trail intact: {count} entries verified")
+
+
+def _sha256_hex(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
+
+
+def _part(segment: Segment) -> str:
+    return "unkeyed-until" if segment.secret is None else "retired-key"
+
+
+def rotate_key(db) -> tuple[AuditKey, Checkpoint]:
+    """Retire the key file's key at the trail's head, sign from the next entry on with a new one, and record that.
+
+    The whole trail is verified first (a broken trail is not re-keyed); the file is then replaced under the trail's
+    append lock, after checking only what was appended meanwhile, so no entry is signed with a retired key and
+    writers wait for milliseconds, not for a whole verify."""
+    key = audit_key.require()
+    if key.source == audit_key.ENV_KEY:
+        raise AuditKeyError("the audit key comes from HERO_AUDIT_KEY, which `hero audit rotate-key` cannot change; "
+                            f"rotate with the key file ({audit_key.key_file()}) instead")
+    with db.read() as s:
+        result = verify(s, key=key)
+        verified = head(s)
+    if not result.ok:
+        raise AuditKeyError(f"not rotating the key of a broken trail: {result.message}")
+    with db.write() as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_AUDIT_LOCK})  # on SQLite: BEGIN IMMEDIATE
+        since = verify(s, key=key, after=verified)
+        if not since.ok:
+            raise AuditKeyError(f"not rotating the key of a broken trail: {since.message}")
+        retired_at = head(s)
+        new_key = audit_key.replace_file(key, head_seq=retired_at.seq, head_hash=retired_at.hash)
+        record(s, at=datetime.now(UTC), actor_id=None, actor_email="system", action="audit_key_rotated",
+               entity_type="audit_key", entity_id="key",
+               after={"key_file": new_key.source, "retired_at_seq": retired_at.seq})
+    return new_key, retired_at
 
 
 def _key_for_new_trail() -> AuditKey:
@@ -222,7 +269,7 @@ def adopt_key(db) -> str:
     key = audit_key.load()
     with db.read() as s:
         first = s.execute(select(AuditEntry).order_by(AuditEntry.seq).limit(1)).scalar()
-        if first is None or (key is not None and key.unkeyed_until):
+        if first is None or (key is not None and key.earlier):
             if key is None:
                 key, made = audit_key.create_file()
                 return f"audit key {'created at' if made else 'found at'} {key.source}"

@@ -17,7 +17,7 @@ import os
 import sqlite3
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -153,6 +153,7 @@ class _Source:
     rows: dict[str, int]
     batches: Iterator[tuple[Table, list[dict]]]
     integrity: str | None = None  # SQLite's quick_check verdict ("ok"), when asked for
+    lines: Iterable[str] = ()  # a logical export's remaining raw lines (read these or `batches`, not both)
 
 
 # What reading a damaged file raises (a cut-off gzip stream, a malformed SQLite page, a broken JSON line, a
@@ -266,7 +267,7 @@ def _logical_source(path: Path) -> Iterator[_Source]:
             if pending:
                 yield table, pending
 
-        yield _Source(header.get("revision"), dict(header.get("rows") or {}), batches())
+        yield _Source(header.get("revision"), dict(header.get("rows") or {}), batches(), lines=f)
 
 
 def restore(db: Database, path: str | os.PathLike) -> BackupSummary:
@@ -330,18 +331,24 @@ def _reading(path: Path) -> Iterator[None]:
 
 
 def _check_source(path: Path) -> None:
-    """Read the whole backup once, without writing anywhere: SQLite's integrity check, every row decoded, and
-    the counts compared with those the file announces. Restore is rare; reading twice is the price of never
-    half-starting one from a damaged file."""
+    """Read the backup once without writing anywhere, so a damaged file is refused before the target is touched:
+    a SQLite file must pass SQLite's quick_check; a logical export must decompress to its end (gzip's CRC
+    catches a cut or altered stream) and hold as many rows per table as its header announces."""
     with _reading(path), _open_source(path, check=True) as source:
-        if source.integrity not in (None, "ok"):
-            raise BackupFailed(f"{str(path)!r} is a damaged SQLite file (integrity check: {source.integrity}); "
-                               "nothing was restored")
+        if source.integrity is not None:
+            if source.integrity != "ok":
+                raise BackupFailed(f"{str(path)!r} is a damaged SQLite file (integrity check: {source.integrity}); "
+                                   "nothing was restored")
+            return
         found: dict[str, int] = {}
-        for table, rows in source.batches:
-            found[table.name] = found.get(table.name, 0) + len(rows)
+        table = None
+        for line in source.lines:
+            if line.startswith("{"):
+                table = json.loads(line)["table"]
+            elif line.strip():
+                found[table] = found.get(table, 0) + 1
         announced = {k: v for k, v in source.rows.items() if v}
-        if {k: v for k, v in found.items() if v} != announced:
+        if found != announced:
             raise BackupFailed(f"{str(path)!r} is incomplete: it announces {sum(announced.values()):,} rows but "
                                f"holds {sum(found.values()):,}; nothing was restored")
 

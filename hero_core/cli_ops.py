@@ -1,4 +1,5 @@
-"""`hero backup`, `hero restore` and `hero audit checkpoint`: operating the database (registered by hero_core.cli).
+"""`hero backup`, `hero restore`, `hero audit checkpoint` and `hero audit rotate-key`: operating the database
+(registered by hero_core.cli).
 
 As in cli_impact.py, nothing from hero_core.cli is imported at module level (cli.py imports this at its end).
 """
@@ -77,6 +78,21 @@ def register(main: click.Group) -> None:
         with path.open("a", encoding="utf-8") as f:
             f.write(point.line() + "\n")
         click.echo(f"checkpoint seq {point.seq} appended to {file}")
+
+
+    @audit_group.command("rotate-key")
+    @handles_errors
+    def audit_rotate_key() -> None:
+        """Sign new audit entries with a new key; the old one stays in the key file for the entries it signed.
+
+        The trail is verified first. The key file keeps the retired key with the seq and hash of the last entry it
+        signed (so that part cannot be rewritten with it either); copy the new file wherever the key is kept.
+        """
+        from hero_core import audit
+
+        new_key, retired_at = audit.rotate_key(_db())
+        click.echo(f"audit key rotated in {new_key.source}: entries up to seq {retired_at.seq} keep the retired key, "
+                   "later ones use the new key; copy the new key file to wherever the key is kept")
 
 
 def verify_checkpoints(session, file: str) -> list[str]:

@@ -202,7 +202,9 @@ def test_hero_init_pins_a_trail_written_before_keys_and_new_entries_are_keyed(db
     _rechain(db, rows[:n], 3, _sha256, edit={"reason": "rewritten"})
     broken = _hero(db.url, "audit", "verify")
     assert broken.exit_code == 1
-    assert f"(seq {n}," in broken.output and "is not the unkeyed head pinned in" in broken.output
+    assert f"(seq {n}," in broken.output
+    assert f"is not the head pinned in {key_file} (unkeyed-until seq {n}); that part of the trail was rewritten" in (
+        broken.output)
 
 
 def test_an_unkeyed_trail_where_a_key_already_exists_is_not_pinned_by_init(db, tmp_path):
@@ -228,7 +230,8 @@ def test_a_pinned_unkeyed_trail_whose_newest_entries_were_deleted_fails(db, tmp_
         conn.execute(text("DELETE FROM audit_entries WHERE seq = :s"), {"s": n})
     result = _hero(db.url, "audit", "verify", env={"HERO_AUDIT_UNKEYED_UNTIL": f"seq={n} hash={legacy[-1].hash}"})
     assert result.exit_code == 1
-    assert f"the trail ends at seq {n - 1}, before the unkeyed head pinned at seq {n}" in result.output
+    assert (f"the trail ends at seq {n - 1}, before the head pinned at seq {n} in HERO_AUDIT_KEY (unkeyed-until): "
+            "entries at its end were deleted") in result.output
 
 
 def test_no_table_holds_the_key(trail):
@@ -236,3 +239,116 @@ def test_no_table_holds_the_key(trail):
         for table in Base.metadata.sorted_tables:
             for row in s.execute(select(table)):
                 assert all(TEST_KEY.hex() not in str(v) for v in row), table.name
+
+
+# ---- rotating the key --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def key_file_trail(trail, tmp_path, monkeypatch):
+    key_file = tmp_path / "audit.key"
+    key_file.write_text(os.environ["HERO_AUDIT_KEY"] + "\n")
+    key_file.chmod(0o600)
+    monkeypatch.delenv("HERO_AUDIT_KEY")
+    monkeypatch.setenv("HERO_AUDIT_KEY_FILE", str(key_file))
+    return trail, key_file
+
+
+def test_rotating_the_key_signs_new_entries_with_a_new_key_and_keeps_the_old_part_checkable(key_file_trail):
+    db, key_file = key_file_trail
+    before = _entries(db)
+    rotated = _hero(db.url, "audit", "rotate-key")
+    assert rotated.exit_code == 0, rotated.output
+    n = len(before)
+    assert f"entries up to seq {n} keep the retired key" in rotated.output
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    text_ = key_file.read_text()
+    assert f"retired-key {TEST_KEY.hex()} seq={n} hash={before[-1].hash}" in text_
+    new_key = bytes.fromhex(next(line for line in text_.splitlines() if not line.startswith(("#", "retired"))))
+    assert new_key != TEST_KEY
+    assert _hero(db.url, "teams", "add", "NEW", "--name", "After rotation").exit_code == 0
+    after = _entries(db)
+    assert [e.action for e in after[n:]] == ["audit_key_rotated", "team_created"]
+    for entry in after[n:]:
+        assert entry.hash == audit.hasher(new_key)(audit._payload(**audit._fields(entry)))
+    assert _hero(db.url, "audit", "verify").output.strip() == f"audit trail intact: {n + 2} entries verified"
+    # Twice: both retired keys stay, each for its part.
+    assert _hero(db.url, "audit", "rotate-key").exit_code == 0
+    assert key_file.read_text().count("retired-key ") == 2
+    assert _hero(db.url, "audit", "verify").exit_code == 0
+
+
+def test_after_rotation_the_retired_key_cannot_rewrite_its_own_part_or_sign_new_entries(key_file_trail):
+    """The leaked-key case rotation is for: someone holding the old key re-signs an old entry (and everything after
+    it with the old key) — the pinned head catches it; or appends entries signed with the old key — also caught."""
+    db, _ = key_file_trail
+    n = len(_entries(db))
+    assert _hero(db.url, "audit", "rotate-key").exit_code == 0
+    rows = _entries(db)
+    _rechain(db, rows, 4, audit.hasher(TEST_KEY), edit={"reason": "re-signed with the leaked key"})
+    result = _hero(db.url, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"(seq {n}," in result.output and "is not the head pinned in" in result.output
+    assert "(retired-key seq" in result.output
+
+
+def test_after_rotation_an_entry_signed_with_the_retired_key_is_caught(key_file_trail):
+    db, _ = key_file_trail
+    assert _hero(db.url, "audit", "rotate-key").exit_code == 0
+    assert _hero(db.url, "teams", "add", "NEW", "--name", "After rotation").exit_code == 0
+    rows = _entries(db)
+    _rechain(db, rows, len(rows) - 1, audit.hasher(TEST_KEY), edit={"reason": "signed with the leaked key"})
+    result = _hero(db.url, "audit", "verify")
+    assert result.exit_code == 1
+    assert f"(seq {rows[-1].seq}, team_created" in result.output
+    assert "content does not match its hash (edited, or signed with a different audit key)" in result.output
+
+
+def test_a_broken_trail_is_not_rotated(key_file_trail):
+    db, key_file = key_file_trail
+    before = key_file.read_bytes()
+    rows = _entries(db)
+    _rechain(db, rows, 3, _sha256, edit={"reason": "x"})
+    result = _hero(db.url, "audit", "rotate-key")
+    assert result.exit_code == 1 and "not rotating the key of a broken trail: audit entry id" in result.output
+    assert key_file.read_bytes() == before
+
+
+def test_rotation_refuses_a_key_given_in_the_environment(trail):
+    result = _hero(trail.url, "audit", "rotate-key")
+    assert result.exit_code == 1
+    assert "comes from HERO_AUDIT_KEY, which `hero audit rotate-key` cannot change" in result.output
+
+
+def test_rotating_while_people_keep_writing_leaves_no_entry_signed_with_a_retired_key(key_file_trail):
+    import threading
+
+    from hero_core.services import people
+
+    db, key_file = key_file_trail
+    stop, errors, added = threading.Event(), [], []
+
+    def keep_writing():
+        i = 0
+        while not stop.is_set():
+            try:
+                people.create_team(db, actor_id=None, code=f"W{i}", name=f"Writer {i}")
+                added.append(i)
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+                return
+            i += 1
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        for _ in range(3):
+            rotated = _hero(db.url, "audit", "rotate-key")
+            assert rotated.exit_code == 0, rotated.output
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    assert not errors, errors
+    assert len(added) > 0 and key_file.read_text().count("retired-key ") == 3
+    verified = _hero(db.url, "audit", "verify")
+    assert verified.exit_code == 0, verified.output
