@@ -100,14 +100,15 @@ def reviewers(s: Session, idea: Idea) -> tuple[str, str, list[int]]:
 # ---- the same facts in SQL, for the review queue ---------------------------------------------------------------
 
 
-def _current_assessment_id():
+def current_assessment_id():
     """The idea's latest assessment of its current round (correlated to Idea)."""
     r = aliased(RiskAssessment)
     return (select(func.max(r.id)).where(r.idea_id == Idea.id, r.review_round == Idea.review_round)
             .correlate(Idea).scalar_subquery())
 
 
-def _round_is_high():
+def round_is_high():
+    """SQL: an assessment of the idea's current review round is high risk (correlated to Idea)."""
     h = aliased(RiskAssessment)
     return exists().where(h.idea_id == Idea.id, h.review_round == Idea.review_round,
                           h.overall >= risk.HIGH_RISK_THRESHOLD).correlate(Idea)
@@ -118,8 +119,8 @@ def pending_second_approvals(s: Session) -> dict[int, int]:
     rows = s.execute(
         select(Idea.id, func.min(Approval.approver_id))
         .select_from(Idea)
-        .join(Approval, Approval.assessment_id == _current_assessment_id())
-        .where(Idea.state == State.IN_REVIEW.value, Idea.merged_into_id.is_(None), _round_is_high())
+        .join(Approval, Approval.assessment_id == current_assessment_id())
+        .where(Idea.state == State.IN_REVIEW.value, Idea.merged_into_id.is_(None), round_is_high())
         .group_by(Idea.id)
         .having(func.count(Approval.id) == 1)
     ).all()

@@ -25,7 +25,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hero_core import impact_store, permissions, risk
 from hero_core.db import Database
-from hero_core.models import Approval, Idea, RiskAssessment, Team, User
+from hero_core.models import Approval, Idea, Team, User
+from hero_core.services import approvals
 from hero_core.services.common import load_actor
 from hero_core.services.impact_views import _days_between
 
@@ -223,12 +224,8 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
     stmt = select(func.count(Idea.id), one(Idea.scaled_at.is_not(None))).where(Idea.piloted_at.is_not(None))
     put(s.execute(_grouped(stmt, q_pil, by_team)), ["pilots", "pilots_scaled"])
 
-    # High risk: each idea's latest assessment, and how many different people approved on it.
-    latest = (
-        select(RiskAssessment.idea_id, func.max(RiskAssessment.id).label("aid")).group_by(
-            RiskAssessment.idea_id
-        )
-    ).subquery()
+    # High risk as the approval rule counts it (hero_core/services/approvals.py): an idea whose current review
+    # round holds a high assessment, and how many different people approved the round's current assessment.
     approvers = (
         select(Approval.assessment_id, func.count(distinct(Approval.approver_id)).label("n")).group_by(
             Approval.assessment_id
@@ -237,10 +234,8 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
     stmt = (
         select(func.count(Idea.id), one(approvers.c.n >= 2))
         .select_from(Idea)
-        .join(latest, latest.c.idea_id == Idea.id)
-        .join(RiskAssessment, RiskAssessment.id == latest.c.aid)
-        .join(approvers, approvers.c.assessment_id == RiskAssessment.id)
-        .where(RiskAssessment.overall >= risk.HIGH_RISK_THRESHOLD, Idea.submitted_at.is_not(None))
+        .join(approvers, approvers.c.assessment_id == approvals.current_assessment_id())
+        .where(approvals.round_is_high(), Idea.submitted_at.is_not(None))
     )
     put(s.execute(_grouped(stmt, q_sub, by_team)), ["high_risk_ideas", "high_risk_second"])
 

@@ -113,6 +113,22 @@ def test_high_risk_ideas_count_the_share_with_a_second_approver(org):
     assert cc["share_high_risk_second_approver"] == 0.5
 
 
+def test_a_high_risk_idea_whose_ratings_were_lowered_in_review_still_counts_as_high_risk(org):
+    # The same rule as the approvals: the round's highest assessment governs, not the latest one.
+    both = submit(org, MON)
+    one = submit(org, MON, title="Waits for a second")
+    for idea_id in (both, one):
+        review(org, idea_id, MON + timedelta(days=1))
+        approve(org, idea_id, MON + timedelta(days=2), high=True)
+        ideas.assess_risk(org.db, actor_id=org.manager, idea_id=idea_id, assessment=assessment(high=False))
+        assert ideas.approve(org.db, actor_id=org.manager, idea_id=idea_id) == "awaiting second approver"
+    at(org.db, MON + timedelta(days=3))
+    ideas.approve(org.db, actor_id=org.admin, idea_id=both, reason="Mitigated.")
+    cc = row(scorecard.scorecard(org.db, actor_id=org.manager), "2026Q1", "CC")
+    assert cc["high_risk_ideas"] == 2
+    assert cc["share_high_risk_second_approver"] == 0.5
+
+
 def test_it_measures_claim_time_and_share_claimed_within_the_sla_by_approval_quarter(org):
     quick = submit(org, MON, tech=True)
     late = submit(org, MON, tech=True, title="Claimed late")
