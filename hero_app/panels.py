@@ -112,7 +112,7 @@ def show_assessment(a: AssessmentView, *, key: str, matrix_on_demand: bool = Fal
     if area is not None:
         with area:
             st.vega_lite_chart(heatmap_spec(tuple(a.ratings)), key=f"{key}_matrix")
-            st.dataframe(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
+            ui.grid(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
     show_effort_value(a.effort_value, a.ev_category)
     # Seven answers read better as a list than as a grid, and a data grid is the costliest element to draw: each
     # one adds 40-80 ms to the click that shows it in Chromium (measured with `make bench`'s browser clicks).

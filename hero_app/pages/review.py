@@ -39,7 +39,7 @@ def queue_table(items) -> pd.DataFrame:
 
 # The page's rows are formatted on every run; the whole queue (hundreds of ideas for a busy manager) only for a
 # download.
-st.dataframe(queue_table(ui.paged(queue, key="review_page", page_size=20)), hide_index=True, key="review_table")
+ui.grid(queue_table(ui.paged(queue, key="review_page", page_size=20)), hide_index=True, key="review_table")
 ui.download_buttons(lambda: queue_table(queue), name="review-queue", key="review_download")
 
 by_id = {q.idea.id: q for q in queue}
