@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 DEMO ?= --demo
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast bench demo clean-db lint reliability screenshots
+.PHONY: run test test-fast bench demo clean-db lint reliability screenshots calibrate
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ screenshots: $(BIN)/.installed
 ## make bench: the performance table (docs/performance.md)
 bench: $(BIN)/.installed
 	$(BIN)/python -m benchmarks.run
+
+## make calibrate: the impact estimator's Monte Carlo (1,000 replications a family) into docs/impact-validation.md
+calibrate: $(BIN)/.installed
+	nice $(BIN)/python -m hero_core.impact_calibration --reps 1000 --out docs/impact-validation.md
 
 demo: $(BIN)/.installed
 	$(BIN)/hero init --demo
