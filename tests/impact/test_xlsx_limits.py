@@ -16,7 +16,7 @@ from datetime import date
 import openpyxl
 import pytest
 
-from benchmarks.xlsx_bomb import bomb
+from benchmarks.xlsx_bomb import bomb, shared_strings_workbook
 from hero_core import xlsx
 from hero_core.errors import ImportRejected
 from hero_core.services import metrics_io
@@ -168,3 +168,48 @@ def _rewrite_part(path, part: str, change) -> None:
         for info in source.infolist():
             body = source.read(info)
             out.writestr(info.filename, change(body) if info.filename == part else body)
+
+
+FULL_ROW = b"<row>" + b"<c/>" * xlsx.SHEET_COLUMNS + b"</row>"
+WIDE_ROW = b"<row>" + b"<c><v>1</v></c>" * (xlsx.SHEET_COLUMNS + 1) + b"</row>"
+
+
+@pytest.mark.parametrize(("sheet", "refused"), [
+    (FULL_ROW * 3, False),
+    (WIDE_ROW, True),
+    (b"<x:row>" + b"<x:c><x:v>1</x:v></x:c>" * (xlsx.SHEET_COLUMNS + 1) + b"</x:row>", True),  # prefixed tags
+    (b"<row>" + b"<a-long-prefix-that-goes-on-and-on:c/>" * (xlsx.SHEET_COLUMNS + 1) + b"</row>", True),
+    (FULL_ROW * 15 + WIDE_ROW, True),  # the wide row starts just before 1 MB: counted across two reads
+    (FULL_ROW * 40, False),  # full rows across many reads, none too wide
+], ids=["full-rows", "wide", "prefixed", "long-prefix", "across-reads", "many-full-rows"])
+def test_a_row_wider_than_a_spreadsheet_is_refused_before_openpyxl_builds_it(sheet, refused, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_RATIO", 10_000)
+    data = _workbook(sheet)
+    if refused:
+        with pytest.raises(xlsx.XlsxRefused, match=r"wide.xlsx: xl/worksheets/sheet1.xml has a row of more than "
+                                                   r"16,384 cells, the most a spreadsheet row can have"):
+            xlsx.check_shape(io.BytesIO(data), "wide.xlsx")
+    else:
+        xlsx.check_shape(io.BytesIO(data), "wide.xlsx")
+
+
+def test_a_wide_row_is_refused_by_the_importer_without_opening_the_workbook(org, no_workbook_opened):
+    error = import_file(org, _workbook(b'<row><c t="inlineStr"><is><t>metric</t></is></c></row>' + WIDE_ROW),
+                        "wide.xlsx")
+
+    assert [str(p) for p in error.details] == [
+        "file 'wide.xlsx': xl/worksheets/sheet1.xml has a row of more than 16,384 cells, the most a spreadsheet "
+        "row can have"
+    ]
+
+
+def test_a_large_part_that_openpyxl_reads_whole_is_refused_while_a_large_worksheet_is_streamed(monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_WHOLE_PART", 64 * 2**10)
+    strings = shared_strings_workbook(5_000)  # 107 KB of shared strings
+
+    with pytest.raises(xlsx.XlsxRefused) as info:
+        xlsx.check_archive(io.BytesIO(strings), "strings.xlsx")
+    assert info.value.reason == ("its part xl/sharedStrings.xml unzips to 107 KB; only worksheets are read a row at "
+                                 "a time, and any other part may be at most 64 KB")
+
+    xlsx.check_archive(io.BytesIO(bomb(1_000)), "rows.xlsx")  # a 150 KB worksheet is streamed, so it may be big
