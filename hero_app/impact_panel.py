@@ -33,6 +33,7 @@ VERDICT_BADGES = {
     impact.WORSENED: ("Worsened", "red", ":material/trending_down:"),
     impact.NO_CLEAR_CHANGE: ("No clear change", "gray", ":material/trending_flat:"),
     impact.NOT_ENOUGH_DATA: ("Not enough data", "orange", ":material/hourglass_empty:"),
+    impact.NOT_ATTRIBUTABLE: ("Cannot be attributed", "violet", ":material/help:"),
 }
 PNG_MIME = "image/png"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,11 +68,17 @@ HOW_MEASURED = (
     "over the same weeks: the baseline is the {b} days before the launch, the evaluation the {e} days after it"
     "{r}. The effect is how much more the pilot teams changed than the comparison teams did "
     "(difference-in-differences), in the metric's own unit, so a change that hit the whole organisation at "
-    "the same time is not credited to the idea. The 95% confidence interval shows the range the true effect "
-    "plausibly lies in: the verdict is *improved* or *worsened* only when that whole range lies on one side of "
-    "zero (respecting whether higher or lower is better), otherwise *no clear change*. With too little data "
-    "the verdict is *not enough data*, and no number is shown. The pre-trend check warns when pilot and "
-    "comparison teams were already drifting apart before the launch."
+    "the same time is not credited to the idea. Each team's step at the launch is measured against that team's "
+    "own trend, so pilot teams that were already drifting up or down are not credited either, and each team's "
+    "own noise is allowed for, so one small, noisy pilot team does not make chance look like an effect. The 95% "
+    "confidence interval shows the range the true effect plausibly lies in: the verdict is *improved* or "
+    "*worsened* only when that whole range lies on one side of zero (respecting whether higher or lower is "
+    "better), otherwise *no clear change*. Beside it, the *plain comparison* assumes the pilot teams would have "
+    "moved in parallel with the others: more sensitive, but fooled by a drift that was already there. The "
+    "*smallest detectable effect* is the effect these data would reveal four times in five: a *no clear change* "
+    "with a large one means too little data to tell. Without at least two comparison teams the pilot teams' "
+    "change *cannot be attributed* to the idea. With too little data the verdict is *not enough data*, and no "
+    "number is shown. Validation by simulation: docs/impact-validation.md."
 )
 
 
@@ -328,8 +335,14 @@ def show_estimate(row, *, metric_name: str) -> None:
     st.markdown(f"**{ui.md(metric_name)}** ({ui.md(row['metric'])}, {ui.md(unit or 'no unit')}; "
                 f"{'higher' if row['direction'] == 'higher' else 'lower'} is better)")
     verdict_badge(str(row["verdict"]))
+    if row["verdict"] == impact.NOT_ATTRIBUTABLE:
+        st.info("The pilot teams' change cannot be attributed to the idea: too few comparison teams have data, so "
+                "nothing separates the idea from whatever else changed at the same time.")
+        _show_plain_tier(row, unit)
+        return
     if row["verdict"] == impact.NOT_ENOUGH_DATA:
         st.info("Not enough data to measure this yet: " + ui.md(row["warnings"] or "too few weeks of data."))
+        _show_plain_tier(row, unit)
         return
     cols = st.columns(4)
     cols[0].metric("Effect", fmt_effect(row["effect"], unit))
@@ -341,9 +354,27 @@ def show_estimate(row, *, metric_name: str) -> None:
     method = "Difference-in-differences" if row["method"] == impact.DID else "Before/after (no comparison)"
     st.caption(f"Method: {method} · {ui.md(row['inference'])} · pre-trend p {fmt_p(row['pre_trend_p'])} · "
                f"{int(row['n_obs']):,} daily observations")
+    mde = row.get("mde")
+    if _finite(mde):
+        detectable = fmt_effect(mde, unit, signed=False) if unit != "share" else f"{mde * 100:.1f} percentage points"
+        text = f"Smallest detectable effect: {detectable} (found four times in five with this much data)."
+        if row["verdict"] == impact.NO_CLEAR_CHANGE:
+            text += " An effect smaller than that would likely go unnoticed: too little data to tell."
+        st.caption(text)
+    _show_plain_tier(row, unit)
     notes = str(row.get("warnings") or "")
     if notes:
         st.warning(ui.md(notes))
+
+
+def _show_plain_tier(row, unit: str) -> None:
+    """The second tier: the plain comparison and the assumption it rests on, in words."""
+    reading = row.get("plain_reading")
+    if not reading or not _finite(row.get("plain_effect")):
+        return
+    low, high = fmt_effect(row.get("plain_ci_low"), unit), fmt_effect(row.get("plain_ci_high"), unit)
+    st.caption(f"Plain comparison: {ui.md(reading)} — {fmt_effect(row['plain_effect'], unit)} "
+               f"(95% CI {_bare(low, unit)} to {_bare(high, unit)}).")
 
 
 def show_series(db: Database, user: ui.CurrentUser, idea_id: int, metric: str, *, key: str) -> None:

@@ -18,6 +18,7 @@ VERDICT_COLOURS = {
     "worsened": "#d73027",
     "no clear change": "#737373",
     "not enough data": "#bdbdbd",
+    "cannot be attributed": "#9e9ac8",
 }
 #: The forest plot's click selection; the page reads event.selection[IDEA_SELECTION] -> [{"idea_id": N}].
 IDEA_SELECTION = "idea_pick"

@@ -7,27 +7,30 @@ For a launched idea (piloting, scaling or scaled, with a launch date) and each o
 * the *baseline* is the whole weeks (Monday to Sunday) inside the BASELINE days before the launch; the
   *evaluation* is the whole weeks inside the EVAL days that start RAMP days after the launch (the week that
   contains the launch, and any ramp-up, belong to neither);
-* daily observations are averaged to team x week means in the database; the effect is the
-  difference-in-differences ``value ~ treated + post + treated:post``, in the metric's unit: the change in
-  the pilot teams beyond the change the comparison teams saw over the same weeks, so an organisation-wide
-  shift at the launch date is not credited to the idea;
-* its 95% CI and p-value: with MIN_PILOTS_FOR_CLUSTERING (10) or more pilot teams, OLS on the team x week
-  means with standard errors clustered by team (statsmodels, t with clusters - 1 degrees of freedom). With
-  fewer pilot teams - the usual pilot - clustered errors are far too small (one treated cluster cannot show
-  its own noise: see the simulation note at MIN_PILOTS_FOR_CLUSTERING), so the same model is fitted on team
-  x period means instead: each team's change (after minus before), pilot mean change minus comparison mean
-  change, tested with a pooled-variance t-test, so the comparison teams supply the noise estimate. Collapsing
-  to one change per team also absorbs week-to-week correlation within a team;
-* the pre-trend check compares how pilot and comparison teams moved over the baseline weeks: the treated x
-  week interaction (clustered) or, with few pilot teams, each team's weekly slope (pooled t-test); a small
-  pre_trend_p says the groups were already drifting apart before the launch;
-* with fewer than two comparison teams the estimate falls back to a before/after difference of the pilot
-  teams' weekly means (Welch t-test), labelled "before-after" with a warning;
+* daily observations are averaged to team x week means in the database; the effect is a
+  difference-in-differences in the metric's unit: how much more the pilot teams stepped at the launch than the
+  comparison teams did over the same weeks, so an organisation-wide shift at the launch date is not credited to
+  the idea;
+* the headline (method version METHOD_VERSION) measures each team's step against that team's own linear trend
+  over both windows (value ~ 1 + week + post, team by team), so pilot teams that were already drifting apart
+  are not credited either, and tests the pilot mean step minus the comparison mean step over teams (Conley &
+  Taber: the comparison teams show how much a team's step varies by chance), each team studentised by its own
+  weekly noise up to one common factor (Ferman & Pinto: a small, noisy pilot team is not taken for an effect);
+  t with teams - 2 degrees of freedom (`_did_studentised`). `mde` is the effect that test finds 80% of the time;
+* the second tier (`plain_*`) is the plain difference-in-differences, which assumes parallel trends: the same
+  test on each team's plain change (after minus before), or, with MIN_PILOTS_FOR_CLUSTERING or more teams on
+  both sides, OLS on the team x week means with team-clustered errors; `plain_reading` says it in words;
+* the pre-trend check compares how pilot and comparison teams moved over the baseline weeks: each team's weekly
+  slope (pooled t-test) or the clustered treated x week interaction; a small pre_trend_p says the groups were
+  already drifting apart before the launch (the headline allows for that, the plain tier does not);
+* with fewer than two comparison teams the verdict is "cannot be attributed" and the headline has no number:
+  the pilot teams' before/after difference (Welch t-test) is only the plain tier, with a warning;
 * with fewer than two weeks on either side for the pilot teams, the verdict is "not enough data" and no
   number is given.
 
-The verdict respects the metric's direction: "improved" when the 95% CI excludes 0 on the good side,
-"worsened" when it excludes 0 on the bad side, otherwise "no clear change".
+docs/impact-validation.md (`make calibrate`) checks all of this by simulation. The verdict respects the metric's
+direction: "improved" when the 95% CI excludes 0 on the good side, "worsened" when it excludes 0 on the bad side,
+otherwise "no clear change".
 
 Windows come from HERO_IMPACT_BASELINE_DAYS (90), HERO_IMPACT_EVAL_DAYS (90) and HERO_IMPACT_RAMP_DAYS (0),
 read on every call. Everything above is pure; `estimate_impact` and `estimate_portfolio` read the database.
@@ -41,7 +44,7 @@ import os
 import warnings
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -65,7 +68,11 @@ IMPROVED = "improved"
 WORSENED = "worsened"
 NO_CLEAR_CHANGE = "no clear change"
 NOT_ENOUGH_DATA = "not enough data"
-VERDICTS = (IMPROVED, WORSENED, NO_CLEAR_CHANGE, NOT_ENOUGH_DATA)
+#: The before/after fallback's verdict: the pilot teams changed (or not), but nothing shows it was the idea.
+NOT_ATTRIBUTABLE = "cannot be attributed"
+VERDICTS = (IMPROVED, WORSENED, NO_CLEAR_CHANGE, NOT_ENOUGH_DATA, NOT_ATTRIBUTABLE)
+#: Part of every stored estimate's fingerprint (hero_core.impact_store): a new method recomputes them all.
+METHOD_VERSION = "2-trend-studentised"
 
 LAUNCHED_STATES = (State.PILOTING, State.SCALING, State.SCALED)
 MIN_WEEKS = 2  # weeks with data on each side of the launch, per group
@@ -77,8 +84,13 @@ MIN_PILOTS_FOR_CLUSTERING = 10
 CLUSTERED = "team x week OLS, team-clustered standard errors"
 TEAM_CHANGES = "per-team changes, pooled-variance t-test"
 WELCH = "pilot weeks before vs after, Welch t-test"
+#: The headline's inference: each team's own step at the launch beyond its own linear trend, studentised.
+TREND_STUDENTISED = "per-team step beyond own trend, studentised by team noise"
+#: The plain tier's, with fewer than MIN_PILOTS_FOR_CLUSTERING teams on either side.
+CHANGES_STUDENTISED = "per-team changes, studentised by team noise"
 PRE_TREND_WARN_P = 0.10
 CONFIDENCE = 0.95
+POWER = 0.80  # for the minimal detectable effect
 
 #: The keys of `hero impact --json`, in order. A contract for scripts: change only with care.
 JSON_KEYS = (
@@ -94,6 +106,14 @@ JSON_KEYS = (
     "pre_trend_p",
     "n_obs",
     "verdict",
+    "mde",
+    "plain_verdict",
+    "plain_effect",
+    "plain_ci_low",
+    "plain_ci_high",
+    "plain_p_value",
+    "plain_method",
+    "plain_reading",
 )
 
 
@@ -200,7 +220,25 @@ class ImpactEstimate:
     direction: str = "higher"
     idea_id: int | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
-    inference: str = ""  # how the CI and p-value were computed (CLUSTERED, TEAM_CHANGES or WELCH)
+    inference: str = ""  # how the CI and p-value were computed (TREND_STUDENTISED, or WELCH for the plain tier)
+    #: The smallest effect (metric units, absolute) the headline test detects 80% of the time with these data.
+    mde: float | None = None
+    #: The second tier: the plain difference-in-differences (or, without comparison teams, before/after),
+    #: which assumes pilot and comparison teams would have moved in parallel; `plain_reading` says so in words
+    #: and `plain_method` says how its interval was computed (CHANGES_STUDENTISED, CLUSTERED or WELCH).
+    plain_verdict: str | None = None
+    plain_effect: float | None = None
+    plain_ci_low: float | None = None
+    plain_ci_high: float | None = None
+    plain_p_value: float | None = None
+    plain_method: str = ""
+    plain_reading: str = ""
+
+    def headline_only(self) -> ImpactEstimate:
+        """Without the second tier and the minimal detectable effect: what hero_core.impact_store keeps for the
+        portfolio views (the idea page estimates live and shows both tiers)."""
+        return replace(self, mde=None, plain_verdict=None, plain_effect=None, plain_ci_low=None,
+                       plain_ci_high=None, plain_p_value=None, plain_method="", plain_reading="")
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the JSON_KEYS, with plain Python values."""
@@ -217,6 +255,14 @@ class ImpactEstimate:
             "pre_trend_p": self.pre_trend_p,
             "n_obs": self.n_obs,
             "verdict": self.verdict,
+            "mde": self.mde,
+            "plain_verdict": self.plain_verdict,
+            "plain_effect": self.plain_effect,
+            "plain_ci_low": self.plain_ci_low,
+            "plain_ci_high": self.plain_ci_high,
+            "plain_p_value": self.plain_p_value,
+            "plain_method": self.plain_method,
+            "plain_reading": self.plain_reading,
         }
 
 
@@ -346,21 +392,24 @@ def estimate_arrays(
                               **common)
     notes: list[str] = []
     pre_trend_p: float | None = None
-    if comparison_ok and treated_ids.size >= MIN_PILOTS_FOR_CLUSTERING:
-        inference = CLUSTERED
-        y, tr, po, g, wk = _rows(used, value, is_treated, post, team, week)
-        effect, ci_low, ci_high, p = _did_clustered(y, tr, po, g)
+    headline, se, df = NAN4, math.nan, math.nan
+    if comparison_ok:
+        a, y, po, pr, wk, g = _rows(used, at, value, post, pilot[at], week, team)
+        t = wk - e_lo
         pre = ~po
-        pre_trend_p = _pre_trend_clustered(y[pre], tr[pre], wk[pre] - e_lo, g[pre])
-    elif comparison_ok:
-        inference = TEAM_CHANGES
-        a, y, po, pr, wk = _rows(used, at, value, post, pilot[at], week)
-        effect, ci_low, ci_high, p = _did_team_changes(a, y, po, pr)
-        pre = ~po
-        pre_trend_p = _pre_trend_team_slopes(a[pre], wk[pre] - e_lo, y[pre], pr[pre])
+        if min(treated_ids.size, comparison_ids.size) >= MIN_PILOTS_FOR_CLUSTERING:
+            ((*headline, se, df),) = _did_studentised(a, t, y, po, pr, plain=False)
+            plain_inference = CLUSTERED
+            plain = _did_clustered(y, pr, po, g)
+            pre_trend_p = _pre_trend_clustered(y[pre], pr[pre], t[pre], g[pre])
+        else:
+            (*headline, se, df), plain6 = _did_studentised(a, t, y, po, pr)
+            plain_inference = CHANGES_STUDENTISED
+            plain = tuple(plain6[:4])
+            pre_trend_p = _pre_trend_team_slopes(a[pre], t[pre], y[pre], pr[pre])
     else:
-        inference = WELCH
-        effect, ci_low, ci_high, p = _before_after(value[is_treated & ~post], value[is_treated & post])
+        plain_inference = WELCH
+        plain = _before_after(value[is_treated & ~post], value[is_treated & post])
         have = (
             "No comparison team has"
             if comparison_ids.size == 0
@@ -368,17 +417,44 @@ def estimate_arrays(
         )
         notes.append(
             f"{have} enough data before and after the launch: this is a before/after difference of the pilot "
-            "teams alone, so organisation-wide changes at the same time are mixed into the idea's effect."
+            "teams alone, so organisation-wide changes at the same time are mixed into it and the change "
+            "cannot be attributed to the idea."
         )
     if pre_trend_p is not None and pre_trend_p < PRE_TREND_WARN_P:
         notes.append(
             f"Pilot and comparison teams were already trending apart before the launch "
-            f"(pre-trend p = {pre_trend_p:.3f}); the estimate may be biased."
+            f"(pre-trend p = {pre_trend_p:.3f}): the headline allows for a steady trend, the plain comparison "
+            "does not."
         )
 
-    if not all(math.isfinite(x) for x in (effect, ci_low, ci_high, p)):
-        notes.append("The data show no variation to estimate from.")
-        return ImpactEstimate(verdict=NOT_ENOUGH_DATA, warnings=tuple(notes), inference=inference, **common)
+    plain_ok = all(math.isfinite(x) for x in plain)
+    tiers: dict[str, Any] = {"plain_method": plain_inference, "plain_reading": ""}
+    if plain_ok:
+        plain_verdict = verdict_for(ci_low=plain[1], ci_high=plain[2], direction=direction)
+        tiers.update(
+            plain_verdict=plain_verdict,
+            plain_effect=float(plain[0]),
+            plain_ci_low=float(plain[1]),
+            plain_ci_high=float(plain[2]),
+            plain_p_value=float(plain[3]),
+            plain_reading=plain_reading(plain_verdict, method=method),
+        )
+    if not comparison_ok:
+        if not plain_ok:
+            notes.append("The data show no variation to estimate from.")
+            return ImpactEstimate(verdict=NOT_ENOUGH_DATA, warnings=tuple(notes), inference=plain_inference,
+                                  **common, **tiers)
+        return ImpactEstimate(verdict=NOT_ATTRIBUTABLE, warnings=tuple(notes), inference=plain_inference,
+                              **common, **tiers)
+    effect, ci_low, ci_high, p = headline
+    if not all(math.isfinite(x) for x in (effect, ci_low, ci_high, p, se, df)):
+        notes.append(
+            "The data show no variation to estimate from."
+            if not plain_ok
+            else "Too few weeks per team to allow for each team's own trend."
+        )
+        return ImpactEstimate(verdict=NOT_ENOUGH_DATA, warnings=tuple(notes), inference=TREND_STUDENTISED,
+                              pre_trend_p=pre_trend_p, **common, **tiers)
     return ImpactEstimate(
         verdict=verdict_for(ci_low=ci_low, ci_high=ci_high, direction=direction),
         effect=effect,
@@ -387,9 +463,24 @@ def estimate_arrays(
         p_value=p,
         pre_trend_p=pre_trend_p,
         warnings=tuple(notes),
-        inference=inference,
+        inference=TREND_STUDENTISED,
+        mde=float((special.stdtrit(df, UPPER_Q) + special.stdtrit(df, POWER)) * se),
         **common,
+        **tiers,
     )
+
+
+def plain_reading(verdict: str, *, method: str) -> str:
+    """The plain tier in words, with the assumption it rests on."""
+    if method == BEFORE_AFTER:
+        assumption = "if nothing else changed for the pilot teams at the same time"
+    else:
+        assumption = "if the pilot teams were not already drifting apart from the others"
+    if verdict == IMPROVED:
+        return f"better, {assumption}"
+    if verdict == WORSENED:
+        return f"worse, {assumption}"
+    return f"no clear change, even {assumption.replace('if ', 'assuming ', 1)}"
 
 
 def _factorise(team: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -463,6 +554,7 @@ def _quiet():
 
 
 NAN4 = (math.nan, math.nan, math.nan, math.nan)
+NAN6 = NAN4 + (math.nan, math.nan)
 #: The two-sided t quantile's probability, computed as statsmodels' conf_int(alpha=1 - CONFIDENCE) does.
 UPPER_Q = 1 - (1 - CONFIDENCE) / 2
 #: The tail probabilities of scipy's TtestResult.confidence_interval(CONFIDENCE), computed as it does.
@@ -584,6 +676,71 @@ def _did_team_changes(at, value, post, pilot_row) -> tuple[float, float, float, 
     present = np.zeros(change.size, dtype=bool)
     present[at] = True
     return _pooled_t(change[present & is_pilot], change[present & ~is_pilot])
+
+
+def _did_studentised(at, t, value, post, pilot_row, *, plain: bool = True) -> tuple[tuple[float, ...], ...]:
+    """The pilot teams' mean step at the launch minus the comparison teams', each team's step measured against
+    its own linear trend (value ~ 1 + week + post, team by team: the headline) and, with plain=True, against its
+    own baseline (value ~ 1 + post: the plain tier); (effect, ci_low, ci_high, p, se, df) for each.
+
+    Inference is over teams, as in Conley & Taber: the teams' scatter around their group's mean supplies the
+    noise, so one pilot team, serially correlated weeks and organisation-wide shifts are all taken care of.
+    Teams are not alike, though (a small team's weekly means are noisier: Ferman & Pinto), so each team's step
+    variance is taken as kappa * v, v its own regression's variance (weekly residuals, assuming independent
+    weeks) and kappa one factor for all teams, estimated from the studentised scatter of both groups; t with
+    teams - 2 degrees of freedom. A steady drift of the pilot teams that started before the launch is a trend,
+    not a step, so it is not credited to the idea (a weak form of Rambachan & Roth's smoothness bound)."""
+    size = int(at.max()) + 1
+    count = np.bincount(at, minlength=size).astype(float)
+    is_pilot = np.zeros(size, dtype=bool)
+    is_pilot[at[pilot_row]] = True
+    with np.errstate(all="ignore"):
+        tf = t.astype(float)
+        p = post.astype(float)
+        # One pass of bincounts gives every team's sums for both regressions.
+        cells = np.tile(at, 6) + np.repeat(np.arange(6) * size, at.size)
+        sums = np.bincount(cells[: 3 * at.size], weights=np.concatenate([p, value, tf]), minlength=3 * size)
+        sums = sums.reshape(3, size) / count
+        pc = p - sums[0][at]
+        yc = value - sums[1][at]
+        tc = tf - sums[2][at]
+        products = np.concatenate([pc * pc, pc * yc, yc * yc, tc * tc, tc * pc, tc * yc])
+        spp, spy, syy, stt, stp, sty = np.bincount(cells, weights=products, minlength=6 * size).reshape(6, size)
+        det = stt * spp - stp * stp
+        step = (stt * spy - stp * sty) / det
+        slope = (spp * sty - stp * spy) / det
+        rss = syy - slope * sty - step * spy
+        headline = _studentised_t(step, rss / (count - 3) * (stt / det),
+                                  (det > 1e-9 * stt * spp) & (count >= 4), is_pilot)
+        if not plain:
+            return (headline,)
+        step = spy / spp
+        rss = syy - step * spy
+        return headline, _studentised_t(step, rss / (count - 2) / spp, (spp > 0) & (count >= 3), is_pilot)
+
+
+def _studentised_t(step, v, ok, is_pilot) -> tuple[float, ...]:
+    """(effect, ci_low, ci_high, p, se, df) from each team's step and its variance up to a common factor."""
+    with np.errstate(all="ignore"):
+        ok = ok & np.isfinite(step) & np.isfinite(v)
+        v = np.maximum(v, 0.0)
+        positive = v[ok & (v > 0)]
+        if not positive.size:
+            return NAN6
+        # A team that never varies would get all the weight; its variance is floored at a sliver of the typical.
+        v = np.maximum(v, 0.01 * np.median(positive))
+        pil, com = ok & is_pilot, ok & ~is_pilot
+        dp, dc, vp, vc = step[pil], step[com], v[pil], v[com]
+        n_p, n_c = dp.size, dc.size
+        if n_p < 1 or n_c < MIN_COMPARISON_TEAMS:
+            return NAN6
+        mp, mc = dp.sum() / n_p, dc.sum() / n_c
+        df = n_p + n_c - 2
+        kappa = (((dp - mp) ** 2 / vp).sum() + ((dc - mc) ** 2 / vc).sum()) / df
+        se = math.sqrt(kappa * (vp.sum() / n_p**2 + vc.sum() / n_c**2))
+        if not se > 0:
+            return NAN6
+        return (*_t_summary(mp - mc, se, np.float64(df)), se, float(df))
 
 
 def _pre_trend_team_slopes(at, t, value, pilot_row) -> float | None:

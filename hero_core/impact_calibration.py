@@ -217,9 +217,50 @@ Effects are in SD of a team's daily noise; a weekly mean of seven independent da
 
 With {reps:,} replications a rate near 5% has a binomial standard error of {se:.1f} points.
 
+## The method being checked
+
+The headline (`estimate_arrays`, method version above) measures each team's step at the launch against that
+team's own linear trend over both windows (value ~ 1 + week + post, team by team), takes the pilot teams' mean
+step minus the comparison teams', and tests it over teams (Conley & Taber): each team's step variance is its own
+regression's variance times one factor common to all teams, estimated from the studentised scatter of both groups
+(Ferman & Pinto's correction for unequal team noise), t with teams - 2 degrees of freedom. A steady pre-existing
+drift is a trend, not a step, so it is not credited to the idea. With fewer than two comparison teams the verdict
+is *cannot be attributed* and the headline has no interval; the before/after difference is the plain tier. The
+plain tier is the same test on each team's plain change (after minus before), or team-clustered OLS when both
+groups have ten or more teams.
+
 ## Results
 
 {head}{chr(10).join(lines)}
+
+## Before issue 19 (the plain difference-in-differences as the headline)
+
+The same families, 1,000 replications, seed {SEED}, with the estimator before method version 2: pooled t-test on
+team changes (team-clustered OLS from ten pilot teams), before/after Welch t-test without comparison teams.
+
+| family | wrong verdicts | 95% CI covers truth | called improved |
+|---|---:|---:|---:|
+| plain: 1 pilot vs 10, independent days | 4.8% | 95.2% | 2.9% |
+| plain: 3 pilots vs 8, correlated days (AR 0.95) | 4.3% | 95.7% | 1.8% |
+| plain: 2 pilots vs 9, org-wide shift of 1 SD, correlated days | 4.8% | 95.2% | 3.0% |
+| pilots already drifting up 0.02 SD a week | 61.7% | 38.3% | 61.7% |
+| pilots already drifting up 0.05 SD a week | 100.0% | 0.0% | 100.0% |
+| 1 small pilot team (half the days), twice as noisy, vs 10 | 47.5% | 52.5% | 22.6% |
+| 10 pilots vs 2 comparison teams | 20.8% | 79.2% | 9.2% |
+| 10 pilots vs 2 comparison teams, correlated days | 18.6% | 81.4% | 8.6% |
+| no comparison teams, correlated days | 26.2% | 73.8% | 14.0% |
+| no comparison teams, org-wide shift of 0.5 SD | 72.4% | 27.6% | 72.4% |
+| 1 comparison team, org-wide shift of 0.5 SD | 72.4% | 27.6% | 72.4% |
+| +0.25 SD on 1 of 11 teams, independent days | 0.1% | 95.4% | 29.7% |
+| +0.5 SD on 1 of 11 teams, independent days | 0.0% | 95.6% | 78.2% |
+| +1 SD on 1 of 11 teams, independent days | 0.0% | 94.7% | 100.0% |
+| +0.25 SD on 3 of 11 teams, independent days | 0.0% | 94.7% | 54.6% |
+| +0.5 SD on 3 of 11 teams, independent days | 0.0% | 95.2% | 98.9% |
+| +1 SD on 3 of 11 teams, independent days | 0.0% | 94.5% | 100.0% |
+
+The price of honesty is power: a real effect must be about twice as large to be confirmed by the headline, because
+each team's own trend has to be estimated. The plain tier keeps the old sensitivity, in words that state its
+assumption.
 """
 
 

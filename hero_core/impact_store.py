@@ -50,10 +50,11 @@ OBSERVATIONS = "observations"  # the audit entity of every import (ix_audit_enti
 
 
 def basis(idea: impact.LaunchedIdea, direction: str, windows: impact.ImpactWindows) -> str:
-    """Fingerprint of everything an estimate depends on besides the observations."""
+    """Fingerprint of everything an estimate depends on besides the observations, the estimator's method
+    included: rows stored by an older method are recomputed."""
     pilots = ",".join(map(str, sorted(idea.pilot_team_ids)))
     text = (f"{idea.launch_date.isoformat()}|{pilots}|{direction}|"
-            f"{windows.baseline_days},{windows.eval_days},{windows.ramp_days}")
+            f"{windows.baseline_days},{windows.eval_days},{windows.ramp_days}|{impact.METHOD_VERSION}")
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
@@ -164,7 +165,8 @@ MAX_ENTRIES_SINCE_CHECK = 20_000
 
 
 def _windows_key(windows: impact.ImpactWindows) -> str:
-    return f"{windows.baseline_days},{windows.eval_days},{windows.ramp_days}"
+    # With the method's version: a check recorded by an older method must not vouch for its rows.
+    return f"{windows.baseline_days},{windows.eval_days},{windows.ramp_days}|{impact.METHOD_VERSION}"
 
 
 def _since_last_check(s: Session, windows: impact.ImpactWindows) -> list[int] | None:

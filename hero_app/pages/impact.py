@@ -20,7 +20,8 @@ K = "impact_"  # widget keys of this page
 TABLE_LIMIT, FOREST_LIMIT = impact_panel.TABLE_LIMIT, impact_panel.FOREST_LIMIT
 PERIODS = ("All time", "Last 3 months", "Last 6 months", "Last 12 months", "Year to date", "Custom range")
 LAUNCHED = tuple(s.value for s in State if s in impact.LAUNCHED_STATES)
-VERDICT_ORDER = (impact.IMPROVED, impact.WORSENED, impact.NO_CLEAR_CHANGE, impact.NOT_ENOUGH_DATA)
+VERDICT_ORDER = (impact.IMPROVED, impact.WORSENED, impact.NO_CLEAR_CHANGE, impact.NOT_ATTRIBUTABLE,
+                 impact.NOT_ENOUGH_DATA)
 
 db, user = ui.require_page("impact")
 today = db.now().date()
@@ -84,7 +85,7 @@ rows = everything.iloc[positions].reset_index(drop=True)
 # ---- headline ------------------------------------------------------------------------------------------------
 
 verdicts = rows["verdict"].value_counts()
-head = st.columns(5)
+head = st.columns(1 + len(VERDICT_ORDER))
 head[0].metric("Launched ideas measured", rows["idea_id"].nunique(),
                help="Launched ideas (piloting, scaling, scaled) matching the filters, with their target metrics.")
 for column, verdict in zip(head[1:], VERDICT_ORDER, strict=True):

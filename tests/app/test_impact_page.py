@@ -90,7 +90,7 @@ def test_the_forest_plot_shows_each_measured_idea_with_the_verdict_the_data_supp
     assert aht["ci_low"] < -25 < aht["ci_high"] and aht["ci_high"] < -5  # the true effect, not the naive -65
     assert forest["params"][0]["name"] == "idea_pick"
     assert headline(at) == {"Launched ideas measured": "4", "Improved": "1", "Worsened": "1",
-                            "No clear change": "1", "Not enough data": "1"}
+                            "No clear change": "1", "Cannot be attributed": "0", "Not enough data": "1"}
 
     rows = table(at, *PORTFOLIO_TABLE)
     assert sorted(rows["#"]) == sorted([p.improved, p.worsened, p.unchanged, p.no_data])  # not the unlaunched one

@@ -57,6 +57,11 @@ def test_an_effect_and_a_drift_move_only_the_pilot_teams():
         "plain: 1 pilot vs 10, independent days",
         "plain: 3 pilots vs 8, correlated days (AR 0.95)",
         "plain: 2 pilots vs 9, org-wide shift of 1 SD, correlated days",
+        "pilots already drifting up 0.02 SD a week",
+        "pilots already drifting up 0.05 SD a week",
+        "1 small pilot team (half the days), twice as noisy, vs 10",
+        "10 pilots vs 2 comparison teams",
+        "10 pilots vs 2 comparison teams, correlated days",
     ],
 )
 def test_when_nothing_happened_the_headline_is_rarely_wrong_and_its_interval_covers_zero(name):
@@ -64,6 +69,30 @@ def test_when_nothing_happened_the_headline_is_rarely_wrong_and_its_interval_cov
 
     assert row["wrong"] <= upper_bound(0.06)
     assert row["coverage"] >= lower_bound(0.95)
+    assert row["with_interval"] >= 0.95 * REPS
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "no comparison teams, correlated days",
+        "no comparison teams, org-wide shift of 0.5 SD",
+        "1 comparison team, org-wide shift of 0.5 SD",
+    ],
+)
+def test_without_comparison_teams_the_headline_never_claims_a_change_nor_gives_an_interval(name):
+    row = run(name)
+
+    assert row["wrong"] == 0 and row["improved"] == 0
+    assert row["with_interval"] == 0
+    assert set(row["verdicts"]) == {impact.NOT_ATTRIBUTABLE}
+
+
+def test_the_plain_tier_is_the_drifting_pilots_illusion_the_headline_refuses():
+    row = run("pilots already drifting up 0.05 SD a week")
+
+    assert row["plain_improved"] > 0.9  # the parallel-trends reading: "better, if not already drifting apart"
+    assert row["improved"] <= upper_bound(0.03)
 
 
 def test_a_sustained_half_sd_effect_on_three_of_eleven_teams_is_usually_found():

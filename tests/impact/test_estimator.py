@@ -47,18 +47,25 @@ def test_a_naive_before_after_credits_the_organisation_wide_shift_to_the_idea(sh
     result = estimate(pilots_only)
 
     assert result.method == impact.BEFORE_AFTER
-    assert result.ci_low <= TRUE_EFFECT + ORG_SHIFT <= result.ci_high
-    assert not result.ci_low <= TRUE_EFFECT <= result.ci_high
+    assert result.plain_ci_low <= TRUE_EFFECT + ORG_SHIFT <= result.plain_ci_high
+    assert not result.plain_ci_low <= TRUE_EFFECT <= result.plain_ci_high
 
 
-def test_without_comparison_teams_the_estimate_is_a_labelled_before_after_with_a_warning(shifted_panel):
+def test_without_comparison_teams_the_change_cannot_be_attributed_and_is_shown_only_as_the_plain_tier(
+    shifted_panel,
+):
+    # Before issue 19 the before/after difference was the headline and could say "improved".
     result = estimate(shifted_panel[shifted_panel["team"].isin(["T0", "T1"])])
 
     assert result.method == "before-after"
+    assert result.verdict == impact.NOT_ATTRIBUTABLE
     assert result.comparison_teams == ()
     assert result.pre_trend_p is None
     assert any("organisation-wide changes" in w for w in result.warnings)
-    assert result.effect is not None and result.p_value is not None
+    assert (result.effect, result.ci_low, result.ci_high, result.p_value) == (None, None, None, None)
+    assert result.plain_effect is not None and result.plain_p_value is not None
+    assert result.plain_verdict == impact.IMPROVED and result.plain_method == impact.WELCH
+    assert result.plain_reading == "better, if nothing else changed for the pilot teams at the same time"
 
 
 def test_a_single_comparison_team_is_too_few_to_cluster_so_it_falls_back_to_before_after(shifted_panel):
@@ -182,26 +189,48 @@ def _windowed(panel: pd.DataFrame, pilots) -> pd.DataFrame:
     return frame
 
 
-def test_with_few_pilot_teams_the_interval_comes_from_each_teams_change_against_the_comparison_spread(
-    shifted_panel,
-):
+def _studentised(frame: pd.DataFrame, formula: str) -> tuple[float, float, float, float]:
+    """The headline by hand: each team's step at the launch (statsmodels OLS per team) and its variance; one
+    scale factor for all teams from the studentised scatter of both groups; t with teams - 2 df."""
+    import statsmodels.formula.api as smf
+    from scipy import stats
+
+    steps = []
+    for (_team, treated), rows in frame.groupby(["team", "treated"]):
+        fit = smf.ols(formula, data=rows).fit()
+        steps.append((treated, fit.params["post"], fit.bse["post"] ** 2))
+    teams = pd.DataFrame(steps, columns=["treated", "step", "v"])
+    pil, com = teams[teams["treated"] == 1], teams[teams["treated"] == 0]
+    df = len(teams) - 2
+    kappa = sum(((g["step"] - g["step"].mean()) ** 2 / g["v"]).sum() for g in (pil, com)) / df
+    se = np.sqrt(kappa * (pil["v"].sum() / len(pil) ** 2 + com["v"].sum() / len(com) ** 2))
+    effect = pil["step"].mean() - com["step"].mean()
+    q = stats.t.ppf(0.975, df)
+    return effect, effect - q * se, effect + q * se, 2 * stats.t.sf(abs(effect / se), df)
+
+
+def test_the_headline_is_each_teams_step_beyond_its_own_trend_studentised_by_its_own_noise(shifted_panel):
+    # Before issue 19 the headline was the plain pooled t-test on team changes (now the plain tier, studentised).
     import statsmodels.formula.api as smf
 
     frame = _windowed(shifted_panel, ["T0", "T1"])
     fit = smf.ols("value ~ treated + post + treated:post", data=frame).fit()
-    changes = frame.groupby(["team", "treated", "post"])["value"].mean().unstack("post")
-    changes = (changes[1] - changes[0]).rename("change").reset_index()
-    by_team = smf.ols("change ~ treated", data=changes).fit()
 
     result = estimate(shifted_panel)
-    assert result.inference == impact.TEAM_CHANGES
-    assert result.effect == pytest.approx(fit.params["treated:post"])  # the same DiD on a balanced panel
-    assert result.effect == pytest.approx(by_team.params["treated"])
-    assert result.p_value == pytest.approx(by_team.pvalues["treated"])
-    assert (result.ci_low, result.ci_high) == pytest.approx(tuple(by_team.conf_int().loc["treated"]))
+    assert result.inference == impact.TREND_STUDENTISED
+    assert (result.effect, result.ci_low, result.ci_high, result.p_value) == pytest.approx(
+        _studentised(frame, "value ~ week + post")
+    )
+    assert result.plain_method == impact.CHANGES_STUDENTISED
+    assert result.plain_effect == pytest.approx(fit.params["treated:post"])  # the same DiD on a balanced panel
+    assert (result.plain_effect, result.plain_ci_low, result.plain_ci_high, result.plain_p_value) == pytest.approx(
+        _studentised(frame, "value ~ post")
+    )
+    assert result.plain_verdict == impact.IMPROVED
+    assert result.mde is not None and 0 < result.mde < result.ci_high - result.ci_low
 
 
-def test_with_ten_or_more_pilot_teams_it_is_ols_on_team_weeks_with_team_clustered_errors():
+def test_with_ten_or_more_teams_on_both_sides_the_plain_tier_is_ols_on_team_weeks_with_clustered_errors():
     import statsmodels.formula.api as smf
 
     teams = tuple(f"T{i}" for i in range(24))
@@ -213,11 +242,21 @@ def test_with_ten_or_more_pilot_teams_it_is_ols_on_team_weeks_with_team_clustere
     )
 
     result = estimate(panel, pilots=pilots)
-    assert result.inference == impact.CLUSTERED
-    assert result.effect == pytest.approx(fit.params["treated:post"])
-    assert result.p_value == pytest.approx(fit.pvalues["treated:post"])
-    assert (result.ci_low, result.ci_high) == pytest.approx(tuple(fit.conf_int().loc["treated:post"]))
+    assert result.plain_method == impact.CLUSTERED
+    assert result.plain_effect == pytest.approx(fit.params["treated:post"])
+    assert result.plain_p_value == pytest.approx(fit.pvalues["treated:post"])
+    assert (result.plain_ci_low, result.plain_ci_high) == pytest.approx(tuple(fit.conf_int().loc["treated:post"]))
     assert result.ci_low <= TRUE_EFFECT <= result.ci_high
+    assert result.verdict == impact.IMPROVED
+
+
+def test_ten_pilot_teams_against_two_comparison_teams_do_not_use_clustered_errors():
+    teams = tuple(f"T{i}" for i in range(12))
+    panel = weekly_panel(synthetic_daily(teams=teams, pilots=teams[:10], effect=0.0, org_shift=ORG_SHIFT))
+
+    result = estimate(panel, pilots=teams[:10])
+    assert result.plain_method == impact.CHANGES_STUDENTISED
+    assert result.inference == impact.TREND_STUDENTISED
 
 
 def test_with_one_pilot_team_and_no_effect_the_interval_excludes_zero_about_one_time_in_twenty():

@@ -292,7 +292,8 @@ def test_estimate_arrays_gives_the_estimate_of_the_library_calls(name, monkeypat
         m.setattr(impact, "_before_after", reference_before_after)
         old = impact.estimate_arrays(**inputs)
 
-    numbers = ("effect", "ci_low", "ci_high", "p_value", "baseline_mean", "pre_trend_p")
+    numbers = ("effect", "ci_low", "ci_high", "p_value", "baseline_mean", "pre_trend_p", "mde", "plain_effect",
+               "plain_ci_low", "plain_ci_high", "plain_p_value")
     for f in impact.ImpactEstimate.__dataclass_fields__:
         got, want = getattr(new, f), getattr(old, f)
         if f in numbers and want is not None:

@@ -44,7 +44,8 @@ def audited(s, what: str) -> None:
 
 def live(org, idea_id=None) -> list[impact.ImpactEstimate]:
     ids = None if idea_id is None else [idea_id]
-    return impact.estimate_portfolio(org.db, actor_id=org.executive, idea_ids=ids)
+    # The store keeps the headline; the second tier and the MDE are estimated live on the idea page.
+    return [e.headline_only() for e in impact.estimate_portfolio(org.db, actor_id=org.executive, idea_ids=ids)]
 
 
 def stored_count(db) -> int:
@@ -309,3 +310,16 @@ def test_workers_start_whatever_script_the_process_was_started_from(measured, mo
     assert fake_main.__file__ == str(script)  # as it was
     monkeypatch.undo()
     assert impact_store.current(org.db) == live(org)
+
+
+def test_a_new_estimation_method_recomputes_every_stored_verdict_even_in_a_new_process(measured, monkeypatch):
+    org, _ = measured
+    assert impact_store.refresh(org.db) == 1
+    with org.db.write() as s:  # what the older method stored: another verdict under the old fingerprint
+        s.execute(update(ImpactResult).values(verdict=impact.NO_CLEAR_CHANGE))
+    monkeypatch.setattr(impact, "METHOD_VERSION", "a newer method")
+    monkeypatch.setattr(impact_store, "_checked", {})  # a new process: only the database's own check is left
+
+    assert impact_store.refresh(org.db) == 1
+    assert impact_store.current(org.db) == live(org)
+    assert impact_store.current(org.db)[0].verdict == impact.IMPROVED
