@@ -100,6 +100,7 @@ def register(main: click.Group) -> None:
             "teams (pilot/comparison)",
             "observations",
             "verdict",
+            "smallest detectable",
         )
         rows = [
             (
@@ -112,6 +113,7 @@ def register(main: click.Group) -> None:
                 f"{len(e.treated_teams)}/{len(e.comparison_teams)}",
                 str(e.n_obs),
                 e.verdict,
+                _num(e.mde),
             )
             for e in estimates
         ]
@@ -119,5 +121,10 @@ def register(main: click.Group) -> None:
         for r in [header, *rows]:
             click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
         for e in estimates:
+            if e.plain_reading and e.plain_effect is not None:
+                click.echo(
+                    f"plain comparison ({e.metric}): {e.plain_reading}: {_num(e.plain_effect)} "
+                    f"[{_num(e.plain_ci_low)}, {_num(e.plain_ci_high)}], p {_p(e.plain_p_value)}"
+                )
             for note in e.warnings:
                 click.echo(f"note ({e.metric}): {note}")

@@ -115,6 +115,10 @@ def test_hero_impact_json_prints_one_object_per_target_metric_with_exactly_the_c
     assert rows[0]["method"] == "difference-in-differences" and rows[0]["verdict"] == "improved"
     assert rows[0]["ci_low"] <= TRUE_EFFECT <= rows[0]["ci_high"]
     assert rows[1]["verdict"] == "not enough data" and rows[1]["effect"] is None
+    # The second tier and the smallest detectable effect ride along (issue 19).
+    assert rows[0]["plain_verdict"] == "improved" and rows[0]["plain_reading"].startswith("better, if")
+    assert rows[0]["plain_ci_low"] <= TRUE_EFFECT <= rows[0]["plain_ci_high"]
+    assert 0 < rows[0]["mde"] < rows[0]["ci_high"] - rows[0]["ci_low"]
 
 
 def test_hero_impact_prints_a_readable_table_and_fails_cleanly_for_an_unknown_idea(measured, monkeypatch):
@@ -128,5 +132,7 @@ def test_hero_impact_prints_a_readable_table_and_fails_cleanly_for_an_unknown_id
     assert table.exit_code == 0, table.output
     assert "difference-in-differences" in table.output and "improved" in table.output
     assert "note (csat)" in table.output
+    assert "smallest detectable" in table.output
+    assert "plain comparison (aht): better, if the pilot teams were not already drifting apart" in table.output
     assert missing.exit_code == 1
     assert "Idea #9999 does not exist" in missing.output and "Traceback" not in missing.output
