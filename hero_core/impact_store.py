@@ -366,6 +366,20 @@ def improved_ideas(db: Database) -> set[int]:
             select(ImpactResult.idea_id).where(ImpactResult.verdict == impact.IMPROVED).distinct()).scalars())
 
 
+def improved_without_harm(db: Database) -> set[int]:
+    """Ids of launched ideas with at least one improved metric and no target metric worsened, as the estimator's
+    headline says now: what earns recognition (an idea that trades one customer metric for another does not)."""
+    refresh(db)
+    improved: set[int] = set()
+    worsened: set[int] = set()
+    with db.read() as s:
+        for idea_id, verdict in s.connection().execute(
+                select(ImpactResult.idea_id, ImpactResult.verdict)
+                .where(ImpactResult.verdict.in_([impact.IMPROVED, impact.WORSENED]))):
+            (improved if verdict == impact.IMPROVED else worsened).add(idea_id)
+    return improved - worsened
+
+
 def current(db: Database, *, idea_ids: Iterable[int] | None = None, teams: bool = True
             ) -> list[impact.ImpactEstimate]:
     """Every launched idea's estimates (or those of `idea_ids`), as the estimator gives them now: stored answers,

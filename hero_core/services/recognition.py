@@ -53,8 +53,8 @@ BADGES: tuple[Badge, ...] = (
         "measured_improvement",
         "Measured improvement",
         "📈",
-        "an idea they are credited with improved a customer metric, measured by the impact estimator "
-        "(the whole 95% confidence interval on the good side)",
+        "an idea they are credited with improved a customer metric and worsened none of its target metrics, "
+        "measured by the impact estimator (the whole 95% confidence interval on the good side)",
     ),
 )
 BY_CODE = {b.code: b for b in BADGES}
@@ -164,6 +164,11 @@ class MeasuredEffect:
     ci_high: float | None
 
 
+def _earns_recognition(verdicts) -> bool:
+    """The headline verdicts of one idea's target metrics: one improved and none worsened."""
+    return impact.IMPROVED in verdicts and impact.WORSENED not in verdicts
+
+
 @dataclass(frozen=True, slots=True)
 class ScaledIdea:
     idea_id: int
@@ -178,7 +183,7 @@ class ScaledIdea:
 
     @property
     def improved(self) -> bool:
-        return any(e.verdict == impact.IMPROVED for e in self.effects)
+        return _earns_recognition([e.verdict for e in self.effects])
 
 
 class ScaledIdeas(Sequence[ScaledIdea]):
@@ -260,10 +265,11 @@ class Hall:
 
 
 def _improved_launches(db: Database) -> dict[int, date]:
-    """Launch date of every launched idea with at least one improved metric (stored verdicts, refreshed first)."""
+    """Launch date of every launched idea with at least one improved metric and none worsened (stored verdicts,
+    refreshed first)."""
     # The estimator guards the full portfolio with "view_impact"; recognition publishes only these verdicts
     # (and the scaled ideas' effects) to everyone, which is the purpose of the hall, so it asks as the system.
-    won = impact_store.improved_ideas(db)
+    won = impact_store.improved_without_harm(db)
     if not won:
         return {}
     with db.read() as s:
@@ -342,7 +348,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         for name, value in zip(_SCALED_IDEAS.names, (
             idea_id, title, team, scaled_at, launch,
             [submitter] + sorted(u for u in people[idea_id] if u != submitter), champion, approvers[idea_id],
-            effects, any(e[1] == impact.IMPROVED for e in effects),
+            effects, _earns_recognition([e[1] for e in effects]),
         ), strict=True):
             columns[name].append(value)
     del scaled, effects_by_idea, people, approvers

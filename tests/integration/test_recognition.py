@@ -156,6 +156,19 @@ def test_no_clear_change_or_a_worsening_earns_no_measured_improvement(org, effec
     assert "measured_improvement" not in badges(org, org.frontline)
 
 
+def test_an_idea_that_improves_one_target_metric_but_worsens_another_earns_no_measured_improvement(org):
+    add_teams(org.db, AHT_TEAMS)
+    store_daily(org.db, synthetic_daily(effect=-25.0))  # handle time down: better
+    store_daily(org.db, synthetic_daily(effect=-0.5, org_shift=0.0, base=3.5, noise=0.1, metric="csat"))  # worse
+    launched_idea(org.db, submitter_id=org.frontline, team_code="T0", pilots=("T0", "T1"), metrics=("aht", "csat"),
+                  state="scaled", title="Rushed calls", milestones={"scaled_at": T})
+
+    (entry,) = recognition.hall_of_heroes(org.db, actor_id=org.frontline).ideas
+    assert sorted(e.verdict for e in entry.effects) == ["improved", "worsened"]
+    assert not entry.improved
+    assert "measured_improvement" not in badges(org, org.frontline)
+
+
 def test_a_merge_credits_the_duplicates_submitter_until_an_admin_undoes_it(org):
     original = idea_in_state(org, State.SCALED)
     duplicate = new_idea(org, submitter=org.other_frontline, title="Returns form is too long")
