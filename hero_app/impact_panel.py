@@ -35,6 +35,16 @@ VERDICT_BADGES = {
     impact.NOT_ENOUGH_DATA: ("Not enough data", "orange", ":material/hourglass_empty:"),
     impact.NOT_ATTRIBUTABLE: ("Cannot be attributed", "violet", ":material/help:"),
 }
+#: One sentence per verdict, as an executive should read it.
+VERDICT_SENTENCES = {
+    impact.IMPROVED: "The pilot teams got better than the comparison teams, beyond their own trend and beyond chance.",
+    impact.WORSENED: "The pilot teams got worse than the comparison teams, beyond their own trend and beyond chance.",
+    impact.NO_CLEAR_CHANGE: "No change beyond chance yet: either there is none, or it is smaller than these data "
+                            "can show (see the smallest detectable effect).",
+    impact.NOT_ATTRIBUTABLE: "Too few comparison teams: whatever the pilot teams did, nothing separates the idea "
+                             "from other changes at the same time.",
+    impact.NOT_ENOUGH_DATA: "Too few weeks of data before or after the launch to measure anything.",
+}
 PNG_MIME = "image/png"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -335,6 +345,8 @@ def show_estimate(row, *, metric_name: str) -> None:
     st.markdown(f"**{ui.md(metric_name)}** ({ui.md(row['metric'])}, {ui.md(unit or 'no unit')}; "
                 f"{'higher' if row['direction'] == 'higher' else 'lower'} is better)")
     verdict_badge(str(row["verdict"]))
+    if row["verdict"] in VERDICT_SENTENCES:
+        st.caption(VERDICT_SENTENCES[row["verdict"]])
     if row["verdict"] == impact.NOT_ATTRIBUTABLE:
         st.info("The pilot teams' change cannot be attributed to the idea: too few comparison teams have data, so "
                 "nothing separates the idea from whatever else changed at the same time.")

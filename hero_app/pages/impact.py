@@ -48,7 +48,8 @@ def period_bounds(choice: str, custom) -> tuple[date | None, date | None]:
 
 teams = people.team_names(db)
 campaign_titles = dict(ideas.list_campaigns(db))
-metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
+metric_defs = catalog.list_metrics(db)
+metric_names = {m.code: m.name for m in metric_defs}
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
@@ -84,13 +85,18 @@ rows = everything.iloc[positions].reset_index(drop=True)
 
 # ---- headline ------------------------------------------------------------------------------------------------
 
-verdicts = rows["verdict"].value_counts()
+# Ideas, not idea x metric pairs: an idea with two improved metrics is one improved idea.
+verdicts = rows.groupby("verdict", observed=True)["idea_id"].nunique()
 head = st.columns(1 + len(VERDICT_ORDER))
 head[0].metric("Launched ideas measured", rows["idea_id"].nunique(),
                help="Launched ideas (piloting, scaling, scaled) matching the filters, with their target metrics.")
 for column, verdict in zip(head[1:], VERDICT_ORDER, strict=True):
     column.metric(impact_panel.VERDICT_BADGES[verdict][0], int(verdicts.get(verdict, 0)),
-                  help="Idea × metric effects with this verdict.")
+                  help="Ideas with at least one target metric with this verdict. "
+                  + impact_panel.VERDICT_SENTENCES[verdict])
+st.caption("Better when: " + " · ".join(
+    f"{ui.md(m.name)} {'higher' if m.direction == 'higher' else 'lower'}"
+    + (" (a share: effects in percentage points)" if m.unit == "share" else "") for m in metric_defs))
 with st.expander("How are effects measured?"):
     st.markdown(impact_panel.how_measured(w))
 

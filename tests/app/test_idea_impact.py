@@ -43,6 +43,26 @@ def test_an_executive_sees_the_measured_effect_with_its_interval_method_and_verd
     assert {"Pilot teams", "Comparison teams"} <= groups, "the weekly series chart is drawn"
 
 
+def test_each_verdict_is_explained_in_a_sentence_beside_the_plain_comparison_and_the_smallest_detectable_effect(
+    org,
+):
+    p = build_portfolio(org)
+    text = all_text(idea_page("executive", p.improved))
+
+    assert "The pilot teams got better than the comparison teams, beyond their own trend" in text
+    assert "Plain comparison: better, if the pilot teams were not already drifting apart from the others" in text
+    assert "Smallest detectable effect:" in text and "seconds" in text
+    assert "may be biased" not in text
+
+
+def test_no_clear_change_says_what_effect_the_data_could_have_shown(org):
+    p = build_portfolio(org)
+    text = all_text(idea_page("executive", p.unchanged))
+
+    assert "No change beyond chance yet" in text
+    assert "An effect smaller than that would likely go unnoticed: too little data to tell." in text
+
+
 def test_a_worsened_idea_says_so(org):
     p = build_portfolio(org)
     at = idea_page("manager", p.worsened)
