@@ -42,6 +42,12 @@ def test_the_simulated_weekly_means_are_means_of_the_days_with_their_counts():
     assert 1 <= n[team == 0].min() and n[team == 0].max() <= 7 and n[team == 0].mean() < 5
 
 
+def test_a_familys_figures_do_not_depend_on_the_other_families_run_with_it():
+    alone = cal.run([family("10 pilots vs 2 comparison teams")], reps=20, seed=SEED)
+    among = cal.run(cal.NOTHING_HAPPENED[:2] + (family("10 pilots vs 2 comparison teams"),), reps=20, seed=SEED)
+    assert alone.iloc[0].to_dict() == among.iloc[2].to_dict()
+
+
 def test_an_effect_and_a_drift_move_only_the_pilot_teams():
     rng = np.random.default_rng(1)
     quiet = cal.Scenario("quiet", pilots=1, comparison=1, effect=3.0, pilot_drift=0.0)
@@ -60,6 +66,8 @@ def test_an_effect_and_a_drift_move_only_the_pilot_teams():
         "pilots already drifting up 0.02 SD a week",
         "pilots already drifting up 0.05 SD a week",
         "1 small pilot team (half the days), twice as noisy, vs 10",
+        "1 small pilot team, twice as noisy, correlated days",
+        "1 pilot vs 2 comparison teams",
         "10 pilots vs 2 comparison teams",
         "10 pilots vs 2 comparison teams, correlated days",
     ],
