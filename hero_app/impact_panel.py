@@ -275,6 +275,12 @@ def readable_table(rows: pd.DataFrame) -> pd.DataFrame:
     effect, base = frame["effect"].to_numpy(), frame["baseline_mean"].to_numpy()
     ok = np.isfinite(effect) & np.isfinite(base) & (np.abs(base) > 1e-9)
     frame["relative"] = np.where(ok, effect / np.where(ok, np.abs(base), 1.0), np.nan)
+    # Shares as people say them: effects in percentage points, the baseline in percent.
+    share = (frame["unit"].astype("str") == "share").to_numpy()
+    if share.any():
+        for column in ("effect", "ci_low", "ci_high", "baseline_mean"):
+            frame[column] = np.where(share, frame[column].to_numpy() * 100, frame[column].to_numpy())
+        frame["unit"] = np.where(share, "percentage points", frame["unit"].astype("str"))
     dates = frame["launch_date"]
     frame["launch_date"] = (dates.astype("str").fillna("") if isinstance(dates.dtype, pd.ArrowDtype)
                             else [ui.fmt_date(d) for d in dates])
@@ -285,7 +291,8 @@ def readable_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 TABLE_CONFIG = {
     "#": st.column_config.NumberColumn(format="%d", width="small"),
-    "Effect": st.column_config.NumberColumn(format="%.4g", help="In the metric's unit; blank: not enough data"),
+    "Effect": st.column_config.NumberColumn(format="%.4g", help="In the metric's unit (shares in percentage "
+                                            "points); blank: no attributable estimate"),
     "95% CI low": st.column_config.NumberColumn(format="%.4g"),
     "95% CI high": st.column_config.NumberColumn(format="%.4g"),
     "Change vs baseline": st.column_config.NumberColumn(format="percent",

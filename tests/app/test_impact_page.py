@@ -267,3 +267,16 @@ def test_everyone_allowed_shares_one_portfolio_and_everyone_else_is_refused_by_t
     assert len(shown) and len(shown) < len(for_executive)
     pd.testing.assert_frame_equal(table, impact_panel.readable_table(shown))
     assert impact_panel.portfolio_view(org.db, org.executive, filters, picks)[1] is table
+
+
+def test_the_table_gives_a_shares_effect_in_percentage_points(measured):
+    from hero_core.services import impact_views as views
+
+    org, p = measured
+    frame = views.portfolio(org.db, actor_id=org.executive)
+    row = frame[(frame["idea_id"] == p.unchanged) & (frame["metric"] == "fcr")].iloc[0]
+
+    shown = impact_panel.readable_table(frame[(frame["idea_id"] == p.unchanged) & (frame["metric"] == "fcr")])
+    assert shown.loc[0, "Unit"] == "percentage points"
+    assert shown.loc[0, "Effect"] == pytest.approx(100 * row["effect"])
+    assert shown.loc[0, "95% CI low"] == pytest.approx(100 * row["ci_low"])
