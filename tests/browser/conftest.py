@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from hero_app.serve import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from hero_core.db import Database
+from hero_core.services import catalog
+from tests.conftest import Org, build_org, fresh_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The walk's screenshots refresh the README's pictures only when asked (`make screenshots`, which sets
@@ -34,3 +39,37 @@ def browser():
 
 def start_server(database_url: str, tmp_path: Path) -> LiveServer:
     return LiveServer(database_url, tmp_path / "streamlit.log")
+
+
+#: The longest any single browser step may take on a busy 2-core machine.
+WAIT_MS = 30_000
+
+
+@dataclass
+class Walk:
+    """The small organisation on a throw-away database, served by the real Streamlit server."""
+
+    org: Org
+    url: str
+    directory: Path
+    pages: list = field(default_factory=list)
+
+
+def served_org(sqlite_template: Path, tmp_path_factory, request, name: str) -> Iterator[Walk]:
+    """For a module-scoped fixture: serve a fresh organisation, and print the server log if a test failed."""
+    from playwright.sync_api import expect
+
+    directory = tmp_path_factory.mktemp(name)
+    db: Database = fresh_sqlite(sqlite_template, directory)
+    catalog.ensure_defaults(db)
+    org = build_org(db)
+    server = start_server(db.url, directory)
+    expect.set_options(timeout=WAIT_MS)
+    try:
+        yield Walk(org=org, url=server.url, directory=directory)
+    finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
+        server.stop()
+        if request.session.testsfailed:
+            print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
+        db.dispose()

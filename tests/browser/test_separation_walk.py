@@ -12,11 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from hero_core import risk
-from hero_core.db import Database
-from hero_core.services import catalog, ideas
-from tests.browser.conftest import start_server
-from tests.browser.test_walk import ERROR, WAIT_MS, Walk, choose, go, nav_titles, open_as, said, settle, shot
-from tests.conftest import build_org, fresh_sqlite
+from hero_core.services import ideas
+from tests.browser.conftest import served_org
+from tests.browser.test_walk import ERROR, choose, go, nav_titles, open_as, said, settle, shot
 from tests.integration.factories import idea_input
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_separation")]
@@ -24,20 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_separation")
 
 @pytest.fixture(scope="module")
 def walk(sqlite_template, tmp_path_factory, request):
-    directory = tmp_path_factory.mktemp("separation")
-    db: Database = fresh_sqlite(sqlite_template, directory)
-    catalog.ensure_defaults(db)
-    org = build_org(db)
-    server = start_server(db.url, directory)
-    expect.set_options(timeout=WAIT_MS)
-    try:
-        yield Walk(org=org, url=server.url, directory=directory)
-    finally:
-        expect.set_options(timeout=5_000)
-        server.stop()
-        if request.session.testsfailed:
-            print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
-        db.dispose()
+    yield from served_org(sqlite_template, tmp_path_factory, request, "separation")
 
 
 def high_risk(org) -> ideas.AssessmentInput:

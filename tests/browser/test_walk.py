@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hero_core import risk
-from hero_core.db import Database
 from hero_core.errors import PermissionDenied
-from hero_core.services import catalog, ideas, notifications
+from hero_core.services import ideas, notifications
 from hero_core.services.ideas import IdeaFilter
-from tests.browser.conftest import SCREENSHOTS, start_server
-from tests.conftest import PASSWORD, Org, build_org, fresh_sqlite
+from tests.browser.conftest import SCREENSHOTS, WAIT_MS, Walk, served_org
+from tests.conftest import PASSWORD, Org
 
 # One server per module: with `--dist loadgroup`, xdist keeps every test of this group on one worker.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_walk")]
 
-WAIT_MS = 30_000  # the longest any single step may take on a busy 2-core machine
 SUCCESS = '[data-testid="stAlertContentSuccess"]'
 ERROR = '[data-testid="stAlertContentError"]'
 NAV_LINK = '[data-testid="stSidebarNav"] a'
@@ -41,31 +37,10 @@ PROPOSAL = ("After the first call, send a pre-filled form from the CRM so the cu
             "A small change to the CRM's letter template.")
 
 
-@dataclass
-class Walk:
-    org: Org
-    url: str
-    directory: Path
-    pages: list[Page] = field(default_factory=list)
-
-
 @pytest.fixture(scope="module")
 def walk(sqlite_template, tmp_path_factory, request):
     """A throw-away database with the small organisation, served by the real Streamlit server."""
-    directory = tmp_path_factory.mktemp("walk")
-    db: Database = fresh_sqlite(sqlite_template, directory)
-    catalog.ensure_defaults(db)
-    org = build_org(db)
-    server = start_server(db.url, directory)
-    expect.set_options(timeout=WAIT_MS)
-    try:
-        yield Walk(org=org, url=server.url, directory=directory)
-    finally:
-        expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
-        server.stop()
-        if request.session.testsfailed:
-            print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
-        db.dispose()
+    yield from served_org(sqlite_template, tmp_path_factory, request, "walk")
 
 
 @pytest.fixture(autouse=True)
