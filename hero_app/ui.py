@@ -30,6 +30,7 @@ from hero_core.services import catalog, people, sessions
 from hero_core.services.ideas_io import neutralise
 from hero_core.vocab import (
     PROBLEM_KIND_LABELS,
+    ROLE_LABELS,
     STATE_LABELS,
     TOUCHPOINT_LABELS,
     ProblemKind,
@@ -93,7 +94,7 @@ class CurrentUser:
 
     @property
     def roles_text(self) -> str:
-        return ", ".join(r.replace("_", " ") for r in self.roles) or "no role"
+        return ", ".join(ROLE_LABELS.get(r, r) for r in self.roles) or "no role"
 
 
 SESSION_ENDED = ("Your session has ended (8 hours without activity, the longest a log-in may last, a log-out, or a "

@@ -59,12 +59,12 @@ def validate_ratings(ratings: list[Rating]) -> list[str]:
         seen.add(r.category)
         for field_name, value in (("likelihood", r.likelihood), ("impact", r.impact)):
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-                problems.append(f"{label}: {field_name} must be a whole number from 1 to 5, not {value!r}")
+                problems.append(f"Rate the {field_name} of {label} from 1 to 5")
         if len(r.mitigation) > 4000:
-            problems.append(f"{label}: mitigation is longer than 4000 characters")
+            problems.append(f"{label}: mitigation is longer than 4,000 characters (it has {len(r.mitigation):,})")
     missing = [CATEGORIES[c] for c in CATEGORIES if c not in seen]
     if missing:
-        problems.append("every category needs a rating; missing: " + ", ".join(missing))
+        problems.append("Every category needs a rating; missing: " + ", ".join(missing))
     return problems
 
 
@@ -125,17 +125,18 @@ class EffortValue:
 
     def problems(self) -> list[str]:
         out = []
-        for name, value, choices in (
-            ("budget", self.budget, BUDGET_CHOICES),
-            ("customers reached", self.customers_reached, REACH_CHOICES),
-            ("expected metric change", self.expected_change, CHANGE_CHOICES),
-            ("strategic fit", self.strategic_fit, FIT_CHOICES),
+        for name, value, labels in (
+            ("Budget", self.budget, BUDGET_LABELS),
+            ("Customers reached", self.customers_reached, REACH_LABELS),
+            ("Expected metric change", self.expected_change, CHANGE_LABELS),
+            ("Strategic fit", self.strategic_fit, FIT_LABELS),
         ):
-            if value not in choices:
-                out.append(f"{name} {value!r} is not one of: {', '.join(choices)}")
+            if not isinstance(value, str) or value not in labels:
+                choices = list(labels.values())
+                out.append(f"{name}: choose {', '.join(choices[:-1])} or {choices[-1]}")
         touched = self.people_systems_touched
         if not isinstance(touched, int) or isinstance(touched, bool) or not 0 <= touched <= 100_000:
-            out.append(f"people/systems touched must be a whole number from 0 to 100000, not {touched!r}")
+            out.append("People and systems touched: enter a whole number from 0 to 100,000")
         return out
 
     @property

@@ -11,6 +11,16 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+#: Roles as people read them (menus, the admin's pickers, "logged in as"): lower case inside a sentence, but "IT".
+ROLE_LABELS = {
+    Role.FRONTLINE: "frontline",
+    Role.MANAGER: "manager",
+    Role.IT_CHAMPION: "IT champion",
+    Role.EXECUTIVE: "executive",
+    Role.ADMIN: "admin",
+}
+
+
 class State(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -81,7 +91,8 @@ PROBLEM_KIND_LABELS = {
 
 
 def parse_enum(enum_cls, raw: str, field: str):
-    """Accept a stored value or a human label, case-insensitively; raise ValueError naming the field."""
+    """Accept a stored value or a human label, case-insensitively; raise ValueError naming the field and the
+    choices by the labels the forms show (a person reads it; `field` is the form's label, in lower case)."""
     text = (raw or "").strip().lower().replace("-", "_").replace(" ", "_").replace("/", "_")
     for member in enum_cls:
         if text in (member.value, member.name.lower()):
@@ -94,5 +105,8 @@ def parse_enum(enum_cls, raw: str, field: str):
     for member, label in labels.items():
         if text == label.lower().replace("-", "_").replace(" ", "_").replace("/", "_"):
             return member
-    allowed = ", ".join(m.value for m in enum_cls)
-    raise ValueError(f"{field} {raw!r} is not one of: {allowed}")
+    choices = [labels.get(m, m.value) for m in enum_cls]
+    allowed = ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else "".join(choices)
+    if not text:
+        raise ValueError(f"Choose a {field}: {allowed}.")
+    raise ValueError(f"“{(raw or '').strip()}” is not a {field}; choose {allowed}.")

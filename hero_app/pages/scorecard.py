@@ -52,7 +52,7 @@ st.subheader(f"Latest quarter, whole organisation: {latest['quarter']}")
 for party in ("frontline", "managers", "IT", "everyone"):
     measures = [m for m in scorecard.MEASURES if m.party == party]
     columns = st.columns(len(measures) + 1)
-    columns[0].markdown(f"**{party.capitalize()}**")
+    columns[0].markdown(f"**{party[:1].upper() + party[1:]}**")  # "IT" stays IT (capitalize() made it "It")
     for column, m in zip(columns[1:], measures, strict=True):
         column.metric(m.label, show(m.column, latest[m.column]))
 

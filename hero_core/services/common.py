@@ -36,7 +36,7 @@ def load_actor(session: Session, actor_id: int | None) -> Actor:
     if actor_id is None:
         return SYSTEM
     if not is_id(actor_id):
-        raise PermissionDenied(f"No account with id {actor_id!r}; please log in again.")
+        raise PermissionDenied("Your account could not be found; please log in again.")
     # One round trip: the person joined to their roles and managed teams (a handful of rows). Every service call
     # starts here, so on PostgreSQL the three queries of an ORM load (user, roles, teams) cost ~1 ms each time.
     rows = session.execute(
@@ -46,7 +46,7 @@ def load_actor(session: Session, actor_id: int | None) -> Actor:
         .where(User.id == actor_id)
     ).all()
     if not rows:
-        raise PermissionDenied(f"No account with id {actor_id}; please log in again.")
+        raise PermissionDenied("Your account could not be found; please log in again.")
     user_id, email, name, team_id, active = rows[0][:5]
     return Actor(
         id=user_id,
@@ -85,10 +85,11 @@ def clean_text(
         text = " ".join(text.split())
     bad = [c for c in text if unicodedata.category(c) == "Cc" and c not in "\n\t\r"]
     if bad:
-        return text, f"{field} contains control characters (such as {bad[0]!r}); remove them"
+        return text, (f"{field} contains an invisible control character (U+{ord(bad[0]):04X}) that cannot be "
+                      "stored; remove it")
     broken = [c for c in text if unicodedata.category(c) == "Cs"]
     if broken:  # half of a UTF-16 pair: cannot be stored (or even encoded) as text
-        return text, f"{field} contains an invalid character ({broken[0]!r}); retype it"
+        return text, f"{field} contains a broken character (U+{ord(broken[0]):04X}); retype it"
     if required and not text:
         return text, f"{field} is required"
     if text and len(text) < min_len:

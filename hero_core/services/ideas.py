@@ -7,11 +7,13 @@ table, changes the idea, writes the audit entry and the notifications, all in on
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -64,6 +66,16 @@ class IdeaInput:
     expected_benefit: str = ""
     target_metrics: Sequence[str] = ()
     campaign_id: int | None = None
+
+
+#: The most characters each text of an idea may hold: the service refuses more, and the form's fields use the same
+#: numbers as their `max_chars` (a counter, and no typing past it). The title fits its column (String(200)).
+FIELD_LIMITS = {"title": 200, "roadblock": 10_000, "proposal": 10_000, "expected_benefit": 5_000}
+#: The fewest characters a submitted text needs; a draft needs only a title (and no minimum for the rest).
+FIELD_MINIMUMS = {"title": 5, "roadblock": 10, "proposal": 10}
+#: How an idea's fields read in messages: the form's labels (hero_app/idea_form.py), in lower case mid-sentence.
+FIELD_NAMES = {"title": "title", "roadblock": "customer roadblock", "proposal": "proposed fix",
+               "expected_benefit": "expected benefit"}
 
 
 @dataclass(frozen=True)
@@ -205,7 +217,9 @@ def _audit(s: Session, db: Database, actor: Actor, action: str, idea: Idea, befo
                  entity_id=idea.id, before=before, after=after, reason=reason)
 
 
-def _validate_input(s: Session, data: IdeaInput) -> dict:
+def _validate_input(s: Session, data: IdeaInput, *, draft: bool = False) -> dict:
+    """The idea's cleaned values, or InvalidInput naming each problem by its field. A draft (`draft=True`) needs
+    only its title: the rest may be empty or unchosen, and what is typed is checked for length and characters."""
     problems: list[str] = []
     fields: dict[str, str] = {}
 
@@ -214,27 +228,29 @@ def _validate_input(s: Session, data: IdeaInput) -> dict:
         fields.setdefault(field_name, message)
 
     values: dict = {}
-    for name, label, lo, hi, single in (
-        ("title", "title", 5, 200, True),
-        ("roadblock", "roadblock", 10, 10_000, False),
-        ("proposal", "proposed change", 10, 10_000, False),
-    ):
-        text, err = clean_text(getattr(data, name), label, min_len=lo, max_len=hi, single_line=single)
+    for name, single in (("title", True), ("roadblock", False), ("proposal", False)):
+        optional = draft and name != "title"
+        text, err = clean_text(getattr(data, name), FIELD_NAMES[name], required=not optional,
+                               min_len=0 if optional else FIELD_MINIMUMS[name], max_len=FIELD_LIMITS[name],
+                               single_line=single)
         values[name] = text
         if err:
             problem(name, err)
-    benefit, err = clean_text(data.expected_benefit, "expected benefit", required=False, max_len=5_000)
+    benefit, err = clean_text(data.expected_benefit, FIELD_NAMES["expected_benefit"], required=False,
+                              max_len=FIELD_LIMITS["expected_benefit"])
     values["expected_benefit"] = benefit
     if err:
         problem("expected_benefit", err)
-    try:
-        values["touchpoint"] = parse_enum(Touchpoint, str(data.touchpoint or ""), "touch point").value
-    except ValueError as exc:
-        problem("touchpoint", str(exc))
-    try:
-        values["category"] = parse_enum(ProblemKind, str(data.category or ""), "performance problem").value
-    except ValueError as exc:
-        problem("category", str(exc))
+    for name, enum_cls, label in (("touchpoint", Touchpoint, "touch point"), ("category", ProblemKind,
+                                                                             "kind of problem")):
+        raw = str(getattr(data, name) or "")
+        if draft and not raw.strip():
+            values[name] = ""  # not chosen yet: the column holds "" until the idea is submitted
+            continue
+        try:
+            values[name] = parse_enum(enum_cls, raw, label).value
+        except ValueError as exc:
+            problem(name, str(exc))
     if not isinstance(data.involves_technology, bool):
         problem("involves_technology", "involves technology must be yes or no")
     values["involves_technology"] = bool(data.involves_technology)
@@ -280,12 +296,48 @@ def _start_clock(db: Database, start: datetime, days: int) -> datetime:
 
 
 def create_idea(db: Database, *, actor_id: int | None, data: IdeaInput, submit: bool = False,
-                team_id: int | None = None) -> int:
-    """Save a new idea as a draft (or submit it straight away). It belongs to the proposer's team."""
+                team_id: int | None = None, form_token: str | None = None) -> int:
+    """Save a new idea as a draft (or submit it straight away). It belongs to the proposer's team.
+
+    A draft needs only a title; submitting needs every required field. `form_token` names the form the idea
+    comes from: the same person calling again with the same token (a double click, an autosave meeting a click)
+    gets the idea that form made, brought up to date and submitted if asked, never a second idea.
+    """
+    token = form_token if isinstance(form_token, str) and _TOKEN_SHAPE.fullmatch(form_token) else None
+    if form_token is not None and token is None:
+        raise InvalidInput("the form's token is not one this app made; reload the page")
+    try:
+        return _create_idea(db, actor_id=actor_id, data=data, submit=submit, team_id=team_id, token=token)
+    except IntegrityError:
+        # Two calls with one token raced and the other stored its idea first (the unique index on the token):
+        # this call is the double, and answers with that idea.
+        if token is None:
+            raise
+        with db.read() as s:
+            existing = s.execute(select(Idea.id).where(Idea.form_token == token)).scalar()
+        if existing is None:
+            raise
+        return _create_idea(db, actor_id=actor_id, data=data, submit=submit, team_id=team_id, token=token)
+
+
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _create_idea(db: Database, *, actor_id: int | None, data: IdeaInput, submit: bool, team_id: int | None,
+                 token: str | None) -> int:
     with db.write() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "create_idea")
-        values = _validate_input(s, data)
+        if token is not None and actor is not SYSTEM:
+            made = s.execute(select(Idea.id).where(Idea.submitter_id == actor.id, Idea.form_token == token)).scalar()
+            if made is not None:
+                idea = _load_for_update(s, made)
+                if idea.state == S.DRAFT.value:
+                    _apply_edit(s, db, actor, idea, data, draft=not submit)
+                    if submit:
+                        _do_submit(s, db, actor, idea, "submit")
+                return idea.id  # already sent on: the second click of a double gets the same idea
+        values = _validate_input(s, data, draft=not submit)
         owner_team = team_id if team_id is not None else actor.team_id
         if owner_team is None or s.get(Team, owner_team) is None:
             raise InvalidInput("you belong to no team yet; ask an admin to put you in one",
@@ -296,7 +348,7 @@ def create_idea(db: Database, *, actor_id: int | None, data: IdeaInput, submit: 
         now = db.now()
         metrics = values.pop("target_metrics")
         idea = Idea(**values, submitter_id=actor.id, team_id=owner_team, state=S.DRAFT.value,
-                    created_at=now, updated_at=now, it_plan="", it_blockers="", last_reason="")
+                    created_at=now, updated_at=now, it_plan="", it_blockers="", last_reason="", form_token=token)
         idea.metric_rows = [IdeaMetric(metric_code=c) for c in metrics]
         s.add(idea)
         s.flush()
@@ -307,32 +359,53 @@ def create_idea(db: Database, *, actor_id: int | None, data: IdeaInput, submit: 
 
 
 def edit_idea(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None, data: IdeaInput) -> int:
-    """The submitter edits their draft or an idea sent back for changes. Returns the new version."""
+    """The submitter edits their draft or an idea sent back for changes. Returns the new version.
+
+    A draft needs only a title; an idea sent back for changes keeps every required field."""
     with db.write() as s:
         actor = load_actor(s, actor_id)
         idea = _load_for_update(s, idea_id)
         _visible_or_404(actor, idea)
         _check_version(idea, expected_version)
         permissions.require(actor, "edit_idea", _facts(idea))
-        values = _validate_input(s, data)
-        if values["campaign_id"] != idea.campaign_id:
-            campaigns.check_can_answer(s, db, campaign_id=values["campaign_id"], team_id=idea.team_id)
-        metrics = values.pop("target_metrics")
-        before = {k: getattr(idea, k) for k in values} | {"target_metrics": [m.metric_code for m in idea.metric_rows]}
-        for k, v in values.items():
-            setattr(idea, k, v)
-        idea.metric_rows = [IdeaMetric(metric_code=c) for c in metrics]
-        idea.updated_at = db.now()
-        _flush(s, idea)
-        after = {k: getattr(idea, k) for k in values} | {"target_metrics": metrics}
-        changed_before = {k: v for k, v in before.items() if after.get(k) != v}
-        changed_after = {k: after[k] for k in changed_before}
-        _audit(s, db, actor, "edited", idea, changed_before, changed_after)
+        _apply_edit(s, db, actor, idea, data, draft=idea.state == S.DRAFT.value)
         return idea.version
+
+
+def _apply_edit(s: Session, db: Database, actor: Actor, idea: Idea, data: IdeaInput, *, draft: bool) -> None:
+    """Change the idea's text and choices and audit what changed; nothing at all when nothing changed (an
+    autosave of the same text writes no entry and keeps the version)."""
+    values = _validate_input(s, data, draft=draft)
+    if values["campaign_id"] != idea.campaign_id:
+        campaigns.check_can_answer(s, db, campaign_id=values["campaign_id"], team_id=idea.team_id)
+    metrics = values.pop("target_metrics")
+    before = {k: getattr(idea, k) for k in values} | {"target_metrics": [m.metric_code for m in idea.metric_rows]}
+    after = dict(values) | {"target_metrics": metrics}
+    changed_before = {k: v for k, v in before.items() if after.get(k) != v}
+    if not changed_before:
+        return
+    for k, v in values.items():
+        setattr(idea, k, v)
+    if "target_metrics" in changed_before:
+        idea.metric_rows = [IdeaMetric(metric_code=c) for c in metrics]
+    _touch(idea, db.now())
+    _flush(s, idea)
+    _audit(s, db, actor, "edited", idea, changed_before, {k: after[k] for k in changed_before})
+
+
+def _require_complete(s: Session, idea: Idea) -> None:
+    """An idea goes to review only with every required field (a draft may have been saved with a title alone):
+    InvalidInput names each missing one, beside its field on the form."""
+    _validate_input(s, IdeaInput(
+        title=idea.title, roadblock=idea.roadblock, proposal=idea.proposal, touchpoint=idea.touchpoint,
+        category=idea.category, involves_technology=bool(idea.involves_technology),
+        expected_benefit=idea.expected_benefit or "", target_metrics=[m.metric_code for m in idea.metric_rows],
+        campaign_id=idea.campaign_id))
 
 
 def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) -> None:
     workflow.check(action, idea.state)
+    _require_complete(s, idea)
     before = _snapshot(idea)
     now = db.now()
     settings = config.settings()
@@ -692,6 +765,50 @@ def retire(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_v
                        action="retire", reason=reason, apply=apply, notify_text="was retired")
 
 
+WITHDRAWN_REASON = "Withdrawn by its submitter"
+
+
+def withdraw(db: Database, *, actor_id: int, idea_id: int, reason: str = "",
+             expected_version: int | None = None) -> None:
+    """The submitter takes back their idea before it is decided (workflow.WITHDRAWABLE_STATES); it closes as
+    retired, "withdrawn by its submitter", with their reason if they give one. The reviewers it waited on are
+    told, so nobody reviews an idea its author has taken back."""
+    reason, problem = clean_text(reason, "reason", required=False, max_len=5_000)
+    if problem:
+        raise InvalidInput(problem, fields={"reason": problem})
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        permissions.require(actor, "withdraw", _facts(idea))
+        transition = workflow.check("withdraw", idea.state)
+        before = _snapshot(idea)
+        waited_on_reviewers = idea.state in (S.SUBMITTED.value, S.IN_REVIEW.value)
+        now = db.now()
+        idea.state = transition.target.value
+        idea.retired_at = now
+        idea.last_reason = f"{WITHDRAWN_REASON}: {reason}" if reason else f"{WITHDRAWN_REASON}."
+        # A promise still open when the idea is taken back cannot be broken any more, so its clock stops; one
+        # already broken stays broken (the scorecard counts it).
+        if idea.review_started_at is None and idea.review_start_due is not None and idea.review_start_due > now:
+            idea.review_start_due = None
+        if idea.state and idea.decision_due is not None and idea.decision_due > now and (
+                idea.decided_at is None or (idea.submitted_at and idea.decided_at < idea.submitted_at)):
+            idea.decision_due = None
+        idea.updated_at = now
+        _flush(s, idea)
+        _audit(s, db, actor, "withdraw", idea, before, _snapshot(idea), reason or WITHDRAWN_REASON.lower())
+        social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what="was withdrawn by its submitter")
+        if waited_on_reviewers:
+            _, _, reviewer_ids = approvals.reviewers(s, idea)
+            notifications.notify(
+                s, db, user_ids=[m for m in reviewer_ids if m != actor.id], idea_id=idea.id, kind="withdrawn",
+                message=f"Idea #{idea.id} “{idea.title}” was withdrawn by {actor.name}; it needs no review."
+                + (f" Reason: {reason}" if reason else ""),
+            )
+
+
 #: Workflow action -> service, for generic callers (the UI's action buttons, the tests).
 TRANSITION_SERVICES = {
     "submit": submit,
@@ -705,6 +822,7 @@ TRANSITION_SERVICES = {
     "start_scaling": start_scaling,
     "complete_scaling": complete_scaling,
     "retire": retire,
+    "withdraw": withdraw,
 }
 
 

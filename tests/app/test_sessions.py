@@ -99,7 +99,7 @@ def test_a_role_change_applies_on_the_next_run_of_a_page_opened_from_the_cookie(
     people.set_roles(org.db, actor_id=org.admin, email=EMAIL["manager"], roles=["frontline", "it_champion"])
     at.run()
     assert at.session_state[ui.TOKEN_KEY] == token
-    assert "roles: frontline, it champion" in texts(at)
+    assert "roles: frontline, IT champion" in texts(at)
 
 
 # ---- a page opened with (or without) the cookie ----------------------------------------------------------

@@ -186,7 +186,7 @@ def test_only_admins_manage_people(org):
 
 def test_unknown_actor_is_refused(org):
     idea_id = idea_in_state(org, "submitted")
-    with pytest.raises(PermissionDenied, match="No account with id 9999"):
+    with pytest.raises(PermissionDenied, match="Your account could not be found"):
         ideas.start_review(org.db, actor_id=9999, idea_id=idea_id)
 
 

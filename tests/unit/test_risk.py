@@ -73,7 +73,7 @@ def test_complete_valid_ratings_have_no_problems():
 
 def test_missing_categories_are_named():
     problems = risk.validate_ratings(all_rated()[:3])
-    assert problems == ["every category needs a rating; missing: Operational, Financial"]
+    assert problems == ["Every category needs a rating; missing: Operational, Financial"]
 
 
 def test_unknown_category_is_named_with_the_allowed_ones():
@@ -92,15 +92,16 @@ def test_likelihood_and_impact_must_be_whole_numbers_from_one_to_five(bad):
     ratings[1] = Rating("legal_compliance", bad, 3)
     ratings[2] = Rating("data_privacy", 3, bad)
     assert risk.validate_ratings(ratings) == [
-        f"Legal / compliance: likelihood must be a whole number from 1 to 5, not {bad!r}",
-        f"Data security / privacy: impact must be a whole number from 1 to 5, not {bad!r}",
+        "Rate the likelihood of Legal / compliance from 1 to 5",
+        "Rate the impact of Data security / privacy from 1 to 5",
     ]
 
 
 def test_overlong_mitigation_is_refused():
     ratings = all_rated()
     ratings[0] = Rating("customer_brand", 1, 1, "x" * 4001)
-    assert risk.validate_ratings(ratings) == ["Customer / brand: mitigation is longer than 4000 characters"]
+    assert risk.validate_ratings(ratings) == [
+        "Customer / brand: mitigation is longer than 4,000 characters (it has 4,001)"]
     ratings[0] = Rating("customer_brand", 1, 1, "x" * 4000)
     assert risk.validate_ratings(ratings) == []
 
@@ -182,17 +183,25 @@ def test_effort_value_problems_name_each_bad_choice():
         people_systems_touched=-1,
     )
     assert bad.problems() == [
-        "budget 'lots' is not one of: none, under_5k, 5k_50k, over_50k",
-        "customers reached 'everyone' is not one of: few, one_team, many_teams, all_customers",
-        "expected metric change 'huge' is not one of: none, small, clear, large",
-        "strategic fit 'meh' is not one of: low, some, strong, core",
-        "people/systems touched must be a whole number from 0 to 100000, not -1",
+        "Budget: choose No budget, Under 5k, 5k - 50k or Over 50k",
+        "Customers reached: choose A few customers, Customers of one team, Customers of many teams or All our "
+        "customers",
+        "Expected metric change: choose None expected, Small, Clear or Large",
+        "Strategic fit: choose Low, Some, Strong or Core to our strategy",
+        "People and systems touched: enter a whole number from 0 to 100,000",
     ]
     assert ev().problems() == []
+
+
+def test_an_unanswered_effort_value_question_is_named_by_its_label_never_as_none():
+    problems = ev(budget=None, strategic_fit=None).problems()
+    assert problems == ["Budget: choose No budget, Under 5k, 5k - 50k or Over 50k",
+                        "Strategic fit: choose Low, Some, Strong or Core to our strategy"]
+    assert not any("None" in p for p in problems)
 
 
 @pytest.mark.parametrize("touched", [100_001, 1.5, True, "3"])
 def test_people_and_systems_touched_must_be_a_sensible_whole_number(touched):
     assert ev(people_systems_touched=touched).problems() == [
-        f"people/systems touched must be a whole number from 0 to 100000, not {touched!r}"
+        "People and systems touched: enter a whole number from 0 to 100,000"
     ]
