@@ -65,11 +65,24 @@ st.divider()
 if not workable:
     st.info("No technology idea waits for IT right now.")
     st.stop()
-chosen = st.selectbox(
-    "Idea to work on", list(workable), key="board_choice",
-    format_func=lambda i: f"#{i} · {workable[i].idea.title} ({ui.state_label(workable[i].idea.state)})"
-    + (" — overdue" if workable[i].overdue else ""),
-)
+
+
+def choice_label(idea_id: int) -> str:
+    card = workable[idea_id]
+    return (f"#{idea_id} · {card.idea.title} ({ui.state_label(card.idea.state)})"
+            + (" — overdue" if card.overdue else ""))
+
+
+# The picker sends back the label the browser shows, not the idea: when the picked idea's label changes (it moved
+# column after "Claim for IT", or someone else moved it), the browser keeps the old label, and the next click
+# anywhere sent a label that matches no option, so the picker fell back to the first idea and a plan typed
+# meanwhile was lost with its form. Setting the value again makes the browser show (and send) the new label.
+picked = st.session_state.get("board_choice")
+if picked in workable and st.session_state.get("board_choice_label") not in (None, choice_label(picked)):
+    st.session_state["board_choice"] = picked
+chosen = st.selectbox("Idea to work on", list(workable), key="board_choice", format_func=choice_label)
+if chosen is not None:
+    st.session_state["board_choice_label"] = choice_label(chosen)
 if chosen is None:
     st.stop()
 view = panels.open_picked(db, user, chosen)
