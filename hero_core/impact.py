@@ -82,7 +82,7 @@ MIN_COMPARISON_TEAMS = 2  # below this, a comparison cannot show how much teams 
 #: 10; the team-changes test below stayed at 4-8% throughout (also with serially correlated weeks).
 MIN_PILOTS_FOR_CLUSTERING = 10
 CLUSTERED = "team x week OLS, team-clustered standard errors"
-TEAM_CHANGES = "per-team changes, pooled-variance t-test"
+TEAM_CHANGES = "per-team changes, pooled-variance t-test"  # method version 1's; stored rows may still say it
 WELCH = "pilot weeks before vs after, Welch t-test"
 #: The headline's inference: each team's own step at the launch beyond its own linear trend, studentised.
 TREND_STUDENTISED = "per-team step beyond own trend, studentised by team noise"
@@ -659,23 +659,6 @@ def _pre_trend_clustered(y, treated, t, groups) -> float | None:
     tr, tt = treated.astype(float), t.astype(float)
     p = _cluster_ols(y, np.column_stack([np.ones_like(tr), tr, tt, tr * tt]), groups)[3]
     return p if math.isfinite(p) else None
-
-
-def _did_team_changes(at, value, post, pilot_row) -> tuple[float, float, float, float]:
-    """Each team's change (mean of its weeks after minus before); the effect is the pilot teams' mean change
-    minus the comparison teams' (value ~ treated + post + treated:post on team x period means), with a
-    pooled-variance t-test on the changes: the comparison teams show how much a team's change varies by
-    chance, which a single pilot team cannot show by itself."""
-    size = 2 * (at.max() + 1)
-    cell = 2 * at + post  # team by team: before, after
-    with np.errstate(all="ignore"):
-        mean = np.bincount(cell, weights=value, minlength=size) / np.bincount(cell, minlength=size)
-    change = mean[1::2] - mean[::2]
-    is_pilot = np.zeros(change.size, dtype=bool)
-    is_pilot[at[pilot_row]] = True
-    present = np.zeros(change.size, dtype=bool)
-    present[at] = True
-    return _pooled_t(change[present & is_pilot], change[present & ~is_pilot])
 
 
 def _did_studentised(at, t, value, post, pilot_row, *, plain: bool = True) -> tuple[tuple[float, ...], ...]:

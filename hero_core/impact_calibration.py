@@ -23,7 +23,6 @@ import pandas as pd
 from scipy import signal
 
 from hero_core import impact
-from hero_core.services.observations import week_number
 
 LAUNCH = date(2025, 3, 5)  # a Wednesday: the launch week belongs to neither window
 SEED = 20261207

@@ -8,7 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from hero_core import impact, impact_calibration as cal
+from hero_core import impact
+from hero_core import impact_calibration as cal
 
 REPS = 200
 SEED = 7
@@ -33,8 +34,8 @@ def run(name: str) -> dict:
 
 def test_the_simulated_weekly_means_are_means_of_the_days_with_their_counts():
     scenario = cal.Scenario("check", pilots=1, comparison=2, pilot_days=0.5)
-    team, week, value, n = next(cal.weekly_draws(scenario, 1, np.random.default_rng(0)))
-    b_lo, b_hi, e_lo, e_hi = impact.ImpactWindows().bounds(cal.LAUNCH).weeks()
+    team, week, _value, n = next(cal.weekly_draws(scenario, 1, np.random.default_rng(0)))
+    b_lo, _, _, e_hi = impact.ImpactWindows().bounds(cal.LAUNCH).weeks()
 
     assert set(np.unique(team)) == {0, 1, 2}
     assert week.min() == b_lo and week.max() == e_hi and np.all(np.diff(week) >= 0)
@@ -53,7 +54,9 @@ def test_an_effect_and_a_drift_move_only_the_pilot_teams():
     quiet = cal.Scenario("quiet", pilots=1, comparison=1, effect=3.0, pilot_drift=0.0)
     team, week, value, _ = next(cal.weekly_draws(quiet, 1, rng))
     _, _, e_lo, _ = impact.ImpactWindows().bounds(cal.LAUNCH).weeks()
-    jump = lambda t: value[(team == t) & (week >= e_lo)].mean() - value[(team == t) & (week < e_lo)].mean()  # noqa: E731
+    def jump(t: int) -> float:
+        return value[(team == t) & (week >= e_lo)].mean() - value[(team == t) & (week < e_lo)].mean()
+
     assert jump(0) == pytest.approx(3.0, abs=0.6) and jump(1) == pytest.approx(0.0, abs=0.6)
 
 
