@@ -1,11 +1,13 @@
 """The admin page's "Import metrics" tab: upload a CSV or XLSX of observations, all rows or none, with a
 progress bar and row-numbered problems; and what is stored per metric.
 
-The rules (header, codes, dates, ranges, repeats, clashes, --replace) live in hero_core.services.metrics_io;
+The rules (header, codes, dates, ranges, repeats, clashes, replacing stored values) live in hero_core.services.metrics_io;
 this tab passes the file and the person's choices and shows the result.
 """
 
 from __future__ import annotations
+
+import logging
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +19,7 @@ from hero_core.errors import HeroError
 from hero_core.services import metrics_io
 from hero_core.services.metrics_io import ObservationsRejected
 
+log = logging.getLogger("hero_app")
 K = "admin_metrics_"
 DATE_ORDERS = {
     "iso": ("Year first only (2025-03-31); refuse ambiguous dates like 03/04/2025", None),
@@ -70,36 +73,52 @@ def metrics_import_tab(db: Database, user: ui.CurrentUser) -> None:
 
 
 def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | None, replace: bool) -> None:
+    """The bar follows the import, then the re-measuring of launched ideas, and ends full whatever the outcome;
+    the outcome (a success with the rows per metric and team, or an error box) is shown below the progress box."""
+    outcome: BaseException | None = None
     with st.status(f"Importing {upload.name}…", expanded=True) as status:
         bar = st.progress(0.0, text="Starting")
         try:
             summary = metrics_io.import_metrics(
                 db, source=upload, file_name=upload.name, actor_id=user.id, dayfirst=dayfirst, replace=replace,
-                progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
+                via="web", progress=lambda fraction, message: bar.progress(
+                    min(max(fraction, 0.0), 0.9), text=message[:1].upper() + message[1:]),
             )
-        except ObservationsRejected as exc:
-            status.update(label="Import refused: nothing was stored", state="error")
-            shown = len(exc.details)
-            st.error(f"{exc.total:,} problem{'s' if exc.total != 1 else ''} found in {ui.md(upload.name)}; nothing "
-                     "was stored. " + (f"The first {shown} are listed." if exc.total > shown else "Here they are."))
-            ui.grid(problems_frame(exc), hide_index=True, key=f"{K}problems")
-        except HeroError as exc:
-            status.update(label="Import refused", state="error")
-            ui.show_error(exc)
-        except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
-            status.update(label="Import failed", state="error")
-            ui.show_unexpected("import metrics")
+        except Exception as exc:  # noqa: BLE001 - shown below: a refusal as it is, anything else calmly
+            outcome = exc
+            bar.progress(1.0, text="Checked: nothing was stored")
+            status.update(label="Import refused: nothing was stored" if isinstance(exc, HeroError)
+                          else "Import failed: nothing was stored", state="error", expanded=False)
         else:
-            try:
+            refreshed = True
+            try:  # the last tenth of the bar: launched ideas measured again with the new days
                 impact_store.refresh(db, progress=lambda done, total: bar.progress(
-                    min(done / max(total, 1), 1.0), text=f"Measuring launched ideas again: {done:,} of {total:,}"))
+                    0.9 + 0.1 * min(done / max(total, 1), 1.0),
+                    text=f"Measuring launched ideas again: {done:,} of {total:,}"))
             except Exception:  # noqa: BLE001 - the import is stored; the verdicts are refreshed on the next read
-                ui.show_unexpected("re-measure the launched ideas")
+                log.exception("unexpected error while re-measuring the launched ideas")
+                refreshed = False
             bar.progress(1.0, text="Done")
-            replaced = f" ({summary.replaced:,} replaced)" if summary.replaced else ""
-            status.update(label=f"Imported {summary.rows:,} observations", state="complete")
-            st.success(f"Stored {summary.rows:,} observation{'s' if summary.rows != 1 else ''}{replaced} from "
-                       f"{ui.md(summary.file_name)}.")
-            per = pd.DataFrame([{"Metric": m, "Team": t, "Rows": n} for m, teams in summary.counts.items()
-                                for t, n in teams.items()])
-            ui.grid(per, hide_index=True, key=f"{K}imported")
+            status.update(label=f"Imported {ui.count(summary.rows, 'observation')}", state="complete",
+                          expanded=False)
+    if isinstance(outcome, ObservationsRejected):
+        shown = len(outcome.details)
+        st.error(f"{ui.count(outcome.total, 'problem')} found in {ui.md(upload.name)}; nothing was stored. "
+                 + (f"The first {shown} are listed below." if outcome.total > shown else "They are listed below."))
+        ui.grid(problems_frame(outcome), hide_index=True, key=f"{K}problems")
+        return
+    if isinstance(outcome, HeroError):
+        ui.show_error(outcome)
+        return
+    if outcome is not None:
+        log.error("unexpected error in import metrics", exc_info=outcome)
+        st.error(ui.UNEXPECTED)
+        return
+    replaced = f" ({summary.replaced:,} replaced)" if summary.replaced else ""
+    st.success(f"Stored {ui.count(summary.rows, 'observation')}{replaced} from {ui.md(summary.file_name)}.")
+    if not refreshed:
+        st.warning("The observations are stored, but the launched ideas could not be measured again just now; "
+                   "the Impact page measures them the next time it is opened.")
+    per = pd.DataFrame([{"Metric": m, "Team": t, "Rows": n} for m, teams in summary.counts.items()
+                        for t, n in teams.items()])
+    ui.grid(per, hide_index=True, key=f"{K}imported")

@@ -334,6 +334,11 @@ def stale_banner(idea_id: int, current_version: int, *, where: str) -> bool:
 # ---- formatting --------------------------------------------------------------------------------------------
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 idea', '2 ideas', '1,200 observations': a number with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def fmt_dt(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 

@@ -1,6 +1,6 @@
 """Administration: people and roles, teams and their managers, the metric catalog, importing ideas."""
 
-import inspect
+import logging
 import tempfile
 from pathlib import Path
 
@@ -10,12 +10,13 @@ import streamlit as st
 from hero_app import metrics_admin, ui
 from hero_core.errors import HeroError, ImportRejected
 from hero_core.services import catalog, ideas_io, people
-from hero_core.vocab import Role
+from hero_core.vocab import ROLE_LABELS, Role
 
+log = logging.getLogger("hero_app")
 db, user = ui.require_page("admin")
 st.title("Administration")
 
-ROLE_LABELS = {r.value: r.value.replace("_", " ") for r in Role}
+ROLES = [r.value for r in Role]
 
 # Only the open tab runs and is drawn (on_change="rerun"): a company's people list is read only for the tabs that
 # show it.
@@ -29,7 +30,8 @@ if tab_users.open or tab_teams.open:
 
 def users_frame(rows) -> pd.DataFrame:
     return pd.DataFrame([{
-        "Email": u.email, "Name": u.name, "Roles": ", ".join(u.roles), "Team": u.team_code or "",
+        "Email": u.email, "Name": u.name, "Roles": ", ".join(ROLE_LABELS.get(r, r) for r in u.roles),
+        "Team": u.team_code or "",
         "Manages": ", ".join(u.managed_team_codes), "Active": "yes" if u.active else "no",
     } for u in rows], columns=["Email", "Name", "Roles", "Team", "Manages", "Active"])
 
@@ -47,7 +49,7 @@ if tab_users.open:
             c1, c2 = st.columns(2)
             email = c1.text_input("New user's email", key="admin_new_email")
             name = c2.text_input("New user's name", key="admin_new_name")
-            roles = c1.multiselect("New user's roles", list(ROLE_LABELS), format_func=ROLE_LABELS.get,
+            roles = c1.multiselect("New user's roles", ROLES, format_func=ROLE_LABELS.get,
                                    default=["frontline"], key="admin_new_roles")
             team = c2.selectbox("New user's team", team_codes, index=None, key="admin_new_team",
                                 placeholder="No team yet")
@@ -71,7 +73,7 @@ if tab_users.open:
                        f"{ui.md(target.team_code or 'none')}")
             c1, c2 = st.columns(2)
             with c1:
-                new_roles = st.multiselect("Roles", list(ROLE_LABELS), default=list(target.roles),
+                new_roles = st.multiselect("Roles", ROLES, default=list(target.roles),
                                            format_func=ROLE_LABELS.get, key=f"{k}_roles")
                 if st.button("Save roles", key=f"{k}_save_roles"):
                     ui.attempt(lambda: people.set_roles(db, actor_id=user.id, email=target.email, roles=new_roles),
@@ -187,6 +189,42 @@ DATE_ORDERS = {
     "month": ("Month first (03/31/2025)", False),
 }
 
+
+def import_ideas(upload, *, dayfirst: bool | None) -> None:
+    """Import the uploaded file: the bar follows the service's progress and ends full whatever the outcome; the
+    outcome (a success, or an error box with the problems) is shown below the progress box, which then closes."""
+    with st.status(f"Importing {upload.name}…", expanded=True) as status:
+        bar = st.progress(0.0, text="Starting")
+        outcome = None
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "import.csv"
+                path.write_bytes(upload.getvalue())
+                count = ideas_io.import_ideas_csv(
+                    db, path=path, actor_id=user.id, dayfirst=dayfirst, source_name=upload.name, via="web",
+                    progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0),
+                                                                    text=message[:1].upper() + message[1:]))
+        except Exception as exc:  # noqa: BLE001 - shown below: a refusal as it is, anything else calmly
+            outcome = exc
+            bar.progress(1.0, text="Checked: nothing was stored")
+            status.update(label="Import refused: nothing was stored" if isinstance(exc, HeroError)
+                          else "Import failed: nothing was stored", state="error", expanded=False)
+        else:
+            bar.progress(1.0, text="Done")
+            status.update(label=f"Imported {ui.count(count, 'idea')}", state="complete", expanded=False)
+    if outcome is None:
+        st.success(f"Imported {ui.count(count, 'idea')} from {ui.md(upload.name)}.")
+    elif isinstance(outcome, ImportRejected):
+        st.error(f"{ui.count(outcome.total, 'problem')} found in {ui.md(upload.name)}; nothing was stored. "
+                 + ("The first 50 are listed below." if outcome.total > 50 else "They are listed below."))
+        ui.grid(pd.DataFrame({"Problem": outcome.problems[:50]}), hide_index=True, key="admin_import_problems")
+    elif isinstance(outcome, HeroError):
+        ui.show_error(outcome)
+    else:
+        log.error("unexpected error in import ideas", exc_info=outcome)
+        st.error(ui.UNEXPECTED)
+
+
 if tab_import.open:
     with tab_import:
         st.markdown(
@@ -198,34 +236,7 @@ if tab_import.open:
         order = st.radio("How are dates written in the file?", list(DATE_ORDERS), key="admin_import_dates",
                          format_func=lambda k: DATE_ORDERS[k][0])
         if st.button("Import ideas", type="primary", key="admin_import_go", disabled=upload is None):
-            with st.status("Importing ideas…", expanded=True) as status:
-                bar = st.progress(0.0, text="Starting")
-                kwargs = {}
-                if "progress" in inspect.signature(ideas_io.import_ideas_csv).parameters:
-                    kwargs["progress"] = lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0),
-                                                                                text=message)
-                try:
-                    with tempfile.TemporaryDirectory() as folder:
-                        path = Path(folder) / "import.csv"
-                        path.write_bytes(upload.getvalue())
-                        count = ideas_io.import_ideas_csv(db, path=path, actor_id=user.id,
-                                                          dayfirst=DATE_ORDERS[order][1], **kwargs)
-                except ImportRejected as exc:
-                    status.update(label="Import refused: nothing was stored", state="error")
-                    st.error(f"{exc.total} problem{'s' if exc.total != 1 else ''} found; nothing was stored. "
-                             + ("The first 50 are listed." if exc.total > 50 else "Here they are."))
-                    ui.grid(pd.DataFrame({"Problem": exc.problems[:50]}), hide_index=True,
-                            key="admin_import_problems")
-                except HeroError as exc:
-                    status.update(label="Import refused", state="error")
-                    ui.show_error(exc)
-                except Exception:  # noqa: BLE001
-                    status.update(label="Import failed", state="error")
-                    ui.show_unexpected("import ideas")
-                else:
-                    bar.progress(1.0, text="Done")
-                    status.update(label=f"Imported {count} ideas", state="complete")
-                    st.success(f"Imported {count} idea{'s' if count != 1 else ''} from {ui.md(upload.name)}.")
+            import_ideas(upload, dayfirst=DATE_ORDERS[order][1])
 
 if tab_observations.open:
     with tab_observations:

@@ -143,8 +143,12 @@ def import_ideas_csv(
     dayfirst: bool | None = None,
     source_name: str | None = None,
     progress: Callable[[float, str], None] | None = None,
+    via: str = "cli",
 ) -> int:
-    """Import every row of a CSV of ideas, or none; return how many were imported."""
+    """Import every row of a CSV of ideas, or none; return how many were imported.
+
+    `via` ("cli" or "web") says where the file came from, so that a problem names the fix in the words of that
+    place (`hero users add`, or the Administration page's Users tab)."""
     report = progress or (lambda fraction, message: None)
     source = source_name or (Path(path).name if path else "upload")
     report(0.0, "reading the file")
@@ -177,7 +181,7 @@ def import_ideas_csv(
         metrics = set(s.execute(select(Metric.code)).scalars())
         parsed = []
         for row in rows:
-            item, row_problems = _parse_row(row, users, teams, metrics, dayfirst)
+            item, row_problems = _parse_row(row, users, teams, metrics, dayfirst, ADD_FIRST.get(via, ADD_FIRST["cli"]))
             problems.extend(row_problems)
             if not row_problems:
                 parsed.append((row, item))
@@ -204,7 +208,15 @@ def import_ideas_csv(
         return len(parsed)
 
 
-def _parse_row(row: _Row, users, teams, metrics, dayfirst) -> tuple[dict, list[str]]:
+#: How to add a person or a team the file names but the compact does not know, where the import came from.
+ADD_FIRST = {
+    "cli": {"person": "add the person first (hero users add)", "team": "add it first (hero teams add)"},
+    "web": {"person": "add the person first (Administration, Users tab)",
+            "team": "add it first (Administration, Teams tab)"},
+}
+
+
+def _parse_row(row: _Row, users, teams, metrics, dayfirst, add_first: dict[str, str]) -> tuple[dict, list[str]]:
     v = row.values
     problems: list[str] = []
 
@@ -229,13 +241,13 @@ def _parse_row(row: _Row, users, teams, metrics, dayfirst) -> tuple[dict, list[s
     email = v["submitter_email"].strip().lower()
     if email:
         if email not in users:
-            bad("submitter_email", "no user with this email; add the person first (hero users add)")
+            bad("submitter_email", f"no user with this email; {add_first['person']}")
         else:
             item["submitter_id"] = users[email][0]
     code = v["team"].strip().lower()
     if code:
         if code not in teams:
-            bad("team", "unknown team; add it first (hero teams add)")
+            bad("team", f"unknown team; {add_first['team']}")
         else:
             item["team_id"] = teams[code][0]
     for column, enum_cls, label in (("touchpoint", Touchpoint, "touch point"),

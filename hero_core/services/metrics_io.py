@@ -131,12 +131,14 @@ def import_metrics(
     dayfirst: bool | None = None,
     replace: bool = False,
     progress: Progress | None = None,
+    via: str = "cli",
 ) -> ImportSummary:
     """Validate a CSV or XLSX file of observations and store every row, or none and raise ImportRejected.
 
     `dayfirst` None means the person has not said: then 03/04/2025 is refused as ambiguous unless the
     column itself settles the order (another row reads 13/04/2025, say). With `replace`, stored rows for the
-    same metric, team and date are overwritten instead of refused.
+    same metric, team and date are overwritten instead of refused. `via` ("cli" or "web") names how to ask for
+    that in the words of where the file came from (--replace, or the page's checkbox).
     """
     report = progress or (lambda fraction, message: None)
     name = file_name or (Path(source).name if isinstance(source, (str, os.PathLike)) else "upload")
@@ -153,7 +155,7 @@ def import_metrics(
     if problems:
         if not replace:  # report the clashes too, so one round of fixes is enough
             with db.read() as s:
-                problems.add(_clashes(s, frame)[0], "metric,team,date", _clash_problem(raw, rows))
+                problems.add(_clashes(s, frame)[0], "metric,team,date", _clash_problem(raw, rows, via))
         raise problems.rejected()
 
     # SQLite's per-row foreign-key lookups are switched off for this write (a fifth of the insert time); the
@@ -164,7 +166,7 @@ def import_metrics(
         _check_references(s, frame, raw, rows, problems)
         clash_at, clash_keys = _clashes(s, frame)
         if len(clash_at) and not replace:
-            problems.add(clash_at, "metric,team,date", _clash_problem(raw, rows))
+            problems.add(clash_at, "metric,team,date", _clash_problem(raw, rows, via))
             raise problems.rejected()
         replaced = _delete(s, clash_keys) if len(clash_keys) else 0
         report(0.4, f"storing {len(frame):,} rows")
@@ -736,12 +738,19 @@ def _key_text(raw: pd.DataFrame, i: int) -> str:
     return f"{raw['metric'].iat[i]},{raw['team'].iat[i]},{raw['date'].iat[i]}"
 
 
-def _clash_problem(raw: pd.DataFrame, rows: np.ndarray) -> Callable[[int], ImportProblem]:
+#: How to overwrite stored values, in the words of where the import came from (the CLI, or the admin page).
+REPLACE_HINT = {
+    "cli": "use --replace to overwrite",
+    "web": "tick “Replace stored values for the same metric, team and date” to overwrite",
+}
+
+
+def _clash_problem(raw: pd.DataFrame, rows: np.ndarray, via: str = "cli") -> Callable[[int], ImportProblem]:
     return lambda i: ImportProblem(
         int(rows[i]),
         "metric,team,date",
         _key_text(raw, i),
-        "is already stored for this metric, team and date; use --replace to overwrite",
+        f"is already stored for this metric, team and date; {REPLACE_HINT.get(via, REPLACE_HINT['cli'])}",
     )
 
 

@@ -140,6 +140,18 @@ def test_an_admin_imports_a_csv_of_ideas_with_progress(org):
     assert ideas.list_ideas(org.db, actor_id=org.admin)[1] == 2
 
 
+def test_importing_one_idea_says_one_idea(org):
+    csv = HEADER + ("Shorter hold music,Callers hang up during the long hold message.,Cut the message to ten "
+                    "seconds.,fran@example.com,CC,call_centre,other,no,2025-03-31,submitted,,,aht\n")
+    at = admin_page("Import ideas")
+    at.file_uploader(key="admin_import_file").set_value(("one.csv", csv.encode(), "text/csv")).run()
+    button(at, "Import ideas").click().run()
+    assert_clean(at)
+    assert successes(at) == ["Imported 1 idea from one.csv."]
+    assert at.status[0].label == "Imported 1 idea"
+    assert at.get("progress")[0].proto.value == 100
+
+
 def test_a_rejected_import_lists_the_first_fifty_row_numbered_problems_and_stores_nothing(org):
     bad_rows = "".join(
         f"Idea {n:03d},Too short,Also short,nobody@example.com,CC,call_centre,other,no,2025-03-31,submitted,,,\n"
@@ -152,10 +164,14 @@ def test_a_rejected_import_lists_the_first_fifty_row_numbered_problems_and_store
     assert_clean(at)
     message = errors(at)[0]
     assert at.status[0].state == "error"
-    assert "problems found; nothing was stored" in message and "The first 50 are listed." in message
+    assert message == "60 problems found in bad.csv; nothing was stored. The first 50 are listed below."
+    assert at.get("progress")[0].proto.value == 100, "the bar ends full: every row was checked"
     problems = list(table(at, "Problem")["Problem"])
     assert len(problems) == 50
     assert problems[0].startswith("row 2, column")
+    unknown = next(p for p in problems if "submitter_email" in p)
+    assert unknown.endswith("no user with this email; add the person first (Administration, Users tab)")
+    assert not [p for p in problems if "hero users add" in p or "hero teams add" in p], "the page's words"
     assert ideas.list_ideas(org.db, actor_id=org.admin)[1] == 0
 
 

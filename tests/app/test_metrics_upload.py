@@ -63,7 +63,8 @@ def test_a_refused_file_stores_nothing_and_names_each_problems_row(org):
     upload(at, "bad.csv", csv.encode())
 
     assert at.status[0].state == "error"
-    assert errors(at)[0] == "3 problems found in bad.csv; nothing was stored. Here they are."
+    assert errors(at)[0] == "3 problems found in bad.csv; nothing was stored. They are listed below."
+    assert at.get("progress")[0].proto.value == 100, "the bar ends full: every row was checked"
     problems = table(at, "Row", "Column", "Value", "Problem")
     assert list(problems["Row"]) == [3, 4, 5]
     assert list(problems["Column"]) == ["team", "value", "metric,team,date"]
@@ -77,7 +78,7 @@ def test_a_file_with_many_problems_lists_the_first_fifty_and_counts_them_all(org
         f"csat,CC,2025-02-{d:02d},nine,\n" for d in range(1, 29))
     at = upload(admin_page(), "many.csv", csv.encode())
 
-    assert errors(at)[0] == "58 problems found in many.csv; nothing was stored. The first 50 are listed."
+    assert errors(at)[0] == "58 problems found in many.csv; nothing was stored. The first 50 are listed below."
     problems = table(at, "Row", "Problem")
     assert list(problems["Row"]) == list(range(2, 52))
     assert counts(org.db)[0] == 0
@@ -103,6 +104,9 @@ def test_an_xlsx_upload_with_day_first_dates_and_replace(org):
     button(at, "Import metrics").click().run()
     problems = table(at, "Row", "Problem")
     assert list(problems["Row"]) == [2] and "already stored" in problems["Problem"][0]  # clash, not replaced
+    # The page's words: the checkbox to tick, not the command line's --replace.
+    assert "tick “Replace stored values for the same metric, team and date”" in problems["Problem"][0]
+    assert "--replace" not in " ".join(problems["Problem"])
 
     at.checkbox(key="admin_metrics_replace").check().run()
     button(at, "Import metrics").click().run()
