@@ -242,6 +242,9 @@ class Idea(Base):
     last_reason: Mapped[str] = mapped_column(Text, default="")
     # Set when a manager merges this idea into another as a duplicate (an admin can undo it).
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    # The proposal form that made this idea (migration 0008): a second save or submit from the same form finds
+    # this idea instead of making another.
+    form_token: Mapped[str | None] = mapped_column(String(64))
 
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id], lazy="joined")
     team: Mapped[Team] = relationship(foreign_keys=[team_id], lazy="joined")
@@ -262,6 +265,7 @@ class Idea(Base):
         Index("ix_ideas_visible", "state", "submitter_id", "merged_into_id"),
         Index("ix_ideas_board", "state", "involves_technology", "it_champion_id", "merged_into_id", "it_claim_due"),
         Index("ix_ideas_campaign", "campaign_id", "state", "merged_into_id"),
+        Index("ux_ideas_submitter_form_token", "submitter_id", "form_token", unique=True),
     )
 
 

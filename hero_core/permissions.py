@@ -147,6 +147,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
         "an IT champion or a manager of the idea's team",
     ),
     "retire": (_any(_team_manager, _role(Role.ADMIN)), "a manager of the idea's team or an admin"),
+    "withdraw": (_author, "the submitter"),
     # Reading the portfolio
     "view_review_queue": (_role(Role.MANAGER, Role.ADMIN), "managers and admins"),
     "view_it_board": (_role(Role.IT_CHAMPION), "IT champions"),
@@ -194,6 +195,7 @@ IDEA_ACTIONS = frozenset(
         "start_scaling",
         "complete_scaling",
         "retire",
+        "withdraw",
         "comment",
         "support",
         "follow",

@@ -30,6 +30,8 @@ LIVE_STATES = frozenset(
 )
 
 CLOSED_STATES = frozenset({S.DECLINED, S.RETIRED})
+#: States from which the submitter may withdraw their idea: sent for review, and not decided yet.
+WITHDRAWABLE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_CHANGES})
 LAUNCHED_STATES = frozenset({S.PILOTING, S.SCALING, S.SCALED})
 
 
@@ -73,6 +75,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("start_scaling", {S.PILOTING}, S.SCALING, "an IT champion or a manager of the idea's team"),
     _t("complete_scaling", {S.SCALING}, S.SCALED, "an IT champion or a manager of the idea's team"),
     _t("retire", LIVE_STATES, S.RETIRED, "a manager of the idea's team or an admin", reason_required=True),
+    # The submitter takes back an idea nobody has decided yet. Not a draft: it is private and no one waits on
+    # it (saving it is enough). Not once approved or declined: the team owns the decision, and retiring it is a
+    # manager's call. It closes as retired, with "withdrawn by its submitter" as the reason, so every count,
+    # funnel and export already reads it as closed (hero_core/services/ideas.py withdraw).
+    _t("withdraw", WITHDRAWABLE_STATES, S.RETIRED, "the submitter"),
 )
 
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
@@ -91,6 +98,7 @@ ACTION_LABELS = {
     "start_scaling": "Start scaling",
     "complete_scaling": "Mark as scaled",
     "retire": "Retire",
+    "withdraw": "Withdraw",
 }
 
 

@@ -204,8 +204,11 @@ def test_invalid_idea_input_names_every_problem_and_stores_nothing(org):
         target_metrics=("happiness",),
     )
     with pytest.raises(InvalidInput) as refused:
-        ideas.create_idea(org.db, actor_id=org.frontline, data=bad)
+        ideas.create_idea(org.db, actor_id=org.frontline, data=bad, submit=True)
     assert set(refused.value.fields) == {"title", "roadblock", "touchpoint", "target_metrics"}
+    with pytest.raises(InvalidInput) as refused:  # a draft may be short of text, not wrong in what it has
+        ideas.create_idea(org.db, actor_id=org.frontline, data=bad)
+    assert set(refused.value.fields) == {"title", "touchpoint", "target_metrics"}
     assert ideas.list_ideas(org.db, actor_id=org.frontline)[1] == 0
 
 

@@ -69,6 +69,7 @@ EXPECTED: dict[str, object] = {
     "start_scaling": {"it", "manager"},
     "complete_scaling": {"it", "manager"},
     "retire": {"manager", "admin"},
+    "withdraw": {"author"},  # issue 21: submitters withdraw their own idea (the workflow says from which states)
     "view_review_queue": MANAGERS | {"admin"},
     "view_it_board": {"it"},
     "view_impact": MANAGERS | {"executive", "admin"},
@@ -93,7 +94,7 @@ EXPECTED: dict[str, object] = {
 }
 IDEA_SCOPED = {"edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review", "assess_risk",
                "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim", "plan_it",
-               "start_pilot", "start_scaling", "complete_scaling", "retire", "comment", "support", "follow",
+               "start_pilot", "start_scaling", "complete_scaling", "retire", "withdraw", "comment", "support", "follow",
                "merge_duplicate"}
 
 
@@ -198,6 +199,8 @@ IDEA_SERVICES = {
                          {"it", "manager"}),
     "retire": (_state("submitted"), lambda db, u, i: ideas.retire(db, actor_id=u, idea_id=i, reason="Overtaken."),
                {"manager", "admin"}),
+    "withdraw": (_state("in_review"), lambda db, u, i: ideas.withdraw(db, actor_id=u, idea_id=i, reason="Solved."),
+                 {"author"}),
 }
 
 METRICS_CSV = b"metric,team,date,value\ncsat,CC,2026-01-05,4.1\n"

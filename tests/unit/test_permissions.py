@@ -52,6 +52,7 @@ EXPECTED: dict[str, set[str]] = {
     "start_scaling": {"it_champion", "team_manager"},
     "complete_scaling": {"it_champion", "team_manager"},
     "retire": {"team_manager", "admin"},
+    "withdraw": {"submitter"},  # only the person who proposed it (issue 21)
     "view_review_queue": MANAGERS | {"admin"},
     "view_it_board": {"it_champion"},
     "view_impact": MANAGERS | {"executive", "admin"},
@@ -93,6 +94,7 @@ IDEA_ACTIONS = {
     "start_scaling",
     "complete_scaling",
     "retire",
+    "withdraw",
     "comment",
     "support",
     "follow",

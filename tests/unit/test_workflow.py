@@ -39,6 +39,8 @@ EXPECTED: dict[str, tuple[set[State], State, bool, bool]] = {
     "start_scaling": ({S.PILOTING}, S.SCALING, False, False),
     "complete_scaling": ({S.SCALING}, S.SCALED, False, False),
     "retire": (LIVE, S.RETIRED, True, False),
+    # The submitter takes back an idea not yet decided: sent, in review or sent back for changes (issue 21).
+    "withdraw": ({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_CHANGES}, S.RETIRED, False, False),
 }
 
 CELLS = [(action, state) for action in EXPECTED for state in State]
