@@ -235,10 +235,17 @@ class ImpactEstimate:
     plain_reading: str = ""
 
     def headline_only(self) -> ImpactEstimate:
-        """Without the second tier and the minimal detectable effect: what hero_core.impact_store keeps for the
-        portfolio views (the idea page estimates live and shows both tiers)."""
+        """What hero_core.impact_store keeps for the portfolio views (the idea page estimates live and shows
+        both tiers): the headline, with the second tier and the minimal detectable effect folded into its notes
+        where they add something a reader of the headline would otherwise miss."""
+        notes = list(self.warnings)
+        if self.plain_reading and self.plain_effect is not None and self.plain_verdict != self.verdict:
+            notes.append(f"Plain comparison: {self.plain_reading} ({self.plain_effect:+.4g} in the metric's unit).")
+        if self.verdict == NO_CLEAR_CHANGE and self.mde is not None:
+            notes.append(f"Too little data to see an effect smaller than {self.mde:.4g} in the metric's unit.")
         return replace(self, mde=None, plain_verdict=None, plain_effect=None, plain_ci_low=None,
-                       plain_ci_high=None, plain_p_value=None, plain_method="", plain_reading="")
+                       plain_ci_high=None, plain_p_value=None, plain_method="", plain_reading="",
+                       warnings=tuple(notes))
 
     def as_json(self) -> dict[str, Any]:
         """Exactly the JSON_KEYS, with plain Python values."""

@@ -295,7 +295,7 @@ def _rows(ideas: list[impact.LaunchedIdea], estimates: list[impact.ImpactEstimat
           windows: impact.ImpactWindows) -> list[dict]:
     by_id = {i.id: i for i in ideas}
     rows = []
-    for e in estimates:
+    for e in (estimate.headline_only() for estimate in estimates):
         idea = by_id[e.idea_id]
         bounds = windows.bounds(idea.launch_date)
         rows.append({

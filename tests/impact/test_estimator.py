@@ -315,3 +315,19 @@ def test_one_estimate_from_arrays_is_fast():
     for _ in range(20):
         impact.estimate_arrays(**args)
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_pilots_already_drifting_are_no_clear_change_with_the_plain_tier_saying_what_it_would_mean():
+    daily = synthetic_daily(effect=0.0, org_shift=0.0, noise=2.0)
+    days_to_launch = (pd.to_datetime(daily["day"]) - pd.Timestamp(LAUNCH)).dt.days.to_numpy()
+    drifting = daily["team"].isin(["T0", "T1"]).to_numpy()
+    daily.loc[drifting, "value"] += 0.5 * days_to_launch[drifting]  # pilots rise 3.5 s a week throughout
+    result = estimate(weekly_panel(daily))
+
+    assert result.verdict == impact.NO_CLEAR_CHANGE and result.ci_low <= 0 <= result.ci_high
+    assert result.plain_verdict == impact.WORSENED
+    assert result.plain_reading == "worse, if the pilot teams were not already drifting apart from the others"
+    stored = result.headline_only()  # what the portfolio views read: the second tier folded into the notes
+    assert stored.plain_verdict is None and stored.mde is None
+    assert any(n.startswith("Plain comparison: worse, if the pilot teams") for n in stored.warnings)
+    assert any(n.startswith("Too little data to see an effect smaller than") for n in stored.warnings)
