@@ -114,3 +114,21 @@ def test_only_the_open_tab_runs_so_the_estimates_wait_until_someone_opens_impact
     assert_clean(at)
     assert "Effect" in metrics(at)
     assert "(from the audit trail)" not in all_text(at)
+
+
+def test_without_comparison_teams_the_change_cannot_be_attributed_and_the_plain_tier_names_its_assumption(org):
+    from tests.app.impact_data import LAUNCH, daily, store
+    from tests.impact.factories import launched_idea
+
+    build_portfolio(org)
+    pilots_only = daily("nps", pilots=("T5",), effect=10.0, base=30.0, noise=2.0, spread=5.0, seed=4)
+    store(org, pilots_only[pilots_only["team"] == "T5"])  # nobody else reports NPS
+    idea = launched_idea(org.db, submitter_id=org.frontline, team_code="CC", pilots=("T5",), metrics=("nps",),
+                         title="Warm transfer", launch=LAUNCH)
+
+    at = idea_page("executive", idea)
+    text = all_text(at)
+    assert any("Cannot be attributed" in b for b in badges(at))
+    assert "cannot be attributed to the idea" in text
+    assert "Plain comparison: better, if nothing else changed for the pilot teams at the same time" in text
+    assert "Effect" not in metrics(at)  # no headline number for a change nothing ties to the idea
