@@ -250,12 +250,18 @@ def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where:
     def reason() -> str:  # read at the click: the text typed just before it
         return st.session_state.get(reason_key) or ""
 
+    def decided(result: object) -> object:
+        """After a decision the reason box starts empty (for the next idea, or this one's next round); a refused
+        decision keeps what was typed."""
+        st.session_state[reason_key] = ""
+        return result
+
     cols = st.columns(3)
     if "approve" in deciding:
         ui.action_button(
             "Approve as second approver" if second else L["approve"],
-            lambda: ideas.approve(db, actor_id=user.id, idea_id=view.id, expected_version=expected,
-                                  reason=reason()),
+            lambda: decided(ideas.approve(db, actor_id=user.id, idea_id=view.id, expected_version=expected,
+                                          reason=reason())),
             key=f"{k}_approve", type="primary", container=cols[0],
             success=lambda result: (f"Idea #{view.id}: approved." if result == "approved" else
                                     f"Idea #{view.id}: first approval recorded; it is high risk and now waits "
@@ -271,8 +277,8 @@ def decision_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where:
         if action in deciding:
             ui.action_button(
                 L[action],
-                lambda service=service: service(db, actor_id=user.id, idea_id=view.id, reason=reason(),
-                                                expected_version=expected),
+                lambda service=service: decided(service(db, actor_id=user.id, idea_id=view.id, reason=reason(),
+                                                        expected_version=expected)),
                 key=f"{k}_{suffix}", container=column, success=message, idea_id=view.id, where=action)
 
 

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import panels, ui
-from hero_core.services import ideas
+from hero_core import risk
+from hero_core.services import catalog, ideas, social
 
 db, user = ui.require_page("review")
 st.title("Review queue")
@@ -29,10 +30,10 @@ if not queue:
 
 def queue_table(items) -> pd.DataFrame:
     return pd.DataFrame([{
-        "#": q.idea.id, "Title": q.idea.title, "Team": q.idea.team_code, "State": ui.state_label(q.idea.state),
+        "#": q.idea.id, "Title": q.idea.title, "Team": q.idea.team_name, "State": ui.state_label(q.idea.state),
         "Submitted": ui.fmt_dt(q.idea.submitted_at), "Waiting (business days)": q.waiting_days,
         "Due": ui.fmt_dt(q.due), "SLA": ui.sla_label(q.sla_status),
-        "Risk": q.overall_risk,
+        "Risk": "not assessed" if q.overall_risk is None else f"{q.overall_risk} ({risk.band(q.overall_risk)})",
         "Second approver": (f"needed (first: {q.first_approver_email})" if q.needs_second_approver else ""),
     } for q in items])
 
@@ -51,13 +52,24 @@ if chosen is None:
 view = panels.open_picked(db, user, chosen)
 with st.container(border=True):
     panels.picked_heading(view)
-    st.caption(f"{ui.state_label(view.state)} · team {ui.md(view.team_code)} · proposed by "
+    st.caption(f"{ui.state_label(view.state)} · team {ui.md(view.team_name)} · proposed by "
                f"{ui.md(view.submitter_name)} · {ui.touchpoint_label(view.touchpoint)} · "
                f"{ui.category_label(view.category)}" + (" · involves technology" if view.involves_technology else ""))
     st.markdown("**The customer roadblock**")
     st.text(view.roadblock)
     st.markdown("**The proposed fix**")
     st.text(view.proposal)
+    st.markdown("**Expected benefit**")
+    if view.expected_benefit:
+        st.text(view.expected_benefit)
+    else:
+        st.caption("The submitter did not say what benefit they expect.")
+    metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
+    wanted = [metric_names.get(code, code) for code in view.target_metrics]
+    st.markdown("**Customer metrics it should move:** " + (ui.md(", ".join(wanted)) if wanted else "none chosen"))
+    supporters = social.support_counts(db, [view.id]).get(view.id, 0)
+    st.markdown("**Support:** " + (f"{ui.count(supporters, 'colleague')} support{'s' if supporters == 1 else ''} "
+                                   "this idea" if supporters else "nobody has supported it yet"))
     ui.stale_banner(view.id, view.version, where="review")
 
     if view.assessment is not None:

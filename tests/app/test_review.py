@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from hero_core import risk
 from hero_core.models import Idea
-from hero_core.services import ideas, notifications
+from hero_core.services import ideas, notifications, social
 from tests.app.conftest import (
     all_text,
     as_role,
@@ -19,6 +19,7 @@ from tests.app.conftest import (
     login,
     make_idea,
     open_page,
+    plain,
     successes,
     table,
 )
@@ -219,3 +220,58 @@ def test_the_assessment_form_stays_closed_until_asked_for_and_start_review_opens
     at.session_state[f"idea_assess_open_{other}"] = True  # what opening the expander sets
     at.run()
     assert [s for s in at.selectbox if s.key == f"idea_assess_{other}_budget"]
+
+
+def test_the_review_shows_the_expected_benefit_the_target_metrics_by_name_and_the_supporters(org):
+    idea_id = make_idea(org, title="Pre-filled direct debit form", expected_benefit="Two fewer calls per customer.",
+                        target_metrics=["aht", "fcr"])
+    social.set_support(org.db, actor_id=org.other_frontline, idea_id=idea_id, supported=True)
+    social.set_support(org.db, actor_id=org.it, idea_id=idea_id, supported=True)
+    bare = make_idea(org, title="Plain idea with nothing else")
+    at = open_page(as_role("manager"), "review")
+    at.selectbox(key="review_choice").select(idea_id).run()
+    assert_clean(at)
+    text = plain(all_text(at)).replace("**", "")
+    assert "Two fewer calls per customer." in [t.value for t in at.text]
+    assert "Customer metrics it should move: Average handle time, First-contact resolution" in text
+    assert "aht" not in text.split("Customer metrics it should move:")[1].splitlines()[0], "names, not codes"
+    assert "Support: 2 colleagues support this idea" in text
+    at.selectbox(key="review_choice").select(bare).run()
+    text = plain(all_text(at)).replace("**", "")
+    assert "The submitter did not say what benefit they expect." in text
+    assert "Customer metrics it should move: none chosen" in text
+    assert "Support: nobody has supported it yet" in text
+    assert "None" not in text
+
+
+def test_the_reason_box_empties_after_a_decision_and_keeps_its_text_when_refused(org):
+    idea_id = make_idea(org, title="Refund without receipt up to 50")
+    in_review(org, idea_id, assessed=4)  # 16: high, so the idea stays in the queue after the first approval
+    at = open_page(as_role("manager"), "review")
+    reason = f"review_decide_{idea_id}_reason"
+    at.text_area(key=reason).input("The refund limit keeps the loss small.")
+    button(at, "Approve").click().run()
+    assert_clean(at)
+    assert "first approval recorded" in successes(at)[0]
+    assert at.text_area(key=reason).value == "", "the reason typed for the first approval is gone"
+
+    # A refused decision keeps what was typed; a successful one empties the box for the idea's next round.
+    sent_back = make_idea(org, title="Callback slot picker")
+    in_review(org, sent_back)
+    at.run()
+    at.selectbox(key="review_choice").select(sent_back).run()
+    other_reason = f"review_decide_{sent_back}_reason"
+    at.text_area(key=other_reason).input("Which callback slots do you mean?")
+    button(at, "Approve").click().run()  # refused: no assessment yet
+    assert "needs a risk assessment" in errors(at)[0]
+    assert at.text_area(key=other_reason).value == "Which callback slots do you mean?"
+    button(at, "Ask for changes").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=sent_back).state == "needs_changes"
+    ideas.resubmit(org.db, actor_id=org.frontline, idea_id=sent_back)
+    at.run()
+    at.selectbox(key="review_choice").select(sent_back).run()
+    ideas.start_review(org.db, actor_id=org.manager, idea_id=sent_back)
+    at.run()
+    assert [t for t in at.text_area if t.key == other_reason], "the idea is back in the queue, in review"
+    assert at.text_area(key=other_reason).value == ""
