@@ -232,6 +232,11 @@ is *cannot be attributed* and the headline has no interval; the before/after dif
 plain tier is the same test on each team's plain change (after minus before), or team-clustered OLS when both
 groups have ten or more teams.
 
+Limits, by design: an effect that builds up gradually over the evaluation window is partly read as a trend, so the
+headline understates it (it errs towards *no clear change*, never towards a false *improved*); a drift that bends
+(an Ashenfelter dip before the launch, a seasonal swing only the pilot teams have) is not covered by a linear trend
+and is not simulated here.
+
 ## Results
 
 {head}{chr(10).join(lines)}
