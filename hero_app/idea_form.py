@@ -6,6 +6,8 @@ the field they belong to; the page keeps them in session state across the rerun 
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from hero_app import ui
@@ -19,6 +21,14 @@ from hero_core.vocab import PROBLEM_KIND_LABELS, TOUCHPOINT_LABELS
 FIELDS = ("title", "roadblock", "proposal", "touchpoint", "category", "involves_technology", "expected_benefit",
           "target_metrics", "campaign_id")
 GUARDRAILS_FIELD = "guardrails"
+#: The labels of the text fields, each with its limit from the service (hero_core FIELD_LIMITS): `max_chars` shows
+#: a counter and stops typing at the limit, and the guard below cuts a longer paste to it.
+LABELS = {"title": "Title", "roadblock": "The customer roadblock", "proposal": "Your proposed fix",
+          "expected_benefit": "Expected benefit (optional)"}
+#: What an untouched form holds: setting these (not deleting the keys) makes the browser show an empty form too.
+EMPTY = {"title": "", "roadblock": "", "proposal": "", "touchpoint": None, "category": None,
+         "involves_technology": False, "expected_benefit": "", "target_metrics": [], "campaign_id": None,
+         GUARDRAILS_FIELD: False}
 
 GUARDRAILS = (
     "**The safe framework.** I put my name on this idea and stay with it as it is tried. "
@@ -52,6 +62,18 @@ def seed_from(prefix: str, view: IdeaView) -> None:
 def clear(prefix: str) -> None:
     for name in (*FIELDS, GUARDRAILS_FIELD):
         st.session_state.pop(f"{prefix}_{name}", None)
+    forget_errors(prefix)
+
+
+def empty(prefix: str) -> None:
+    """Empty the form for the next idea, in the browser too (call before its widgets are drawn). Deleting the
+    widgets' keys is not enough: the browser keeps showing what was typed and sends it back on the next click."""
+    for name, value in EMPTY.items():
+        st.session_state[f"{prefix}_{name}"] = value
+    forget_errors(prefix)
+
+
+def forget_errors(prefix: str) -> None:
     st.session_state.pop(errors_key(prefix), None)
     st.session_state.pop(f"{prefix}_general", None)
 
@@ -63,16 +85,17 @@ def fields(db: Database, prefix: str, *, with_guardrails: bool) -> None:
     current = st.session_state.get(f"{prefix}_campaign_id")
     if current is not None and current not in campaigns:
         campaigns.update((i, t) for i, t in ideas.list_campaigns(db) if i == current)
-    st.text_input("Title", key=f"{prefix}_title", max_chars=200,
+    limits = ideas.FIELD_LIMITS
+    st.text_input(LABELS["title"], key=f"{prefix}_title", max_chars=limits["title"],
                   help="A short name colleagues will recognise, e.g. 'Pre-filled direct debit form'.")
     field_error(prefix, "title")
     st.text_area(
-        "The customer roadblock", key=f"{prefix}_roadblock", height=140,
+        LABELS["roadblock"], key=f"{prefix}_roadblock", height=140, max_chars=limits["roadblock"],
         help="What gets in the customer's way, where, and how often? Describe the situation, not the customer.",
     )
     field_error(prefix, "roadblock")
     st.text_area(
-        "Your proposed fix", key=f"{prefix}_proposal", height=140,
+        LABELS["proposal"], key=f"{prefix}_proposal", height=140, max_chars=limits["proposal"],
         help="What would you change, who would do what differently, and what would you need to try it?",
     )
     field_error(prefix, "proposal")
@@ -88,7 +111,7 @@ def fields(db: Database, prefix: str, *, with_guardrails: bool) -> None:
     st.checkbox("The fix involves technology (a tool, a system change, an app, automation)",
                 key=f"{prefix}_involves_technology")
     field_error(prefix, "involves_technology")
-    st.text_area("Expected benefit (optional)", key=f"{prefix}_expected_benefit",
+    st.text_area(LABELS["expected_benefit"], key=f"{prefix}_expected_benefit", max_chars=limits["expected_benefit"],
                  help="What would improve for customers or colleagues, and how would we notice?")
     field_error(prefix, "expected_benefit")
     c1, c2 = st.columns(2)
@@ -116,6 +139,11 @@ def read(prefix: str) -> IdeaInput:
         expected_benefit=get(f"{prefix}_expected_benefit") or "",
         target_metrics=tuple(get(f"{prefix}_target_metrics") or ()), campaign_id=get(f"{prefix}_campaign_id"),
     )
+
+
+def has_text(data: IdeaInput) -> bool:
+    """True when something was typed into the form's text fields."""
+    return any(str(v).strip() for v in (data.title, data.roadblock, data.proposal, data.expected_benefit))
 
 
 def guardrails_acknowledged(prefix: str) -> bool:
@@ -147,3 +175,55 @@ def show_general_errors(prefix: str) -> None:
         st.error("Please fix these problems:\n\n" + "\n".join(f"- {ui.md(m)}" for m in messages))
     if st.session_state.get(errors_key(prefix)):
         st.error("Some fields need another look: see the messages under them.")
+
+
+# ---- the browser's side: no text lost to a closed tab or a long paste -------------------------------------------
+
+_GUARD_JS = """
+export default function ({ data }) {
+  const w = window;
+  if (!w.__heroForm) {
+    const f = (w.__heroForm = { active: false, unsaved: false, typed: false, limits: {} });
+    const limitOf = (el) => {
+      const label = el && el.getAttribute ? el.getAttribute("aria-label") : null;
+      return label && Object.prototype.hasOwnProperty.call(f.limits, label) ? f.limits[label] : null;
+    };
+    document.addEventListener("input", (e) => { if (limitOf(e.target)) f.typed = true; }, true);
+    // Streamlit ignores a change longer than max_chars, so a long paste would leave the field as it was: paste
+    // what fits instead (the field's counter then shows it is full).
+    document.addEventListener("paste", (e) => {
+      const el = e.target, max = limitOf(el);
+      if (!max || typeof el.value !== "string") return;
+      const text = (e.clipboardData || w.clipboardData).getData("text");
+      const start = el.selectionStart ?? el.value.length, end = el.selectionEnd ?? el.value.length;
+      const room = max - (el.value.length - (end - start));
+      if (text.length <= room) return;
+      e.preventDefault();
+      document.execCommand("insertText", false, text.slice(0, Math.max(0, room)));
+    }, true);
+    w.addEventListener("beforeunload", (e) => {
+      if (f.active && (f.unsaved || f.typed)) { e.preventDefault(); e.returnValue = ""; }
+    });
+  }
+  const f = w.__heroForm;
+  f.limits = data.limits || {};
+  f.unsaved = !!data.unsaved;
+  // What the server holds was just drawn; text still being typed in a field is not in it yet.
+  f.typed = f.typed && limitOf_(document.activeElement, f.limits);
+  f.active = true;
+  return () => { f.active = false; f.typed = false; f.unsaved = false; };
+}
+function limitOf_(el, limits) {
+  const label = el && el.getAttribute ? el.getAttribute("aria-label") : null;
+  return !!(label && Object.prototype.hasOwnProperty.call(limits, label));
+}
+"""
+
+_guard = st.components.v2.component("hero_idea_form_guard", js=_GUARD_JS)
+
+
+def guard(prefix: str, *, unsaved: bool) -> None:
+    """Warn before the tab is closed or reloaded while the form holds text that is not saved (`unsaved`, or typed
+    since this run), and cut an over-long paste to the field's limit. Draws nothing."""
+    limits = {LABELS[name]: ideas.FIELD_LIMITS[name] for name in LABELS}
+    _guard(key=f"{prefix}_guard", data={"limits": limits, "unsaved": unsaved, "at": time.time()})

@@ -73,6 +73,8 @@ if view.available_actions or view.may_assess or view.may_plan:
         if view.may_edit:
             # Sending an idea needs the safe-framework acknowledgement, which lives on the edit form.
             st.page_link("hero_app/pages/my_ideas.py", label="Edit and send it on My ideas", icon=":material/edit:")
+        if "withdraw" in view.available_actions:  # the submitter's own step, with their ideas
+            st.page_link("hero_app/pages/my_ideas.py", label="Withdraw it on My ideas", icon=":material/undo:")
 
 def timeline_tab() -> None:
     if view.sla:

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import idea_form, ui
+from hero_core import workflow
 from hero_core.errors import HeroError, StaleIdea
 from hero_core.services import ideas
 from hero_core.services.ideas import WAITING_ON, IdeaFilter, IdeaView
@@ -46,12 +47,15 @@ def edit_form(view: IdeaView) -> None:
     idea_form.seed_from(prefix, view)
     send_action = "resubmit" if view.state == State.NEEDS_CHANGES.value else "submit"
     idea_form.show_general_errors(prefix)
+    if view.state == State.DRAFT.value:
+        st.caption("A draft needs only a title to be saved; sending it needs every field.")
     with st.form(f"{prefix}_form"):
         idea_form.fields(db, prefix, with_guardrails=True)
         with st.container(horizontal=True):
             save = st.form_submit_button("Save changes", icon=":material/save:")
             send = st.form_submit_button("Save and resubmit" if send_action == "resubmit" else "Save and submit",
                                          type="primary", icon=":material/send:")
+    idea_form.guard(prefix, unsaved=False)  # text typed into the form but not saved yet: warn before leaving
     if not (save or send):
         return
     data = idea_form.read(prefix)
@@ -81,6 +85,27 @@ def edit_form(view: IdeaView) -> None:
         ("resubmitted: it waits for a manager again." if send_action == "resubmit" else
          "submitted: it now waits for a manager of your team.") if send else "saved."))
     st.rerun()
+
+
+def withdraw_panel(view: IdeaView) -> None:
+    """Take back an idea nobody has decided yet; opening the panel is the deliberate step, the reason optional."""
+    if "withdraw" not in view.available_actions:
+        return
+    k = f"withdraw_{view.id}"
+    expected = ui.opened_version(view.id, view.version)
+    box = ui.lazy_expander("Withdraw this idea", key=f"{k}_open", icon=":material/undo:")
+    if not box.open:
+        return
+    with box:
+        st.caption("Withdrawing closes the idea for good (it reads as retired, withdrawn by you); "
+                   + ("the managers reviewing it are told. " if view.state != State.NEEDS_CHANGES.value else "")
+                   + "To change it instead, edit it.")
+        st.text_area("Why are you withdrawing it? (optional)", key=f"{k}_reason",
+                     max_chars=ideas.WITHDRAW_REASON_LIMIT)
+        ui.action_button(workflow.ACTION_LABELS["withdraw"], lambda: ideas.withdraw(
+            db, actor_id=user.id, idea_id=view.id, reason=st.session_state.get(f"{k}_reason") or "",
+            expected_version=expected), key=f"{k}_go", success=f"Idea #{view.id} was withdrawn.",
+            idea_id=view.id, where="withdraw")
 
 
 NEEDS_YOU = (State.DRAFT.value, State.NEEDS_CHANGES.value)
@@ -124,3 +149,4 @@ for summary in summaries:
         if view.may_edit:
             ui.stale_banner(view.id, view.version, where="my")
             edit_form(view)
+        withdraw_panel(view)

@@ -1,12 +1,22 @@
-"""Propose an idea: describe the customer's roadblock and the fix, keep to the safe framework, draft or submit."""
+"""Propose an idea: describe the customer's roadblock and the fix, keep to the safe framework, draft or submit.
+
+Not an st.form: each field sends what was typed when the person leaves it, and the page saves it as a private draft
+as soon as it has a title (one draft per form, however often it saves: the form's token, hero_core create_idea).
+A proposal, saved or submitted, empties the form for the next one under a new token.
+"""
+
+import secrets
 
 import streamlit as st
 
 from hero_app import conversation, idea_form, ui
-from hero_core.errors import HeroError
+from hero_core.errors import HeroError, InvalidInput
 from hero_core.services import ideas
 
 P = "propose"
+TOKEN_KEY = f"{P}_token"  # which form this is: one idea per token
+SAVED_KEY = f"{P}_saved"  # what the draft holds (the IdeaInput last saved), and its id
+DRAFT_KEY = f"{P}_draft"
 
 db, user = ui.require_page("submit")
 
@@ -25,7 +35,10 @@ with st.expander("How to describe a good idea", expanded=True, icon=":material/t
     )
 
 if st.session_state.pop(f"{P}_reset", False):
-    idea_form.clear(P)
+    idea_form.empty(P)
+    for key in (TOKEN_KEY, SAVED_KEY, DRAFT_KEY):
+        st.session_state.pop(key, None)
+token = st.session_state.setdefault(TOKEN_KEY, secrets.token_urlsafe(24))
 last = st.session_state.get(f"{P}_last")
 if last:
     ui.idea_link(last[0], last[1])
@@ -35,14 +48,36 @@ if st.query_params.get("campaign", "").isdigit():  # "Answer this campaign" on t
     st.session_state.setdefault(f"{P}_campaign_id", int(st.query_params["campaign"]))
 
 idea_form.show_general_errors(P)
-with st.form("propose_form"):
-    idea_form.fields(db, P, with_guardrails=True)
-    with st.container(horizontal=True):
-        save_draft = st.form_submit_button("Save as draft", icon=":material/save:")
-        send = st.form_submit_button("Submit for review", type="primary", icon=":material/send:")
+idea_form.fields(db, P, with_guardrails=True)
+with st.container(horizontal=True):
+    save_draft = st.button("Save as draft", icon=":material/save:", key=f"{P}_save")
+    send = st.button("Submit for review", type="primary", icon=":material/send:", key=f"{P}_send")
+status = st.empty()
 
-if save_draft or send:
-    data = idea_form.read(P)
+
+def autosave(data: ideas.IdeaInput) -> None:
+    """Save what the form holds as this form's draft, once it has a title and whenever it changed."""
+    if not data.title.strip() or data == st.session_state.get(SAVED_KEY):
+        return
+    try:
+        draft_id = ideas.create_idea(db, actor_id=user.id, data=data, form_token=token)
+    except InvalidInput as exc:  # e.g. a title still too short: said quietly; the buttons show it in full
+        status.caption(f"Not saved as a draft yet: {ui.md(next(iter(exc.fields.values()), str(exc)))}.")
+        return
+    st.session_state[DRAFT_KEY] = draft_id  # stored before anything is drawn: a rerun cannot lose it
+    st.session_state[SAVED_KEY] = data
+
+
+data = idea_form.read(P)
+if not (save_draft or send):
+    autosave(data)
+    draft_id = st.session_state.get(DRAFT_KEY)
+    if draft_id and data == st.session_state.get(SAVED_KEY):
+        status.caption(f"Saved as draft #{draft_id} while you type; only you can see it (My ideas).")
+    elif not data.title.strip():
+        status.caption("Give it a title and it is saved as a private draft as you go.")
+    idea_form.guard(P, unsaved=idea_form.has_text(data) and data != st.session_state.get(SAVED_KEY))
+else:
     if send and not idea_form.guardrails_acknowledged(P):
         # Check the fields too, so the person sees everything to fix at once.
         problems = ideas.validate_idea_input(db, data=data)
@@ -51,7 +86,7 @@ if save_draft or send:
         idea_form.remember_errors(P, problems)
         st.rerun()
     try:
-        new_id = ideas.create_idea(db, actor_id=user.id, data=data, submit=bool(send))
+        new_id = ideas.create_idea(db, actor_id=user.id, data=data, submit=bool(send), form_token=token)
     except HeroError as exc:
         idea_form.remember_exception(P, exc)
         st.rerun()

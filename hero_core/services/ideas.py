@@ -766,6 +766,7 @@ def retire(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_v
 
 
 WITHDRAWN_REASON = "Withdrawn by its submitter"
+WITHDRAW_REASON_LIMIT = 5_000
 
 
 def withdraw(db: Database, *, actor_id: int, idea_id: int, reason: str = "",
@@ -773,7 +774,7 @@ def withdraw(db: Database, *, actor_id: int, idea_id: int, reason: str = "",
     """The submitter takes back their idea before it is decided (workflow.WITHDRAWABLE_STATES); it closes as
     retired, "withdrawn by its submitter", with their reason if they give one. The reviewers it waited on are
     told, so nobody reviews an idea its author has taken back."""
-    reason, problem = clean_text(reason, "reason", required=False, max_len=5_000)
+    reason, problem = clean_text(reason, "reason", required=False, max_len=WITHDRAW_REASON_LIMIT)
     if problem:
         raise InvalidInput(problem, fields={"reason": problem})
     with db.write() as s:
@@ -793,7 +794,7 @@ def withdraw(db: Database, *, actor_id: int, idea_id: int, reason: str = "",
         # already broken stays broken (the scorecard counts it).
         if idea.review_started_at is None and idea.review_start_due is not None and idea.review_start_due > now:
             idea.review_start_due = None
-        if idea.state and idea.decision_due is not None and idea.decision_due > now and (
+        if idea.decision_due is not None and idea.decision_due > now and (
                 idea.decided_at is None or (idea.submitted_at and idea.decided_at < idea.submitted_at)):
             idea.decision_due = None
         idea.updated_at = now

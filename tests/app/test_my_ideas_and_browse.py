@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 
 from hero_app import ui
-from hero_core.services import ideas
+from hero_core.services import ideas, notifications
 from tests.app.conftest import (
     ROLES,
     all_text,
@@ -149,7 +149,7 @@ def test_browse_never_lists_someone_elses_draft(org):
 def test_every_role_sees_an_idea_its_timeline_and_its_launch(org, role):
     idea_id = approved(org, tech=False, title="Greeting script for callers")
     ideas.start_pilot(org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC", "ST"],
-                      launch_date=date(2026, 3, 2))
+                      launch_date=org.db.now().date())
     at = as_role(role)
     at = open_page(at, "idea", id=idea_id)
     assert_clean(at)
@@ -161,7 +161,7 @@ def test_every_role_sees_an_idea_its_timeline_and_its_launch(org, role):
     assert "Piloting" in " ".join(history["State"])
     assert "Impact" in [t.label for t in at.tabs]
     metrics = {m.label: m.value for m in open_tab(at, "Impact").metric}
-    assert metrics["Launch date"] == "2026-03-02"
+    assert metrics["Launch date"] == org.db.now().date().isoformat()
     assert metrics["Pilot teams"] == "CC, ST"
     metrics = {m.label: m.value for m in open_tab(at, "Risk assessment").metric}
     assert "Overall risk" in metrics, "everyone with an assessment-viewing role sees the assessment"
@@ -235,8 +235,73 @@ def test_the_idea_page_draws_the_pilot_form_only_when_asked_for_and_starts_the_p
     at.session_state[f"idea_it_{idea_id}_pilot_open"] = True  # what opening the expander sets
     at.run()
     at.multiselect(key=f"idea_it_{idea_id}_pilot_teams").set_value(["CC"])
-    at.date_input(key=f"idea_it_{idea_id}_launch").set_value(date(2026, 5, 4))
+    launch = org.db.now().date() + timedelta(days=14)
+    at.date_input(key=f"idea_it_{idea_id}_launch").set_value(launch)
     button(at, "Start pilot").click().run()
     assert_clean(at)
     view = ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id)
-    assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC",), date(2026, 5, 4))
+    assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC",), launch)
+
+
+def test_the_submitter_withdraws_an_idea_in_review_from_my_ideas_and_the_reviewer_is_told(org):
+    idea_id = make_idea(org, title="A submitted idea")
+    in_review(org, idea_id)
+    at = open_page(as_role("frontline"), "my-ideas")
+    at.session_state[f"my_idea_open_{idea_id}"] = True  # what opening the idea's expander sets
+    at.run()
+    assert not [b for b in at.button if b.label == "Withdraw"], "withdrawing starts by opening its panel"
+    at.session_state[f"withdraw_{idea_id}_open"] = True
+    at.run()
+    at.text_area(key=f"withdraw_{idea_id}_reason").input("The new portal already fixed it.")
+    button(at, "Withdraw").click().run()
+    assert_clean(at)
+    assert f"Idea #{idea_id} was withdrawn." in successes(at)
+    view = ideas.get_idea(org.db, actor_id=org.frontline, idea_id=idea_id)
+    assert (view.state, view.last_reason) == ("retired", "Withdrawn by its submitter: The new portal already fixed it.")
+    at.session_state[f"my_idea_open_{idea_id}"] = True  # its label now says "Retired": opened again
+    at.run()
+    assert "Withdrawn by its submitter: The new portal already fixed it." in [t.value for t in at.text]
+    assert not [b for b in at.button if b.label == "Withdraw"], "a closed idea offers no withdrawal"
+    told = [n.message for n in notifications.inbox(org.db, actor_id=org.manager) if n.idea_id == idea_id]
+    assert any("was withdrawn by" in m for m in told), told
+
+
+def test_a_withdrawal_needs_no_reason_and_an_approved_idea_offers_none(org):
+    sent = make_idea(org, title="A submitted idea")
+    done = approved(org, tech=False)
+    at = open_page(as_role("frontline"), "my-ideas")
+    for idea_id in (sent, done):
+        at.session_state[f"my_idea_open_{idea_id}"] = True
+        at.session_state[f"withdraw_{idea_id}_open"] = True
+    at.run()
+    assert len([b for b in at.button if b.label == "Withdraw"]) == 1, "only the undecided idea"
+    button(at, "Withdraw").click().run()
+    assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.frontline, idea_id=sent).last_reason == "Withdrawn by its submitter."
+    assert ideas.get_idea(org.db, actor_id=org.frontline, idea_id=done).state == "approved"
+
+
+def test_the_idea_page_points_its_submitter_to_my_ideas_to_withdraw_and_no_one_else(org):
+    idea_id = make_idea(org, title="A submitted idea")
+    at = open_page(as_role("frontline"), "idea", id=idea_id)
+    assert "Withdraw it on My ideas" in [p.proto.label for p in at.get("page_link")]
+    other = open_page(as_role("manager"), "idea", id=idea_id)
+    assert "Withdraw it on My ideas" not in [p.proto.label for p in other.get("page_link")]
+
+
+def test_a_draft_on_my_ideas_is_saved_with_a_title_alone_and_sent_only_when_complete(org):
+    draft = ideas.create_idea(org.db, actor_id=org.frontline, data=ideas.IdeaInput(
+        title="Half-written idea", roadblock="", proposal="", touchpoint="", category=""))
+    at = open_page(as_role("frontline"), "my-ideas")
+    prefix = f"edit_{draft}"
+    at.text_area(key=f"{prefix}_roadblock").input("Customers ring three times.")
+    button(at, "Save changes").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    assert ideas.get_idea(org.db, actor_id=org.frontline, idea_id=draft).roadblock == "Customers ring three times."
+    at.checkbox(key=f"{prefix}_guardrails").set_value(True)
+    button(at, "Save and submit").click().run()
+    text = " | ".join(errors(at)).lower()
+    for label in ("proposed fix", "touch point", "kind of problem"):
+        assert label in text, (label, text)
+    assert ideas.get_idea(org.db, actor_id=org.frontline, idea_id=draft).state == "draft"
