@@ -1,31 +1,147 @@
-"""Home: what waits for me today, and where to do it."""
+"""Home: what should I do now? Per role, the few things that wait, each linking to the page where it is done.
+
+The answers come from hero_core/services/home.py (a handful of small queries: it runs on every log-in).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
 
 import streamlit as st
 
 from hero_app import ui
-from hero_app.navigation import HOME, pages_for
-from hero_core.services import ideas, notifications
-from hero_core.services.ideas import IdeaFilter
+from hero_core.services import home, notifications
 
 db, user = ui.require_page("home")
+roles = set(user.roles)
 
 st.title(f"Hello, {ui.md(user.name)}")
 st.caption("The HERO compact: you propose fixes for what gets in customers' way, managers encourage them and "
            "manage the risk, IT helps scale what works.")
-
-mine_waiting = ideas.list_ideas(db, actor_id=user.id, page_size=1,
-                                flt=IdeaFilter(submitter_id=user.id, states=("draft", "needs_changes")))[1]
 unread = notifications.unread_count(db, actor_id=user.id)
-cols = st.columns(4)
-cols[0].metric("My ideas waiting on me", mine_waiting)
-cols[1].metric("Unread notifications", unread)
-if user.may("view_review_queue"):
-    cols[2].metric("Ideas in my review queue", len(ideas.review_queue(db, actor_id=user.id)))
-if user.may("view_it_board"):
-    counts = ideas.it_board_counts(db, actor_id=user.id)
-    cols[3].metric("Waiting for IT to claim", counts["awaiting_it"].total)
+if unread:
+    st.page_link("hero_app/pages/inbox.py", label=f"You have {ui.count(unread, 'unread notification')}",
+                 icon=":material/notifications:")
 
-st.subheader("Where to go")
-for spec in pages_for(user.actor):
-    if spec.in_menu and spec.url_path != HOME:
-        st.page_link(spec.file, label=spec.title, icon=spec.icon)
+
+def when(value: datetime | date | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+def idea_line(item: home.HomeIdea, fact: str) -> None:
+    """One idea, linking to its page, with the one fact that says why it is listed."""
+    st.page_link(ui.IDEA_PAGE, label=f"#{item.id} · {ui.md(item.title)} — {ui.md(fact)}",
+                 query_params={"id": str(item.id)}, icon=":material/description:")
+
+
+def more(listing: home.Listing, page: str, label: str, icon: str) -> None:
+    """The link to the page where the rest is (and where the work is done)."""
+    extra = listing.total - len(listing.items)
+    st.page_link(page, label=label + (f" ({extra:,} more)" if extra > 0 else ""), icon=icon)
+
+
+def section(title: str):
+    box = st.container(border=True)
+    box.subheader(title)
+    return box
+
+
+# ---- my own ideas (everyone proposes) ---------------------------------------------------------------------
+
+mine = home.needs_me(db, actor_id=user.id)
+if mine.total or "frontline" in roles:
+    with section("Your ideas that need you"):
+        if not mine.total:
+            st.success("Nothing of yours waits on you.")
+        for item in mine.items:
+            idea_line(item, "draft: finish and submit it" if item.state == "draft"
+                      else "sent back: make the changes asked for and resubmit")
+        more(mine, "hero_app/pages/my_ideas.py", "All my ideas", ":material/person:")
+        st.page_link("hero_app/pages/submit.py", label="Propose a new idea", icon=":material/lightbulb:")
+
+if "frontline" in roles:
+    left, right = st.columns(2)
+    with left, section("Open campaigns for your team"):
+        open_ones = home.open_campaigns(db, actor_id=user.id)
+        if not open_ones.total:
+            st.caption("No campaign is open for your team right now.")
+        for c in open_ones.items:
+            st.page_link("hero_app/pages/campaigns.py", label=ui.md(c.title), query_params={"id": str(c.id)},
+                         icon=":material/campaign:")
+        more(open_ones, "hero_app/pages/campaigns.py", "All campaigns", ":material/campaign:")
+    with right, section("Your team's recent wins"):
+        wins = home.team_wins(db, actor_id=user.id)
+        if not wins.total:
+            st.caption(f"No idea of your team was scaled or measured as an improvement in the last "
+                       f"{home.RECENT_WINS_DAYS} days yet.")
+        for item in wins.items:
+            idea_line(item, f"scaled {when(item.when)}" if item.state == "scaled"
+                      else f"improved a customer metric (launched {when(item.when)})")
+        st.page_link("hero_app/pages/heroes.py", label="Hall of HEROs", icon=":material/military_tech:")
+
+# ---- reviewing (managers; admins for second approvals and teams without another manager) -------------------
+
+if user.may("view_review_queue"):
+    queue = home.review_summary(db, actor_id=user.id)
+    with section("Waiting on your review"):
+        cols = st.columns(3)
+        cols[0].metric("Waiting on you", queue.total)
+        cols[1].metric("Overdue", queue.overdue)
+        cols[2].metric("Waiting for a second approver", queue.second_approvals)
+        if not queue.total:
+            st.success("Nothing waits for your review right now.")
+        for q in queue.items:
+            due = f"due {ui.fmt_dt(q.due)}" if q.due else "no due date"
+            mark = ui.sla_label(q.sla_status)
+            idea_line(home.HomeIdea(q.idea.id, q.idea.title, q.idea.state),
+                      ("second approval · " if q.needs_second_approver else "") + due + (f" ({mark})" if mark else ""))
+        more(home.Listing(queue.items, queue.total), "hero_app/pages/review.py", "Open the review queue",
+             ":material/fact_check:")
+
+# ---- IT ------------------------------------------------------------------------------------------------------
+
+if user.may("view_it_board"):
+    left, right = st.columns(2)
+    with left, section("Ready for IT to claim"):
+        ready, late = home.claimable(db, actor_id=user.id)
+        st.metric("Waiting to be claimed", ready.total, delta=f"{late:,} past the promise" if late else None,
+                  delta_color="inverse")
+        for item in ready.items:
+            idea_line(item, f"approved {when(item.when)}")
+        more(ready, "hero_app/pages/it_board.py", "Claim on the IT board", ":material/view_kanban:")
+    with right, section("Your pilots"):
+        pilots = home.my_pilots(db, actor_id=user.id)
+        if not pilots.total:
+            st.caption("You champion no idea in build, pilot or roll-out right now.")
+        for item in pilots.items:
+            idea_line(item, ui.state_label(item.state))
+        more(pilots, "hero_app/pages/it_board.py", "The IT board", ":material/view_kanban:")
+
+# ---- executives ----------------------------------------------------------------------------------------------
+
+if "executive" in roles and user.may("view_impact"):
+    with section("Impact this quarter"):
+        quarter = home.quarter_impact(db, actor_id=user.id)
+        cols = st.columns(2)
+        cols[0].metric(f"Ideas launched since {when(quarter.first_day)}", quarter.launched)
+        cols[1].metric("Of them, improved a customer metric",
+                       "not measured yet" if quarter.improved is None else quarter.improved)
+        st.caption("Improved: at least one target metric measurably better and none worse, as the Impact page "
+                   "measures it.")
+        st.page_link("hero_app/pages/impact.py", label="The Impact page: every launched idea's effect",
+                     icon=":material/monitoring:")
+        st.page_link("hero_app/pages/scorecard.py", label="Compact scorecard: has every party kept its promise?",
+                     icon=":material/scoreboard:")
+
+# ---- admins --------------------------------------------------------------------------------------------------
+
+if user.may("manage_users"):
+    with section("Recent imports"):
+        imports = home.recent_imports(db, actor_id=user.id)
+        if not imports:
+            st.caption("Nothing was imported yet.")
+        for i in imports:
+            what = ui.count(i.rows, "idea") if i.kind == "ideas" else ui.count(i.rows, "observation")
+            st.markdown(f"- {ui.fmt_dt(i.at)}: {what} from {ui.md(i.source)} by {ui.md(i.by)}")
+        st.page_link("hero_app/pages/admin.py", label="Import on the Administration page",
+                     icon=":material/admin_panel_settings:")
