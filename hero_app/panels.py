@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -23,6 +24,8 @@ from hero_core.services.ideas import AssessmentView, IdeaView
 
 L = workflow.ACTION_LABELS
 RISK_TITLE = "Risk matrix: likelihood × impact"
+#: The launch-date picker's own bounds, wide: the service decides which dates a pilot may launch on.
+PICKER_FIRST_DAY, PICKER_LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 # ---- the idea a work page picked ----------------------------------------------------------------------------
@@ -317,10 +320,7 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
             with area:
                 _pilot_form(db, user, view, k, expected)
     if "start_scaling" in acts:
-        ui.action_button(L["start_scaling"], lambda: ideas.start_scaling(db, actor_id=user.id, idea_id=view.id,
-                                                                         expected_version=expected),
-                         key=f"{k}_scaling", type="primary", success=f"Idea #{view.id} is being scaled.",
-                         idea_id=view.id, where="start_scaling")
+        _scaling(db, user, view, k, expected)
     if "complete_scaling" in acts:
         ui.action_button(L["complete_scaling"], lambda: ideas.complete_scaling(db, actor_id=user.id, idea_id=view.id,
                                                                                expected_version=expected),
@@ -333,12 +333,41 @@ def _pilot_form(db: Database, user: ui.CurrentUser, view: IdeaView, k: str, expe
         st.markdown("**Start the pilot**")
         teams = list(people.team_names(db, active_only=True))
         pilot_teams = st.multiselect("Pilot teams", teams, key=f"{k}_pilot_teams")
-        launch = st.date_input("Launch date", value=None, key=f"{k}_launch", format="YYYY-MM-DD")
+        # Wide bounds on purpose: the service says which launch dates it takes and why (a date outside the
+        # widget's own bounds came back as no date at all: "needs a launch date").
+        launch = st.date_input("Launch date", value=None, key=f"{k}_launch", format="YYYY-MM-DD",
+                               min_value=PICKER_FIRST_DAY, max_value=PICKER_LAST_DAY,
+                               help="On or after the day the idea was approved, and at most a year from today.")
         if st.form_submit_button(L["start_pilot"], type="primary"):
             ui.attempt(lambda: ideas.start_pilot(db, actor_id=user.id, idea_id=view.id,
                                                  pilot_team_codes=pilot_teams, launch_date=launch,
                                                  expected_version=expected),
                        success=f"Pilot of idea #{view.id} started.", idea_id=view.id, where="start_pilot")
+
+
+def _scaling(db: Database, user: ui.CurrentUser, view: IdeaView, k: str, expected: int) -> None:
+    """Start scaling; when the service would refuse (no data in the pilot's window, an open blocker), say why and
+    offer to scale anyway with a reason, which the audit trail keeps."""
+    try:
+        problems = ideas.scaling_problems(db, actor_id=user.id, idea_id=view.id)
+    except HeroError as exc:
+        ui.show_error(exc)
+        return
+    success = f"Idea #{view.id} is being scaled."
+    if not problems:
+        ui.action_button(L["start_scaling"], lambda: ideas.start_scaling(db, actor_id=user.id, idea_id=view.id,
+                                                                         expected_version=expected),
+                         key=f"{k}_scaling", type="primary", success=success, idea_id=view.id,
+                         where="start_scaling")
+        return
+    st.warning("Not ready to scale: " + "; ".join(ui.md(p) for p in problems) + ".",
+               icon=":material/rule:")
+    reason_key = f"{k}_override"
+    st.text_area("Why scale anyway? (required: it goes in the audit trail)", key=reason_key)
+    ui.action_button("Scale anyway", lambda: ideas.start_scaling(
+        db, actor_id=user.id, idea_id=view.id, expected_version=expected,
+        override_reason=st.session_state.get(reason_key) or ""),
+        key=f"{k}_scaling_anyway", success=success, idea_id=view.id, where="start_scaling", clear=[reason_key])
 
 
 # ---- retiring ----------------------------------------------------------------------------------------------

@@ -489,8 +489,9 @@ def build_demo(db: Database, *, today: date | None = None, seed: int = 7) -> str
             CAMPAIGN_TOUCHPOINTS[cid] = (c["touchpoint"],)
         builder.plan_ideas()
         builder.schedule()
-        builder.run_events()
+        # The daily metrics first: a pilot scales only once its measurement window holds data (ideas.start_scaling).
         observations = builder.generate_metrics()
+        builder.run_events()
         pulse_answers = build_pulse(db, today=today, seed=seed)
         supports, comments = build_conversation(db, today=today, seed=seed)
     finally:

@@ -33,8 +33,11 @@ for column, state in zip(columns, BOARD_COLUMNS, strict=True):
                 st.markdown(f"**#{card.idea.id}** {ui.md(card.idea.title)}")
                 st.page_link(ui.IDEA_PAGE, label="Open", query_params={"id": str(card.idea.id)},
                              icon=":material/open_in_new:")
-                st.caption(f"{card.days_in_column} business day{'s' if card.days_in_column != 1 else ''} here · "
-                           f"team {ui.md(card.idea.team_code)}")
+                if card.days_in_column is None:  # scaled: the work is done, no clock runs
+                    st.caption(f"Scaled {ui.fmt_date(card.since.date())} · team {ui.md(card.idea.team_code)}")
+                else:
+                    st.caption(f"{card.days_in_column} business day{'s' if card.days_in_column != 1 else ''} here"
+                               f" · team {ui.md(card.idea.team_code)}")
                 if card.it_champion_email:
                     st.caption(f"Champion: {ui.md(card.it_champion_email)}")
                 if card.it_effort_days is not None:

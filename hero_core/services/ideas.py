@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,7 @@ from hero_core.models import (
     IdeaPilotTeam,
     IdeaSupport,
     Metric,
+    Observation,
     RiskAssessment,
     RiskRating,
     Team,
@@ -729,6 +730,7 @@ def start_pilot(db: Database, *, actor_id: int, idea_id: int, pilot_team_codes: 
                 raise InvalidInput(f"pilot team {code!r} does not exist", fields={"pilot_teams": "unknown team"})
             if team.id not in {t.id for t in teams}:
                 teams.append(team)
+        _check_launch_date(idea, launch_date, db.now().date())
         idea.pilot_rows = [IdeaPilotTeam(team_id=t.id) for t in teams]
         idea.launch_date = launch_date
         idea.piloted_at = db.now()
@@ -738,13 +740,103 @@ def start_pilot(db: Database, *, actor_id: int, idea_id: int, pilot_team_codes: 
                        action="start_pilot", apply=apply, notify_text="is being piloted")
 
 
-def start_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+def _a_year_after(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _check_launch_date(idea: Idea, launch: date, today: date) -> None:
+    """A launch date is what the impact estimate measures from: not before the idea was approved (submitted, when
+    it has no approval) and not more than a year ahead, where a typing slip would put it."""
+    start, what = (idea.approved_at, "approved") if idea.approved_at else (idea.submitted_at, "submitted")
+    if start is not None and launch < start.date():
+        raise InvalidInput(
+            f"The launch date {launch.isoformat()} is before idea #{idea.id} was {what} on "
+            f"{start.date().isoformat()}: a pilot launches on or after that day.",
+            fields={"launch_date": "before the approval"})
+    latest = _a_year_after(today)
+    if launch > latest:
+        raise InvalidInput(
+            f"The launch date {launch.isoformat()} is more than a year ahead: choose a day up to "
+            f"{latest.isoformat()}.", fields={"launch_date": "more than a year ahead"})
+
+
+class ScalingNotReady(MissingInformation):
+    """The pilot cannot show yet whether the idea works (no data in its measurement window) or it is blocked;
+    `problems` says which, in words a person can act on."""
+
+    def __init__(self, idea_id: int, problems: Sequence[str]):
+        self.idea_id = idea_id
+        self.problems = list(problems)
+        super().__init__(
+            f"Idea #{idea_id} is not ready to scale: " + "; ".join(self.problems) + ". Import the pilot's "
+            "data or clear the blocker first, or scale it anyway and say why (the reason goes in the audit trail).")
+
+
+def _scaling_problems(s: Session, idea: Idea) -> list[str]:
+    """Why a pilot is not ready to scale (empty when it is): its measurement window must hold data for every
+    pilot team in at least one target metric, and IT must have no open blocker."""
+    from hero_core.impact import windows_from_env  # the estimator's windows (hero_core/impact.py)
+
+    problems: list[str] = []
+    metrics = sorted(m.metric_code for m in idea.metric_rows)
+    team_rows = s.execute(select(Team.id, Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
+                          .where(IdeaPilotTeam.idea_id == idea.id)).all()
+    if idea.launch_date is None or not team_rows:
+        problems.append("it has no pilot teams and launch date")
+    elif not metrics:
+        problems.append("it names no target metric to measure the pilot by")
+    else:
+        bounds = windows_from_env().bounds(idea.launch_date)
+        seen = set(s.execute(
+            select(Metric.code, Observation.team_id).join(Metric, Metric.id == Observation.metric_id)
+            .where(Metric.code.in_(metrics), Observation.team_id.in_([t.id for t in team_rows]),
+                   Observation.day >= bounds.eval_start, Observation.day < bounds.eval_end)
+            .group_by(Metric.code, Observation.team_id)).all())
+        gaps = {m: [code for tid, code in team_rows if (m, tid) not in seen] for m in metrics}
+        if all(gaps.values()):
+            window = f"from {bounds.eval_start.isoformat()} to {(bounds.eval_end - timedelta(days=1)).isoformat()}"
+            problems.append(f"its measurement window ({window}) holds no data yet for "
+                            + "; ".join(f"{m} from team {', '.join(teams)}" for m, teams in gaps.items()))
+    if (idea.it_blockers or "").strip():
+        problems.append(f"IT recorded an open blocker: “{idea.it_blockers.strip()}”")
+    return problems
+
+
+def scaling_problems(db: Database, *, actor_id: int, idea_id: int) -> list[str]:
+    """What start_scaling would refuse now (empty when the pilot is ready), for showing before the click."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        idea = s.get(Idea, idea_id) if is_id(idea_id) else None
+        if idea is None:
+            raise NotFound(f"There is no idea #{idea_id}.")
+        _visible_or_404(actor, idea)
+        return _scaling_problems(s, idea)
+
+
+def start_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None,
+                  override_reason: str | None = None) -> None:
+    """Roll a pilot out to more teams. Needs data in the pilot's measurement window and no open blocker, or an
+    override: `override_reason` says why it scales anyway, and goes in the audit entry with what was overridden."""
+    reason, problem = clean_text(override_reason or "", "reason to scale anyway", required=False, max_len=5_000)
+    if problem:
+        raise InvalidInput(problem, fields={"override_reason": problem})
+    if override_reason is not None and not reason:  # asked to override, with nothing said
+        raise MissingInformation("A reason is required to scale anyway: say why the pilot's data or the blocker "
+                                 "does not stand in the way.")
+
     def apply(s, idea, actor):
+        problems = _scaling_problems(s, idea)
+        if problems and not reason:
+            raise ScalingNotReady(idea.id, problems)
         idea.scaling_at = db.now()
-        return {}, {}
+        return {}, ({"checks_overridden": problems, "override_reason": reason} if problems else {})
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
-                       action="start_scaling", apply=apply, notify_text="is being scaled to more teams")
+                       action="start_scaling", reason=reason, apply=apply,
+                       notify_text="is being scaled to more teams")
 
 
 def complete_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
@@ -1199,8 +1291,8 @@ BOARD_COLUMNS = (S.AWAITING_IT, S.IN_BUILD, S.PILOTING, S.SCALING, S.SCALED)
 @dataclass(frozen=True)
 class BoardCard:
     idea: IdeaSummary
-    since: datetime
-    days_in_column: int
+    since: datetime  # when it entered its column (for a scaled card: when it was scaled)
+    days_in_column: int | None  # business days waiting in its column; None once scaled: nothing waits any more
     overdue: bool
     it_champion_email: str | None
     it_effort_days: float | None
@@ -1266,7 +1358,8 @@ def _board(s: Session, now: datetime, scaled_limit: int, limit: int | None) -> d
             since = row.since or row.updated_at
             overdue = state == S.AWAITING_IT.value and row.it_claim_due is not None and row.it_claim_due < now
             cards.append(BoardCard(
-                idea=_summary_from_row(row), since=since, days_in_column=sla.business_days_between(since, now),
+                idea=_summary_from_row(row), since=since,
+                days_in_column=None if state == S.SCALED.value else sla.business_days_between(since, now),
                 overdue=overdue, it_champion_email=row.champion, it_effort_days=row.it_effort_days,
                 it_blockers=row.it_blockers, launch_date=row.launch_date,
             ))

@@ -150,6 +150,7 @@ def import_metrics(
     raw, rows = read_table(source, name)
     report(0.15, f"checking {len(raw):,} rows")
     frame, problems = _validate(raw, rows, catalog, dayfirst)
+    _refuse_future_days(frame, raw, rows, problems, db.now().date())
     report(0.35, "comparing with stored observations")
 
     if problems:
@@ -717,6 +718,16 @@ def _validate(
         idx = pd.to_numeric(group["index"], errors="coerce").dropna().to_numpy(np.int64)
         problems.add(np.unique(idx), *explain[check])
     return frame, problems
+
+
+def _refuse_future_days(frame: pd.DataFrame, raw: pd.DataFrame, rows: np.ndarray, problems: _Problems,
+                        today: date) -> None:
+    """An observation is of a day that has happened: a row dated after today (the database's clock, UTC) is a
+    typing slip that would land in a pilot's measurement window and move its impact estimate."""
+    future = np.flatnonzero(frame["day"].to_numpy() > _day(today))
+    problems.add(future, "date", lambda i: ImportProblem(
+        int(rows[i]), "date", str(raw["date"].iat[i]),
+        f"is after today ({today.isoformat()}): observations are of days that have already happened"))
 
 
 def _check_references(s: Session, frame: pd.DataFrame, raw: pd.DataFrame, rows: np.ndarray,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from hero_core.models import IdeaSupport
@@ -25,9 +23,10 @@ from tests.impact.factories import AHT_TEAMS, AT, add_teams, launched_idea, stor
 def scaled(org, title="Greeting script for billing calls") -> int:
     idea_id = approved(org, tech=False, title=title)
     ideas.start_pilot(
-        org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=date(2026, 1, 5)
+        org.db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=org.db.now().date()
     )
-    ideas.start_scaling(org.db, actor_id=org.manager, idea_id=idea_id)
+    ideas.start_scaling(org.db, actor_id=org.manager, idea_id=idea_id,
+                        override_reason="Scaled in a test: the pilot's data is not what it is about.")
     ideas.complete_scaling(org.db, actor_id=org.manager, idea_id=idea_id)
     return idea_id
 

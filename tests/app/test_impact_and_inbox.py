@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from hero_core.services import ideas, notifications
@@ -25,7 +23,7 @@ from tests.app.conftest import (
 def test_the_impact_page_lists_launched_ideas_for_each_role_that_may_see_it(org, role):
     launched = approved(org, tech=False, title="Greeting script")
     ideas.start_pilot(org.db, actor_id=org.manager, idea_id=launched, pilot_team_codes=["CC"],
-                      launch_date=date(2026, 1, 5))
+                      launch_date=org.db.now().date())
     make_idea(org, title="Not launched yet")
     at = open_page(as_role(role), "impact")
     assert_clean(at)

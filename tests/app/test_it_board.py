@@ -54,14 +54,34 @@ def test_an_it_champion_claims_plans_pilots_and_scales_an_idea(org):
     button(at, "Start pilot").click().run()
     assert "A pilot needs at least one pilot team and a launch date." in errors(at)[0]
     at.multiselect(key=f"{k}_pilot_teams").select("CC").select("ST")
-    at.date_input(key=f"{k}_launch").set_value(date(2026, 12, 1))
+    at.date_input(key=f"{k}_launch").set_value(date(2019, 5, 1))
+    button(at, "Start pilot").click().run()
+    assert errors(at) == [f"The launch date 2019-05-01 is before idea #{idea_id} was approved on "
+                          f"{org.db.now().date().isoformat()}: a pilot launches on or after that day."]
+    at.date_input(key=f"{k}_launch").set_value(date(2099, 1, 1))  # beyond the picker's usual ten years
+    button(at, "Start pilot").click().run()
+    assert "The launch date 2099-01-01 is more than a year ahead" in errors(at)[0]
+    launch = org.db.now().date()
+    at.date_input(key=f"{k}_launch").set_value(launch)
     button(at, "Start pilot").click().run()
     assert_clean(at)
     view = ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id)
-    assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC", "ST"), date(2026, 12, 1))
+    assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC", "ST"), launch)
 
-    button(at, "Start scaling").click().run()
+    # No target metric to measure the pilot by, and the blocker still open: the panel says so and offers an
+    # override.
+    assert "Start scaling" not in [b.label for b in at.button]
+    warning = at.warning[-1].value
+    assert warning.startswith("Not ready to scale: it names no target metric") and "open blocker" in warning
+    button(at, "Scale anyway").click().run()
+    assert errors(at) == ["A reason is required to scale anyway: say why the pilot's data or the blocker does "
+                          "not stand in the way."]
+    reason = "The API key came today; the teams asked for the roll-out before the data is in."
+    at.text_area(key=f"{k}_override").input(reason)
+    button(at, "Scale anyway").click().run()
     assert_clean(at)
+    assert ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id).state == "scaling"
+    assert ideas.timeline(org.db, actor_id=org.it, idea_id=idea_id)[-1].reason == reason
     button(at, "Mark as scaled").click().run()
     assert_clean(at)
     assert ideas.get_idea(org.db, actor_id=org.it, idea_id=idea_id).state == "scaled"

@@ -340,10 +340,16 @@ def test_the_compact_is_walked_from_a_frontline_proposal_to_the_executives_impac
     assert (view.state, view.pilot_team_codes, view.launch_date) == ("piloting", ("CC",), launch)
     expect(ivan.get_by_test_id("stMetric").filter(has_text="Piloting")).to_contain_text("1")
 
-    ivan.get_by_role("button", name="Start scaling").click()
+    # No data in the pilot's measurement window yet: the panel says so and scaling needs a reason (issue 21).
+    expect(ivan.get_by_text("Not ready to scale: its measurement window")).to_be_visible()
+    expect(ivan.get_by_role("button", name="Start scaling")).to_have_count(0)
+    override = "The teams asked to roll it out now; the pilot's figures follow next month."
+    ivan.get_by_label("Why scale anyway? (required: it goes in the audit trail)", exact=True).fill(override)
+    ivan.get_by_role("button", name="Scale anyway").click()
     said(ivan, f"Idea #{idea_id} is being scaled.")
     settle(ivan)
     assert state_of(org, idea_id, org.it).state == "scaling"
+    assert ideas.timeline(org.db, actor_id=org.admin, idea_id=idea_id)[-1].reason == override
     ivan.get_by_role("button", name="Mark as scaled").click()
     said(ivan, f"Idea #{idea_id} is scaled.")
     settle(ivan)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import func, select
 
 from hero_core import risk
@@ -79,6 +77,9 @@ def new_idea(
     )
 
 
+SCALED_WITHOUT_DATA = "Scaled in a test: the pilot's data is not what this test is about."
+
+
 def idea_in_state(org, state: State | str, *, tech: bool = False) -> int:
     """Drive a fresh idea through the services into `state`, acting as the people the compact expects."""
     state = State(state)
@@ -109,12 +110,14 @@ def idea_in_state(org, state: State | str, *, tech: bool = False) -> int:
         ideas.claim(db, actor_id=org.it, idea_id=idea_id)
     if state == State.IN_BUILD:
         return idea_id
+    # Launched the day it was approved (a launch is never before its approval); scaled without pilot data,
+    # which the factory overrides with a reason as a person would have to.
     ideas.start_pilot(
-        db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=date(2026, 3, 2)
+        db, actor_id=org.manager, idea_id=idea_id, pilot_team_codes=["CC"], launch_date=db.now().date()
     )
     if state == State.PILOTING:
         return idea_id
-    ideas.start_scaling(db, actor_id=org.manager, idea_id=idea_id)
+    ideas.start_scaling(db, actor_id=org.manager, idea_id=idea_id, override_reason=SCALED_WITHOUT_DATA)
     if state == State.SCALING:
         return idea_id
     ideas.complete_scaling(db, actor_id=org.manager, idea_id=idea_id)

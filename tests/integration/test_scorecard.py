@@ -160,7 +160,8 @@ def test_pilots_that_scaled_are_counted_by_the_quarter_the_pilot_started(org):
         )
         ids.append(idea_id)
     at(org.db, datetime(2026, 8, 3, 9, tzinfo=UTC))
-    ideas.start_scaling(org.db, actor_id=org.manager, idea_id=ids[0])
+    ideas.start_scaling(org.db, actor_id=org.manager, idea_id=ids[0],
+                        override_reason="The pilot's data is not what the scorecard counts.")
     ideas.complete_scaling(org.db, actor_id=org.manager, idea_id=ids[0])
     frame = scorecard.scorecard(org.db, actor_id=org.executive)
     cc = row(frame, "2026Q2", "CC")
