@@ -436,8 +436,8 @@ def idea_impact(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
             st.info("Impact is measured from the launch date of the idea's pilot; this idea has not been "
                     "launched.")
         return
-    if not user.may("view_impact"):
-        st.info("Measured impact is shown to executives, managers and admins.")
+    if not view.may_view_impact:
+        st.info("Measured impact is shown to the idea's submitter, executives, managers and admins.")
         return
     if not view.target_metrics:
         st.info("This idea names no customer metric to measure.")

@@ -907,11 +907,14 @@ def estimate_impact(
     """The measured effect of one launched idea on each of its target metrics (by metric code)."""
     windows = windows or windows_from_env()
     with db.read() as s:
-        permissions.require(load_actor(s, actor_id), "view_impact")
-        # Two columns, not the ORM idea: its eager loads are four queries, and every one is a round trip.
-        idea = s.execute(select(Idea.state, Idea.launch_date).where(Idea.id == idea_id)).one_or_none()
+        actor = load_actor(s, actor_id)
+        # A few columns, not the ORM idea: its eager loads are four queries, and every one is a round trip.
+        idea = s.execute(select(Idea.state, Idea.launch_date, Idea.submitter_id, Idea.team_id)
+                         .where(Idea.id == idea_id)).one_or_none()
         if idea is None or idea.state == State.DRAFT:
             raise NotFound(f"Idea #{idea_id} does not exist.")
+        permissions.require(actor, "view_idea_impact", permissions.IdeaFacts(
+            submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state)))
         if idea.state not in LAUNCHED_STATES or idea.launch_date is None:
             raise InvalidInput(
                 f"Idea #{idea_id} has not been launched (it is {idea.state.replace('_', ' ')}); impact is "

@@ -152,6 +152,11 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "view_review_queue": (_role(Role.MANAGER, Role.ADMIN), "managers and admins"),
     "view_it_board": (_role(Role.IT_CHAMPION), "IT champions"),
     "view_impact": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
+    # One idea's measured impact: also its own HERO, who should see what their idea did for customers.
+    "view_idea_impact": (
+        lambda a, i: _may_view(a, i) and (_author(a, i) or _role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN)(a, i)),
+        "the idea's submitter, executives, managers and admins",
+    ),
     "export_ideas": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
     "view_audit": (_role(Role.ADMIN, Role.EXECUTIVE), "admins and executives"),
     # Recognition, the HERO Index pulse and the compact scorecard (hero_core/services/recognition.py, pulse.py,
@@ -177,6 +182,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
 
 IDEA_ACTIONS = frozenset(
     {
+        "view_idea_impact",
         "edit_idea",
         "view_idea",
         "view_assessment",

@@ -119,6 +119,7 @@ class IdeaSummary:
     updated_at: datetime
     submitted_at: datetime | None
     version: int
+    merged_into_id: int | None = None  # the original this idea repeats, once merged into it as a duplicate
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class IdeaView(IdeaSummary):
     may_edit: bool = False
     may_assess: bool = False
     may_plan: bool = False
+    may_view_impact: bool = False  # its measured impact: the submitter, executives, managers and admins
     review_note: str = ""  # to a submitter who reviews ideas: who reviews this one instead of them
     waiting_on: str = ""  # what the idea waits for, in the reader's words (WAITING_ON, or who reviews it)
 
@@ -927,7 +929,7 @@ def _summary_columns(submitter) -> list:
     return [Idea.id, Idea.title, Idea.state, Team.code.label("team_code"), Team.name.label("team_name"),
             submitter.email.label("submitter_email"), submitter.name.label("submitter_name"), Idea.touchpoint,
             Idea.category, Idea.involves_technology, Idea.campaign_id, Idea.created_at, Idea.updated_at,
-            Idea.submitted_at, Idea.version]
+            Idea.submitted_at, Idea.version, Idea.merged_into_id]
 
 
 def _summary_from_row(row) -> IdeaSummary:
@@ -936,6 +938,7 @@ def _summary_from_row(row) -> IdeaSummary:
         submitter_email=row.submitter_email, submitter_name=row.submitter_name, touchpoint=row.touchpoint,
         category=row.category, involves_technology=row.involves_technology, campaign_id=row.campaign_id,
         created_at=row.created_at, updated_at=row.updated_at, submitted_at=row.submitted_at, version=row.version,
+        merged_into_id=row.merged_into_id,
     )
 
 
@@ -945,7 +948,7 @@ def _summary_kwargs(idea: Idea) -> dict:
         submitter_email=idea.submitter.email, submitter_name=idea.submitter.name, touchpoint=idea.touchpoint,
         category=idea.category, involves_technology=idea.involves_technology, campaign_id=idea.campaign_id,
         created_at=idea.created_at, updated_at=idea.updated_at, submitted_at=idea.submitted_at,
-        version=idea.version,
+        version=idea.version, merged_into_id=idea.merged_into_id,
     )
 
 
@@ -1020,7 +1023,7 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
             s.execute(select(Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
                       .where(IdeaPilotTeam.idea_id == idea.id)).scalars()
         ))
-        return IdeaView(
+        view = IdeaView(
             **_summary_kwargs(idea),
             roadblock=idea.roadblock, proposal=idea.proposal, expected_benefit=idea.expected_benefit,
             campaign_title=idea.campaign.title if idea.campaign else None,
@@ -1036,10 +1039,20 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
             available_actions=tuple(available_actions(actor, facts)),
             may_edit=permissions.allowed(actor, "edit_idea", facts),
             may_assess=permissions.allowed(actor, "assess_risk", facts) and in_review,
+            may_view_impact=permissions.allowed(actor, "view_idea_impact", facts),
             review_note=review_note, waiting_on=waiting_on,
             may_plan=permissions.allowed(actor, "plan_it", facts) and idea.state in (
                 S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value),
         )
+        if idea.merged_into_id is not None:  # a merged duplicate has left the workflow: nothing to do on it
+            view = replace(view, available_actions=(), may_edit=False, may_assess=False, may_plan=False,
+                           review_note="", waiting_on=merged_waiting_on(idea.merged_into_id))
+        return view
+
+
+def merged_waiting_on(original_id: int) -> str:
+    """What a merged duplicate waits for, in the reader's words (My ideas, the idea page)."""
+    return f"nobody: it repeats idea #{original_id} and was merged into it, where its supporters and comments are"
 
 
 def _sla_view(idea: Idea, now: datetime) -> dict[str, tuple[datetime | None, str]]:

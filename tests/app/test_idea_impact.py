@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import all_text, as_role, assert_clean, open_page, open_tab
+from tests.app.conftest import all_text, as_role, assert_clean, login, open_page, open_tab
 from tests.app.impact_data import build_portfolio, chart_data
 
 
@@ -78,10 +78,18 @@ def test_not_enough_data_is_said_in_words_with_no_number(org):
     assert "Effect" not in metrics(at) and "p-value" not in metrics(at)
 
 
-def test_people_who_may_not_see_impact_are_told_who_may(org):
+def test_the_hero_who_proposed_an_idea_sees_its_measured_impact(org):
     p = build_portfolio(org)
     at = idea_page("frontline", p.improved)  # fran submitted it
-    assert "Measured impact is shown to executives, managers and admins." in all_text(at)
+    assert any("Improved" in b for b in badges(at))
+    assert "Effect" in metrics(at)
+
+
+def test_people_who_may_not_see_impact_are_told_who_may(org):
+    p = build_portfolio(org)
+    at = open_tab(open_page(login("frank@example.com"), "idea", id=p.improved), "Impact")  # fran's teammate
+    assert_clean(at)
+    assert "Measured impact is shown to the idea's submitter, executives, managers and admins." in all_text(at)
     assert "Effect" not in metrics(at)
 
 

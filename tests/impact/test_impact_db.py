@@ -100,6 +100,14 @@ def test_frontline_staff_may_not_view_impact(org):
         impact.estimate_portfolio(org.db, actor_id=org.frontline)
 
 
+def test_the_submitter_sees_her_own_ideas_impact_and_a_teammate_does_not(measured):
+    org, idea_id, _ = measured
+    own = impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.frontline)
+    assert own == impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.executive)
+    with pytest.raises(PermissionDenied, match="the idea's submitter, executives, managers and admins"):
+        impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.frontline_b)
+
+
 def test_hero_impact_json_prints_one_object_per_target_metric_with_exactly_the_contract_keys(
     measured, monkeypatch
 ):

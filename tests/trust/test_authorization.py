@@ -73,6 +73,8 @@ EXPECTED: dict[str, object] = {
     "view_review_queue": MANAGERS | {"admin"},
     "view_it_board": {"it"},
     "view_impact": MANAGERS | {"executive", "admin"},
+    # One idea's impact: its author too (issue 19); nobody but the author sees anything of a draft.
+    "view_idea_impact": lambda st: {"author"} if st == State.DRAFT else {"author"} | MANAGERS | {"executive", "admin"},
     "export_ideas": MANAGERS | {"executive", "admin"},
     "view_audit": {"admin", "executive"},
     "manage_users": {"admin"},
@@ -92,7 +94,7 @@ EXPECTED: dict[str, object] = {
     "merge_duplicate": {"manager"},
     "undo_merge": {"admin"},
 }
-IDEA_SCOPED = {"edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review", "assess_risk",
+IDEA_SCOPED = {"view_idea_impact", "edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review", "assess_risk",
                "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim", "plan_it",
                "start_pilot", "start_scaling", "complete_scaling", "retire", "withdraw", "comment", "support", "follow",
                "merge_duplicate"}

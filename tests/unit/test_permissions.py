@@ -56,6 +56,7 @@ EXPECTED: dict[str, set[str]] = {
     "view_review_queue": MANAGERS | {"admin"},
     "view_it_board": {"it_champion"},
     "view_impact": MANAGERS | {"executive", "admin"},
+    "view_idea_impact": {"submitter"} | MANAGERS | {"executive", "admin"},
     "export_ideas": MANAGERS | {"executive", "admin"},
     "view_audit": {"executive", "admin"},
     "view_heroes": ALL,
@@ -76,6 +77,7 @@ EXPECTED: dict[str, set[str]] = {
 }
 
 IDEA_ACTIONS = {
+    "view_idea_impact",
     "edit_idea",
     "view_idea",
     "view_assessment",
