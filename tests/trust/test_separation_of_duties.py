@@ -130,7 +130,7 @@ def test_bypass_1_a_manager_cannot_review_her_own_idea_and_an_admin_reviews_it_i
     refused(db, idea_id, lambda: ideas.start_review(db, actor_id=org.manager, idea_id=idea_id),
             "did not propose it")
     view = ideas.get_idea(db, actor_id=org.manager, idea_id=idea_id)
-    assert view.available_actions == ("retire",)
+    assert view.available_actions == ("retire", "withdraw")  # as a team manager, and as its submitter (issue 21)
     assert view.review_note == ("You proposed this idea, so someone else reviews it: an admin, since Contact centre "
                                 "has no other manager.")
     assert view.waiting_on == "an admin to start the review"
