@@ -147,21 +147,7 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
                     for s in similar:
                         ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, "
                                            f"{s.score}% alike)")
-                with st.form(f"{P}_merge_form"):
-                    original = st.number_input("Original idea #", min_value=1, step=1, value=None,
-                                               key=f"{P}_merge_original",
-                                               placeholder=str(similar[0].id) if similar else "idea number")
-                    reason = st.text_input("Why it is a duplicate (optional)", key=f"{P}_merge_reason")
-                    merge = st.form_submit_button("Merge into the original", icon=":material/call_merge:")
-                if merge:
-                    if original is None:
-                        st.error("Enter the number of the original idea to merge this one into.")
-                    else:
-                        ui.attempt(lambda: duplicates.merge_duplicate(
-                            db, actor_id=user.id, duplicate_id=view.id, original_id=int(original), reason=reason,
-                            expected_version=ui.opened_version(view.id, view.version)),
-                            success=f"Idea #{view.id} was merged into idea #{int(original)}.", idea_id=view.id,
-                            where="merge a duplicate", clear=[f"{P}_merge_original", f"{P}_merge_reason"])
+                _merge_form(db, user, view, similar)
     live = [m for m in history if m.undone_at is None]
     if history and (user.may("undo_merge") or live):
         with st.expander("Merge history", icon=":material/history:"):
@@ -177,6 +163,36 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
                         ui.attempt(lambda m=m: duplicates.undo_merge(db, actor_id=user.id, merge_id=m.id),
                                    success=f"Merge undone: idea #{m.duplicate_id} is its own idea again.",
                                    idea_id=m.duplicate_id, where="undo a merge")
+
+
+MERGE_ORIGINAL, MERGE_REASON = f"{P}_merge_original", f"{P}_merge_reason"
+
+
+def merge_confirm_key(original_id: int) -> str:
+    """The session key of the "I have checked…" box for one original (a new original starts unticked)."""
+    return f"{P}_merge_confirm_{original_id}"
+
+
+def _merge_form(db: Database, user: ui.CurrentUser, view: IdeaView, similar) -> None:
+    """Pick the original, say why, tick that it was checked, then press "Merge into #N". No st.form: Enter in the
+    number box once submitted a form and merged at once, with no reason and no second look."""
+    original = st.number_input("Original idea #", min_value=1, step=1, value=None, key=MERGE_ORIGINAL,
+                               placeholder=str(similar[0].id) if similar else "idea number")
+    st.text_area("Why it is a duplicate (required: both submitters and the merge history read it)",
+                 key=MERGE_REASON, max_chars=2_000)
+    if original is None:
+        st.caption("Enter the number of the original idea this one repeats.")
+        return
+    original = int(original)
+    confirmed = st.checkbox(f"I have checked that this idea repeats #{original}", key=merge_confirm_key(original))
+    ui.action_button(
+        f"Merge into #{original}",
+        lambda: duplicates.merge_duplicate(db, actor_id=user.id, duplicate_id=view.id, original_id=original,
+                                           reason=st.session_state.get(MERGE_REASON) or "",
+                                           expected_version=ui.opened_version(view.id, view.version)),
+        key=f"{P}_merge_go", type="primary", icon=":material/call_merge:", disabled=not confirmed,
+        success=f"Idea #{view.id} was merged into idea #{original}.", idea_id=view.id, where="merge a duplicate",
+        clear=[MERGE_ORIGINAL, MERGE_REASON, merge_confirm_key(original)])
 
 
 # ---- "Propose an idea": has someone had this idea already? -------------------------------------------------

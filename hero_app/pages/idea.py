@@ -32,7 +32,10 @@ except HeroError as exc:
 ui.opened_version(view.id, view.version)
 st.title(f"#{view.id} · {ui.md(view.title)}")
 # One element for both lines: every element is a message from the server and a render in the browser.
-st.markdown(f"**{ui.state_label(view.state)}** · waiting on: {ui.md(view.waiting_on)}  \n"
+# A merged duplicate reads as merged, with the stage it had reached when it was merged.
+state_text = (f"**Merged into idea #{view.merged_into_id}** (when merged: {ui.state_label(view.state)})"
+              if view.merged_into_id is not None else f"**{ui.state_label(view.state)}**")
+st.markdown(f"{state_text} · waiting on: {ui.md(view.waiting_on)}  \n"
             f"Team **{ui.md(view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
             f"problem **{ui.category_label(view.category)}** · "
             + ("**involves technology**" if view.involves_technology else "no technology involved"))

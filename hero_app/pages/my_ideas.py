@@ -16,7 +16,7 @@ TIMELINE_SHOWN = 5
 db, user = ui.require_page("my-ideas")
 st.title("My ideas")
 
-mine = IdeaFilter(submitter_id=user.id)
+mine = IdeaFilter(submitter_id=user.id, include_merged=True)  # a merged idea is still theirs: it reads as merged
 page_key = "my_ideas_page"
 page = min(st.session_state.get(page_key, 1), 10_000)
 summaries, total = ideas.list_ideas(db, actor_id=user.id, flt=mine, page=page, page_size=PAGE_SIZE)
@@ -30,8 +30,20 @@ def waiting_on(state: str) -> str:
     return WAITING_ON.get(State(state), "")
 
 
+def state_text(summary) -> str:
+    return (f"Merged into #{summary.merged_into_id}" if summary.merged_into_id is not None
+            else ui.state_label(summary.state))
+
+
+def waiting_text(summary) -> str:
+    if summary.merged_into_id is not None:
+        return ideas.merged_waiting_on(summary.merged_into_id)
+    return waiting_on(summary.state)
+
+
 table = pd.DataFrame([{
-    "#": s.id, "Title": s.title, "State": ui.state_label(s.state), "Waiting on": waiting_on(s.state),
+    "#": s.id, "Title": s.title, "State": state_text(s),
+    "Waiting on": waiting_text(s),
     "Team": s.team_code, "Submitted": ui.fmt_dt(s.submitted_at), "Updated": ui.fmt_dt(s.updated_at),
 } for s in summaries])
 ui.grid(table, hide_index=True, key="my_ideas_table")
@@ -109,13 +121,13 @@ def withdraw_panel(view: IdeaView) -> None:
 
 
 NEEDS_YOU = (State.DRAFT.value, State.NEEDS_CHANGES.value)
-needing = [s.id for s in summaries if s.state in NEEDS_YOU]
+needing = [s.id for s in summaries if s.state in NEEDS_YOU and s.merged_into_id is None]
 if len(needing) > 1:
     st.info(f"{len(needing)} ideas on this page wait for you (marked !): the first is open; open the others "
             "one at a time.")
 for summary in summaries:
-    label = f"#{summary.id} · {ui.md(summary.title)} — {ui.state_label(summary.state)}"
-    attention = summary.state in NEEDS_YOU
+    label = f"#{summary.id} · {ui.md(summary.title)} — {state_text(summary)}"
+    attention = summary.id in needing
     # Only an open idea is read in full and shows its steps and edit form; the first idea waiting for the
     # person starts open (one edit form at a time), the table and the closed ones need only the list's summary.
     box = ui.lazy_expander(label, key=f"my_idea_open_{summary.id}", expanded=summary.id in needing[:1],
@@ -137,6 +149,8 @@ for summary in summaries:
         elif view.state in (State.DECLINED.value, State.RETIRED.value) and view.last_reason:
             st.caption("Reason given")
             st.text(view.last_reason)
+        if view.merged_into_id is not None:
+            ui.idea_link(view.merged_into_id, "the original it was merged into")
         ui.idea_link(view.id, view.title)
         # The latest steps as plain lines (a table per idea cost most of the page's time); the idea's page has
         # its whole history.

@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from hero_core import permissions
 from hero_core.db import Database
-from hero_core.errors import InvalidInput, NotFound, StaleIdea, TransitionNotAllowed
+from hero_core.errors import InvalidInput, MissingInformation, NotFound, StaleIdea, TransitionNotAllowed
 from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, Team, User
 from hero_core.services import notifications
 from hero_core.services.common import clean_text, load_actor
@@ -566,12 +566,16 @@ def _touch(idea: Idea, now: datetime) -> None:
     flag_modified(idea, "updated_at")  # the version moves on even when the clock has not
 
 
-def merge_duplicate(db: Database, *, actor_id: int, duplicate_id: int, original_id: int, reason: str = "",
+def merge_duplicate(db: Database, *, actor_id: int, duplicate_id: int, original_id: int, reason: str,
                     expected_version: int | None = None) -> int:
-    """A manager of the duplicate's team merges it into the original. Returns the merge's id."""
+    """A manager of the duplicate's team merges it into the original, saying why (the reason goes in the audit
+    trail and the merge history, and both submitters read it). Returns the merge's id."""
     reason, problem = clean_text(reason, "reason", required=False, max_len=2_000)
     if problem:
         raise InvalidInput(problem, fields={"reason": problem})
+    if not reason:
+        raise MissingInformation(f"A reason is required to merge idea #{duplicate_id} into idea #{original_id}: "
+                                 "say what makes it the same idea.")
     with db.write() as s:
         actor = load_actor(s, actor_id)
         dup_view = load_visible(s, actor, duplicate_id)
@@ -637,7 +641,7 @@ def merge_duplicate(db: Database, *, actor_id: int, duplicate_id: int, original_
         _audit(s, db, actor, "merged_into", "idea", dup.id, {"merged_into": None, "version": dup.version - 1},
                {"merged_into": orig.id, "version": dup.version, **summary}, reason)
         _audit(s, db, actor, "absorbed_duplicate", "idea", orig.id, None, {"duplicate": dup.id, **summary}, reason)
-        _notify_merge(s, db, actor, dup, orig, undone=False)
+        _notify_merge(s, db, actor, dup, orig, undone=False, reason=reason)
         return merge.id
 
 
@@ -693,14 +697,14 @@ def undo_merge(db: Database, *, actor_id: int, merge_id: int, reason: str = "") 
         _notify_merge(s, db, actor, dup, orig, undone=True)
 
 
-def _notify_merge(s: Session, db: Database, actor, dup: Idea, orig: Idea, *, undone: bool) -> None:
+def _notify_merge(s: Session, db: Database, actor, dup: Idea, orig: Idea, *, undone: bool, reason: str = "") -> None:
     if undone:
         to_dup = f"Your idea #{dup.id} “{dup.title}” is its own idea again: an admin undid its merge into #{orig.id}."
         to_orig = f"Idea #{dup.id} “{dup.title}” was separated again from your idea #{orig.id}."
         to_followers = f"Idea #{dup.id} was separated again from idea #{orig.id} “{orig.title}”."
     else:
         to_dup = (f"Your idea #{dup.id} “{dup.title}” repeats idea #{orig.id} “{orig.title}” and was merged into it. "
-                  "You are credited on the original and follow it now.")
+                  "You are credited on the original and follow it now." + (f" Reason: {reason}" if reason else ""))
         to_orig = (f"Idea #{dup.id} “{dup.title}” by {dup.submitter.name} was merged into your idea #{orig.id}: "
                    "its supporters and comments are yours now, and its author is credited beside you.")
         to_followers = f"Idea #{dup.id} was merged into idea #{orig.id} “{orig.title}” as a duplicate."

@@ -29,7 +29,9 @@ COLUMNS = (
     "title", "roadblock", "proposal", "submitter_email", "team", "touchpoint", "category",
     "involves_technology", "submitted_at", "state", "launch_date", "pilot_teams", "target_metrics",
 )
-EXPORT_COLUMNS = ("id", *COLUMNS)
+#: The export adds the id, and the original a merged duplicate was merged into (empty for a live idea); the
+#: import accepts both columns and ignores them.
+EXPORT_COLUMNS = ("id", *COLUMNS, "merged_into")
 REQUIRED = ("title", "roadblock", "proposal", "submitter_email", "team", "touchpoint", "category", "state")
 LAUNCHED = {State.PILOTING, State.SCALING, State.SCALED}
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
@@ -344,7 +346,8 @@ def _build_idea(item: dict, now: datetime, settings) -> Idea:
 
 
 def export_rows(db: Database, *, actor_id: int | None = None) -> Iterable[dict]:
-    """Every idea except drafts, as export rows (id first), oldest first."""
+    """Every idea except drafts, as export rows (id first), oldest first; a merged duplicate names its original
+    in merged_into."""
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "export_ideas")
         pilots: dict[int, list[str]] = {}
@@ -367,6 +370,7 @@ def export_rows(db: Database, *, actor_id: int | None = None) -> Iterable[dict]:
                 "state": idea.state, "launch_date": idea.launch_date.isoformat() if idea.launch_date else "",
                 "pilot_teams": ";".join(pilots.get(idea.id, [])),
                 "target_metrics": ";".join(metric_codes.get(idea.id, [])),
+                "merged_into": idea.merged_into_id or "",
             })
         return out
 

@@ -179,6 +179,10 @@ def _share(num, den) -> float | None:
     return None if not den else round(float(num) / float(den), 4)
 
 
+#: A duplicate merged into its original is counted once, as the original: merged duplicates are left out.
+LIVE = Idea.merged_into_id.is_(None)
+
+
 def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
     dialect = s.get_bind().dialect.name
     q_sub = quarter_expr(dialect, _utc(dialect, Idea.submitted_at))
@@ -205,7 +209,7 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
         one(Idea.approved_at.is_not(None)),
         one(decided_on_time),
         one(decision_broken),
-    ).where(Idea.submitted_at.is_not(None))
+    ).where(Idea.submitted_at.is_not(None), LIVE)
     put(
         s.execute(_grouped(stmt, q_sub, by_team)), ["ideas", "approved", "decided_on_time", "decision_broken"]
     )
@@ -216,12 +220,12 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
         Idea.claimed_at > Idea.it_claim_due, Idea.claimed_at.is_(None) & (Idea.it_claim_due < now)
     )
     stmt = select(one(claimed_on_time), one(claim_broken)).where(
-        Idea.it_claim_due.is_not(None), Idea.approved_at.is_not(None)
+        Idea.it_claim_due.is_not(None), Idea.approved_at.is_not(None), LIVE
     )
     put(s.execute(_grouped(stmt, q_app, by_team)), ["claimed_on_time", "claim_broken"])
 
     # Pilots, by the quarter the pilot started.
-    stmt = select(func.count(Idea.id), one(Idea.scaled_at.is_not(None))).where(Idea.piloted_at.is_not(None))
+    stmt = select(func.count(Idea.id), one(Idea.scaled_at.is_not(None))).where(Idea.piloted_at.is_not(None), LIVE)
     put(s.execute(_grouped(stmt, q_pil, by_team)), ["pilots", "pilots_scaled"])
 
     # High risk as the approval rule counts it (hero_core/services/approvals.py): an idea whose current review
@@ -235,7 +239,7 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
         select(func.count(Idea.id), one(approvers.c.n >= 2))
         .select_from(Idea)
         .join(approvers, approvers.c.assessment_id == approvals.current_assessment_id())
-        .where(approvals.round_is_high(), Idea.submitted_at.is_not(None))
+        .where(approvals.round_is_high(), Idea.submitted_at.is_not(None), LIVE)
     )
     put(s.execute(_grouped(stmt, q_sub, by_team)), ["high_risk_ideas", "high_risk_second"])
 
@@ -246,7 +250,7 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
         ("median_days_to_claim", Idea.approved_at, Idea.claimed_at, q_app, [Idea.it_claim_due.is_not(None)]),
     ):
         days = _days_between(dialect, start, end)
-        medians = _medians(s, days, quarter, [start.is_not(None), end.is_not(None), *extra], by_team)
+        medians = _medians(s, days, quarter, [start.is_not(None), end.is_not(None), LIVE, *extra], by_team)
         for key, (median, _) in medians.items():
             out.setdefault(key, {})[name] = None if median is None else round(median, 2)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from hero_app.conversation import merge_tool_key
+from hero_app.conversation import merge_confirm_key, merge_tool_key
 from hero_core.services import duplicates, ideas, notifications, social
 from tests.app.conftest import (
     all_text,
@@ -20,6 +20,8 @@ from tests.app.conftest import (
     successes,
     table,
 )
+
+SAME = "It is the same roadblock, with the same fix."  # why a test merges
 
 
 def link_labels(at) -> list[str]:
@@ -133,12 +135,26 @@ def test_a_manager_merges_a_duplicate_and_an_admin_undoes_it_from_the_idea_pages
     assert "conv_merge_original" not in [n.key for n in at.number_input]  # the tool is closed: nothing searched
     open_merge_tool(at, duplicate)
     assert f"#{original} · Pre-filled direct debit form" in " ".join(link_labels(at))  # suggested as similar
-    at.number_input(key="conv_merge_original").set_value(original)
-    at.text_input(key="conv_merge_reason").input("Same form")
-    [b for b in at.form_submit_button if b.label == "Merge into the original"][0].click().run()
+    # Entering the number (Enter in the box) merges nothing: the button names the original and waits.
+    at.number_input(key="conv_merge_original").set_value(original).run()
+    assert_clean(at)
+    assert duplicates.merges(org.db, actor_id=org.admin, idea_id=duplicate) == []
+    assert button(at, f"Merge into #{original}").disabled, "not before the person confirms"
+    at.checkbox(key=merge_confirm_key(original)).check().run()
+    button(at, f"Merge into #{original}").click().run()
+    assert errors(at) == [f"A reason is required to merge idea #{duplicate} into idea #{original}: say what "
+                          "makes it the same idea."]
+    assert duplicates.merges(org.db, actor_id=org.admin, idea_id=duplicate) == []
+    at.text_area(key="conv_merge_reason").input("Same form, same fix: prefill the direct debit form.")
+    button(at, f"Merge into #{original}").click().run()
     assert_clean(at)
     assert successes(at) == [f"Idea #{duplicate} was merged into idea #{original}."]
     assert f"This idea repeats idea #{original}" in all_text(at)
+    (merge,) = duplicates.merges(org.db, actor_id=org.admin, idea_id=duplicate)
+    assert merge.reason == "Same form, same fix: prefill the direct debit form."
+    # The merged idea reads as merged and offers no actions.
+    assert f"Merged into idea #{original}" in all_text(at)
+    assert "What you can do now" not in all_text(at) and "Start review" not in [b.label for b in at.button]
     at = open_page(at, "idea", id=original)
     assert "Credited:" in all_text(at) and "sam" in plain(all_text(at))
     at = open_page(as_role("admin"), "idea", id=duplicate)
@@ -151,9 +167,10 @@ def test_a_manager_merges_a_duplicate_and_an_admin_undoes_it_from_the_idea_pages
 def test_a_merge_attempt_into_a_missing_idea_shows_the_reason(org):
     duplicate = make_idea(org)
     at = open_merge_tool(open_page(as_role("manager"), "idea", id=duplicate), duplicate)
-    at.number_input(key="conv_merge_original").set_value(999)
-    [b for b in at.form_submit_button if b.label == "Merge into the original"][0].click().run()
-    assert_clean(at)
+    at.number_input(key="conv_merge_original").set_value(999).run()
+    at.text_area(key="conv_merge_reason").input("Same roadblock")
+    at.checkbox(key=merge_confirm_key(999)).check().run()
+    button(at, "Merge into #999").click().run()
     assert errors(at) == ["There is no idea #999."]
 
 
@@ -187,6 +204,7 @@ def test_browse_shows_support_counts_and_sorts_by_them(org):
 def test_a_merged_duplicate_is_hidden_from_browse(org):
     original = make_idea(org, title="Original idea here")
     duplicate = make_idea(org, title="Duplicate idea here")
-    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                               reason=SAME)
     at = open_page(as_role("frontline"), "ideas")
     assert list(table(at, "Title", "Supports")["#"]) == [original]

@@ -14,6 +14,8 @@ from hero_core.services.ideas import IdeaFilter
 from hero_core.vocab import State
 from tests.integration.factories import idea_in_state, new_idea
 
+SAME = "It is the same roadblock, with the same fix."  # why a test merges
+
 
 def entries(db, entity_type: str, entity_id) -> list[AuditEntry]:
     with db.read() as s:
@@ -268,7 +270,8 @@ def test_the_conversation_read_in_one_transaction_agrees_with_each_separate_read
     social.set_support(org.db, actor_id=org.frontline_b, idea_id=original, supported=True)
     social.set_follow(org.db, actor_id=org.frontline_b, idea_id=original, following=True)
     social.add_comment(org.db, actor_id=org.frontline_b, idea_id=original, body="@mia@example.com have a look")
-    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                               reason=SAME)
     readers = (org.frontline, org.frontline_b, org.other_frontline, org.manager, org.other_manager, org.it,
                org.executive, org.admin)
     for idea_id in (original, duplicate):

@@ -17,6 +17,8 @@ from hero_core.services.ideas import IdeaFilter, IdeaInput
 from hero_core.vocab import State
 from tests.integration.factories import audit_actions, idea_in_state, version_of
 
+SAME = "It is the same roadblock, with the same fix."  # why a test merges
+
 
 def propose(org, title, roadblock, proposal, *, submitter=None, submit=True):
     return ideas.create_idea(org.db, actor_id=submitter or org.frontline, submit=submit, data=IdeaInput(
@@ -61,7 +63,8 @@ def test_suggestions_leave_out_drafts_and_merged_duplicates_and_follow_changes(o
     dup = propose(org, "Letter for first bills", "First bill charges confuse customers who then call us.",
                   "Explain charges in a letter with the first bill.", submitter=org.frontline_b)
     assert dup in [f.id for f in duplicates.suggest_similar(org.db, "first bill charges letter")]
-    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=dup, original_id=corpus["billing"])
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=dup, original_id=corpus["billing"],
+                               reason=SAME)
     assert dup not in [f.id for f in duplicates.suggest_similar(org.db, "first bill charges letter")]
 
 
@@ -205,7 +208,8 @@ def test_suggestions_rank_exactly_as_plain_tf_idf_then_wording_through_builds_an
     propose(org, TOPICS[0][0] + " for older customers", TOPICS[0][1], TOPICS[0][2], submit=False)  # drafts
     propose(org, TOPICS[3][0], TOPICS[3][1], TOPICS[3][2], submit=False)
     dup = propose(org, TOPICS[1][0] + " please", TOPICS[1][1], TOPICS[1][2], submitter=org.frontline_b)
-    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=dup, original_id=made[4])
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=dup, original_id=made[4],
+                               reason=SAME)
     ideas.start_review(org.db, actor_id=org.manager, idea_id=made[0])
     assert len(made) == 27
 
@@ -224,7 +228,8 @@ def test_suggestions_rank_exactly_as_plain_tf_idf_then_wording_through_builds_an
     monkeypatch.setattr(duplicates, "REBUILD_AFTER", 0)
     propose(org, "Returns form in the mobile app", "The returns form in the app has twelve fields at weekends.",
             "Cut the returns form to four fields.", submitter=org.other_frontline)
-    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=made[9], original_id=made[8])
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=made[9], original_id=made[8],
+                               reason=SAME)
     ideas.request_changes(org.db, actor_id=org.manager, idea_id=made[0], reason="Which form?")
     ideas.edit_idea(org.db, actor_id=org.frontline, idea_id=made[0], expected_version=None, data=IdeaInput(
         title="Account number asked twice on the direct debit form", roadblock=TOPICS[0][1], proposal=TOPICS[0][2],
@@ -293,7 +298,8 @@ def test_a_manager_merges_a_duplicate_and_everything_moves_over_without_double_s
 def test_a_merged_duplicate_leaves_the_live_queues_and_takes_no_more_actions(org, pair):
     original, duplicate = pair
     assert duplicate in [q.idea.id for q in ideas.review_queue(org.db, actor_id=org.manager)]
-    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                               reason=SAME)
     assert duplicate not in [q.idea.id for q in ideas.review_queue(org.db, actor_id=org.manager)]
     rows, _ = ideas.list_ideas(org.db, actor_id=org.frontline)
     assert duplicate not in [r.id for r in rows]
@@ -311,7 +317,8 @@ def test_a_merged_duplicate_leaves_the_live_queues_and_takes_no_more_actions(org
 def test_an_admin_undoes_a_merge_exactly(org, pair):
     original, duplicate = pair
     before = snapshot(org.db, original, duplicate)
-    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                                          reason=SAME)
     duplicates.undo_merge(org.db, actor_id=org.admin, merge_id=merge_id, reason="Different forms after all")
     assert snapshot(org.db, original, duplicate) == before
     assert social.conversation(org.db, actor_id=org.frontline, idea_id=duplicate).merged_into is None
@@ -325,14 +332,16 @@ def test_an_admin_undoes_a_merge_exactly(org, pair):
     with pytest.raises(TransitionNotAllowed, match="undone already"):
         duplicates.undo_merge(org.db, actor_id=org.admin, merge_id=merge_id)
     # It can be merged again, and undone again.
-    again = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    again = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                                       reason=SAME)
     duplicates.undo_merge(org.db, actor_id=org.admin, merge_id=again)
     assert snapshot(org.db, original, duplicate) == before
 
 
 def test_comments_added_to_the_original_after_the_merge_stay_there_on_undo(org, pair):
     original, duplicate = pair
-    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                                          reason=SAME)
     later = social.add_comment(org.db, actor_id=org.executive, idea_id=original, body="Good to see these joined")
     duplicates.undo_merge(org.db, actor_id=org.admin, merge_id=merge_id)
     assert [c.id for c in social.comments(org.db, actor_id=org.admin, idea_id=original)] == [later]
@@ -344,7 +353,8 @@ def test_only_a_manager_of_the_duplicates_team_may_merge(org, pair):
     original, duplicate = pair
     for who in (org.other_manager, org.frontline, org.it, org.executive, org.admin):
         with pytest.raises(PermissionDenied, match="Only a manager of the duplicate idea's team may merge duplicate"):
-            duplicates.merge_duplicate(org.db, actor_id=who, duplicate_id=duplicate, original_id=original)
+            duplicates.merge_duplicate(org.db, actor_id=who, duplicate_id=duplicate, original_id=original,
+                                       reason=SAME)
     assert audit_actions(org.db, duplicate)[-1] != "merged_into"
     assert duplicates.may_merge(org.db, actor_id=org.manager, idea_id=duplicate)
     assert not duplicates.may_merge(org.db, actor_id=org.other_manager, idea_id=duplicate)
@@ -352,7 +362,8 @@ def test_only_a_manager_of_the_duplicates_team_may_merge(org, pair):
 
 def test_only_an_admin_may_undo_a_merge(org, pair):
     original, duplicate = pair
-    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                                          reason=SAME)
     for who in (org.manager, org.executive, org.frontline):
         with pytest.raises(PermissionDenied, match="Only admins may undo merge"):
             duplicates.undo_merge(org.db, actor_id=who, merge_id=merge_id)
@@ -364,30 +375,37 @@ def test_merges_that_make_no_sense_are_refused_with_the_reason(org, pair):
     original, duplicate = pair
     db = org.db
     with pytest.raises(InvalidInput, match="cannot be merged into itself"):
-        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=duplicate)
+        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=duplicate,
+                                   reason=SAME)
     with pytest.raises(NotFound):
-        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=9999)
+        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=9999,
+                                   reason=SAME)
     draft = propose(org, "A draft of mine", "Something customers trip over daily.", "Fix it quickly please.",
                     submitter=org.frontline_b, submit=False)
     with pytest.raises(NotFound):  # a draft is its author's business
-        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=draft)
+        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=draft,
+                                   reason=SAME)
     with pytest.raises(StaleIdea):
         duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
-                                   expected_version=version_of(db, duplicate) - 1)
-    duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+                                   expected_version=version_of(db, duplicate) - 1, reason=SAME)
+    duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                               reason=SAME)
     with pytest.raises(TransitionNotAllowed, match="already merged"):
-        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                                   reason=SAME)
     third = propose(org, "Yet another returns form idea", "Returns form too long for customers.", "Shorten it now.",
                     submitter=org.frontline_b)
     with pytest.raises(TransitionNotAllowed, match=f"merge into #{original} instead"):
-        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=third, original_id=duplicate)
+        duplicates.merge_duplicate(db, actor_id=org.manager, duplicate_id=third, original_id=duplicate,
+                                   reason=SAME)
 
 
 def test_a_merge_and_its_undo_are_each_one_transaction_with_their_audit_entries(org, pair):
     original, duplicate = pair
     with org.db.read() as s:
         seq_before = s.execute(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)).scalar()
-    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original)
+    merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                                          reason=SAME)
     duplicates.undo_merge(org.db, actor_id=org.admin, merge_id=merge_id)
     with org.db.read() as s:
         new = s.execute(select(AuditEntry).where(AuditEntry.seq > seq_before).order_by(AuditEntry.seq)).scalars().all()
