@@ -51,7 +51,7 @@ def seed_from(prefix: str, view: IdeaView) -> None:
     """Fill the form's widgets with an idea's current text, once (widgets keep what the person types next)."""
     values = {
         "title": view.title, "roadblock": view.roadblock, "proposal": view.proposal,
-        "touchpoint": view.touchpoint, "category": view.category,
+        "touchpoint": view.touchpoint or None, "category": view.category or None,  # a draft may have none yet
         "involves_technology": view.involves_technology, "expected_benefit": view.expected_benefit,
         "target_metrics": list(view.target_metrics), "campaign_id": view.campaign_id,
     }

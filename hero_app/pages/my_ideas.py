@@ -111,7 +111,7 @@ def withdraw_panel(view: IdeaView) -> None:
     with box:
         st.caption("Withdrawing closes the idea for good (it reads as retired, withdrawn by you); "
                    + ("the managers reviewing it are told. " if view.state != State.NEEDS_CHANGES.value else "")
-                   + "To change it instead, edit it.")
+                   + ("To change it instead, edit it above." if view.may_edit else ""))
         st.text_area("Why are you withdrawing it? (optional)", key=f"{k}_reason",
                      max_chars=ideas.WITHDRAW_REASON_LIMIT)
         ui.action_button(workflow.ACTION_LABELS["withdraw"], lambda: ideas.withdraw(

@@ -13,6 +13,7 @@ from hero_core.services import ideas
 from hero_core.services.ideas import IdeaFilter
 from tests.browser.conftest import served_org
 from tests.browser.test_walk import ERROR, choose, go, open_as, said, settle, shot, tick
+from tests.integration.factories import idea_input
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_propose")]
 
@@ -100,3 +101,22 @@ def test_a_long_paste_an_autosaved_draft_a_warning_on_leaving_and_one_idea_per_d
     with fran.expect_event("close", timeout=10_000):  # a dialog would be dismissed and the page stay open
         fran.close(run_before_unload=True)
     assert dialogs == [] and fran.is_closed(), "the page closes without asking"
+
+
+def test_the_submitter_withdraws_an_idea_in_review_from_my_ideas(browser, walk):
+    org = walk.org
+    idea_id = ideas.create_idea(org.db, actor_id=org.frontline, data=idea_input(title="Callback slots by text"),
+                                submit=True)
+    ideas.start_review(org.db, actor_id=org.manager, idea_id=idea_id)
+    fran = open_as(browser, walk, "fran@example.com")
+    go(fran, "My ideas")
+    fran.get_by_text(f"#{idea_id} · Callback slots by text — In review").click()
+    fran.get_by_text("Withdraw this idea").click()
+    settle(fran)
+    fran.get_by_label("Why are you withdrawing it? (optional)", exact=True).fill("The new app offers it already.")
+    shot(fran, "my-ideas-withdraw")
+    fran.get_by_role("button", name="Withdraw", exact=True).click()
+    said(fran, f"Idea #{idea_id} was withdrawn.")
+    view = ideas.get_idea(org.db, actor_id=org.frontline, idea_id=idea_id)
+    assert (view.state, view.last_reason) == ("retired", "Withdrawn by its submitter: The new app offers it already.")
+    expect(fran.get_by_text(f"#{idea_id} · Callback slots by text — Retired")).to_be_visible()
