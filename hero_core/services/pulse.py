@@ -110,11 +110,12 @@ def _validate(empowered: object, unsanctioned_tools: object) -> tuple[int, int]:
 
     e, t = whole(empowered), whole(unsanctioned_tools)
     if e is None or not 1 <= e <= 10:
-        fields["empowered"] = f"empowered must be a whole number from 1 to 10, not {empowered!r}"
+        fields["empowered"] = ("Choose how empowered you feel, from 1 (not at all) to 10 (completely)"
+                               + _not(empowered))
     if t is None or not 0 <= t <= MAX_TOOLS:
         fields["unsanctioned_tools"] = (
-            f"the number of tools not provided by IT must be a whole number from 0 to {MAX_TOOLS}, "
-            f"not {unsanctioned_tools!r}"
+            f"Enter how many tools that IT did not provide you use: a whole number from 0 to {MAX_TOOLS}"
+            + _not(unsanctioned_tools)
         )
     if fields:
         raise InvalidInput(list(fields.values()), fields=fields)
@@ -127,6 +128,11 @@ def _refusal(quarter: str, answered_at: datetime | None) -> AlreadyAnswered:
         f"You already answered the HERO Index pulse for {quarter}{when}; each person answers once per "
         "quarter. The next quarter opens a new pulse."
     )
+
+
+def _not(value: object) -> str:
+    """What was given instead, for a message: nothing when nothing was given (never "None")."""
+    return "" if value is None or value == "" else f" (not {value!r})"
 
 
 def answer(db: Database, *, actor_id: int, empowered: object, unsanctioned_tools: object) -> str:

@@ -73,7 +73,7 @@ def test_an_answer_without_a_score_is_refused_naming_the_field(org):
     at.button(key="FormSubmitter:pulse_form-Send my answer").click()
     at.run()
     assert_clean(at)
-    assert errors(at) == ["empowered must be a whole number from 1 to 10, not None"]
+    assert errors(at) == ["Choose how empowered you feel, from 1 (not at all) to 10 (completely)"]
     assert pulse.my_pulse(org.db, actor_id=org.frontline).answered_at is None
 
 
