@@ -370,9 +370,10 @@ def test_the_compact_is_walked_from_a_frontline_proposal_to_the_executives_impac
     for what in expected:
         expect(fran.get_by_test_id("stText").filter(has_text=f"Your idea #{idea_id} “{TITLE}” {what}.")).to_be_visible()
     stored = [n.message for n in notifications.inbox(org.db, actor_id=org.frontline)]
+    reasons = {"was approved": "Clear roadblock, small change: let's try it.",
+               "is being scaled to more teams": override}  # the submitter reads why it scaled without data
     assert sorted(stored) == sorted(f"Your idea #{idea_id} “{TITLE}” {what}." + (
-        " Reason: Clear roadblock, small change: let's try it." if what == "was approved" else "")
-        for what in expected)
+        f" Reason: {reasons[what]}" if what in reasons else "") for what in expected)
     shot(fran, "09-inbox")
 
     lap("submitter reads the inbox")
