@@ -34,10 +34,15 @@ EXAMPLE = (
 
 
 def problems_frame(exc: ObservationsRejected) -> pd.DataFrame:
-    return pd.DataFrame(
+    """One line per problem. A problem of the whole file (its header, its size) has no row: the column is then
+    text, empty for it, since a grid shows a missing number as "None"."""
+    frame = pd.DataFrame(
         [{"Row": p.row or None, "Column": p.column, "Value": p.value, "Problem": p.reason} for p in exc.details],
         columns=["Row", "Column", "Value", "Problem"],
-    ).astype({"Row": "Int64"})
+    )
+    if frame["Row"].isna().any():
+        return frame.assign(Row=["" if pd.isna(r) else str(int(r)) for r in frame["Row"]])
+    return frame.astype({"Row": "Int64"})
 
 
 def metrics_import_tab(db: Database, user: ui.CurrentUser) -> None:

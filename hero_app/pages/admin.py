@@ -151,8 +151,10 @@ if tab_metrics.open:
     with tab_metrics:
         metrics = catalog.list_metrics(db)
         table = pd.DataFrame([{
-            "Code": m.code, "Name": m.name, "Unit": m.unit, "Better when": m.direction, "Minimum": m.min_value,
-            "Maximum": m.max_value, "Aggregation": m.aggregation, "Description": m.description,
+            "Code": m.code, "Name": m.name, "Unit": m.unit, "Better when": m.direction,
+            "Minimum": "" if m.min_value is None else f"{m.min_value:g}",  # a grid shows a missing number as None
+            "Maximum": "" if m.max_value is None else f"{m.max_value:g}", "Aggregation": m.aggregation,
+            "Description": m.description,
         } for m in metrics])
         ui.grid(table, hide_index=True, key="admin_metrics_table")
         ui.download_buttons(table, name="metrics", key="admin_metrics_download")

@@ -56,7 +56,8 @@ class TeamView:
 def normalise_email(raw: str) -> str:
     email = (raw or "").strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise InvalidInput(f"email {raw!r} is not a valid email address", fields={"email": "not a valid email"})
+        problem = f"“{(raw or '').strip()}” is not a valid email address" if email else "an email address is required"
+        raise InvalidInput(problem, fields={"email": "not a valid email"})
     return email
 
 

@@ -58,6 +58,17 @@ def test_adding_a_user_with_a_short_password_says_what_is_wrong(org):
     assert "at least 12 characters" in errors(at)[0]
 
 
+def test_adding_a_user_without_an_email_asks_for_one_and_roles_read_as_labels(org):
+    at = admin_page()
+    at.text_input(key="admin_new_name").input("No Email")
+    at.text_input(key="admin_new_password").input("a long enough password")
+    button(at, "Add user").click().run()
+    assert_clean(at)
+    assert errors(at) == ["an email address is required"]
+    roles = table(at, "Email", "Roles")
+    assert "IT champion" in list(roles["Roles"]) and "it_champion" not in " ".join(roles["Roles"])
+
+
 def test_an_admin_changes_roles_and_team_deactivates_reactivates_and_resets_a_password(org):
     at = admin_page()
     at.selectbox(key="admin_user_choice").select("sam@example.com").run()
@@ -115,6 +126,8 @@ def test_an_admin_adds_and_changes_a_metric_in_the_catalog(org):
     next(s for s in at.selectbox if s.label == "Aggregation").select("sum")
     button(at, "Save metric").click().run()
     assert_clean(at)
+    catalog_table = table(at, "Code", "Maximum")
+    assert catalog_table.set_index("Code").loc["complaints", "Maximum"] == "", "no upper bound: empty, not None"
     saved = {m.code: m for m in catalog.list_metrics(org.db)}["repeat_calls"]
     assert (saved.name, saved.unit, saved.direction, saved.aggregation) == ("Repeat calls", "count", "lower", "sum")
     at.selectbox(key="admin_metric_choice").select("repeat_calls").run()

@@ -127,3 +127,11 @@ def test_only_admins_may_import_metrics(org):
         metrics_io.import_metrics(org.db, source=io.BytesIO((HEADER + "csat,CC,2025-03-31,4,\n").encode()),
                                   file_name="x.csv", actor_id=org.executive)
     assert counts(org.db)[0] == 0
+
+
+def test_a_problem_of_the_whole_file_has_an_empty_row_never_none(org):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at = upload(admin_page(), "broken.xlsx", b"this is not a spreadsheet", xlsx)
+    problems = table(at, "Row", "Problem")
+    assert "" in list(problems["Row"]), list(problems["Row"])
+    assert not any(str(r) in ("None", "<NA>", "nan") for r in problems["Row"])
