@@ -27,6 +27,15 @@ def chart_rows(chart) -> list[dict]:
     ]
 
 
+def test_the_parties_are_named_as_people_write_them_it_in_capitals(org):
+    make_idea(org, title="Another idea from the contact centre")
+    at = open_page(as_role("executive"), "scorecard")
+    assert_clean(at)
+    parties = [m.value for m in at.markdown if m.value in ("**Frontline**", "**Managers**", "**IT**", "**It**",
+                                                           "**Everyone**")]
+    assert parties == ["**Frontline**", "**Managers**", "**IT**", "**Everyone**"]
+
+
 @pytest.mark.parametrize("role", sorted(ALLOWED["scorecard"]))
 def test_the_scorecard_shows_each_partys_promises_per_team_with_charts(org, role):
     approved(org, title="Address change in the app")  # technology: waits for IT
