@@ -103,7 +103,18 @@ def open_as(browser: Browser, walk: Walk, email: str, *, screenshot: str | None 
         shot(page, screenshot)
     log_in(page, email)
     expect(page.locator("h1")).to_contain_text("Hello")
+    wait_for_session_cookie(page)
     return page
+
+
+def wait_for_session_cookie(page: Page) -> None:
+    """The log-in cookie is written by a script after the page shows: a link opened before it would find no
+    log-in (seen as the log-in form after `page.goto` right after logging in)."""
+    for _ in range(150):
+        if any(c["name"] == "hero_session" for c in page.context.cookies()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the log-in set no session cookie within 15 s")
 
 
 def go(page: Page, title: str) -> None:
