@@ -106,8 +106,10 @@ def _new_comment(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
         st.session_state[key] = ""
     with st.form(f"{P}_comment_form"):
         st.text_area("Add a comment", key=key, max_chars=social.MAX_COMMENT,
-                     help="Mention a colleague with @ and their email, e.g. @priya.raman@hero.example: they get a "
-                          "notification. You can edit or delete your comment for 15 minutes.")
+                     help="Mention a colleague with @ and their name as you would write it (@Priya Raman, or "
+                          "@Priya if she is the only Priya) or their email: they get a notification. A name that "
+                          "fits several people is not guessed: the comment stays here and you are told who they "
+                          "are. You can edit or delete your comment for 15 minutes.")
         posted = st.form_submit_button("Post comment", icon=":material/chat:")
     if posted:
         def post() -> int:

@@ -130,32 +130,124 @@ def notify_state_change(s: Session, db: Database, *, actor_id: int | None, idea:
                      message=f"Idea #{idea.id} “{idea.title}” that you follow {what}.")
 
 
-def _mentioned_users(s: Session, actor: Actor, idea: Idea, body: str) -> list[User]:
-    """Resolve every @email in the text; refuse the comment, naming each problem, if any cannot be notified."""
-    emails: list[str] = []
-    for raw in MENTION.findall(body):
-        email = raw.rstrip(".").lower()
-        if email not in emails:
-            emails.append(email)
-    if len(emails) > MAX_MENTIONS:
-        raise InvalidInput(f"a comment may mention at most {MAX_MENTIONS} people (it mentions {len(emails)})",
+#: "@" and a name as people type it: "@Priya Raman", "@priya". Up to four words are read after the @; the
+#: longest run of them that is (part of) the name of someone who may see the idea is the mention, so
+#: "@Priya could you look" mentions Priya Raman when she is the only Priya.
+NAME_MENTION = re.compile(r"(?<![\w.+@-])@(?=[^\W\d_])")
+NAME_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+MAX_NAME_WORDS = 4
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for w in NAME_WORD.findall(text))
+
+
+def _typed_words(body: str, start: int) -> list[str]:
+    """The words right after an "@" (at `start`), each separated from the next by one space, at most four."""
+    words: list[str] = []
+    pos = start
+    while len(words) < MAX_NAME_WORDS:
+        m = NAME_WORD.match(body, pos)
+        if m is None:
+            break
+        words.append(m.group(0))
+        pos = m.end()
+        if body[pos:pos + 1] != " ":
+            break
+        pos += 1
+    return words
+
+
+def _name_matches(people: Sequence[tuple[int, str, str]], phrase: Sequence[str]) -> list[tuple[int, str, str]]:
+    """Everyone whose name holds these words, in this order, next to each other."""
+    wanted = tuple(w.casefold() for w in phrase)
+    n = len(wanted)
+    out = []
+    for person in people:
+        words = _words(person[2])
+        if any(words[i:i + n] == wanted for i in range(len(words) - n + 1)):
+            out.append(person)
+    return out
+
+
+def _list_names(people: Sequence[tuple[int, str, str]]) -> str:
+    names = [f"{name} ({email})" for _, email, name in people[:5]]
+    more = f" and {len(people) - 5} more" if len(people) > 5 else ""
+    if len(names) == 1:
+        return names[0] + more
+    return (", ".join(names[:-1]) + (", " if more else " and ") + names[-1]) + more
+
+
+def find_mentions(s: Session, idea: Idea, body: str) -> tuple[list[User], list[str]]:
+    """Every person the text mentions, by "@email" or by "@Name" as people type it, and the problems of the
+    mentions that match nobody, several people, or someone who cannot see the idea (in the order written)."""
+    email_spans: list[tuple[int, int, str]] = []
+    for m in MENTION.finditer(body):
+        email_spans.append((m.start(), m.end(), m.group(1).rstrip(".").lower()))
+    email_starts = {start for start, _, _ in email_spans}
+    name_starts = [m.start() for m in NAME_MENTION.finditer(body) if m.start() not in email_starts]
+    # (kind, key) per mention in the order written: ("email", email) or ("name", typed words)
+    mentions: list[tuple[int, str, object]] = [(start, "email", email) for start, _, email in email_spans]
+    for start in name_starts:
+        mentions.append((start, "name", _typed_words(body, start + 1)))
+    mentions.sort(key=lambda m: m[0])
+    distinct = {(kind, tuple(key) if kind == "name" else key) for _, kind, key in mentions}
+    if len(distinct) > MAX_MENTIONS:
+        raise InvalidInput(f"a comment may mention at most {MAX_MENTIONS} people (it mentions {len(distinct)})",
                            fields={"body": "too many mentions"})
-    if not emails:
-        return []
-    found = {u.email.lower(): u for u in s.execute(select(User).where(func.lower(User.email).in_(emails))).scalars()}
+    if not mentions:
+        return [], []
+    draft = idea.state == State.DRAFT.value
     problems: list[str] = []
-    users: list[User] = []
-    for email in emails:
-        user = found.get(email)
-        if user is None:
-            problems.append(f"@{email}: nobody in the compact has this email; check the spelling, or remove the @ "
-                            "to write it as plain text")
-        elif not user.active:
-            problems.append(f"@{email}: this account is deactivated, so they would never see the mention")
-        elif idea.state == State.DRAFT.value and user.id != idea.submitter_id:
-            problems.append(f"@{email}: this idea is still a draft that only you can see; submit it first")
+    ids: list[int] = []
+    emails = sorted({key for _, kind, key in mentions if kind == "email"})
+    found = {u.email.lower(): u for u in s.execute(select(User).where(func.lower(User.email).in_(emails))).scalars()
+             } if emails else {}
+    active: list[tuple[int, str, str]] = []
+    if name_starts:  # everyone active, by name: the people a name may mean
+        active = [tuple(r) for r in s.execute(select(User.id, User.email, User.name).where(User.active.is_(True))
+                                              .order_by(User.name, User.email)).all()]
+    # Who may see the idea: everyone, except a draft, which only its submitter sees (permissions "view_idea").
+    may_see = [p for p in active if not draft or p[0] == idea.submitter_id]
+    for _, kind, key in mentions:
+        if kind == "email":
+            user = found.get(key)
+            if user is None:
+                problems.append(f"@{key}: nobody in the compact has this email; check the spelling, or remove the @ "
+                                "to write it as plain text")
+            elif not user.active:
+                problems.append(f"@{key}: this account is deactivated, so they would never see the mention")
+            elif draft and user.id != idea.submitter_id:
+                problems.append(f"@{key}: this idea is still a draft that only you can see; submit it first")
+            elif user.id not in ids:
+                ids.append(user.id)
+            continue
+        words = list(key)
+        matched: list[tuple[int, str, str]] = []
+        typed = words[:1]
+        for n in range(len(words), 0, -1):
+            matched = _name_matches(may_see, words[:n])
+            if matched:
+                typed = words[:n]
+                break
+        shown = "@" + " ".join(typed)
+        if len(matched) == 1:
+            if matched[0][0] not in ids:
+                ids.append(matched[0][0])
+        elif matched:
+            problems.append(f"{shown} matches {_list_names(matched)}: write @ and their email, or more of the name")
+        elif draft and _name_matches(active, words[:1]):
+            problems.append(f"{shown}: this idea is still a draft that only you can see; submit it first")
         else:
-            users.append(user)
+            problems.append(f"{shown} matches nobody who can see this idea: check the spelling, write @ and their "
+                            "email, or remove the @ to write it as plain text")
+    users = [s.get(User, i) for i in ids]
+    return users, problems
+
+
+def _mentioned_users(s: Session, actor: Actor, idea: Idea, body: str) -> list[User]:
+    """Resolve every mention in the text; refuse the comment, naming each problem, if any cannot be notified."""
+    users, problems = find_mentions(s, idea, body)
     if problems:
         raise InvalidInput(problems, fields={"body": "; ".join(problems)})
     return users
@@ -179,7 +271,8 @@ def _notify_mentions(s: Session, db: Database, actor: Actor, idea: Idea, users: 
 
 
 def add_comment(db: Database, *, actor_id: int, idea_id: int, body: str) -> int:
-    """Post a comment. Mentioned colleagues (@their.email) get an inbox notification; so do followers."""
+    """Post a comment. Mentioned colleagues (@their.email, or @Their Name as long as it is one person) get an
+    inbox notification; so do followers."""
     text = _clean_body(body)
     with db.write() as s:
         actor = load_actor(s, actor_id)
@@ -234,7 +327,7 @@ def edit_comment(db: Database, *, actor_id: int, comment_id: int, body: str) -> 
         idea = s.get(Idea, row.idea_id)
         if text == row.body:
             return
-        old_mentions = {m.rstrip(".").lower() for m in MENTION.findall(row.body)}
+        old_mentions = {u.id for u in find_mentions(s, idea, row.body)[0]}
         mentioned = _mentioned_users(s, actor, idea, text)
         before = row.body
         row.body = text
@@ -243,7 +336,7 @@ def edit_comment(db: Database, *, actor_id: int, comment_id: int, body: str) -> 
         _audit(s, db, actor, "comment_edited", "comment", row.id, {"idea_id": idea.id, "body": before},
                {"idea_id": idea.id, "body": text, "mentions": [u.email for u in mentioned]})
         # Only people newly mentioned hear of it: the others were told when they were first mentioned.
-        _notify_mentions(s, db, actor, idea, [u for u in mentioned if u.email.lower() not in old_mentions])
+        _notify_mentions(s, db, actor, idea, [u for u in mentioned if u.id not in old_mentions])
 
 
 def delete_comment(db: Database, *, actor_id: int, comment_id: int) -> None:

@@ -208,3 +208,25 @@ def test_a_merged_duplicate_is_hidden_from_browse(org):
                                reason=SAME)
     at = open_page(as_role("frontline"), "ideas")
     assert list(table(at, "Title", "Supports")["#"]) == [original]
+
+
+def test_a_mention_by_name_is_posted_and_an_ambiguous_one_names_the_candidates(org):
+    from hero_core.services import people
+
+    people.add_user(org.db, actor_id=None, email="sam.lee@example.com", name="Sam Lee", roles=["frontline"],
+                    team_code="ST", password="correct horse battery staple 1")
+    idea_id = make_idea(org)
+    at = open_page(as_role("manager"), "idea", id=idea_id)
+    at.text_area(key="conv_new").input("@sam have the stores seen this?")
+    [b for b in at.form_submit_button if b.label == "Post comment"][0].click().run()
+    assert_clean(at)
+    assert any("@sam matches Sam (sam@example.com) and Sam Lee (sam.lee@example.com): write @ and their email, "
+               "or more of the name" in e for e in errors(at)), errors(at)
+    assert at.text_area(key="conv_new").value == "@sam have the stores seen this?", "the text is kept to fix"
+    assert social.comments(org.db, actor_id=org.manager, idea_id=idea_id) == []
+    at.text_area(key="conv_new").input("@Sam Lee have the stores seen this? @Ivan too")
+    [b for b in at.form_submit_button if b.label == "Post comment"][0].click().run()
+    assert_clean(at)
+    assert successes(at) == ["Comment posted."]
+    assert [n.kind for n in notifications.inbox(org.db, actor_id=org.it)] == ["mention"]
+    assert [n.kind for n in notifications.inbox(org.db, actor_id=org.other_frontline)] == []
