@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +22,9 @@ from hero_core import audit, config, permissions, sla
 from hero_core.db import Database
 from hero_core.errors import ImportRejected
 from hero_core.models import Idea, IdeaMetric, IdeaPilotTeam, Metric, Team, User
+from hero_core.services import ideas as idea_rules
 from hero_core.services.common import actor_ref, clean_text, load_actor
+from hero_core.services.ideas import IdeaFilter
 from hero_core.vocab import ProblemKind, State, Touchpoint, parse_enum
 
 COLUMNS = (
@@ -345,34 +347,47 @@ def _build_idea(item: dict, now: datetime, settings) -> Idea:
 # ---- export ------------------------------------------------------------------------------------------------
 
 
-def export_rows(db: Database, *, actor_id: int | None = None) -> Iterable[dict]:
-    """Every idea except drafts, as export rows (id first), oldest first; a merged duplicate names its original
-    in merged_into."""
+def export_rows(db: Database, *, actor_id: int | None = None, flt: IdeaFilter | None = None) -> list[dict]:
+    """Ideas as export rows (id first, then the columns the import reads), oldest first; a merged duplicate
+    names its original in merged_into. Only people allowed "export_ideas" may export.
+
+    Without `flt`: every idea except drafts (`hero ideas export`). With `flt`: every idea Browse ideas lists for
+    that filter, on every page, by the same rule (hero_core.services.ideas), except drafts too: a draft is its
+    author's own and may lack what the import requires, so the file always imports back."""
     with db.read() as s:
-        permissions.require(load_actor(s, actor_id), "export_ideas")
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "export_ideas")
+        chosen = select(Idea.id).where(Idea.state != State.DRAFT.value)
+        if flt is not None:
+            chosen = idea_rules._filtered(chosen, actor, idea_rules._clean_filter(flt))
+        chosen_ids = chosen.scalar_subquery()
         pilots: dict[int, list[str]] = {}
         for idea_id, code in s.execute(
             select(IdeaPilotTeam.idea_id, Team.code).join(Team, Team.id == IdeaPilotTeam.team_id)
-            .order_by(Team.code)
+            .where(IdeaPilotTeam.idea_id.in_(chosen_ids)).order_by(Team.code)
         ):
             pilots.setdefault(idea_id, []).append(code)
         metric_codes: dict[int, list[str]] = {}
         for idea_id, code in s.execute(select(IdeaMetric.idea_id, IdeaMetric.metric_code)
-                                       .order_by(IdeaMetric.metric_code)):
+                                       .where(IdeaMetric.idea_id.in_(chosen_ids)).order_by(IdeaMetric.metric_code)):
             metric_codes.setdefault(idea_id, []).append(code)
-        out = []
-        for idea in s.execute(select(Idea).where(Idea.state != State.DRAFT.value).order_by(Idea.id)).unique().scalars():
-            out.append({
-                "id": idea.id, "title": idea.title, "roadblock": idea.roadblock, "proposal": idea.proposal,
-                "submitter_email": idea.submitter.email, "team": idea.team.code, "touchpoint": idea.touchpoint,
-                "category": idea.category, "involves_technology": "yes" if idea.involves_technology else "no",
-                "submitted_at": idea.submitted_at.strftime("%Y-%m-%dT%H:%M:%SZ") if idea.submitted_at else "",
-                "state": idea.state, "launch_date": idea.launch_date.isoformat() if idea.launch_date else "",
-                "pilot_teams": ";".join(pilots.get(idea.id, [])),
-                "target_metrics": ";".join(metric_codes.get(idea.id, [])),
-                "merged_into": idea.merged_into_id or "",
-            })
-        return out
+        # Columns, not ORM objects: an Idea object would also load its metrics, pilots and submitter's roles.
+        ideas_stmt = (
+            select(Idea.id, Idea.title, Idea.roadblock, Idea.proposal, User.email, Team.code, Idea.touchpoint,
+                   Idea.category, Idea.involves_technology, Idea.submitted_at, Idea.state, Idea.launch_date,
+                   Idea.merged_into_id)
+            .join(User, User.id == Idea.submitter_id).join(Team, Team.id == Idea.team_id)
+            .where(Idea.id.in_(chosen_ids)).order_by(Idea.id)
+        )
+        return [{
+            "id": r.id, "title": r.title, "roadblock": r.roadblock, "proposal": r.proposal,
+            "submitter_email": r.email, "team": r.code, "touchpoint": r.touchpoint, "category": r.category,
+            "involves_technology": "yes" if r.involves_technology else "no",
+            "submitted_at": r.submitted_at.strftime("%Y-%m-%dT%H:%M:%SZ") if r.submitted_at else "",
+            "state": r.state, "launch_date": r.launch_date.isoformat() if r.launch_date else "",
+            "pilot_teams": ";".join(pilots.get(r.id, [])), "target_metrics": ";".join(metric_codes.get(r.id, [])),
+            "merged_into": r.merged_into_id or "",
+        } for r in s.execute(ideas_stmt)]
 
 
 def export_ideas_csv(db: Database, *, path: str | Path, actor_id: int | None = None) -> int:
