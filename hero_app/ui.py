@@ -424,16 +424,33 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df.map(neutralise)
 
 
-def grid(data: pd.DataFrame, **kwargs: Any) -> Any:
+def grid(data: pd.DataFrame, *, opens: str | None = None, id_column: str = "#", **kwargs: Any) -> Any:
     """st.dataframe for every table the app shows (same arguments, same return value).
 
     A grid's own toolbar download and copy would export what people typed as typed, so that `=HYPERLINK(...)`
     runs in whoever opens the file. They are off for the whole app (client.disableDataExport in
     .streamlit/config.toml); a server started without that file still shows the grid, with the cells
-    neutralised as the app's own downloads are."""
+    neutralised as the app's own downloads are.
+
+    With `opens` (a page file, e.g. IDEA_PAGE) the rows are selectable one at a time, and selecting a row opens
+    that page for the row's `id_column` value (?id=N): the table is the list of links (needs a `key`)."""
     if not st.get_option("client.disableDataExport"):
         data = safe_frame(data)
-    return st.dataframe(data, **kwargs)
+    if opens is None:
+        return st.dataframe(data, **kwargs)
+    event = st.dataframe(data, on_select="rerun", selection_mode="single-row", **kwargs)
+    chosen = selected_id(data, event, id_column)
+    if chosen is not None:
+        st.switch_page(opens, query_params={"id": str(chosen)})
+    return event
+
+
+def selected_id(data: pd.DataFrame, event: Any, id_column: str = "#") -> int | None:
+    """The `id_column` value of the row selected in a grid (its selection event), or None when none is."""
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    if not rows or not 0 <= rows[0] < len(data):
+        return None  # nothing selected, or a selection from before the table changed under it
+    return int(data[id_column].iloc[rows[0]])
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

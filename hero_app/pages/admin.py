@@ -237,7 +237,17 @@ if tab_import.open:
         upload = st.file_uploader("CSV file of ideas", type=["csv"], key="admin_import_file")
         order = st.radio("How are dates written in the file?", list(DATE_ORDERS), key="admin_import_dates",
                          format_func=lambda k: DATE_ORDERS[k][0])
-        if st.button("Import ideas", type="primary", key="admin_import_go", disabled=upload is None):
+        with st.container(horizontal=True):
+            go = st.button("Import ideas", type="primary", key="admin_import_go", disabled=upload is None)
+            # The same export as Browse ideas and `hero ideas export`, made only when clicked.
+            st.download_button(
+                "Export ideas", lambda: ui.csv_bytes(pd.DataFrame(ideas_io.export_rows(db, actor_id=user.id),
+                                                                  columns=ideas_io.EXPORT_COLUMNS)),
+                file_name="ideas.csv", mime="text/csv", key="admin_export_ideas", on_click="ignore",
+                icon=":material/download:",
+                help="Every idea except drafts, in these columns (with the idea number): the file imports back "
+                     "here or with `hero ideas import`.")
+        if go:
             import_ideas(upload, dayfirst=DATE_ORDERS[order][1])
 
 if tab_observations.open:

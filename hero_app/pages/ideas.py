@@ -1,9 +1,10 @@
 """Browse ideas: search and filter everyone's ideas (drafts stay private), a page at a time."""
 
+import pandas as pd
 import streamlit as st
 
 from hero_app import ui
-from hero_core.services import ideas, people, social
+from hero_core.services import ideas, ideas_io, people, social
 from hero_core.services.ideas import IdeaFilter
 from hero_core.vocab import STATE_LABELS, TOUCHPOINT_LABELS
 
@@ -17,6 +18,10 @@ st.caption("Seeing each other's roadblocks is how a fix found in one team reache
 
 def reset_page() -> None:
     st.session_state[PAGE_KEY] = 1
+
+
+def export_frame(flt: IdeaFilter) -> pd.DataFrame:
+    return pd.DataFrame(ideas_io.export_rows(db, actor_id=user.id, flt=flt), columns=ideas_io.EXPORT_COLUMNS)
 
 
 campaigns = dict(ideas.list_campaigns(db))
@@ -48,9 +53,11 @@ if total:
     table = ui.summary_frame(rows)
     supports = social.support_counts(db, [r.id for r in rows])
     table.insert(2, "Supports", [supports.get(r.id, 0) for r in rows])
-    ui.grid(table, hide_index=True, key="browse_table")
+    st.caption("Select a row to open the idea.")
+    ui.grid(table, hide_index=True, key="browse_table", opens=ui.IDEA_PAGE)
     ui.page_number(total, PAGE_SIZE, key=PAGE_KEY)
-    ui.download_buttons(table, name="ideas", key="browse_download")
-    st.caption("Open an idea")
-    for summary in rows:
-        ui.idea_link(summary.id, summary.title)
+    if user.may("export_ideas"):
+        # Every matching idea on every page, in the columns `hero ideas import` reads, made only when clicked.
+        st.caption("Download every matching idea, on every page (drafts excepted), in the import format: the CSV "
+                   "file imports back through Administration or `hero ideas import`.")
+        ui.download_buttons(lambda: export_frame(flt), name="ideas", key="browse_download")
