@@ -432,13 +432,13 @@ def grid(data: pd.DataFrame, *, opens: str | None = None, id_column: str = "#", 
     .streamlit/config.toml); a server started without that file still shows the grid, with the cells
     neutralised as the app's own downloads are.
 
-    With `opens` (a page file, e.g. IDEA_PAGE) the rows are selectable one at a time, and selecting a row opens
-    that page for the row's `id_column` value (?id=N): the table is the list of links (needs a `key`)."""
+    With `opens` (a page file, e.g. IDEA_PAGE) a click on a row, its box or any of its cells, opens that page for
+    the row's `id_column` value (?id=N): the table is the list of links (needs a `key`)."""
     if not st.get_option("client.disableDataExport"):
         data = safe_frame(data)
     if opens is None:
         return st.dataframe(data, **kwargs)
-    event = st.dataframe(data, on_select="rerun", selection_mode="single-row", **kwargs)
+    event = st.dataframe(data, on_select="rerun", selection_mode=["single-row", "single-cell"], **kwargs)
     chosen = selected_id(data, event, id_column)
     if chosen is not None:
         st.switch_page(opens, query_params={"id": str(chosen)})
@@ -446,8 +446,10 @@ def grid(data: pd.DataFrame, *, opens: str | None = None, id_column: str = "#", 
 
 
 def selected_id(data: pd.DataFrame, event: Any, id_column: str = "#") -> int | None:
-    """The `id_column` value of the row selected in a grid (its selection event), or None when none is."""
-    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    """The `id_column` value of the row selected in a grid (its selection event: a row, or a cell of the row),
+    or None when none is. Positions are the data's own, however the person sorted the grid."""
+    selection = getattr(event, "selection", None)
+    rows = [*(getattr(selection, "rows", None) or []), *(cell[0] for cell in getattr(selection, "cells", None) or [])]
     if not rows or not 0 <= rows[0] < len(data):
         return None  # nothing selected, or a selection from before the table changed under it
     return int(data[id_column].iloc[rows[0]])

@@ -53,7 +53,7 @@ if total:
     table = ui.summary_frame(rows)
     supports = social.support_counts(db, [r.id for r in rows])
     table.insert(2, "Supports", [supports.get(r.id, 0) for r in rows])
-    st.caption("Select a row to open the idea.")
+    st.caption("Click a row to open the idea.")
     ui.grid(table, hide_index=True, key="browse_table", opens=ui.IDEA_PAGE)
     ui.page_number(total, PAGE_SIZE, key=PAGE_KEY)
     if user.may("export_ideas"):

@@ -46,7 +46,7 @@ table = pd.DataFrame([{
     "Waiting on": waiting_text(s),
     "Team": s.team_code, "Submitted": ui.fmt_dt(s.submitted_at), "Updated": ui.fmt_dt(s.updated_at),
 } for s in summaries])
-st.caption("Select a row to open the idea's page; edit or withdraw an idea in its panel below.")
+st.caption("Click a row to open the idea's page; edit or withdraw an idea in its panel below.")
 ui.grid(table, hide_index=True, key="my_ideas_table", opens=ui.IDEA_PAGE)
 ui.page_number(total, PAGE_SIZE, key=page_key)
 ui.download_buttons(table, name="my-ideas", key="my_ideas_download")
