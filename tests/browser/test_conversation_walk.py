@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, expect
 from hero_core.db import Database
 from hero_core.services import catalog, ideas, notifications, social
 from tests.browser.conftest import start_server
+from tests.browser.test_rows_open_walk import click_row
 from tests.browser.test_walk import NAV_LINK, WAIT_MS, Walk, go, open_as, said, settle, shot
 from tests.conftest import build_org, fresh_sqlite
 
@@ -46,7 +47,7 @@ def test_a_colleague_supports_an_idea_and_mentions_the_manager_who_reads_it_in_t
 
     page = open_as(browser, talk, "frank@example.com")
     go(page, "Browse ideas")
-    page.get_by_role("link", name=re.compile(rf"#{idea_id} · Pre-filled direct debit form")).click()
+    click_row(page, 0)  # the table's row opens the idea (issue 21)
     expect(page.locator("h1").first).to_contain_text(f"#{idea_id}")
     settle(page)
     page.get_by_role("button", name="Support: I hit this too / I'd use this").click()
