@@ -29,7 +29,7 @@ def board_at(version: tuple) -> pd.DataFrame:
         [
             {
                 "Person": h.name,
-                "Team": h.team_code or "",
+                "Team": h.team_name or h.team_code or "",
                 "Badges": len(h.badges),
                 **{b.name: ("✔" if b.code in {x.code for x in h.badges} else "") for b in recognition.BADGES},
             }
@@ -37,6 +37,17 @@ def board_at(version: tuple) -> pd.DataFrame:
         ],
         columns=["Person", "Team", "Badges", *[b.name for b in recognition.BADGES]],
     )
+
+
+#: The badges' icons from Streamlit's own icon font (served by the app): an emoji needs an emoji font on the
+#: reader's machine, and showed as empty boxes where there is none.
+BADGE_ICONS = {"first_idea": ":material/lightbulb:", "helped_colleague": ":material/handshake:",
+               "first_scaled": ":material/rocket_launch:", "measured_improvement": ":material/trending_up:"}
+
+
+def badge_text(badge) -> str:
+    icon = BADGE_ICONS.get(badge.code)
+    return f"{icon} {badge.name}" if icon else badge.name
 
 
 IDEAS_PER_PAGE = 10  # a company scales thousands of ideas: one page of cards at a time
@@ -53,7 +64,7 @@ hall = hall_at(version)
 
 mine = next((h for h in hall.heroes if h.user_id == user.id), None)
 if mine:
-    st.success("Your badges: " + " · ".join(f"{b.icon} {b.name}" for b in mine.badges))
+    st.success("Your badges: " + " · ".join(badge_text(b) for b in mine.badges))
 else:
     st.info(
         "You have no badge yet. Propose an idea, or support and comment on a colleague's idea, to earn your "
@@ -74,8 +85,8 @@ for idea in ui.paged(hall.ideas, key="heroes_page", page_size=IDEAS_PER_PAGE):
     with st.container(border=True):
         ui.idea_link(idea.idea_id, idea.title)
         st.caption(
-            f"Team {ui.md(idea.team_code)} · launched {ui.fmt_date(idea.launch_date)} · scaled "
-            f"{ui.fmt_dt(idea.scaled_at)}" + (" · 📈 measured improvement" if idea.improved else "")
+            f"Team {ui.md(idea.team_name or idea.team_code)} · launched {ui.fmt_date(idea.launch_date)} · scaled "
+            f"{ui.fmt_dt(idea.scaled_at)}" + (" · :material/trending_up: measured improvement" if idea.improved else "")
         )
         credits = [f"Proposed by {', '.join(idea.proposed_by)}"]
         if idea.built_by:
@@ -105,7 +116,7 @@ for idea in ui.paged(hall.ideas, key="heroes_page", page_size=IDEAS_PER_PAGE):
 st.header("Badges")
 ui.grid(
     pd.DataFrame(
-        [{"Badge": f"{b.icon} {b.name}", "Earned when someone…": b.rule} for b in recognition.BADGES]
+        [{"Badge": b.name, "Earned when someone…": b.rule} for b in recognition.BADGES]
     ),
     hide_index=True,
 )

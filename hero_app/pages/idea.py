@@ -36,7 +36,7 @@ st.title(f"#{view.id} · {ui.md(view.title)}")
 state_text = (f"**Merged into idea #{view.merged_into_id}** (when merged: {ui.state_label(view.state)})"
               if view.merged_into_id is not None else f"**{ui.state_label(view.state)}**")
 st.markdown(f"{state_text} · waiting on: {ui.md(view.waiting_on)}  \n"
-            f"Team **{ui.md(view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
+            f"Team **{ui.md(view.team_name or view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
             f"problem **{ui.category_label(view.category)}** · "
             + ("**involves technology**" if view.involves_technology else "no technology involved"))
 st.caption(f"Proposed by {ui.md(view.submitter_name)} ({ui.md(view.submitter_email)}) · created "
@@ -55,7 +55,7 @@ if view.expected_benefit:
 # for the browser to draw (40-80 ms of every click that opens an idea, measured by `make bench`).
 details = []
 if view.target_metrics:
-    details.append(f"Customer metrics it should move: **{ui.md(', '.join(view.target_metrics))}**")
+    details.append(f"Customer metrics it should move: **{ui.md(', '.join(view.target_metric_names))}**")
 if view.campaign_title:
     details.append(f"Campaign: **{ui.md(view.campaign_title)}**")
 if details:
@@ -87,13 +87,18 @@ def timeline_tab() -> None:
     st.markdown("**History** (from the audit trail)")
     history = ideas.timeline(db, actor_id=user.id, idea_id=view.id)
     timeline = pd.DataFrame([{
-        "When": ui.fmt_dt(e.at), "Who": e.actor_email, "What": e.action.replace("_", " "),
+        "When": ui.fmt_dt(e.at), "Who": e.actor_name or e.actor_email, "What": _action(e.action),
         "State": _change(e.before, e.after), "Reason": e.reason,
     } for e in history], columns=["When", "Who", "What", "State", "Reason"])
     # A Markdown table, not a data grid: an idea's history is a few dozen rows at most, and the grid was ~40 ms of
     # every click that opens an idea (interleaved A/B in Chromium); the downloads carry the same table.
     st.markdown(ui.md_table(timeline))
     ui.download_buttons(timeline, name=f"idea-{view.id}-timeline", key="idea_timeline_download")
+
+
+def _action(code: str) -> str:
+    """An audit action in words: "route_to_it" reads "route to IT"."""
+    return " ".join("IT" if word == "it" else word for word in code.split("_"))
 
 
 def _promise(name: str, due, status: str) -> str:
@@ -123,7 +128,7 @@ def risk_tab() -> None:
 
 def it_tab() -> None:
     if view.it_champion_email or view.it_plan or view.it_effort_days is not None or view.it_blockers:
-        st.markdown(f"**IT champion:** {ui.md(view.it_champion_email or 'not claimed yet')}")
+        st.markdown(f"**IT champion:** {ui.md(view.it_champion_name or 'not claimed yet')}")
         st.markdown(f"**Effort estimate:** {view.it_effort_days if view.it_effort_days is not None else '—'} days")
         st.caption("Plan")
         st.text(view.it_plan or "—")

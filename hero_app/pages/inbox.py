@@ -26,7 +26,7 @@ for item in ui.paged(items, key="inbox_page", page_size=20):
         head = st.columns([6, 2], vertical_alignment="center")
         with head[0]:
             st.caption(("● unread · " if not item.read else "") + ui.fmt_dt(item.created_at) + " · "
-                       + item.kind.replace("_", " "))
+                       + notifications.kind_label(item.kind))
             st.text(item.message)
         with head[1]:
             if not item.read and st.button("Mark read", key=f"inbox_read_{item.id}"):

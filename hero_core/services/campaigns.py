@@ -38,6 +38,10 @@ class CampaignView:
     is_open: bool = True
     supports: int = 0  # supports given to its ideas, all together
     ideas_by_state: dict[str, int] = field(default_factory=dict)
+    # What people read, beside the codes and email above (forms, exports and tests use those):
+    team_names: tuple[str, ...] = ()  # in the order of team_codes
+    target_metric_names: tuple[str, ...] = ()  # the catalog's names, in the order of target_metrics
+    created_by_name: str | None = None
 
 
 def _is_open(c: Campaign, today: date) -> bool:
@@ -149,21 +153,30 @@ def _views(s: Session, db: Database, rows: Sequence[Campaign]) -> list[CampaignV
         by_state.setdefault(cid, {})[state] = n
     supports = dict(support_rows)
     teams: dict[int, list[str]] = {}
-    for cid, code in s.execute(select(CampaignTeam.campaign_id, Team.code).join(Team, Team.id == CampaignTeam.team_id)
-                               .where(CampaignTeam.campaign_id.in_(ids)).order_by(Team.code)):
+    team_names: dict[int, list[str]] = {}
+    for cid, code, name in s.execute(select(CampaignTeam.campaign_id, Team.code, Team.name)
+                                     .join(Team, Team.id == CampaignTeam.team_id)
+                                     .where(CampaignTeam.campaign_id.in_(ids)).order_by(Team.code)):
         teams.setdefault(cid, []).append(code)
+        team_names.setdefault(cid, []).append(name or code)
     metrics: dict[int, list[str]] = {}
-    for cid, code in s.execute(select(CampaignMetric.campaign_id, CampaignMetric.metric_code)
-                               .where(CampaignMetric.campaign_id.in_(ids)).order_by(CampaignMetric.metric_code)):
+    metric_names: dict[int, list[str]] = {}
+    for cid, code, name in s.execute(select(CampaignMetric.campaign_id, CampaignMetric.metric_code, Metric.name)
+                                     .outerjoin(Metric, Metric.code == CampaignMetric.metric_code)
+                                     .where(CampaignMetric.campaign_id.in_(ids)).order_by(CampaignMetric.metric_code)):
         metrics.setdefault(cid, []).append(code)
-    creators = dict(s.execute(select(User.id, User.email).where(
-        User.id.in_([c.created_by for c in rows if c.created_by] or [-1]))).all())
+        metric_names.setdefault(cid, []).append(name or code)
+    creator_rows = s.execute(select(User.id, User.email, User.name).where(
+        User.id.in_([c.created_by for c in rows if c.created_by] or [-1]))).all()
+    creators = {uid: email for uid, email, _ in creator_rows}
+    creator_names = {uid: name or email for uid, email, name in creator_rows}
     today = db.now().date()
     return [CampaignView(
         c.id, c.title, c.description, c.touchpoint, c.closes_on, c.active, sum(by_state.get(c.id, {}).values()),
         team_codes=tuple(teams.get(c.id, ())), target_metrics=tuple(metrics.get(c.id, ())),
         created_by_email=creators.get(c.created_by), is_open=_is_open(c, today), supports=supports.get(c.id, 0),
-        ideas_by_state=by_state.get(c.id, {}),
+        ideas_by_state=by_state.get(c.id, {}), team_names=tuple(team_names.get(c.id, ())),
+        target_metric_names=tuple(metric_names.get(c.id, ())), created_by_name=creator_names.get(c.created_by),
     ) for c in rows]
 
 

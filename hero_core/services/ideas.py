@@ -100,6 +100,9 @@ class AssessmentView:
     approver_emails: tuple[str, ...]
     needs_second_approver: bool
     round_highest: int | None = None  # the highest overall assessed in the idea's current review round
+    # What people read: names, beside the emails the exports and the audit trail use.
+    assessor_name: str = ""
+    approver_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,10 @@ class IdeaView(IdeaSummary):
     may_view_impact: bool = False  # its measured impact: the submitter, executives, managers and admins
     review_note: str = ""  # to a submitter who reviews ideas: who reviews this one instead of them
     waiting_on: str = ""  # what the idea waits for, in the reader's words (WAITING_ON, or who reviews it)
+    # What people read, beside the codes and emails above (which exports, forms and tests use):
+    it_champion_name: str | None = None
+    target_metric_names: tuple[str, ...] = ()  # the catalog's names, in the order of target_metrics
+    pilot_team_names: tuple[str, ...] = ()  # in the order of pilot_team_codes
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,7 @@ class TimelineEntry:
     before: str
     after: str
     reason: str
+    actor_name: str = ""  # the person's name as stored now ("" for the system, or someone since deleted)
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------
@@ -967,18 +975,24 @@ def available_actions(actor: Actor, idea_facts: IdeaFacts, *, high_risk_pending_
     return out
 
 
-def _email(s: Session, user_id: int | None) -> str | None:
-    """A person's email by id (one column: loading the User would also select their roles)."""
-    return None if user_id is None else s.execute(select(User.email).where(User.id == user_id)).scalar()
+def _person(s: Session, user_id: int | None) -> tuple[str | None, str | None]:
+    """(email, name) of a person by id, or (None, None)."""
+    if user_id is None:
+        return None, None
+    row = s.execute(select(User.email, User.name).where(User.id == user_id)).one_or_none()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def _assessment_view(s: Session, a: RiskAssessment, state: approvals.RoundState) -> AssessmentView:
     approvers = list(s.execute(
-        select(User.email, Approval.approver_id).join(User, User.id == Approval.approver_id)
+        select(User.email, User.name).select_from(Approval).join(User, User.id == Approval.approver_id)
         .where(Approval.assessment_id == a.id).order_by(Approval.at, Approval.id)
     ).all())
+    assessor_email, assessor_name = _person(s, a.assessor_id)
     return AssessmentView(
-        id=a.id, assessor_email=_email(s, a.assessor_id) or "?", created_at=a.created_at, overall=a.overall,
+        id=a.id, assessor_email=assessor_email or "?", assessor_name=assessor_name or assessor_email or "?",
+        approver_names=tuple(name or email for email, name in approvers),
+        created_at=a.created_at, overall=a.overall,
         band=risk.band(a.overall),
         ratings=tuple(risk.Rating(r.category, r.likelihood, r.impact, r.mitigation) for r in a.ratings),
         effort_value=risk.EffortValue(a.needs_it, a.needs_legal, a.budget, a.people_systems_touched,
@@ -1013,22 +1027,34 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
                 assessment = _assessment_view(s, assessment_row, round_state)
         review_note = ""
         waiting_on = WAITING_ON.get(State(idea.state), "")
+        if not facts.is_author(actor) and State(idea.state) in WAITING_ON_OTHERS:  # "you" is the submitter only
+            waiting_on = WAITING_ON_OTHERS[State(idea.state)].format(
+                submitter=idea.submitter.name if idea.submitter else "the submitter",
+                team=idea.team.name if idea.team else "the team")
         if reviewing and facts.is_author(actor) and (actor.has(Role.MANAGER) or actor.has(Role.ADMIN)):
             who, why, _ = approvals.reviewers(s, idea)
             review_note = f"You proposed this idea, so someone else reviews it: {who}" + (
                 f", since {why}." if why else ".")
             waiting_on = f"{who} to start the review" if idea.state == S.SUBMITTED.value else f"{who}'s decision"
         now = db.now()
-        pilot_codes = tuple(sorted(
-            s.execute(select(Team.code).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
-                      .where(IdeaPilotTeam.idea_id == idea.id)).scalars()
-        ))
+        pilot_teams = sorted(
+            s.execute(select(Team.code, Team.name).join(IdeaPilotTeam, IdeaPilotTeam.team_id == Team.id)
+                      .where(IdeaPilotTeam.idea_id == idea.id)).all()
+        )
+        pilot_codes = tuple(code for code, _ in pilot_teams)
+        metric_codes = tuple(m.metric_code for m in idea.metric_rows)
+        metric_names = dict(s.execute(select(Metric.code, Metric.name).where(Metric.code.in_(metric_codes))).all()
+                            ) if metric_codes else {}
+        champion_email, champion_name = _person(s, idea.it_champion_id)
         view = IdeaView(
             **_summary_kwargs(idea),
             roadblock=idea.roadblock, proposal=idea.proposal, expected_benefit=idea.expected_benefit,
             campaign_title=idea.campaign.title if idea.campaign else None,
-            target_metrics=tuple(m.metric_code for m in idea.metric_rows), pilot_team_codes=pilot_codes,
-            launch_date=idea.launch_date, it_champion_email=_email(s, idea.it_champion_id),
+            target_metrics=metric_codes, pilot_team_codes=pilot_codes,
+            target_metric_names=tuple(metric_names.get(c, c) for c in metric_codes),
+            pilot_team_names=tuple(name or code for code, name in pilot_teams),
+            launch_date=idea.launch_date, it_champion_email=champion_email,
+            it_champion_name=(champion_name or champion_email) if champion_email else None,
             it_plan=idea.it_plan, it_effort_days=idea.it_effort_days, it_blockers=idea.it_blockers,
             last_reason=idea.last_reason,
             milestones={k: getattr(idea, k) for k in (
@@ -1077,11 +1103,13 @@ def timeline(db: Database, *, actor_id: int, idea_id: int) -> list[TimelineEntry
         idea = social.load_visible(s, actor, idea_id)  # the idea's own row; "not found" unless this person may see it
         rows = s.execute(
             select(AuditEntry.at, AuditEntry.actor_email, AuditEntry.action, AuditEntry.before_json,
-                   AuditEntry.after_json, AuditEntry.reason)
+                   AuditEntry.after_json, AuditEntry.reason, User.name)
+            .outerjoin(User, User.id == AuditEntry.actor_id)
             .where(AuditEntry.entity_type == "idea", AuditEntry.entity_id == str(idea_id))
             .order_by(AuditEntry.seq)
         ).all()
-        entries = [TimelineEntry(*row) for row in rows]
+        entries = [TimelineEntry(*row[:6], actor_name=row[6] or (SYSTEM.name if row[1] == SYSTEM.email else ""))
+                   for row in rows]
         if permissions.allowed(actor, "view_assessment", _facts(idea)):
             return entries
         return [_without_risk(e) for e in entries if e.action not in _RISK_ONLY_ACTIONS]
@@ -1221,6 +1249,12 @@ WAITING_ON = {
     S.DECLINED: "nobody: it was declined",
     S.RETIRED: "nobody: it was retired",
 }
+#: The same, for everyone but the idea's own authors (WAITING_ON speaks to the submitter: "you", "your team").
+WAITING_ON_OTHERS = {
+    S.DRAFT: "{submitter}: to submit it when it is ready",
+    S.SUBMITTED: "a manager of {team} to start the review",
+    S.NEEDS_CHANGES: "{submitter}: to make the changes asked for and resubmit",
+}
 
 
 @dataclass(frozen=True)
@@ -1232,6 +1266,7 @@ class QueueItem:
     overall_risk: int | None
     needs_second_approver: bool
     first_approver_email: str | None
+    first_approver_name: str | None = None  # what people read
 
 
 def review_queue(db: Database, *, actor_id: int) -> list[QueueItem]:
@@ -1272,7 +1307,9 @@ def _review_queue(s: Session, actor: Actor, now: datetime) -> list[QueueItem]:
     # One query each for the ideas' round risk and the first approvers' emails (not one per idea).
     highest_by_idea = _round_highest(s, [row.id for row in mine + others])
     first_ids = set(first_by_idea.values())
-    emails = dict(s.execute(select(User.id, User.email).where(User.id.in_(first_ids))).all()) if first_ids else {}
+    people_by_id = {uid: (email, name) for uid, email, name in s.execute(
+        select(User.id, User.email, User.name).where(User.id.in_(first_ids))).all()} if first_ids else {}
+    emails = {uid: email for uid, (email, _) in people_by_id.items()}
     items: list[QueueItem] = []
     for row in mine + others:
         first = first_by_idea.get(row.id)
@@ -1282,6 +1319,7 @@ def _review_queue(s: Session, actor: Actor, now: datetime) -> list[QueueItem]:
             waiting_days=sla.business_days_between(row.submitted_at or row.created_at, now),
             overall_risk=highest_by_idea.get(row.id), needs_second_approver=first is not None,
             first_approver_email=emails.get(first) if first is not None else None,
+            first_approver_name=(people_by_id[first][1] or people_by_id[first][0]) if first in people_by_id else None,
         ))
     return sorted(items, key=lambda q: (q.due is None, q.due or now, q.idea.id))
 

@@ -13,6 +13,25 @@ from hero_core.db import Database
 from hero_core.models import Notification
 from hero_core.services import mailer
 
+#: What each kind of notification is called where people read it (the inbox); the kind itself is a code.
+KIND_LABELS = {
+    "account_locked": "account locked",
+    "awaiting_it": "waiting for IT",
+    "comment": "comment",
+    "decision": "your idea",
+    "followed": "an idea you follow",
+    "mention": "you were mentioned",
+    "merge": "duplicate merged",
+    "second_approval": "second approval needed",
+    "submitted": "new idea to review",
+    "withdrawn": "idea withdrawn",
+}
+
+
+def kind_label(kind: str) -> str:
+    """The kind of a notification in words (an unknown kind as its code, spaced)."""
+    return KIND_LABELS.get(kind, kind.replace("_", " "))
+
 
 @dataclass(frozen=True)
 class NotificationView:

@@ -151,6 +151,7 @@ class Hero:
     name: str
     team_code: str | None
     badges: tuple[EarnedBadge, ...]
+    team_name: str | None = None  # what people read
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +181,7 @@ class ScaledIdea:
     built_by: str | None
     approved_by: tuple[str, ...]
     effects: tuple[MeasuredEffect, ...] = field(default_factory=tuple)
+    team_name: str = ""  # what people read
 
     @property
     def improved(self) -> bool:
@@ -192,12 +194,14 @@ class ScaledIdeas(Sequence[ScaledIdea]):
     they were ~20 MB at 100,000 ideas, and the objects kept from the build pinned as much again of the heap
     around them; as columns they are ~2 MB."""
 
-    __slots__ = ("_metrics", "_names", "_table", "improved")
+    __slots__ = ("_metrics", "_names", "_table", "_teams", "improved")
 
-    def __init__(self, table: arrow.Table, names: dict[int, str], metrics: dict[str, tuple[str, str]]):
+    def __init__(self, table: arrow.Table, names: dict[int, str], metrics: dict[str, tuple[str, str]],
+                 teams: dict[str, str] | None = None):
         self._table = table
         self._names = names
         self._metrics = metrics
+        self._teams = teams or {}  # team code -> name
         #: How many of them measurably improved a target metric.
         self.improved = int(arrow_compute.sum(table["improved"]).as_py() or 0) if len(table) else 0
 
@@ -234,6 +238,7 @@ class ScaledIdeas(Sequence[ScaledIdea]):
             idea_id=row["idea_id"],
             title=row["title"],
             team_code=row["team_code"],
+            team_name=self._teams.get(row["team_code"]) or row["team_code"],
             scaled_at=None if row["scaled_at"] is None else row["scaled_at"].astimezone(UTC),
             launch_date=row["launch_date"],
             proposed_by=tuple(names[u] for u in row["proposed_by"]),
@@ -296,6 +301,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         metrics = {m.code: (m.name, m.unit) for m in s.execute(select(Metric)).scalars()}
         names = dict(s.execute(select(User.id, User.name)).all())
         user_teams = dict(s.execute(select(User.id, Team.code).join(Team, Team.id == User.team_id)).all())
+        team_names = dict(s.execute(select(Team.code, Team.name)).all())
         scaled = s.execute(
             select(
                 Idea.id,
@@ -352,13 +358,14 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         ), strict=True):
             columns[name].append(value)
     del scaled, effects_by_idea, people, approvers
-    ideas = ScaledIdeas(arrow.table(columns, schema=_SCALED_IDEAS), names, metrics)
+    ideas = ScaledIdeas(arrow.table(columns, schema=_SCALED_IDEAS), names, metrics, team_names)
     del columns
     heroes = [
         Hero(
             user_id=u,
             name=names[u],
             team_code=user_teams.get(u),
+            team_name=team_names.get(user_teams.get(u)) or user_teams.get(u),
             badges=tuple(sorted(b, key=lambda x: [c.code for c in BADGES].index(x.code))),
         )
         for u, b in badges.items()

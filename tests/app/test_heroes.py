@@ -48,7 +48,7 @@ def test_every_role_can_open_the_hall_and_see_a_scaled_idea_with_its_people(org,
 def test_the_submitter_sees_their_own_badges_and_others_are_invited_to_earn_one(org):
     scaled(org)
     at = open_page(as_role("frontline"), "heroes")
-    assert "Your badges: 💡 First idea · 🚀 First scaled" in [s.value for s in at.success]
+    assert "Your badges: :material/lightbulb: First idea · :material/rocket_launch: First scaled" in [s.value for s in at.success]
     at = open_page(as_role("it_champion"), "heroes")
     assert any("You have no badge yet" in i.value for i in at.info)
 
@@ -59,7 +59,7 @@ def test_helping_a_colleague_shows_on_the_badge_board(org):
         s.add(IdeaSupport(idea_id=idea_id, user_id=org.manager, created_at=org.db.now()))
     at = open_page(as_role("manager"), "heroes")
     assert_clean(at)
-    assert "Your badges: 🤝 Helped a colleague" in [s.value for s in at.success]
+    assert "Your badges: :material/handshake: Helped a colleague" in [s.value for s in at.success]
     board = table(at, "Person", "Badges")
     assert dict(zip(board["Person"], board["Helped a colleague"], strict=True)) == {"Fran": "", "Mia": "✔"}
 

@@ -207,7 +207,7 @@ def test_the_idea_page_states_its_details_promises_and_reason_as_text(org):
     at = open_page(as_role("frontline"), "idea", id=idea_id)
     assert_clean(at)
     markdown = [m.value for m in at.markdown]
-    assert "Customer metrics it should move: **aht, fcr**" in markdown
+    assert "Customer metrics it should move: **Average handle time, First\\-contact resolution**" in markdown
     caption_then_text = [c.value for c in at.caption]
     assert "Latest reason given" in caption_then_text
     assert reason in [t.value for t in at.text], "the reason is shown whole and literally, line breaks and all"
@@ -219,7 +219,7 @@ def test_the_idea_page_states_its_details_promises_and_reason_as_text(org):
     history = md_table(at, "When", "Who", "What", "State", "Reason")
     assert list(history["What"]) == ["created", "submit", "start review", "assess risk", "request changes"]
     assert history["Reason"].iloc[-1] == " ".join(reason.split()), "escaped, on one line, and read back whole"
-    assert list(history["Who"])[-1] == "mia@example.com"
+    assert list(history["Who"])[-1] == "Mia", "who acted, by name"
     answers = next(m for m in open_tab(at, "Risk assessment").markdown if m.value.startswith("- Needs IT work"))
     assert answers.value.splitlines()[:2] == ["- Needs IT work: **no**", "- Needs legal review: **no**"]
     assert "- Customers reached: **" in answers.value
