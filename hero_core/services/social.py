@@ -125,7 +125,9 @@ def notify_followers(s: Session, db: Database, *, actor_id: int | None, idea: Id
 
 def notify_state_change(s: Session, db: Database, *, actor_id: int | None, idea: Idea, what: str) -> None:
     """The hook services/ideas.py calls on every state change: followers hear of it (the submitter is told
-    by ideas.py itself, so is skipped here)."""
+    by ideas.py itself, so is skipped here). The submitter's thanks ("is scaled: thank you, HERO") is theirs:
+    a follower reads only what happened."""
+    what = what.split(": thank you", 1)[0]
     notify_followers(s, db, actor_id=actor_id, idea=idea, skip=[idea.submitter_id],
                      message=f"Idea #{idea.id} “{idea.title}” that you follow {what}.")
 

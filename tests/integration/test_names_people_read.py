@@ -68,3 +68,15 @@ def test_every_kind_of_notification_has_words():
     assert notifications.kind_label("awaiting_it") == "waiting for IT"
     assert notifications.kind_label("second_approval") == "second approval needed"
     assert notifications.kind_label("something_new") == "something new"
+
+
+def test_a_follower_is_told_what_happened_without_the_submitters_thanks(org):
+    from hero_core.services import social
+
+    idea_id = idea_in_state(org, State.SCALING)
+    social.set_follow(org.db, actor_id=org.other_frontline, idea_id=idea_id, following=True)
+    ideas.complete_scaling(org.db, actor_id=org.it, idea_id=idea_id)
+    [told] = [n.message for n in notifications.inbox(org.db, actor_id=org.other_frontline)]
+    assert told == f"Idea #{idea_id} “Shorter returns form” that you follow is scaled."
+    assert any(n.message.endswith("is scaled: thank you, HERO.")
+               for n in notifications.inbox(org.db, actor_id=org.frontline))
