@@ -39,19 +39,37 @@ def _iso(d: date | pd.Timestamp) -> str:
     return pd.Timestamp(d).strftime("%Y-%m-%d")
 
 
-def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
-    """Effect and 95% CI per idea x metric, one panel per metric (each on its own unit's axis), coloured by
-    verdict. Clicking a point selects its idea (IDEA_SELECTION): the page opens that idea with st.switch_page.
-    (No href on the points: a plain link opens a new browser session, which is not logged in.)"""
+#: The longest idea label on the forest plot's axis, in characters (it fits the axis's 320 px).
+IDEA_LABEL_CHARS = 46
+
+
+def _short(text: str, limit: int = IDEA_LABEL_CHARS) -> str:
+    """Text cut at a word to at most `limit` characters, with "…" when cut (never mid-word, never silently)."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def forest_plot(portfolio: pd.DataFrame, metric_names: tuple[tuple[str, str], ...] = ()) -> alt.FacetChart:
+    """Effect and 95% CI per idea x metric, one panel per metric (each on its own unit's axis, headed by the
+    metric's name from `metric_names`, (code, name) pairs), coloured by verdict. Clicking a point selects its idea
+    (IDEA_SELECTION): the page opens that idea with st.switch_page. (No href on the points: a plain link opens a
+    new browser session, which is not logged in.) A long title is cut at a word with "…" on the axis and shown
+    whole in the tooltip."""
+    names = dict(metric_names)
     measured = portfolio[portfolio["effect"].notna()] if len(portfolio) else portfolio
     data = pd.DataFrame(
         {
             "idea_id": measured["idea_id"].astype("int64") if len(measured) else pd.Series(dtype="int64"),
-            "idea": [
-                f"#{i} {str(t)[:48]}" for i, t in zip(measured["idea_id"], measured["title"], strict=True)
+            "idea": [f"#{i} {t}" for i, t in zip(measured["idea_id"], measured["title"], strict=True)],
+            "label": [
+                f"#{i} {_short(t)}" for i, t in zip(measured["idea_id"], measured["title"], strict=True)
             ],
+            "metric_code": measured["metric"].astype(str),
             "metric": [
-                f"{m} ({u})" if u else str(m)
+                f"{names.get(str(m), m)} ({u})" if u else str(names.get(str(m), m))
                 for m, u in zip(
                     measured["metric"], measured.get("unit", pd.Series([""] * len(measured))), strict=True
                 )
@@ -65,7 +83,7 @@ def forest_plot(portfolio: pd.DataFrame) -> alt.FacetChart:
         }
     )
     pick = alt.selection_point(name=IDEA_SELECTION, fields=["idea_id"], on="click")
-    y = alt.Y("idea:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
+    y = alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelLimit=320))
     zero = alt.Chart().mark_rule(strokeDash=[4, 4], color="#888888").encode(x=alt.datum(0))
     interval = (
         alt.Chart()

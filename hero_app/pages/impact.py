@@ -87,7 +87,7 @@ rows = everything.iloc[positions].reset_index(drop=True)
 
 # Ideas, not idea x metric pairs: an idea with two improved metrics is one improved idea.
 verdicts = rows.groupby("verdict", observed=True)["idea_id"].nunique()
-head = st.columns(1 + len(VERDICT_ORDER))
+head = [*st.columns(3), *st.columns(3)]  # two rows of three: in one row of six the labels were cut off
 head[0].metric("Launched ideas measured", rows["idea_id"].nunique(),
                help="Launched ideas (piloting, scaling, scaled) matching the filters, with their target metrics.")
 for column, verdict in zip(head[1:], VERDICT_ORDER, strict=True):
@@ -112,7 +112,8 @@ if tab_portfolio.open:
             st.info("No launched idea matches these filters. Pilots appear here as soon as they start.")
         else:
             measured = rows[rows["effect"].notna()]
-            forest = impact_panel.chart_spec("forest_plot", measured.head(FOREST_LIMIT))
+            forest = impact_panel.chart_spec("forest_plot", measured.head(FOREST_LIMIT),
+                                             metric_names=tuple(sorted(metric_names.items())))
             event = st.vega_lite_chart(forest, on_select="rerun", selection_mode=[charts.IDEA_SELECTION],
                                        key=f"{K}forest")
             picked = impact_panel.picked_idea(event)

@@ -80,7 +80,9 @@ def test_the_forest_plot_shows_each_measured_idea_with_the_verdict_the_data_supp
     at = impact_page()
 
     forest = chart_by_key(at, "impact_forest")
-    points = {(r["idea_id"], r["metric"].split(" ")[0]): r for r in spec_rows(forest)}
+    points = {(r["idea_id"], r["metric_code"]): r for r in spec_rows(forest)}
+    assert {r["metric"] for r in points.values()} == {  # each panel headed by the metric's name and unit
+        "Average handle time (seconds)", "Customer satisfaction (score 1-5)", "First-contact resolution (share)"}
     assert {k: r["verdict"] for k, r in points.items()} == {
         (p.improved, "aht"): "improved",  # handle time down 25 s on the pilots, beyond the org-wide 40 s drop
         (p.worsened, "csat"): "worsened",
