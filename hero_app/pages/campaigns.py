@@ -12,6 +12,7 @@ from hero_core.services.ideas import IdeaFilter
 from hero_core.vocab import TOUCHPOINT_LABELS
 
 P = "campaign"
+CAMPAIGNS_PAGE = "hero_app/pages/campaigns.py"
 
 db, user = ui.require_page("campaigns")
 
@@ -27,16 +28,16 @@ def show_one(campaign_id: int) -> None:
         view = campaigns.get_campaign(db, campaign_id=campaign_id)
     except HeroError as exc:
         ui.show_error(exc)
-        st.page_link("hero_app/pages/campaigns.py", label="All campaigns", icon=":material/campaign:")
+        st.page_link(CAMPAIGNS_PAGE, label="All campaigns", icon=":material/campaign:")
         return
     st.title(ui.md(view.title))
     st.markdown(f"**{'Open' if view.is_open else 'Closed'}** · {_closes(view)} · touch point "
                 f"**{ui.touchpoint_label(view.touchpoint) if view.touchpoint else 'any'}** · teams "
-                f"**{ui.md(', '.join(view.team_codes) or 'every team')}**")
+                f"**{ui.md(', '.join(view.team_names) or 'every team')}**")
     if view.target_metrics:
-        st.markdown(f"Customer metrics it should move: **{ui.md(', '.join(view.target_metrics))}**")
+        st.markdown(f"Customer metrics it should move: **{ui.md(', '.join(view.target_metric_names))}**")
     if view.created_by_email:
-        st.caption(f"Posted by {ui.md(view.created_by_email)}")
+        st.caption(f"Posted by {ui.md(view.created_by_name or view.created_by_email)}")
     if view.description:
         st.text(view.description)
     may_answer = view.is_open and (not view.team_codes or user.team_code in view.team_codes)
@@ -54,10 +55,9 @@ def show_one(campaign_id: int) -> None:
         supports = social.support_counts(db, [r.id for r in rows])
         table = ui.summary_frame(rows)
         table.insert(2, "Supports", [supports.get(r.id, 0) for r in rows])
-        ui.grid(table, hide_index=True, key=f"{P}_ideas")
-        for r in rows:
-            ui.idea_link(r.id, r.title)
-    st.page_link("hero_app/pages/campaigns.py", label="All campaigns", icon=":material/campaign:")
+        st.caption("Click a row to open the idea.")
+        ui.grid(table, hide_index=True, key=f"{P}_ideas", opens=ui.IDEA_PAGE)
+    st.page_link(CAMPAIGNS_PAGE, label="All campaigns", icon=":material/campaign:")
 
 
 def show_all() -> None:
@@ -70,14 +70,12 @@ def show_all() -> None:
     if not views:
         st.info("No campaigns yet.")
         return
+    st.caption("Click a row to open the campaign and the ideas answering it.")
     ui.grid(pd.DataFrame([{
         "#": v.id, "Campaign": v.title, "Status": "open" if v.is_open else "closed", "Closes": ui.fmt_date(v.closes_on),
         "Touch point": ui.touchpoint_label(v.touchpoint) if v.touchpoint else "any",
         "Teams": ", ".join(v.team_codes) or "every team", "Ideas": v.ideas, "Supports": v.supports,
-    } for v in views]), hide_index=True, key=f"{P}_table")
-    for v in views:
-        st.page_link("hero_app/pages/campaigns.py", label=f"{ui.md(v.title)} ({'open' if v.is_open else 'closed'})",
-                     query_params={"id": str(v.id)}, icon=":material/campaign:")
+    } for v in views]), hide_index=True, key=f"{P}_table", opens=CAMPAIGNS_PAGE)
 
 
 def post_form() -> None:
