@@ -51,10 +51,11 @@ def show(column: str, value) -> str:
 st.subheader(f"Latest quarter, whole organisation: {latest['quarter']}")
 for party in ("frontline", "managers", "IT", "everyone"):
     measures = [m for m in scorecard.MEASURES if m.party == party]
-    columns = st.columns(len(measures) + 1)
-    columns[0].markdown(f"**{party[:1].upper() + party[1:]}**")  # "IT" stays IT (capitalize() made it "It")
-    for column, m in zip(columns[1:], measures, strict=True):
-        column.metric(m.label, show(m.column, latest[m.column]))
+    # A row as wide as its labels, not equal columns: in five columns "High risk with a second approver" was cut.
+    with st.container(horizontal=True, gap="large"):
+        st.markdown(f"**{party[:1].upper() + party[1:]}**", width=110)  # "IT" stays IT (capitalize() made it "It")
+        for m in measures:
+            st.metric(m.label, show(m.column, latest[m.column]), width="content")
 
 st.altair_chart(promises_kept_chart(frame))
 
