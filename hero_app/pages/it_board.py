@@ -34,12 +34,12 @@ for column, state in zip(columns, BOARD_COLUMNS, strict=True):
                 st.page_link(ui.IDEA_PAGE, label="Open", query_params={"id": str(card.idea.id)},
                              icon=":material/open_in_new:")
                 if card.days_in_column is None:  # scaled: the work is done, no clock runs
-                    st.caption(f"Scaled {ui.fmt_date(card.since.date())} · team {ui.md(card.idea.team_code)}")
+                    st.caption(f"Scaled {ui.fmt_date(card.since.date())} · team {ui.md(card.idea.team_name)}")
                 else:
                     st.caption(f"{card.days_in_column} business day{'s' if card.days_in_column != 1 else ''} here"
-                               f" · team {ui.md(card.idea.team_code)}")
+                               f" · team {ui.md(card.idea.team_name)}")
                 if card.it_champion_email:
-                    st.caption(f"Champion: {ui.md(card.it_champion_email)}")
+                    st.caption(f"Champion: {ui.md(card.it_champion_name or card.it_champion_email)}")
                 if card.it_effort_days is not None:
                     st.caption(f"Effort: {card.it_effort_days:g} days")
                 if card.it_blockers:

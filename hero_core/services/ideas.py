@@ -1349,6 +1349,7 @@ class BoardCard:
     it_effort_days: float | None
     it_blockers: str
     launch_date: date | None
+    it_champion_name: str | None = None  # what people read
 
 
 _BOARD_SINCE = {
@@ -1394,7 +1395,7 @@ def _board(s: Session, now: datetime, scaled_limit: int, limit: int | None) -> d
         since_col = getattr(Idea, since_name)
         stmt = _board_scope(select(
             *_summary_columns(submitter), since_col.label("since"), Idea.it_claim_due, champion.email.label("champion"),
-            Idea.it_effort_days, Idea.it_blockers, Idea.launch_date,
+            champion.name.label("champion_name"), Idea.it_effort_days, Idea.it_blockers, Idea.launch_date,
         ).join(Team, Team.id == Idea.team_id).join(submitter, submitter.id == Idea.submitter_id)
             .outerjoin(champion, champion.id == Idea.it_champion_id), state)
         if state != S.SCALED.value:
@@ -1413,6 +1414,7 @@ def _board(s: Session, now: datetime, scaled_limit: int, limit: int | None) -> d
                 days_in_column=None if state == S.SCALED.value else sla.business_days_between(since, now),
                 overdue=overdue, it_champion_email=row.champion, it_effort_days=row.it_effort_days,
                 it_blockers=row.it_blockers, launch_date=row.launch_date,
+                it_champion_name=(row.champion_name or row.champion) if row.champion else None,
             ))
         board[state] = tuple(cards)
     return board
