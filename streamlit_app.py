@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from pathlib import Path
 
 import streamlit as st
 
@@ -18,7 +19,10 @@ from hero_app.navigation import HOME, PAGES, pages_for
 from hero_core.errors import HeroError
 from hero_core.services import notifications
 
-st.set_page_config(page_title="HERO compact", page_icon=":material/bolt:", layout="wide")
+# The icon is a file of the app's own, served by this server: a ":material/…:" or emoji icon is fetched from a
+# font or emoji service on the internet, which an offline company network never reaches.
+ICON = Path(__file__).resolve().parent / "hero_app" / "static" / "hero-icon.png"
+st.set_page_config(page_title="HERO compact", page_icon=str(ICON), layout="wide")
 startup.freeze_long_lived_objects()  # once per process: keeps full garbage collections short
 
 
