@@ -31,7 +31,7 @@ def sidebar(user: ui.CurrentUser) -> None:
         # One caption, not four elements: the sidebar is sent and drawn again on every run of every page.
         unread = notifications.unread_count(ui.get_db(), actor_id=user.id)
         lines = ["Logged in as", f"**{ui.md(user.name)}**", ui.md(user.email),
-                 f"{ui.md(user.roles_text)} · team {ui.md(user.team_code or 'none')}"]
+                 f"{ui.md(user.roles_text)} · team {ui.md(user.team_name or user.team_code or 'none')}"]
         if unread:
             lines.append(f"{unread} unread notification{'s' if unread != 1 else ''}")
         st.caption("  \n".join(lines))

@@ -88,6 +88,7 @@ class CurrentUser:
     team_code: str | None
     managed_team_codes: tuple[str, ...]
     actor: Actor
+    team_name: str | None = None  # what people read
 
     def may(self, action: str, idea: IdeaFacts | None = None) -> bool:
         return permissions.allowed(self.actor, action, idea)
@@ -131,7 +132,7 @@ def current_user(db: Database | None = None, *, cookie: str | None | bool = True
         st.session_state.pop(TOKEN_KEY, None)
         return None
     return CurrentUser(id=view.id, email=view.email, name=view.name, roles=view.roles, team_code=view.team_code,
-                       managed_team_codes=view.managed_team_codes, actor=actor)
+                       managed_team_codes=view.managed_team_codes, actor=actor, team_name=view.team_name)
 
 
 #: The person the router loaded at the start of this run, so that the page's gate checks the same fresh roles

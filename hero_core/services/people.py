@@ -41,6 +41,7 @@ class UserView:
     team_code: str | None
     active: bool
     managed_team_codes: tuple[str, ...]
+    team_name: str | None = None  # what people read
 
 
 @dataclass(frozen=True)
@@ -466,6 +467,7 @@ def _user_view(s, u: User) -> UserView:
     return UserView(
         id=u.id, email=u.email, name=u.name, roles=tuple(sorted(r.role for r in u.role_rows)), team_id=u.team_id,
         team_code=u.team.code if u.team else None, active=u.active, managed_team_codes=tuple(sorted(managed)),
+        team_name=u.team.name if u.team else None,
     )
 
 
@@ -483,10 +485,11 @@ def _all_user_views(s) -> list[UserView]:
     managed: dict[int, list[str]] = {}
     for user_id, code in s.execute(select(TeamManager.user_id, Team.code).join(Team, Team.id == TeamManager.team_id)):
         managed.setdefault(user_id, []).append(code)
-    codes = dict(s.execute(select(Team.id, Team.code)).all())
+    teams = {tid: (code, name) for tid, code, name in s.execute(select(Team.id, Team.code, Team.name))}
     return [
         UserView(id=u.id, email=u.email, name=u.name, roles=tuple(sorted(roles.get(u.id, ()))), team_id=u.team_id,
-                 team_code=codes.get(u.team_id), active=u.active, managed_team_codes=tuple(sorted(managed.get(u.id, ()))))
+                 team_code=teams.get(u.team_id, (None, None))[0], active=u.active,
+                 managed_team_codes=tuple(sorted(managed.get(u.id, ()))), team_name=teams.get(u.team_id, (None, None))[1])
         for u in s.execute(select(User.id, User.email, User.name, User.team_id, User.active).order_by(User.email))
     ]
 
@@ -546,10 +549,13 @@ def signed_in(db: Database, user_id: int) -> tuple[UserView, permissions.Actor]:
         except PermissionDenied:
             raise NotFound(f"no user with id {user_id}") from None
         wanted = set(actor.managed_team_ids) | ({actor.team_id} if actor.team_id is not None else set())
-        codes = dict(s.execute(select(Team.id, Team.code).where(Team.id.in_(wanted))).all()) if wanted else {}
+        teams = {tid: (code, name) for tid, code, name in s.execute(
+            select(Team.id, Team.code, Team.name).where(Team.id.in_(wanted))).all()} if wanted else {}
+        codes = {tid: code for tid, (code, _) in teams.items()}
     view = UserView(id=actor.id, email=actor.email, name=actor.name, roles=tuple(sorted(r.value for r in actor.roles)),
                     team_id=actor.team_id, team_code=codes.get(actor.team_id), active=actor.active,
-                    managed_team_codes=tuple(sorted(codes[t] for t in actor.managed_team_ids)))
+                    managed_team_codes=tuple(sorted(codes[t] for t in actor.managed_team_ids)),
+                    team_name=teams[actor.team_id][1] if actor.team_id in teams else None)
     return view, actor
 
 
