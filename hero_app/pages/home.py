@@ -16,8 +16,9 @@ db, user = ui.require_page("home")
 roles = set(user.roles)
 
 st.title(f"Hello, {ui.md(user.name)}")
-st.caption("The HERO compact: you propose fixes for what gets in customers' way, managers encourage them and "
-           "manage the risk, IT helps scale what works.")
+# Every role reads this line: "you propose" spoke to the front line only (a manager or an executive read it too).
+st.caption("The HERO compact: the front line proposes fixes for what gets in customers' way, managers encourage "
+           "them and manage the risk, IT helps scale what works.")
 unread = notifications.unread_count(db, actor_id=user.id)
 if unread:
     st.page_link("hero_app/pages/inbox.py", label=f"You have {ui.count(unread, 'unread notification')}",
