@@ -30,7 +30,7 @@ def walk(sqlite_template, tmp_path_factory, request):
 
 
 def origin(url: str) -> tuple[str, str]:
-    parts = urlsplit(url[len("blob:"):] if url.startswith("blob:") else url)
+    parts = urlsplit(url.removeprefix("blob:"))
     return {"ws": "http", "wss": "https"}.get(parts.scheme, parts.scheme), parts.netloc
 
 
