@@ -135,35 +135,71 @@ def _choice(label: str, options: dict, labels: dict, key: str, default=None):
                         placeholder="Choose…")
 
 
-# A fragment: each of the fourteen choices reruns only this form and its preview, not the whole page with its
-# queue, tables and charts (a full rerun per choice made assessing sluggish). Saving reruns the whole app.
+#: A band's colour on the badge beside each category while rating (the heat map's own colours are BAND_COLOURS in
+#: hero_core/charts.py; the band itself is risk.band).
+BAND_BADGE = {"low": "green", "medium": "orange", "high": "red"}
+
+
+def _axis(label: str, labels: dict[int, str], key: str, default: int | None) -> int | None:
+    """One axis of a category's cell on the 5 × 5 grid: five buttons 1-5 in a row, one click picks one. A screen
+    reader reads it as a group of radio buttons named after the category and axis ("Operational: likelihood",
+    reached with Tab, moved through with the arrow keys)."""
+    return st.segmented_control(label, list(labels), key=key, default=default, label_visibility="collapsed")
+
+
+def rating_badge(rating: risk.Rating) -> str:
+    """The category's cell on the grid in words, with its score and band, as a badge in the band's colour."""
+    if not (rating.likelihood and rating.impact):
+        return ":gray-badge[not rated yet]"
+    band = risk.band(rating.score)
+    return (f":{BAND_BADGE[band]}-badge[{risk.LIKELIHOOD_LABELS[rating.likelihood]} × "
+            f"{risk.IMPACT_LABELS[rating.impact].lower()} = {rating.score} · {band}]")
+
+
+# A fragment: each click reruns only this form and its heat map, not the whole page with its queue, tables and
+# charts (a full rerun per choice made assessing sluggish). Saving reruns the whole app.
 @st.fragment
 def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
-    """Per-category likelihood and impact with mitigations, the effort-value questions, a live preview."""
+    """Each category's cell on the 5 × 5 likelihood × impact grid, picked with two clicks, beside the heat map of
+    every category (it moves as cells are picked); mitigations, the effort-value questions, a live preview."""
     k = f"{where}_assess_{view.id}"
     previous = view.assessment
     prev_ratings = {r.category: r for r in previous.ratings} if previous else {}
-    st.markdown("**Risk: rate each category's likelihood and impact (1-5) and say how you would reduce it.**")
+    st.markdown("**Risk: click each category's likelihood and impact (1-5); the heat map shows where it sits.**")
+    picked: dict[str, tuple[int | None, int | None]] = {}
+    pick, heat = st.columns([11, 9], gap="small")
+    with pick:
+        head = st.columns(2, gap="small")
+        head[0].caption("**Likelihood**: 1 rare … 5 almost certain")
+        head[1].caption("**Impact**: 1 negligible … 5 severe")
+        for code, label in risk.CATEGORIES.items():
+            old = prev_ratings.get(code)
+            badge = st.empty()  # written once both axes are read
+            axes = st.columns(2, gap="small")
+            with axes[0]:
+                likelihood = _axis(f"{label}: likelihood", risk.LIKELIHOOD_LABELS, f"{k}_{code}_likelihood",
+                                   old.likelihood if old else None)
+            with axes[1]:
+                impact = _axis(f"{label}: impact", risk.IMPACT_LABELS, f"{k}_{code}_impact",
+                               old.impact if old else None)
+            badge.markdown(f"**{label}** {rating_badge(risk.Rating(code, likelihood, impact))}")  # type: ignore[arg-type]
+            picked[code] = (likelihood, impact)
+    with heat:
+        rated = tuple(risk.Rating(c, li, im) for c, (li, im) in picked.items() if li and im)
+        st.vega_lite_chart(heatmap_spec(rated), key=f"{k}_preview")
+        if len(rated) == len(picked):
+            overall = risk.overall(list(rated))
+            st.markdown(f"**Preview: overall risk {overall} ({risk.band(overall)})**"
+                        + (" — high risk needs a second approver." if risk.is_high(overall) else ""))
+        else:
+            st.caption(f"{len(rated)} of {len(picked)} categories rated.")
+    st.markdown("**How would you reduce each risk?**")
     ratings: list[risk.Rating] = []
     for code, label in risk.CATEGORIES.items():
         old = prev_ratings.get(code)
-        c1, c2, c3 = st.columns([1, 1, 2])
-        with c1:
-            likelihood = st.selectbox(
-                f"{label}: likelihood", list(risk.LIKELIHOOD_LABELS), key=f"{k}_{code}_likelihood",
-                index=(old.likelihood - 1) if old else None, placeholder="Choose…",
-                format_func=lambda v: f"{v} {risk.LIKELIHOOD_LABELS[v]}",
-            )
-        with c2:
-            impact = st.selectbox(
-                f"{label}: impact", list(risk.IMPACT_LABELS), key=f"{k}_{code}_impact",
-                index=(old.impact - 1) if old else None, placeholder="Choose…",
-                format_func=lambda v: f"{v} {risk.IMPACT_LABELS[v]}",
-            )
-        with c3:
-            mitigation = st.text_input(f"{label}: mitigation", key=f"{k}_{code}_mitigation",
-                                       value=old.mitigation if old else "")
-        ratings.append(risk.Rating(code, likelihood, impact, mitigation))  # type: ignore[arg-type]
+        mitigation = st.text_input(f"{label}: mitigation", key=f"{k}_{code}_mitigation",
+                                   value=old.mitigation if old else "")
+        ratings.append(risk.Rating(code, *picked[code], mitigation))  # type: ignore[arg-type]
 
     st.markdown("**Effort and value**")
     ev_old = previous.effort_value if previous else None
@@ -187,12 +223,6 @@ def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where
     notes = st.text_area("Assessment notes", key=f"{k}_notes", value=previous.notes if previous else "")
     effort_value = risk.EffortValue(needs_it, needs_legal, budget, int(touched), reach, change, fit)  # type: ignore[arg-type]
 
-    complete = all(r.likelihood and r.impact for r in ratings)
-    if complete:
-        overall = risk.overall(ratings)
-        st.markdown(f"**Preview: overall risk {overall} ({risk.band(overall)})**"
-                    + (" — high risk needs a second approver." if risk.is_high(overall) else ""))
-        st.vega_lite_chart(heatmap_spec(tuple(ratings)), key=f"{k}_preview")
     if not effort_value.problems():
         show_effort_value(effort_value, effort_value.category)
     expected = ui.opened_version(view.id, view.version)

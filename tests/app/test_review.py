@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyarrow as pa
 from sqlalchemy import update
 
 from hero_core import risk
@@ -27,9 +28,9 @@ from tests.app.conftest import (
 
 def assess_in_page(at, idea_id: int, likelihood: int, impact: int, *, where: str = "review"):
     k = f"{where}_assess_{idea_id}"
-    for code in risk.CATEGORIES:
-        at.selectbox(key=f"{k}_{code}_likelihood").select(likelihood)
-        at.selectbox(key=f"{k}_{code}_impact").select(impact)
+    for code in risk.CATEGORIES:  # a click on each axis of the category's 5 × 5 grid
+        at.segmented_control(key=f"{k}_{code}_likelihood").select(likelihood)
+        at.segmented_control(key=f"{k}_{code}_impact").select(impact)
         at.text_input(key=f"{k}_{code}_mitigation").input(f"Check {code} with the team lead first.")
     at.selectbox(key=f"{k}_budget").select("under_5k")
     at.number_input(key=f"{k}_touched").set_value(4)
@@ -275,3 +276,48 @@ def test_the_reason_box_empties_after_a_decision_and_keeps_its_text_when_refused
     at.run()
     assert [t for t in at.text_area if t.key == other_reason], "the idea is back in the queue, in review"
     assert at.text_area(key=other_reason).value == ""
+
+
+def test_risk_is_rated_by_clicking_cells_while_the_heat_map_of_every_category_follows(org):
+    """Issue 21: two clicks per category (a likelihood and an impact of the 5 × 5 grid) instead of ten dropdowns;
+    the heat map is drawn from the first click on and shows each category where it was put."""
+    idea_id = make_idea(org, title="Callback slot picker")
+    at = open_page(as_role("manager"), "review")
+    button(at, "Start review").click().run()
+    k = f"review_assess_{idea_id}"
+    assert not [s for s in at.selectbox if s.key.endswith(("_likelihood", "_impact"))], "no dropdowns for risk"
+    axes = [g for g in at.segmented_control if g.key.startswith(k)]
+    assert len(axes) == 2 * len(risk.CATEGORIES)
+    assert all(g.options == ["1", "2", "3", "4", "5"] and g.value is None for g in axes)
+    assert "Risk matrix" in at.get("vega_lite_chart")[0].proto.spec, "the heat map shows before any rating"
+    assert "0 of 5 categories rated." in all_text(at)
+
+    at.segmented_control(key=f"{k}_operational_likelihood").select(4).run()
+    at.segmented_control(key=f"{k}_operational_impact").select(5).run()
+    assert_clean(at)
+    text = all_text(at)
+    assert ":red-badge[Likely × severe = 20 · high]" in text, "the cell's words, score and band colour"
+    assert "1 of 5 categories rated." in text and "Preview" not in text
+    chart = at.get("vega_lite_chart")[0]
+    rows = [row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
+    assert {(r["likelihood"], r["impact"]) for r in rows if r.get("categories") == "Operational"} == {(4, 5)}
+
+    at = assess_in_page(at, idea_id, 4, 5)  # every category in the same high cell
+    assert "Preview: overall risk 20 (high)" in all_text(at)
+    button(at, "Save assessment").click().run()
+    assert_clean(at)
+    saved = ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).assessment
+    assert saved.overall == 20 and {(r.likelihood, r.impact) for r in saved.ratings} == {(4, 5)}
+
+
+def test_re_assessing_starts_from_the_cells_picked_last_time(org):
+    idea_id = make_idea(org, title="Queue-jump for repeat callers")
+    in_review(org, idea_id, assessed=2)
+    at = open_page(as_role("manager"), "idea", id=idea_id)
+    at.session_state[f"idea_assess_open_{idea_id}"] = True  # what opening "Re-assess ..." sets
+    at.run()
+    assert_clean(at)
+    k = f"idea_assess_{idea_id}"
+    assert {at.segmented_control(key=f"{k}_{c}_{axis}").value for c in risk.CATEGORIES
+            for axis in ("likelihood", "impact")} == {2}
+    assert "Preview: overall risk 4 (low)" in all_text(at)

@@ -271,11 +271,22 @@ def test_the_compact_is_walked_from_a_frontline_proposal_to_the_executives_impac
     said(mia, f"Review of idea #{idea_id} started.")
     settle(mia)
     assert state_of(org, idea_id, org.manager).state == "in_review"
+    heat_map = mia.get_by_test_id("stVegaLiteChart").first
+    expect(heat_map).to_be_visible()  # the heat map is in view from the first click
     for code, label in risk.CATEGORIES.items():
         likelihood, impact = (3, 2) if code == "operational" else (1, 2)
-        # Each choice reruns the page; the next one need not wait for it (the browser keeps every value).
-        choose(mia, f"{label}: likelihood", f"{likelihood} {risk.LIKELIHOOD_LABELS[likelihood]}", rerun=False)
-        choose(mia, f"{label}: impact", f"{impact} {risk.IMPACT_LABELS[impact]}", rerun=False)
+        # One click per axis of the category's cell on the 5 × 5 grid, each a radio button named by its number
+        # in a group named after the category and axis (what a screen reader reads).
+        for axis, value in (("likelihood", likelihood), ("impact", impact)):
+            cell = mia.get_by_role("radiogroup", name=f"{label}: {axis}").get_by_role("radio", name=str(value),
+                                                                                        exact=True)
+            cell.click()
+            expect(cell).to_be_checked()
+        settle(mia)
+        word = f"{risk.LIKELIHOOD_LABELS[likelihood]} × {risk.IMPACT_LABELS[impact].lower()}"
+        expect(mia.get_by_text(f"{word} = {likelihood * impact} · low").first).to_be_visible()
+    expect(heat_map).to_be_in_viewport()
+    expect(heat_map).to_contain_text("Operational")  # the heat map moved as cells were picked
     mitigation = mia.get_by_label("Operational: mitigation", exact=True)
     mitigation.fill("Pilot in one team first; keep the paper form as a fallback.")
     mitigation.press("Enter")
