@@ -188,7 +188,10 @@ if tab_funnel.open:
             "Median days in stage": pd.to_numeric(stages["median_days"], errors="coerce").astype("float64").round(1),
             "Ideas that moved on": stages["ideas_left"].astype("Int64"),
         })
-        ui.grid(stage_table, hide_index=True, key=f"{K}stage_table")
+        # A stage nobody left (Scaled) has no time in it and nobody moved on: "–", not the grid's grey "None".
+        shown = stage_table.assign(**{c: ["–" if pd.isna(v) else f"{v:g}" for v in stage_table[c]]
+                                      for c in ("Median days in stage", "Ideas that moved on")})
+        ui.grid(shown, hide_index=True, key=f"{K}stage_table")
         impact_panel.table_downloads(stage_table, name="compact-funnel", key=f"{K}funnel_download")
 
 # ---- risk ----------------------------------------------------------------------------------------------------
