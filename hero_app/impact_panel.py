@@ -363,13 +363,15 @@ def show_estimate(row, *, metric_name: str) -> None:
         st.info("Not enough data to measure this yet: " + ui.md(row["warnings"] or "too few weeks of data."))
         _show_plain_tier(row, unit)
         return
-    cols = st.columns(4)
-    cols[0].metric("Effect", fmt_effect(row["effect"], unit))
+    # As wide as each figure, not four equal columns: "-1.1 percentage points" was cut to "-1.1 percen…".
     in_unit = "percentage points" if unit == "share" else unit
-    cols[1].metric(f"95% confidence interval ({in_unit})" if in_unit else "95% confidence interval",
-                   f"{_bare(fmt_effect(row['ci_low'], unit), unit)} to {_bare(fmt_effect(row['ci_high'], unit), unit)}")
-    cols[2].metric("p-value", fmt_p(row["p_value"]))
-    cols[3].metric("Pilot baseline", fmt_effect(row["baseline_mean"], unit, signed=False))
+    with st.container(horizontal=True, gap="large"):
+        st.metric("Effect", fmt_effect(row["effect"], unit), width="content")
+        st.metric(f"95% confidence interval ({in_unit})" if in_unit else "95% confidence interval",
+                  f"{_bare(fmt_effect(row['ci_low'], unit), unit)} to {_bare(fmt_effect(row['ci_high'], unit), unit)}",
+                  width="content")
+        st.metric("p-value", fmt_p(row["p_value"]), width="content")
+        st.metric("Pilot baseline", fmt_effect(row["baseline_mean"], unit, signed=False), width="content")
     method = "Difference-in-differences" if row["method"] == impact.DID else "Before/after (no comparison)"
     st.caption(f"Method: {method} · {ui.md(row['inference'])} · pre-trend p {fmt_p(row['pre_trend_p'])} · "
                f"{int(row['n_obs']):,} daily observations")
@@ -425,9 +427,10 @@ def show_series(db: Database, user: ui.CurrentUser, idea_id: int, metric: str, *
 def idea_impact(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
     """The impact tab of the idea page: launch, pilot teams and, for those who may see impact, each target
     metric's measured effect with its series."""
-    launch = st.columns(2)
-    launch[0].metric("Launch date", ui.fmt_date(view.launch_date) or "not launched")
-    launch[1].metric("Pilot teams", ", ".join(view.pilot_team_codes) or "none yet")
+    with st.container(horizontal=True, gap="large"):  # as wide as the teams' names, which a column cut off
+        st.metric("Launch date", ui.fmt_date(view.launch_date) or "not launched", width="content")
+        st.metric("Pilot teams", ", ".join(view.pilot_team_names or view.pilot_team_codes) or "none yet",
+                  width="content")
     if view.state not in {s.value for s in impact.LAUNCHED_STATES} or view.launch_date is None:
         if view.launch_date is not None:  # piloted once, then retired
             st.info(f"This idea is {ui.state_label(view.state).lower()}: impact is measured for ideas that are "

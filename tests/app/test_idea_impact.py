@@ -35,7 +35,7 @@ def test_an_executive_sees_the_measured_effect_with_its_interval_method_and_verd
     low, high = (float(x.split()[0]) for x in shown["95% confidence interval (seconds)"].split(" to "))
     assert low < effect < high and low < -25 < high and high < -5  # seconds of handle time saved
     assert shown["p-value"] == "< 0.001"
-    assert shown["Launch date"] == "2025-03-05" and shown["Pilot teams"] == "T0, T1"
+    assert shown["Launch date"] == "2025-03-05" and shown["Pilot teams"] == "Team T0, Team T1"  # by name
     text = all_text(at)
     assert "Method: Difference-in-differences" in text and "pre-trend p" in text
     assert any("Improved" in b for b in badges(at))

@@ -162,7 +162,7 @@ def test_every_role_sees_an_idea_its_timeline_and_its_launch(org, role):
     assert "Impact" in [t.label for t in at.tabs]
     metrics = {m.label: m.value for m in open_tab(at, "Impact").metric}
     assert metrics["Launch date"] == org.db.now().date().isoformat()
-    assert metrics["Pilot teams"] == "CC, ST"
+    assert metrics["Pilot teams"] == "Contact centre, Stores"  # by name, not code
     metrics = {m.label: m.value for m in open_tab(at, "Risk assessment").metric}
     assert "Overall risk" in metrics, "everyone with an assessment-viewing role sees the assessment"
 
