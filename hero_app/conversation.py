@@ -156,7 +156,7 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
             for m in history:
                 status = f"undone {ui.fmt_dt(m.undone_at)}" if m.undone_at else "in force"
                 st.markdown(f"#{m.duplicate_id} {ui.md(m.duplicate_title)} → #{m.original_id} "
-                            f"{ui.md(m.original_title)} · by {ui.md(m.merged_by_email)} {ui.fmt_dt(m.merged_at)} · "
+                            f"{ui.md(m.original_title)} · by {ui.md(m.merged_by_name or m.merged_by_email)} {ui.fmt_dt(m.merged_at)} · "
                             f"{status}")
                 if m.reason:
                     st.caption(ui.md(m.reason))

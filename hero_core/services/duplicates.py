@@ -541,6 +541,7 @@ class MergeView:
     reason: str
     undone_at: datetime | None
     moved: dict
+    merged_by_name: str = ""  # what people read
 
 
 def _iso(dt: datetime) -> str:
@@ -730,7 +731,8 @@ def merges(db: Database, *, actor_id: int, idea_id: int) -> list[MergeView]:
             by = s.get(User, m.merged_by)
             out.append(MergeView(m.id, m.duplicate_id, s.get(Idea, m.duplicate_id).title, m.original_id,
                                  s.get(Idea, m.original_id).title, by.email if by else "?", m.merged_at, m.reason,
-                                 m.undone_at, json.loads(m.moved_json or "{}")))
+                                 m.undone_at, json.loads(m.moved_json or "{}"),
+                                 merged_by_name=(by.name or by.email) if by else "?"))
         return out
 
 

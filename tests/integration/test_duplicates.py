@@ -291,6 +291,7 @@ def test_a_manager_merges_a_duplicate_and_everything_moves_over_without_double_s
     assert audit_actions(org.db, original)[-1] == "absorbed_duplicate"
     [m] = duplicates.merges(org.db, actor_id=org.frontline, idea_id=original)
     assert m.id == merge_id and m.reason == f"Same roadblock as #{original}" and m.merged_by_email == "mia@example.com"
+    assert m.merged_by_name == "Mia"
     merged_note = [n.message for n in notifications.inbox(org.db, actor_id=org.frontline_b) if n.kind == "merge"]
     assert merged_note and "You are credited on the original" in merged_note[0]
 
