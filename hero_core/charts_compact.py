@@ -134,9 +134,9 @@ def promises_kept_chart(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("quarter:O", title="Quarter", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share:Q", title="Share", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            # Below the chart, labels whole: at the side they were cut ("managers: Decided withi…").
-            color=alt.Color("promise:N", title="Promise",
-                            legend=alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=0)),
+            # Labels whole (no limit): they were cut at 160 px ("managers: Decided withi…"). Beside the chart, not
+            # below it: below, the legend took the chart's fixed height and squashed the lines flat.
+            color=alt.Color("promise:N", title="Promise", legend=alt.Legend(labelLimit=0)),
             tooltip=[
                 alt.Tooltip("promise:N", title="Promise"),
                 alt.Tooltip("quarter:O", title="Quarter"),

@@ -51,9 +51,11 @@ def show(column: str, value) -> str:
 st.subheader(f"Latest quarter, whole organisation: {latest['quarter']}")
 for party in ("frontline", "managers", "IT", "everyone"):
     measures = [m for m in scorecard.MEASURES if m.party == party]
-    # A row as wide as its labels, not equal columns: in five columns "High risk with a second approver" was cut.
-    with st.container(horizontal=True, gap="large"):
-        st.markdown(f"**{party[:1].upper() + party[1:]}**", width=110)  # "IT" stays IT (capitalize() made it "It")
+    # Figures as wide as their labels, not equal columns: in five columns "High risk with a second approver" was
+    # cut. They wrap within their own column, beside the party's name.
+    label, figures = st.columns([1, 6])
+    label.markdown(f"**{party[:1].upper() + party[1:]}**")  # "IT" stays IT (capitalize() made it "It")
+    with figures.container(horizontal=True, gap="large"):
         for m in measures:
             st.metric(m.label, show(m.column, latest[m.column]), width="content")
 
