@@ -99,17 +99,18 @@ def show_assessment(a: AssessmentView, *, key: str, matrix_on_demand: bool = Fal
     cols[0].metric("Overall risk", f"{a.overall} ({a.band})")
     cols[1].metric("Effort-value", risk.EV_LABELS.get(a.ev_category, a.ev_category))
     cols[2].metric("Approvals", len(a.approver_emails))
-    st.caption(f"Assessed by {ui.md(a.assessor_email)} on {ui.fmt_dt(a.created_at)}")
+    st.caption(f"Assessed by {ui.md(a.assessor_name or a.assessor_email)} on {ui.fmt_dt(a.created_at)}")
     if a.round_highest is not None and risk.is_high(a.round_highest) and not risk.is_high(a.overall):
         st.warning(f"An earlier assessment in this review rated the risk {a.round_highest} (high): the highest "
                    "rating of a review governs, so two different people must still approve.")
+    approvers = a.approver_names or a.approver_emails  # names, read by people; emails only for old values
     if a.needs_second_approver:
         st.warning(
-            f"High risk (score {a.round_highest}): approved by {ui.md(a.approver_emails[0])}; it waits for its "
+            f"High risk (score {a.round_highest}): approved by {ui.md(approvers[0])}; it waits for its "
             "second approver, another manager or an admin who did not propose it."
         )
     elif a.approver_emails:
-        st.caption("Approved by " + ", ".join(ui.md(e) for e in a.approver_emails))
+        st.caption("Approved by " + ", ".join(ui.md(e) for e in approvers))
     area = ui.on_demand(matrix_on_demand, "Risk matrix and each category's rating", key=f"{key}_matrix_open",
                         icon=":material/grid_on:")
     if area is not None:

@@ -34,7 +34,8 @@ def queue_table(items) -> pd.DataFrame:
         "Submitted": ui.fmt_dt(q.idea.submitted_at), "Waiting (business days)": q.waiting_days,
         "Due": ui.fmt_dt(q.due), "SLA": ui.sla_label(q.sla_status),
         "Risk": "not assessed" if q.overall_risk is None else f"{q.overall_risk} ({risk.band(q.overall_risk)})",
-        "Second approver": (f"needed (first: {q.first_approver_email})" if q.needs_second_approver else ""),
+        "Second approver": (f"needed (first: {q.first_approver_name or q.first_approver_email})"
+                            if q.needs_second_approver else ""),
     } for q in items])
 
 

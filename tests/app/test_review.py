@@ -103,8 +103,9 @@ def test_a_high_risk_idea_visibly_waits_for_its_second_approver(org):
     second = open_page(login("max@example.com"), "review")
     assert_clean(second)
     queue = table(second, "Second approver")
-    assert "needed (first: mia@example.com)" in list(queue["Second approver"])
+    assert "needed (first: Mia)" in list(queue["Second approver"]), "the first approver by name, not email"
     assert "waits for its second approver" in all_text(second)
+    assert "approved by Mia;" in all_text(second) and "mia@example.com" not in all_text(second)
     button(second, "Approve as second approver").click().run()
     assert_clean(second)
     assert errors(second) == ["A reason is required to approve as second approver: say why the risk is acceptable."]
