@@ -55,7 +55,7 @@ for party in ("frontline", "managers", "IT", "everyone"):
     # cut. They wrap within their own column, beside the party's name.
     label, figures = st.columns([1, 6])
     label.markdown(f"**{party[:1].upper() + party[1:]}**")  # "IT" stays IT (capitalize() made it "It")
-    with figures.container(horizontal=True, gap="large"):
+    with figures.container(horizontal=True, gap="medium"):
         for m in measures:
             st.metric(m.label, show(m.column, latest[m.column]), width="content")
 
