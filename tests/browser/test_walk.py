@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -412,3 +413,136 @@ def test_the_compact_is_walked_from_a_frontline_proposal_to_the_executives_impac
     launched, count = ideas.list_ideas(org.db, actor_id=org.executive, flt=IdeaFilter(states=("scaled",)))
     assert count == 1 and launched[0].id == idea_id
     lap("executive sees it on the impact page")
+
+
+# ---- every page of every role, on the demo organisation ----------------------------------------------------
+
+#: One demo login per role (the README's "Demo logins"), and the name its pictures start with.
+DEMO_ROLES = (
+    ("frontline", "priya.raman@hero.example"),
+    ("manager", "sarah.whitfield@hero.example"),
+    ("it-champion", "ravi.shankar@hero.example"),
+    ("executive", "catherine.boateng@hero.example"),
+    ("admin", "joanne.ellis@hero.example"),
+)
+#: Pages whose other tabs are pictured too (each tab's charts and tables), and for which role: the charts are
+#: where labels and legends get cut off, so every one of them is looked at.
+TAB_SHOTS = {("executive", "impact"), ("executive", "idea"), ("manager", "pulse"), ("admin", "admin")}
+#: The tallest picture taken of one page (a page taller than this is cut there: the top is what matters).
+MAX_SHOT_HEIGHT = 2_400
+
+
+@pytest.fixture(scope="module")
+def demo_walk(sqlite_template, tmp_path_factory, request):
+    """The demo organisation (30 people, 60 ideas, 18 months of metrics: pages with something on them),
+    served by the real Streamlit server."""
+    from hero_app.serve import LiveServer
+    from hero_core import demo
+    from hero_core.services import catalog
+    from tests.conftest import fresh_sqlite
+
+    directory = tmp_path_factory.mktemp("demo-walk")
+    db = fresh_sqlite(sqlite_template, directory)
+    catalog.ensure_defaults(db)
+    demo.build_demo(db)
+    server = LiveServer(db.url, directory / "streamlit.log")
+    expect.set_options(timeout=WAIT_MS)
+    try:
+        yield db, server.url
+    finally:
+        expect.set_options(timeout=5_000)
+        server.stop()
+        if request.session.testsfailed:
+            print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
+        db.dispose()
+
+
+def whole_page_shot(page: Page, name: str) -> None:
+    """The whole page, not only the first screen: the window is made as tall as the page (up to
+    MAX_SHOT_HEIGHT) for the picture, then put back."""
+    settle(page)
+    height = page.evaluate("""() => {
+        const main = document.querySelector('[data-testid="stMain"]');
+        return main ? main.scrollHeight : document.body.scrollHeight; }""")
+    page.mouse.move(1355, 5)  # no hover highlight left where the last click was
+    page.set_viewport_size({"width": 1360, "height": max(900, min(int(height), MAX_SHOT_HEIGHT))})
+    page.wait_for_timeout(300)  # charts redraw for the new size
+    shot(page, name)
+    page.set_viewport_size({"width": 1360, "height": 900})
+    _smaller(SCREENSHOTS / f"{name}.png")
+
+
+def _smaller(path) -> None:
+    """Store the picture with a palette of 256 colours (a page's flat colours lose nothing visible; the file
+    is a third of the size), so that the pictures of every page stay small in the repository."""
+    from PIL import Image
+
+    with Image.open(path) as picture:
+        small = picture.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+def shoot_tabs(page: Page, name: str) -> list[str]:
+    """Open each tab of the page's first set of tabs after the first, and picture it; the problems seen."""
+    problems = []
+    tabs = page.get_by_role("tab")
+    labels = [t.strip() for t in tabs.all_inner_texts()]
+    for label in labels[1:]:
+        tabs.filter(has_text=label).first.click()
+        settle(page)
+        for box in page.locator(f'{ERROR}, [data-testid="stException"]').all():
+            problems.append(f"{name} tab {label}: {box.inner_text()[:200]}")
+        whole_page_shot(page, f"{name}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}")
+    tabs.filter(has_text=labels[0]).first.click()
+    settle(page)
+    return problems
+
+
+def test_every_page_of_every_role_is_drawn_for_the_screenshots(browser, demo_walk):
+    """Each role's demo login opens every page its navigation offers, and one idea's page; each is drawn
+    without an error or an exception and pictured under docs/screenshots/<role>-<page>.png."""
+    from hero_core.services import people
+
+    db, url = demo_walk
+    walk_pages: list[Page] = []
+    lap = Laps()
+    shown_idea = next(v.id for v in ideas.list_ideas(
+        db, actor_id=people.user_id_for(db, "catherine.boateng@hero.example"),
+        flt=IdeaFilter(states=("scaled",)))[0])
+    problems: list[str] = []
+    for role, email in DEMO_ROLES:
+        context = browser.new_context(viewport={"width": 1360, "height": 900})
+        context.set_default_timeout(WAIT_MS)
+        page = context.new_page()
+        walk_pages.append(page)
+        page.goto(url)
+        page.get_by_label("Email", exact=True).fill(email)
+        page.get_by_label("Password", exact=True).fill("hero-demo-2026")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("h1")).to_contain_text("Hello")
+        wait_for_session_cookie(page)
+        whole_page_shot(page, f"{role}-home")
+        links = page.locator(NAV_LINK)
+        paths = [urlparse(links.nth(i).get_attribute("href") or "").path.strip("/") for i in range(links.count())]
+        for path, title in zip(paths, nav_titles(page)):
+            if path in ("", "home"):
+                continue
+            page.locator(NAV_LINK, has_text=title).first.click()
+            expect(page.locator("h1").first).to_be_visible()
+            settle(page)
+            for box in page.locator(f'{ERROR}, [data-testid="stException"]').all():
+                problems.append(f"{role} {path}: {box.inner_text()[:200]}")
+            whole_page_shot(page, f"{role}-{path}")
+            if (role, path) in TAB_SHOTS:
+                problems += shoot_tabs(page, f"{role}-{path}")
+        page.goto(f"{url}/idea?id={shown_idea}")
+        expect(page.locator("h1").first).to_contain_text(f"#{shown_idea}")
+        settle(page)
+        for box in page.locator(f'{ERROR}, [data-testid="stException"]').all():
+            problems.append(f"{role} idea: {box.inner_text()[:200]}")
+        whole_page_shot(page, f"{role}-idea")
+        if (role, "idea") in TAB_SHOTS:
+            problems += shoot_tabs(page, f"{role}-idea")
+        lap(f"{role}: {len(paths) + 1} pages")
+        context.close()
+    assert not problems, problems
