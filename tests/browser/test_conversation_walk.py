@@ -5,37 +5,21 @@ Debian's headless Chromium, one browser context per person."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from hero_core.db import Database
-from hero_core.services import catalog, ideas, notifications, social
-from tests.browser.conftest import start_server
+from hero_core.services import ideas, notifications, social
+from tests.browser.conftest import served_org
 from tests.browser.test_rows_open_walk import click_row
-from tests.browser.test_walk import NAV_LINK, WAIT_MS, Walk, go, open_as, said, settle, shot
-from tests.conftest import build_org, fresh_sqlite
+from tests.browser.test_walk import NAV_LINK, WAIT_MS, go, open_as, said, settle, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser_conversation")]
 
 
 @pytest.fixture(scope="module")
 def talk(sqlite_template, tmp_path_factory, request):
-    directory: Path = tmp_path_factory.mktemp("conversation_walk")
-    db: Database = fresh_sqlite(sqlite_template, directory)
-    catalog.ensure_defaults(db)
-    org = build_org(db)
-    server = start_server(db.url, directory)
-    expect.set_options(timeout=WAIT_MS)  # a busy 2-core machine: the walk's patience, for this module only
-    try:
-        yield Walk(org=org, url=server.url, directory=directory)
-    finally:
-        expect.set_options(timeout=5_000)  # Playwright's default, for the other modules
-        server.stop()
-        if request.session.testsfailed:
-            print(f"streamlit log ({server.log_path}):\n{server.log_path.read_text()[-4000:]}")
-        db.dispose()
+    yield from served_org(sqlite_template, tmp_path_factory, request, "conversation_walk")
 
 
 def test_a_colleague_supports_an_idea_and_mentions_the_manager_who_reads_it_in_the_inbox(browser: Browser, talk):

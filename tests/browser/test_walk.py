@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hero_core import risk
@@ -159,8 +160,18 @@ def pick_option(page: Page, box: Locator, option: str) -> None:
 
 
 def tick(page: Page, label: str) -> None:
+    """Tick a checkbox. The real input sits under Streamlit's drawn box; a rerun that redraws the box while it
+    is clicked leaves it unticked ("Clicking the checkbox did not change its state", seen in full runs), so
+    wait for the app to settle and try once more."""
     box = page.get_by_role("checkbox", name=label, exact=True)
-    box.check(force=True)  # the real input sits under Streamlit's drawn box
+    for attempt in range(3):
+        settle(page)
+        try:
+            box.check(force=True)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     expect(box).to_be_checked()
 
 

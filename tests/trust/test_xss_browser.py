@@ -161,14 +161,20 @@ def test_twenty_payloads_in_every_typed_field_run_no_script_and_show_literally(b
     missing = [p for p in PAYLOADS if _squash(p) not in idea_page]
     assert not missing, f"not shown literally on the idea page: {missing}"
     assert fields_shown >= 3 + (1 if with_comments else 0)  # in several fields
-    listing = _visit(manager, f"{url}/ideas", dialogs, "P00 every payload")
-    assert "P00 every payload" in listing
+    # Browse lists ideas in a data grid, drawn on a canvas; its cells are also kept as text for screen readers.
+    _visit(manager, f"{url}/ideas", dialogs, "Click a row to open the idea.")
+    # (Only the rows in view are kept: the newest ideas, each titled with one payload.)
+    grid = manager.locator('[data-testid="stDataFrame"]').first.text_content() or ""
+    listed = [n for n, p in enumerate(PAYLOADS, start=1) if f"P{n:02d} {p}" in grid]
+    assert len(listed) >= 5, f"the Browse grid shows the payload titles literally: {listed}"
     for n in (1, 7, 13):
         _visit(manager, f"{url}/idea?id={sink + n}", dialogs)
     _visit(manager, f"{url}/review", dialogs)
-    campaigns_page = _squash(_visit(manager, f"{url}/campaigns", dialogs, "C20"))
+    # Campaigns are listed in a data grid too: its text for screen readers holds the rows in view.
+    _visit(manager, f"{url}/campaigns", dialogs, "Click a row to open the campaign")
+    campaigns_page = _squash(manager.locator('[data-testid="stDataFrame"]').first.text_content() or "")
     shown = [p for p in PAYLOADS if _squash(f"{p}") in campaigns_page]
-    assert len(shown) >= 10, "campaign titles/descriptions show the payloads as text"
+    assert len(shown) >= 5, "campaign titles/descriptions show the payloads as text"
     admin = _login(browser, url, "ada@example.com", dialogs)
     _visit(admin, f"{url}/admin", dialogs)
     _visit(admin, f"{url}/ideas", dialogs)
