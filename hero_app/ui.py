@@ -386,8 +386,8 @@ def idea_link(idea_id: int, title: str, *, key_hint: str = "") -> None:
 def summary_frame(items: Sequence[Any]) -> pd.DataFrame:
     """A table of IdeaSummary rows for st.dataframe and downloads."""
     return pd.DataFrame([{
-        "#": i.id, "Title": i.title, "State": state_label(i.state), "Team": i.team_code,
-        "Submitter": i.submitter_email, "Touch point": touchpoint_label(i.touchpoint),
+        "#": i.id, "Title": i.title, "State": state_label(i.state), "Team": i.team_name,
+        "Submitter": i.submitter_name, "Touch point": touchpoint_label(i.touchpoint),
         "Problem": category_label(i.category), "Technology": "yes" if i.involves_technology else "no",
         "Submitted": fmt_dt(i.submitted_at), "Updated": fmt_dt(i.updated_at),
     } for i in items], columns=["#", "Title", "State", "Team", "Submitter", "Touch point", "Problem", "Technology",

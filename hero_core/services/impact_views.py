@@ -372,7 +372,8 @@ def funnel(db: Database, *, actor_id: int | None, filters: ViewFilters = ViewFil
     """How many submitted ideas reached each stage, and the median days spent in each stage."""
     with db.read() as s:
         _authorise(s, actor_id)
-        conds = [Idea.submitted_at.is_not(None), *_conditions(filters, "submitted_at")]
+        # A merged duplicate is counted once, as its original (as the scorecard does).
+        conds = [Idea.submitted_at.is_not(None), Idea.merged_into_id.is_(None), *_conditions(filters, "submitted_at")]
         counts = s.execute(
             select(*[func.count(getattr(Idea, col)) for _, _, col in STAGES]).where(*conds)
         ).one()

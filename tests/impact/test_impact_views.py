@@ -113,6 +113,20 @@ def test_a_series_for_a_metric_the_idea_does_not_target_is_refused(portfolio_org
         views.idea_series(org.db, actor_id=None, idea_id=first, metric_code="csat")
 
 
+def test_the_funnel_counts_a_merged_duplicate_once_as_its_original(org):
+    from hero_core.services import duplicates, ideas
+    from tests.integration.factories import idea_input
+
+    original = ideas.create_idea(org.db, actor_id=org.frontline, data=idea_input(title="Pre-filled form"), submit=True)
+    duplicate = ideas.create_idea(org.db, actor_id=org.frontline_b, data=idea_input(title="Form pre-filled"),
+                                  submit=True)
+    before = views.funnel(org.db, actor_id=org.executive).counts.set_index("stage")["ideas"]["submitted"]
+    duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
+                               reason="Same roadblock, same fix.")
+    after = views.funnel(org.db, actor_id=org.executive).counts.set_index("stage")["ideas"]["submitted"]
+    assert (before, after) == (2, 1)
+
+
 def test_the_funnel_counts_each_stage_and_the_median_days_spent_in_it(org):
     day = timedelta(days=1)
     for k, (review, approved, claimed, piloted) in enumerate(
