@@ -86,14 +86,11 @@ def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | 
         try:
             summary = metrics_io.import_metrics(
                 db, source=upload, file_name=upload.name, actor_id=user.id, dayfirst=dayfirst, replace=replace,
-                via="web", progress=lambda fraction, message: bar.progress(
-                    min(max(fraction, 0.0), 0.9), text=message[:1].upper() + message[1:]),
+                via="web", progress=ui.import_progress(bar, ceiling=0.9),
             )
         except Exception as exc:  # noqa: BLE001 - shown below: a refusal as it is, anything else calmly
             outcome = exc
-            bar.progress(1.0, text="Checked: nothing was stored")
-            status.update(label="Import refused: nothing was stored" if isinstance(exc, HeroError)
-                          else "Import failed: nothing was stored", state="error", expanded=False)
+            ui.import_not_stored(bar, status, exc)
         else:
             refreshed = True
             try:  # the last tenth of the bar: launched ideas measured again with the new days

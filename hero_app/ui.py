@@ -468,6 +468,19 @@ def xlsx_bytes(df: pd.DataFrame, sheet: str = "Sheet1") -> bytes:
     return buffer.getvalue()
 
 
+def import_progress(bar: Any, *, ceiling: float = 1.0) -> Callable[[float, str], None]:
+    """An importer's progress callback drawing on `bar` (up to `ceiling`, leaving the rest for later steps)."""
+    return lambda fraction, message: bar.progress(min(max(fraction, 0.0), ceiling),
+                                                  text=message[:1].upper() + message[1:])
+
+
+def import_not_stored(bar: Any, status: Any, exc: BaseException) -> None:
+    """Fill the bar and close the status box of an import that stored nothing (refused or failed)."""
+    bar.progress(1.0, text="Checked: nothing was stored")
+    status.update(label="Import refused: nothing was stored" if isinstance(exc, HeroError)
+                  else "Import failed: nothing was stored", state="error", expanded=False)
+
+
 def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
     """'Download CSV' and 'Download Excel' for a table, formula-safe.
 

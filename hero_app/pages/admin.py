@@ -204,13 +204,10 @@ def import_ideas(upload, *, dayfirst: bool | None) -> None:
                 path.write_bytes(upload.getvalue())
                 count = ideas_io.import_ideas_csv(
                     db, path=path, actor_id=user.id, dayfirst=dayfirst, source_name=upload.name, via="web",
-                    progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0),
-                                                                    text=message[:1].upper() + message[1:]))
+                    progress=ui.import_progress(bar))
         except Exception as exc:  # noqa: BLE001 - shown below: a refusal as it is, anything else calmly
             outcome = exc
-            bar.progress(1.0, text="Checked: nothing was stored")
-            status.update(label="Import refused: nothing was stored" if isinstance(exc, HeroError)
-                          else "Import failed: nothing was stored", state="error", expanded=False)
+            ui.import_not_stored(bar, status, exc)
         else:
             bar.progress(1.0, text="Done")
             status.update(label=f"Imported {ui.count(count, 'idea')}", state="complete", expanded=False)
