@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,14 @@ def build_org(database: Database) -> Org:
 @pytest.fixture
 def org(db) -> Org:
     return build_org(db)
+
+
+class Clock:
+    """The database's clock, moved by hand."""
+
+    def __init__(self, db: Database):
+        self.now = db.now()
+        db.clock = lambda: self.now
+
+    def advance(self, **delta) -> None:
+        self.now += timedelta(**delta)

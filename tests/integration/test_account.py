@@ -12,18 +12,11 @@ from hero_core import audit
 from hero_core.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
 from hero_core.models import AuditEntry
 from hero_core.services import login_throttle, people, sessions
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Clock
 
 NEW = "a fresh and long passphrase"
 
 
-class Clock:
-    def __init__(self, db):
-        self.now = db.now()
-        db.clock = lambda: self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
 
 
 def actions(db) -> list[str]:

@@ -15,18 +15,7 @@ from hero_core import audit
 from hero_core.errors import InvalidInput
 from hero_core.models import AuditEntry, LoginSession
 from hero_core.services import people, sessions
-from tests.conftest import PASSWORD
-
-
-class Clock:
-    """The database's clock, moved by hand."""
-
-    def __init__(self, db):
-        self.now = db.now()
-        db.clock = lambda: self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
+from tests.conftest import PASSWORD, Clock
 
 
 def rows(db) -> list[LoginSession]:

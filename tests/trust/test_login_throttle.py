@@ -14,7 +14,7 @@ from hero_core import audit, security
 from hero_core.errors import AccountLocked, AuthenticationFailed
 from hero_core.models import AuditEntry, LoginThrottle, Notification
 from hero_core.services import login_throttle, people
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, Clock
 from tests.integration import smtp_sink
 
 OWNER = "fran@example.com"
@@ -29,13 +29,6 @@ def cheap_dummy_hash(cheap_password_hashing, monkeypatch):
     monkeypatch.setattr(security, "_DUMMY_HASH", security.HASHER.hash("not-a-real-password-just-for-timing"))
 
 
-class Clock:
-    def __init__(self, db):
-        self.now = db.now()
-        db.clock = lambda: self.now
-
-    def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
 
 
 def answer(db, email: str, password: str, client: str | None) -> str | int:
