@@ -463,3 +463,101 @@ class PulseResponse(Base):
         CheckConstraint("unsanctioned_tools >= 0", name="tools"),
         Index("ix_pulse_team_quarter", "team_id", "quarter"),
     )
+
+
+# --- Help: roadblocks asked, answered, known answers, e-coaches (hero_core/services/help.py, migration 0009) -------
+
+
+class HelpSystem(Base):
+    """The catalog of systems and documents people ask about (a CRM, the returns policy), kept by admins."""
+
+    __tablename__ = "help_systems"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="system")  # 'system' or 'document'
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("kind IN ('system', 'document')", name="kind"),)
+
+
+class EcoachAssignment(Base):
+    """An e-coach answers for one system (or document) or one customer touch point; admins assign them."""
+
+    __tablename__ = "ecoach_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    system_id: Mapped[int | None] = mapped_column(ForeignKey("help_systems.id"))
+    touchpoint: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        CheckConstraint("(system_id IS NULL) <> (touchpoint IS NULL)", name="one_scope"),
+        Index("ux_ecoach_assignments_scope", "user_id", "system_id", "touchpoint", unique=True),
+        Index("ix_ecoach_assignments_system", "system_id"),
+        Index("ix_ecoach_assignments_touchpoint", "touchpoint"),
+    )
+
+
+class HelpRequest(Base):
+    """A roadblock someone asked for help with. `state`: 'open' (no answer yet), 'answered', 'solved'."""
+
+    __tablename__ = "help_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asker_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))  # the asker's team when asking
+    touchpoint: Mapped[str] = mapped_column(String(32))
+    system_id: Mapped[int | None] = mapped_column(ForeignKey("help_systems.id"))
+    question: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text, default="")
+    customer_waiting: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_response_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    solution_id: Mapped[int | None] = mapped_column(Integer)  # the help_answers row that solved it
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))  # the idea it was promoted into
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'answered', 'solved')", name="state"),
+        Index("ix_help_requests_state_created", "state", "created_at"),
+        Index("ix_help_requests_created", "created_at"),
+        Index("ix_help_requests_asker", "asker_id", "created_at"),
+        Index("ix_help_requests_system_created", "system_id", "created_at"),
+        Index("ix_help_requests_idea", "idea_id"),
+    )
+
+
+class HelpAnswer(Base):
+    __tablename__ = "help_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_requests.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (
+        Index("ix_help_answers_request", "request_id", "created_at"),
+        Index("ix_help_answers_author", "author_id", "created_at"),
+    )
+
+
+class KnownAnswer(Base):
+    """A solved roadblock kept for the next person: the question, the answer that solved it, where it applies and
+    who confirmed it. Marked outdated (not deleted) when the system or policy changes."""
+
+    __tablename__ = "known_answers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"), unique=True)
+    question: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(Text)
+    touchpoint: Mapped[str] = mapped_column(String(32))
+    system_id: Mapped[int | None] = mapped_column(ForeignKey("help_systems.id"))
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    confirmed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outdated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outdated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outdated_reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_known_answers_updated", "updated_at"),)

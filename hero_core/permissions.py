@@ -56,6 +56,13 @@ class IdeaFacts:
         return bool(self.team_manager_ids - {self.submitter_id} - self.co_submitter_ids)
 
 
+@dataclass(frozen=True)
+class HelpFacts:
+    """What the rules need to know about a help request (hero_core/services/help.py)."""
+
+    asker_id: int
+
+
 Rule = Callable[[Actor, IdeaFacts | None], bool]
 
 
@@ -112,6 +119,10 @@ def _may_view(a: Actor, i: IdeaFacts | None) -> bool:
 
 def _author_while_editable(a: Actor, i: IdeaFacts | None) -> bool:
     return _author(a, i) and i.state in (State.DRAFT, State.NEEDS_CHANGES)  # type: ignore[union-attr]
+
+
+def _asker(a: Actor, h) -> bool:
+    return isinstance(h, HelpFacts) and h.asker_id == a.id
 
 
 REVIEWER = "a manager of the idea's team who did not propose it (an admin when the team has no other manager)"
@@ -178,6 +189,18 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "follow": (_may_view, "people who can see the idea"),
     "merge_duplicate": (_team_manager, "a manager of the duplicate idea's team"),
     "undo_merge": (_role(Role.ADMIN), "admins"),
+    # Help with roadblocks (hero_core/services/help.py): asking, answering and reading are open to every colleague,
+    # since a solution shared once saves the next person; only the asker says which answer solved it.
+    "ask_help": (_everyone, "everyone"),
+    "view_help": (_everyone, "everyone"),
+    "answer_help": (_everyone, "everyone"),
+    "mark_help_solved": (_asker, "the person who asked"),
+    "view_help_queue": (_role(Role.ECOACH, Role.MANAGER, Role.ADMIN), "e-coaches, managers and admins"),
+    "mark_answer_outdated": (_role(Role.ECOACH, Role.ADMIN), "e-coaches and admins"),
+    "manage_help_catalog": (_role(Role.ADMIN), "admins"),
+    "view_roadblocks": (_role(Role.ECOACH, Role.MANAGER, Role.ADMIN), "e-coaches, managers and admins"),
+    "promote_roadblock": (_role(Role.ECOACH, Role.MANAGER), "e-coaches and managers"),
+    "import_help": (_role(Role.ADMIN), "admins"),
 }
 
 IDEA_ACTIONS = frozenset(

@@ -9,6 +9,7 @@ class Role(StrEnum):
     IT_CHAMPION = "it_champion"
     EXECUTIVE = "executive"
     ADMIN = "admin"
+    ECOACH = "ecoach"  # answers help requests for the systems or touch points admins assign (services/help.py)
 
 
 #: Roles as people read them (menus, the admin's pickers, "logged in as"): lower case inside a sentence, but "IT".
@@ -18,6 +19,7 @@ ROLE_LABELS = {
     Role.IT_CHAMPION: "IT champion",
     Role.EXECUTIVE: "executive",
     Role.ADMIN: "admin",
+    Role.ECOACH: "e-coach",
 }
 
 

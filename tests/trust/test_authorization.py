@@ -93,6 +93,17 @@ EXPECTED: dict[str, object] = {
     "follow": _viewers,
     "merge_duplicate": {"manager"},
     "undo_merge": {"admin"},
+    # Help with roadblocks (issue 22). No persona here is an e-coach: tests/unit/test_permissions.py has one.
+    "ask_help": ACTIVE,
+    "view_help": ACTIVE,
+    "answer_help": ACTIVE,
+    "mark_help_solved": set(),  # only the asker, given the request: tests/integration/test_help.py
+    "view_help_queue": MANAGERS | {"admin"},
+    "mark_answer_outdated": {"admin"},
+    "manage_help_catalog": {"admin"},
+    "view_roadblocks": MANAGERS | {"admin"},
+    "promote_roadblock": MANAGERS,
+    "import_help": {"admin"},
 }
 IDEA_SCOPED = {"view_idea_impact", "edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review", "assess_risk",
                "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim", "plan_it",

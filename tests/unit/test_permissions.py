@@ -27,6 +27,7 @@ PERSONAS: dict[str, Actor] = {
     "it_champion": Actor(30, "it@example.com", "It", frozenset({Role.IT_CHAMPION}), IDEA_TEAM),
     "executive": Actor(40, "exe@example.com", "Exe", frozenset({Role.EXECUTIVE}), IDEA_TEAM),
     "admin": Actor(50, "adm@example.com", "Adm", frozenset({Role.ADMIN}), IDEA_TEAM),
+    "ecoach": Actor(60, "coach@example.com", "Coach", frozenset({Role.ECOACH}), IDEA_TEAM),
 }
 ALL = set(PERSONAS)
 MANAGERS = {"team_manager", "other_manager"}
@@ -36,7 +37,7 @@ EXPECTED: dict[str, set[str]] = {
     "create_idea": ALL,
     "edit_idea": set(),  # only while a draft or needing changes: see the state table below
     "view_idea": ALL,
-    "view_assessment": ALL - {"other_frontline"},
+    "view_assessment": ALL - {"other_frontline", "ecoach"},
     "submit": {"submitter"},
     "resubmit": {"submitter"},
     "start_review": {"team_manager"},
@@ -74,6 +75,18 @@ EXPECTED: dict[str, set[str]] = {
     "follow": ALL,
     "merge_duplicate": {"team_manager"},
     "undo_merge": {"admin"},
+    # Help with roadblocks (issue 22): open to every colleague; only the asker marks a request solved (needs the
+    # request's facts: tests/integration/test_help.py).
+    "ask_help": ALL,
+    "view_help": ALL,
+    "answer_help": ALL,
+    "mark_help_solved": set(),
+    "view_help_queue": MANAGERS | {"ecoach", "admin"},
+    "mark_answer_outdated": {"ecoach", "admin"},
+    "manage_help_catalog": {"admin"},
+    "view_roadblocks": MANAGERS | {"ecoach", "admin"},
+    "promote_roadblock": MANAGERS | {"ecoach"},
+    "import_help": {"admin"},
 }
 
 IDEA_ACTIONS = {

@@ -1,0 +1,748 @@
+"""Help with roadblocks: ask, answer, mark solved, known answers, the e-coach queue, recurring roadblocks.
+
+The step before an idea. Someone hits a roadblock with a customer and asks for help, saying where (the touch point
+and the system or document involved, from a catalog admins keep) and whether a customer is waiting. E-coaches —
+assigned by admins per system or touch point — and any colleague answer; the asker marks the answer that solved
+it, and the solved roadblock becomes a known answer the next person finds while typing. E-coaches promise a first
+response within a service level counted in business hours. Similar requests over a window are recurring
+roadblocks, which e-coaches and managers promote into an idea that carries the evidence.
+
+Every function loads the actor fresh, checks the permission matrix, changes what it changes, writes its audit
+entry and notifications, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from hero_core import audit, permissions, sla
+from hero_core.db import Database
+from hero_core.errors import InvalidInput, MissingInformation, NotFound, PermissionDenied, TransitionNotAllowed
+from hero_core.help_text import central, index_for, rerank, similar_groups
+from hero_core.models import (
+    EcoachAssignment,
+    HelpAnswer,
+    HelpRequest,
+    HelpSystem,
+    Idea,
+    IdeaFollow,
+    KnownAnswer,
+    Team,
+    User,
+    UserRole,
+)
+from hero_core.permissions import Actor, HelpFacts
+from hero_core.services import notifications
+from hero_core.services.common import SYSTEM, actor_ref, clean_text, is_id, load_actor
+from hero_core.vocab import TOUCHPOINT_LABELS, Role, Touchpoint, parse_enum
+
+OPEN, ANSWERED, SOLVED = "open", "answered", "solved"
+STATE_LABELS = {OPEN: "Waiting for an answer", ANSWERED: "Answered", SOLVED: "Solved"}
+KIND_LABELS = {"system": "System", "document": "Document"}
+QUESTION_MAX, QUESTION_MIN, DETAILS_MAX, ANSWER_MAX = 200, 10, 5_000, 5_000
+FIELD_NAMES = {"question": "what you were trying to do", "details": "details", "touchpoint": "touch point",
+               "system": "system or document", "body": "answer"}
+
+
+# ---- the service level, in business hours ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpSettings:
+    first_response_hours: int  # business hours to a first answer
+    urgent_response_hours: int  # ... when a customer is waiting
+    day_start: int  # business hours, UTC: from day_start:00 to day_end:00, Monday to Friday
+    day_end: int
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def settings() -> HelpSettings:
+    """From HERO_HELP_FIRST_RESPONSE_HOURS (4), HERO_HELP_URGENT_RESPONSE_HOURS (1), HERO_BUSINESS_DAY_START (9)
+    and HERO_BUSINESS_DAY_END (17)."""
+    return HelpSettings(_env_int("HERO_HELP_FIRST_RESPONSE_HOURS", 4), _env_int("HERO_HELP_URGENT_RESPONSE_HOURS", 1),
+                        _env_int("HERO_BUSINESS_DAY_START", 9), _env_int("HERO_BUSINESS_DAY_END", 17))
+
+
+def _opening(moment: datetime, cfg: HelpSettings) -> datetime:
+    """`moment` if it falls in business hours, else the next opening (a weekday at day_start)."""
+    day_open = moment.replace(hour=cfg.day_start, minute=0, second=0, microsecond=0)
+    day_close = moment.replace(hour=cfg.day_end, minute=0, second=0, microsecond=0)
+    if moment.weekday() < 5 and day_open <= moment < day_close:
+        return moment
+    if moment.weekday() < 5 and moment < day_open:
+        return day_open
+    return sla.add_business_days(day_open, 1)  # the next weekday, same opening hour
+
+
+def add_business_hours(start: datetime, hours: float, cfg: HelpSettings | None = None) -> datetime:
+    """The moment `hours` business hours after `start` (weekdays, day_start to day_end UTC)."""
+    cfg = cfg or settings()
+    left = timedelta(hours=hours)
+    at = _opening(start, cfg)
+    while True:
+        close = at.replace(hour=cfg.day_end, minute=0, second=0, microsecond=0)
+        if at + left <= close:
+            return at + left
+        left -= close - at
+        at = _opening(close, cfg)
+
+
+def response_due(asked_at: datetime, customer_waiting: bool, cfg: HelpSettings | None = None) -> datetime:
+    cfg = cfg or settings()
+    return add_business_hours(asked_at, cfg.urgent_response_hours if customer_waiting else cfg.first_response_hours,
+                              cfg)
+
+
+# ---- values in and out -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpInput:
+    """What a person types when asking for help."""
+
+    question: str  # what they were trying to do, one line
+    touchpoint: str
+    system: str = ""  # the catalog's code or name; "" when no system or document is involved
+    details: str = ""
+    customer_waiting: bool = False
+
+
+@dataclass(frozen=True)
+class SystemView:
+    id: int
+    code: str
+    name: str
+    kind: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    id: int
+    user_id: int
+    user_name: str
+    user_email: str
+    system_code: str | None
+    system_name: str | None
+    touchpoint: str | None
+    scope_label: str  # the system's name, or the touch point's label
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    id: int
+    author_id: int
+    author_name: str
+    body: str
+    created_at: datetime
+    is_solution: bool
+    by_ecoach: bool
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    id: int
+    question: str
+    state: str
+    state_label: str
+    asker_name: str
+    team_name: str
+    touchpoint: str
+    touchpoint_label: str
+    system_name: str  # "" when none
+    customer_waiting: bool
+    created_at: datetime
+    first_response_due: datetime | None
+    first_response_at: datetime | None
+    sla_status: str  # hero_core.sla.status words: met, missed, overdue, due soon, on time
+    answers: int = 0
+    idea_id: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestView(RequestSummary):
+    details: str = ""
+    asker_id: int = 0
+    answer_views: tuple[AnswerView, ...] = ()
+    known_answer_id: int | None = None
+    may_mark_solved: bool = False
+    may_answer: bool = False
+
+
+@dataclass(frozen=True)
+class KnownAnswerView:
+    id: int
+    question: str
+    answer: str
+    touchpoint: str
+    touchpoint_label: str
+    system_name: str
+    answered_by_name: str
+    confirmed_by_name: str
+    created_at: datetime
+    outdated: bool
+    outdated_reason: str
+    request_id: int | None
+    score: int | None = None  # similarity to the text searched for, 0..100
+
+
+@dataclass(frozen=True)
+class Roadblock:
+    """A recurring roadblock: similar help requests at one system (or touch point) within the window."""
+
+    request_ids: tuple[int, ...]
+    size: int
+    people: int
+    teams: tuple[str, ...]  # team names
+    touchpoint: str
+    touchpoint_label: str
+    system: str  # system code, "" when none
+    system_name: str
+    summary: str
+    hours_waiting: float  # wall-clock hours from asking to the first answer (or now), summed
+    first_at: datetime
+    last_at: datetime
+    idea_id: int | None = None  # promoted into this idea already
+    askers: tuple[int, ...] = field(default=(), repr=False)
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------------
+
+
+def _audit(s: Session, db: Database, actor: Actor, action: str, entity_type: str, entity_id: object,
+           before=None, after=None, reason: str = "") -> None:
+    aid, aemail = actor_ref(actor)
+    audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action=action, entity_type=entity_type,
+                 entity_id=entity_id, before=before, after=after, reason=reason)
+
+
+def _touchpoint_label(value: str) -> str:
+    try:
+        return TOUCHPOINT_LABELS[Touchpoint(value)]
+    except ValueError:
+        return value.replace("_", " ").capitalize()
+
+
+def _system_by(s: Session, raw: str, *, active_only: bool = True) -> HelpSystem | None:
+    """The catalog entry named by its code or name (case-insensitive); None for ""; InvalidInput when unknown."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    system = s.execute(select(HelpSystem).where(or_(func.lower(HelpSystem.code) == text.lower(),
+                                                     func.lower(HelpSystem.name) == text.lower()))).scalars().first()
+    if system is None or (active_only and not system.active):
+        known = ", ".join(s.execute(select(HelpSystem.name).where(HelpSystem.active.is_(True))
+                                    .order_by(HelpSystem.name)).scalars()) or "none yet"
+        message = f"“{text}” is not a system or document in the catalog; choose one of: {known}"
+        raise InvalidInput(message, fields={"system": message})
+    return system
+
+
+def _request_for_update(s: Session, request_id: object) -> HelpRequest:
+    if not is_id(request_id):
+        raise NotFound(f"There is no help request #{request_id}.")
+    stmt = select(HelpRequest).where(HelpRequest.id == request_id)
+    if s.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    request = s.execute(stmt).scalar()
+    if request is None:
+        raise NotFound(f"There is no help request #{request_id}.")
+    return request
+
+
+def _names(s: Session, user_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = sorted({u for u in user_ids if u is not None})
+    if not ids:
+        return {}
+    return {uid: name or email for uid, name, email in s.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(ids)))}
+
+
+def ecoaches_for(s: Session, *, system_id: int | None, touchpoint: str) -> list[int]:
+    """Active e-coaches assigned to this system or this touch point."""
+    scope = EcoachAssignment.touchpoint == touchpoint
+    if system_id is not None:
+        scope = or_(scope, EcoachAssignment.system_id == system_id)
+    return sorted(set(s.execute(
+        select(EcoachAssignment.user_id).join(User, User.id == EcoachAssignment.user_id)
+        .join(UserRole, and_(UserRole.user_id == User.id, UserRole.role == Role.ECOACH.value))
+        .where(scope, User.active.is_(True))).scalars()))
+
+
+def _ecoach_ids(s: Session) -> set[int]:
+    return set(s.execute(select(UserRole.user_id).where(UserRole.role == Role.ECOACH.value)).scalars())
+
+
+# ---- the catalog and e-coach assignments (admins) ----------------------------------------------------------------
+
+
+def add_system(db: Database, *, actor_id: int | None, code: str, name: str, kind: str = "system") -> int:
+    """An admin adds a system or document people may ask about. Returns its id."""
+    code_text, p1 = clean_text(code, "code", max_len=32, single_line=True)
+    name_text, p2 = clean_text(name, "name", max_len=200, single_line=True)
+    problems = [p for p in (p1, p2) if p]
+    code_text = code_text.upper()
+    if code_text and not all(c.isalnum() or c in "_-" for c in code_text):
+        problems.append(f"code “{code_text}” may hold only letters, digits, - and _")
+    if kind not in KIND_LABELS:
+        problems.append(f"kind must be system or document, not “{kind}”")
+    if problems:
+        raise InvalidInput(problems)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_help_catalog")
+        clash = s.execute(select(HelpSystem.id).where(or_(func.upper(HelpSystem.code) == code_text,
+                                                          func.lower(HelpSystem.name) == name_text.lower()))).first()
+        if clash:
+            raise InvalidInput(f"the catalog already has a system or document with code {code_text} or name "
+                               f"“{name_text}”")
+        system = HelpSystem(code=code_text, name=name_text, kind=kind, active=True, created_at=db.now())
+        s.add(system)
+        s.flush()
+        _audit(s, db, actor, "help_system_added", "help_system", system.id, None,
+               {"code": code_text, "name": name_text, "kind": kind})
+        return system.id
+
+
+def set_system_active(db: Database, *, actor_id: int | None, code: str, active: bool) -> None:
+    """An admin retires a system or document from the catalog (old requests keep it), or brings it back."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_help_catalog")
+        system = _system_by(s, code, active_only=False)
+        if system is None:
+            raise InvalidInput("choose a system or document")
+        if system.active == active:
+            return
+        system.active = active
+        _audit(s, db, actor, "help_system_" + ("restored" if active else "retired"), "help_system", system.id,
+               {"active": not active}, {"active": active})
+
+
+def list_systems(db: Database, *, include_inactive: bool = False) -> list[SystemView]:
+    with db.read() as s:
+        stmt = select(HelpSystem).order_by(HelpSystem.name)
+        if not include_inactive:
+            stmt = stmt.where(HelpSystem.active.is_(True))
+        return [SystemView(x.id, x.code, x.name, x.kind, x.active) for x in s.execute(stmt).scalars()]
+
+
+def assign_ecoach(db: Database, *, actor_id: int | None, email: str, system: str = "", touchpoint: str = "") -> int:
+    """An admin makes someone the e-coach of one system (or document) or one touch point; they get the e-coach
+    role if they lack it. Returns the assignment's id."""
+    if bool((system or "").strip()) == bool((touchpoint or "").strip()):
+        raise InvalidInput("choose either a system or document, or a touch point, for the e-coach")
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_help_catalog")
+        user = s.execute(select(User).where(func.lower(User.email) == (email or "").strip().lower())).scalar()
+        if user is None or not user.active:
+            raise InvalidInput(f"nobody active has the email “{(email or '').strip()}”")
+        sys_row = _system_by(s, system) if (system or "").strip() else None
+        tp = None
+        if sys_row is None:
+            try:
+                tp = parse_enum(Touchpoint, touchpoint, "touch point").value
+            except ValueError as exc:
+                raise InvalidInput(str(exc)) from None
+        dup = s.execute(select(EcoachAssignment.id).where(
+            EcoachAssignment.user_id == user.id,
+            EcoachAssignment.system_id == sys_row.id if sys_row else EcoachAssignment.touchpoint == tp)).first()
+        if dup:
+            raise InvalidInput(f"{user.name} is already e-coach for {sys_row.name if sys_row else _touchpoint_label(tp)}")
+        role_added = s.get(UserRole, (user.id, Role.ECOACH.value)) is None
+        if role_added:
+            s.add(UserRole(user_id=user.id, role=Role.ECOACH.value))
+        row = EcoachAssignment(user_id=user.id, system_id=sys_row.id if sys_row else None, touchpoint=tp,
+                               created_at=db.now())
+        s.add(row)
+        s.flush()
+        _audit(s, db, actor, "ecoach_assigned", "user", user.id, None,
+               {"system": sys_row.code if sys_row else None, "touchpoint": tp, "role_added": role_added})
+        return row.id
+
+
+def unassign_ecoach(db: Database, *, actor_id: int | None, assignment_id: int) -> None:
+    """An admin ends one e-coach assignment (the person keeps the role; roles are changed under People)."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "manage_help_catalog")
+        row = s.get(EcoachAssignment, assignment_id) if is_id(assignment_id) else None
+        if row is None:
+            raise NotFound(f"There is no e-coach assignment #{assignment_id}.")
+        system = s.get(HelpSystem, row.system_id) if row.system_id else None
+        _audit(s, db, actor, "ecoach_unassigned", "user", row.user_id,
+               {"system": system.code if system else None, "touchpoint": row.touchpoint}, None)
+        s.delete(row)
+
+
+def list_assignments(db: Database) -> list[AssignmentView]:
+    with db.read() as s:
+        rows = s.execute(
+            select(EcoachAssignment.id, User.id, User.name, User.email, HelpSystem.code, HelpSystem.name,
+                   EcoachAssignment.touchpoint)
+            .join(User, User.id == EcoachAssignment.user_id)
+            .outerjoin(HelpSystem, HelpSystem.id == EcoachAssignment.system_id)
+            .order_by(User.name, HelpSystem.name, EcoachAssignment.touchpoint)).all()
+        return [AssignmentView(a, u, n, e, sc, sn, tp, sn if sn else _touchpoint_label(tp or ""))
+                for a, u, n, e, sc, sn, tp in rows]
+
+
+# ---- asking ------------------------------------------------------------------------------------------------------
+
+
+def _validate(s: Session, data: HelpInput) -> dict:
+    problems: list[str] = []
+    fields: dict[str, str] = {}
+
+    def problem(name: str, message: str) -> None:
+        problems.append(message)
+        fields.setdefault(name, message)
+
+    question, err = clean_text(data.question, FIELD_NAMES["question"], min_len=QUESTION_MIN, max_len=QUESTION_MAX,
+                               single_line=True)
+    if err:
+        problem("question", err)
+    details, err = clean_text(data.details, FIELD_NAMES["details"], required=False, max_len=DETAILS_MAX)
+    if err:
+        problem("details", err)
+    touchpoint = ""
+    try:
+        touchpoint = parse_enum(Touchpoint, str(data.touchpoint or ""), FIELD_NAMES["touchpoint"]).value
+    except ValueError as exc:
+        problem("touchpoint", str(exc))
+    system = None
+    try:
+        system = _system_by(s, str(data.system or ""))
+    except InvalidInput as exc:
+        problem("system", str(exc))
+    if not isinstance(data.customer_waiting, bool):
+        problem("customer_waiting", "whether a customer is waiting must be yes or no")
+    if problems:
+        raise InvalidInput(problems, fields=fields)
+    return {"question": question, "details": details, "touchpoint": touchpoint,
+            "system_id": system.id if system else None, "system_name": system.name if system else "",
+            "customer_waiting": bool(data.customer_waiting)}
+
+
+def ask(db: Database, *, actor_id: int, data: HelpInput) -> int:
+    """Post a roadblock. The e-coaches of its system and touch point hear of it. Returns the request's id."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "ask_help")
+        if actor is SYSTEM:
+            raise PermissionDenied("help requests need a real person as asker")
+        values = _validate(s, data)
+        now = db.now()
+        request = HelpRequest(asker_id=actor.id, team_id=actor.team_id, touchpoint=values["touchpoint"],
+                              system_id=values["system_id"], question=values["question"], details=values["details"],
+                              customer_waiting=values["customer_waiting"], state=OPEN, created_at=now,
+                              updated_at=now, first_response_due=response_due(now, values["customer_waiting"]))
+        s.add(request)
+        s.flush()
+        _audit(s, db, actor, "help_asked", "help_request", request.id, None,
+               {"question": request.question, "touchpoint": request.touchpoint, "system": values["system_name"],
+                "customer_waiting": request.customer_waiting})
+        where = values["system_name"] or _touchpoint_label(request.touchpoint)
+        urgent = " A customer is waiting." if request.customer_waiting else ""
+        notifications.notify(
+            s, db, user_ids=[u for u in ecoaches_for(s, system_id=request.system_id, touchpoint=request.touchpoint)
+                             if u != actor.id],
+            idea_id=None, kind="help_request",
+            message=f"Help request #{request.id} from {actor.name} about {where}: “{request.question}”.{urgent}")
+        return request.id
+
+
+# ---- answering ---------------------------------------------------------------------------------------------------
+
+
+def answer(db: Database, *, actor_id: int, request_id: int, body: str) -> int:
+    """Anyone answers a request that is not solved yet (the asker may add to it). Returns the answer's id."""
+    text, err = clean_text(body, FIELD_NAMES["body"], min_len=2, max_len=ANSWER_MAX)
+    if err:
+        raise InvalidInput(err, fields={"body": err})
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "answer_help")
+        if actor is SYSTEM:
+            raise PermissionDenied("answers need a real person as author")
+        request = _request_for_update(s, request_id)
+        if request.state == SOLVED:
+            raise TransitionNotAllowed(f"Help request #{request.id} is solved already; ask a new question if "
+                                       "the answer no longer works.")
+        now = db.now()
+        row = HelpAnswer(request_id=request.id, author_id=actor.id, body=text, created_at=now)
+        s.add(row)
+        before = {"state": request.state}
+        if actor.id != request.asker_id:
+            if request.first_response_at is None:
+                request.first_response_at = now
+                request.first_response_by = actor.id
+            request.state = ANSWERED
+        request.updated_at = now
+        s.flush()
+        _audit(s, db, actor, "help_answered", "help_request", request.id, before,
+               {"state": request.state, "answer_id": row.id})
+        if actor.id != request.asker_id:
+            notifications.notify(s, db, user_ids=[request.asker_id], idea_id=None, kind="help_answer",
+                                 message=f"{actor.name} answered your help request #{request.id} “{request.question}”. "
+                                         "Mark the answer that solved it, so the next person finds it.")
+        else:
+            earlier = set(s.execute(select(HelpAnswer.author_id).where(HelpAnswer.request_id == request.id)).scalars())
+            notifications.notify(s, db, user_ids=earlier - {actor.id}, idea_id=None, kind="help_answer",
+                                 message=f"{actor.name} added to help request #{request.id} “{request.question}” "
+                                         "that you answered.")
+        return row.id
+
+
+def mark_solved(db: Database, *, actor_id: int, request_id: int, answer_id: int) -> int:
+    """The asker marks the answer that solved the roadblock; it becomes a known answer. Returns its id."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        request = _request_for_update(s, request_id)
+        permissions.require(actor, "mark_help_solved", HelpFacts(asker_id=request.asker_id))
+        if request.state == SOLVED:
+            raise TransitionNotAllowed(f"Help request #{request.id} is solved already.")
+        row = s.get(HelpAnswer, answer_id) if is_id(answer_id) else None
+        if row is None or row.request_id != request.id:
+            raise NotFound(f"Help request #{request.id} has no answer #{answer_id}.")
+        now = db.now()
+        request.state = SOLVED
+        request.solved_at = now
+        request.solution_id = row.id
+        request.updated_at = now
+        known = KnownAnswer(request_id=request.id, question=request.question, answer=row.body,
+                            touchpoint=request.touchpoint, system_id=request.system_id, answered_by=row.author_id,
+                            confirmed_by=actor.id, created_at=now, updated_at=now, outdated_reason="")
+        s.add(known)
+        s.flush()
+        _audit(s, db, actor, "help_solved", "help_request", request.id, {"state": "answered"},
+               {"state": SOLVED, "answer_id": row.id, "answered_by": row.author_id, "known_answer_id": known.id})
+        if row.author_id != actor.id:
+            notifications.notify(s, db, user_ids=[row.author_id], idea_id=None, kind="help_solved",
+                                 message=f"Your answer solved help request #{request.id} “{request.question}” for "
+                                         f"{actor.name}: it is a known answer now. Thank you.")
+        return known.id
+
+
+def mark_outdated(db: Database, *, actor_id: int, known_answer_id: int, reason: str) -> None:
+    """An e-coach or admin marks a known answer outdated (the system or policy changed), saying why."""
+    reason, err = clean_text(reason, "reason", max_len=2_000)
+    if err:
+        raise MissingInformation("Say why the answer is outdated (what changed), so people know what to ask."
+                                 if not reason else err)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "mark_answer_outdated")
+        known = s.get(KnownAnswer, known_answer_id) if is_id(known_answer_id) else None
+        if known is None:
+            raise NotFound(f"There is no known answer #{known_answer_id}.")
+        if known.outdated_at is not None:
+            raise TransitionNotAllowed(f"Known answer #{known.id} was marked outdated already.")
+        now = db.now()
+        known.outdated_at, known.outdated_by, known.outdated_reason, known.updated_at = now, actor.id, reason, now
+        _audit(s, db, actor, "known_answer_outdated", "known_answer", known.id, {"outdated": False},
+               {"outdated": True}, reason)
+
+
+def mark_current(db: Database, *, actor_id: int, known_answer_id: int) -> None:
+    """Undo "outdated": the answer applies again."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "mark_answer_outdated")
+        known = s.get(KnownAnswer, known_answer_id) if is_id(known_answer_id) else None
+        if known is None:
+            raise NotFound(f"There is no known answer #{known_answer_id}.")
+        if known.outdated_at is None:
+            return
+        known.outdated_at, known.outdated_by, known.outdated_reason, known.updated_at = None, None, "", db.now()
+        _audit(s, db, actor, "known_answer_current", "known_answer", known.id, {"outdated": True},
+               {"outdated": False})
+
+
+# ---- reading -----------------------------------------------------------------------------------------------------
+
+
+def _summary_stmt():
+    return (select(HelpRequest, User.name, Team.name, HelpSystem.name)
+            .join(User, User.id == HelpRequest.asker_id)
+            .outerjoin(Team, Team.id == HelpRequest.team_id)
+            .outerjoin(HelpSystem, HelpSystem.id == HelpRequest.system_id))
+
+
+def _summaries(s: Session, rows, now: datetime) -> list[RequestSummary]:
+    rows = list(rows)
+    ids = [r[0].id for r in rows]
+    counts = dict(s.execute(select(HelpAnswer.request_id, func.count()).where(HelpAnswer.request_id.in_(ids))
+                            .group_by(HelpAnswer.request_id)).all()) if ids else {}
+    return [RequestSummary(
+        id=r.id, question=r.question, state=r.state, state_label=STATE_LABELS[r.state], asker_name=asker or "",
+        team_name=team or "", touchpoint=r.touchpoint, touchpoint_label=_touchpoint_label(r.touchpoint),
+        system_name=system or "", customer_waiting=r.customer_waiting, created_at=r.created_at,
+        first_response_due=r.first_response_due, first_response_at=r.first_response_at,
+        sla_status=sla.status(r.first_response_due, r.first_response_at, now), answers=counts.get(r.id, 0),
+        idea_id=r.idea_id) for r, asker, team, system in rows]
+
+
+def get_request(db: Database, *, actor_id: int, request_id: int) -> RequestView:
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_help")
+        if not is_id(request_id):
+            raise NotFound(f"There is no help request #{request_id}.")
+        row = s.execute(_summary_stmt().where(HelpRequest.id == request_id)).first()
+        if row is None:
+            raise NotFound(f"There is no help request #{request_id}.")
+        summary = _summaries(s, [row], db.now())[0]
+        request = row[0]
+        answers = s.execute(select(HelpAnswer).where(HelpAnswer.request_id == request.id)
+                            .order_by(HelpAnswer.created_at, HelpAnswer.id)).scalars().all()
+        names = _names(s, [a.author_id for a in answers])
+        coaches = _ecoach_ids(s)
+        known_id = s.execute(select(KnownAnswer.id).where(KnownAnswer.request_id == request.id)).scalar()
+        facts = HelpFacts(asker_id=request.asker_id)
+        return RequestView(
+            **summary.__dict__, details=request.details, asker_id=request.asker_id,
+            answer_views=tuple(AnswerView(a.id, a.author_id, names.get(a.author_id, ""), a.body, a.created_at,
+                                          a.id == request.solution_id, a.author_id in coaches) for a in answers),
+            known_answer_id=known_id,
+            may_mark_solved=request.state != SOLVED and permissions.allowed(actor, "mark_help_solved", facts),
+            may_answer=request.state != SOLVED and permissions.allowed(actor, "answer_help"))
+
+
+def my_requests(db: Database, *, actor_id: int, limit: int = 200) -> list[RequestSummary]:
+    """The person's own requests, newest first."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "ask_help")
+        rows = s.execute(_summary_stmt().where(HelpRequest.asker_id == actor.id)
+                         .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc()).limit(limit)).all()
+        return _summaries(s, rows, db.now())
+
+
+def my_scope(db: Database, *, actor_id: int) -> tuple[list[str], list[str]]:
+    """(system names, touch point labels) this person is e-coach for."""
+    with db.read() as s:
+        rows = s.execute(select(HelpSystem.name, EcoachAssignment.touchpoint)
+                         .select_from(EcoachAssignment)
+                         .outerjoin(HelpSystem, HelpSystem.id == EcoachAssignment.system_id)
+                         .where(EcoachAssignment.user_id == actor_id)).all()
+        return (sorted(n for n, _ in rows if n), sorted(_touchpoint_label(t) for _, t in rows if t))
+
+
+def queue(db: Database, *, actor_id: int, mine_only: bool = True, include_answered: bool = False,
+          limit: int = 200) -> list[RequestSummary]:
+    """The live queue: requests waiting for a first answer (and, if asked, answered but not solved), a waiting
+    customer first, then the longest wait. `mine_only`: the systems and touch points the person is e-coach for
+    (everything when they have no assignment)."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_help_queue")
+        states = [OPEN, ANSWERED] if include_answered else [OPEN]
+        stmt = _summary_stmt().where(HelpRequest.state.in_(states))
+        if mine_only:
+            mine = s.execute(select(EcoachAssignment.system_id, EcoachAssignment.touchpoint)
+                             .where(EcoachAssignment.user_id == actor.id)).all()
+            systems = [x for x, _ in mine if x is not None]
+            touchpoints = [t for _, t in mine if t is not None]
+            if systems or touchpoints:
+                stmt = stmt.where(or_(HelpRequest.system_id.in_(systems), HelpRequest.touchpoint.in_(touchpoints)))
+        stmt = stmt.order_by(HelpRequest.customer_waiting.desc(), HelpRequest.created_at, HelpRequest.id).limit(limit)
+        return _summaries(s, s.execute(stmt).all(), db.now())
+
+
+def queue_count(db: Database, *, actor_id: int) -> int:
+    """Requests waiting for a first answer in this person's queue (for their home)."""
+    return len(queue(db, actor_id=actor_id, limit=1_000))
+
+
+# ---- known answers -----------------------------------------------------------------------------------------------
+
+
+def _known_views(s: Session, rows, scores: dict[int, int] | None = None) -> list[KnownAnswerView]:
+    rows = list(rows)
+    names = _names(s, [k.answered_by for k, _ in rows] + [k.confirmed_by for k, _ in rows])
+    return [KnownAnswerView(k.id, k.question, k.answer, k.touchpoint, _touchpoint_label(k.touchpoint), system or "",
+                            names.get(k.answered_by, ""), names.get(k.confirmed_by, ""), k.created_at,
+                            k.outdated_at is not None, k.outdated_reason or "", k.request_id,
+                            (scores or {}).get(k.id)) for k, system in rows]
+
+
+#: The longest text compared with the known answers (a question and its details, with room to spare).
+SEARCH_MAX_CHARS = 6_000
+
+
+def search_known(db: Database, *, actor_id: int, text: str = "", system: str = "", touchpoint: str = "",
+                 include_outdated: bool = False, limit: int = 20) -> list[KnownAnswerView]:
+    """Known answers most like `text` (best first, each scored), or the newest when `text` is empty; narrowed to
+    a system (code or name) or a touch point when given."""
+    if not isinstance(text, str):
+        text = ""
+    if len(text) > SEARCH_MAX_CHARS:
+        raise InvalidInput(f"The text to look for is too long ({len(text):,} characters): at most "
+                           f"{SEARCH_MAX_CHARS:,} are compared.")
+    limit = max(1, min(int(limit), 100))
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_help")
+        sys_row = _system_by(s, system, active_only=False) if (system or "").strip() else None
+        tp = parse_enum(Touchpoint, touchpoint, "touch point").value if (touchpoint or "").strip() else None
+        base = select(KnownAnswer, HelpSystem.name).outerjoin(HelpSystem, HelpSystem.id == KnownAnswer.system_id)
+        if sys_row is not None:
+            base = base.where(KnownAnswer.system_id == sys_row.id)
+        if tp is not None:
+            base = base.where(KnownAnswer.touchpoint == tp)
+        if not include_outdated:
+            base = base.where(KnownAnswer.outdated_at.is_(None))
+        if not text.strip():
+            rows = s.execute(base.order_by(KnownAnswer.created_at.desc(), KnownAnswer.id.desc()).limit(limit)).all()
+            return _known_views(s, rows)
+        index = index_for(db)
+        with index.lock:
+            index.refresh(s)
+            # Filters are applied after the index: ask it for more candidates when the search is narrowed.
+            wanted = limit * (8 if (sys_row is not None or tp is not None) else 3)
+            candidates = index.search(text, limit=max(wanted, 30), include_outdated=include_outdated)
+        if not candidates:
+            return []
+        score_of = dict(candidates)
+        rows = s.execute(base.where(KnownAnswer.id.in_(list(score_of)))).all()
+        hits = rerank(text, [(k.id, score_of[k.id], k.question) for k, _ in rows])[:limit]
+        by_id = {k.id: (k, name) for k, name in rows}
+        return _known_views(s, [by_id[h.id] for h in hits], {h.id: h.score for h in hits})
+
+
+def suggest_known(db: Database, *, actor_id: int, text: str, limit: int = 5) -> list[KnownAnswerView]:
+    """Known answers (current ones) like what the person is typing, for the "Ask for help" form."""
+    if not isinstance(text, str) or len(text.strip()) < 3:
+        return []
+    return search_known(db, actor_id=actor_id, text=text[:SEARCH_MAX_CHARS], limit=limit)
+
+
+def get_known(db: Database, *, actor_id: int, known_answer_id: int) -> KnownAnswerView:
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_help")
+        if not is_id(known_answer_id):
+            raise NotFound(f"There is no known answer #{known_answer_id}.")
+        rows = s.execute(select(KnownAnswer, HelpSystem.name).outerjoin(HelpSystem, HelpSystem.id == KnownAnswer.system_id)
+                         .where(KnownAnswer.id == known_answer_id)).all()
+        if not rows:
+            raise NotFound(f"There is no known answer #{known_answer_id}.")
+        return _known_views(s, rows)[0]

@@ -1,0 +1,190 @@
+"""Help with roadblocks on SQLite and PostgreSQL: ask, answer, mark solved, known answers, the e-coach queue,
+the first-response service level in business hours, and the attacks (solving another's request, answering as
+someone else, reaching what a role may not)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from hero_core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
+from hero_core.models import AuditEntry, HelpAnswer, HelpRequest, Notification
+from hero_core.services import help, people
+from tests.conftest import Clock
+
+
+def setup_help(org):
+    help.add_system(org.db, actor_id=org.admin, code="CRM", name="Customer CRM")
+    help.add_system(org.db, actor_id=org.admin, code="RETURNS", name="Returns policy", kind="document")
+    coach = people.add_user(org.db, actor_id=None, email="cora@example.com", name="Cora Coach", roles=["frontline"],
+                            team_code="ST", password="a long enough password")
+    help.assign_ecoach(org.db, actor_id=org.admin, email="cora@example.com", system="CRM")
+    return coach
+
+
+def ask(org, who=None, question="How do I change a customer's address in the CRM?", **kw):
+    data = help.HelpInput(question=question, touchpoint=kw.pop("touchpoint", "call_centre"),
+                          system=kw.pop("system", "CRM"), **kw)
+    return help.ask(org.db, actor_id=who or org.frontline, data=data)
+
+
+def audit_actions(db, entity_type, entity_id):
+    with db.read() as s:
+        return list(s.execute(select(AuditEntry.action).where(
+            AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id))
+            .order_by(AuditEntry.seq)).scalars())
+
+
+def inbox_kinds(db, user_id):
+    with db.read() as s:
+        return [n.kind for n in s.execute(select(Notification).where(Notification.user_id == user_id)).scalars()]
+
+
+def test_ask_answer_solve_makes_a_known_answer_with_audit_and_notifications(org):
+    coach = setup_help(org)
+    rid = ask(org, customer_waiting=True)
+    assert "help_request" in inbox_kinds(org.db, coach)  # the e-coach of the CRM hears of it
+    assert "help_request" not in inbox_kinds(org.db, org.manager)
+    aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Open the contact card, then Edit > Address.")
+    assert "help_answer" in inbox_kinds(org.db, org.frontline)
+    view = help.get_request(org.db, actor_id=org.frontline, request_id=rid)
+    assert view.state == "answered" and view.may_mark_solved and view.answer_views[0].by_ecoach
+    kid = help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
+    assert "help_solved" in inbox_kinds(org.db, coach)
+    assert audit_actions(org.db, "help_request", rid) == ["help_asked", "help_answered", "help_solved"]
+    found = help.search_known(org.db, actor_id=org.other_frontline, text="change the address of a customer")
+    assert [k.id for k in found] == [kid]
+    assert found[0].answered_by_name == "Cora Coach" and found[0].system_name == "Customer CRM"
+    assert found[0].score >= 40
+
+
+def test_known_answers_are_suggested_while_typing_and_outdated_ones_are_left_out(org):
+    coach = setup_help(org)
+    rid = ask(org, question="Refund to a closed card: what do I do?", system="RETURNS", touchpoint="face_to_face")
+    aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Issue store credit and note it on the receipt.")
+    kid = help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
+    rid2 = ask(org, question="Customer address field loses the postcode")
+    help.mark_solved(org.db, actor_id=org.frontline, request_id=rid2,
+                     answer_id=help.answer(org.db, actor_id=coach, request_id=rid2, body="Type it in the second line."))
+    assert [k.id for k in help.suggest_known(org.db, actor_id=org.frontline_b, text="refund closed card")][:1] == [kid]
+    with pytest.raises(PermissionDenied):
+        help.mark_outdated(org.db, actor_id=org.frontline, known_answer_id=kid, reason="policy changed")
+    help.mark_outdated(org.db, actor_id=coach, known_answer_id=kid, reason="Refunds to closed cards go by bank now")
+    assert kid not in [k.id for k in help.suggest_known(org.db, actor_id=org.frontline_b, text="refund closed card")]
+    shown = help.search_known(org.db, actor_id=org.frontline_b, text="refund closed card", include_outdated=True)
+    assert shown[0].id == kid and shown[0].outdated and "bank" in shown[0].outdated_reason
+    assert audit_actions(org.db, "known_answer", kid) == ["known_answer_outdated"]
+
+
+def test_queue_puts_a_waiting_customer_first_then_the_longest_wait_and_follows_assignments(org):
+    coach = setup_help(org)
+    clock = Clock(org.db)
+    old = ask(org, question="Where is the returns form for online orders?", system="")
+    clock.advance(minutes=5)
+    crm = ask(org, question="CRM will not save a second phone number")
+    clock.advance(minutes=5)
+    urgent = ask(org, question="CRM shows no orders for a waiting customer", customer_waiting=True)
+    assert [r.id for r in help.queue(org.db, actor_id=coach)] == [urgent, crm]  # CRM only: her assignment
+    assert [r.id for r in help.queue(org.db, actor_id=org.manager)] == [urgent, old, crm]  # no assignment: all
+    help.answer(org.db, actor_id=org.frontline_b, request_id=crm, body="Use the 'other phone' field.")
+    assert [r.id for r in help.queue(org.db, actor_id=coach)] == [urgent]
+    with pytest.raises(PermissionDenied, match="e-coaches, managers and admins"):
+        help.queue(org.db, actor_id=org.frontline)
+
+
+def test_first_response_due_counts_business_hours_only():
+    cfg = help.HelpSettings(first_response_hours=4, urgent_response_hours=1, day_start=9, day_end=17)
+    friday_4pm = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)
+    assert help.add_business_hours(friday_4pm, 4, cfg) == datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # Monday noon
+    saturday = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    assert help.add_business_hours(saturday, 1, cfg) == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    early_tuesday = datetime(2026, 12, 8, 6, 30, tzinfo=UTC)
+    assert help.add_business_hours(early_tuesday, 9, cfg) == datetime(2026, 12, 9, 10, 0, tzinfo=UTC)
+
+
+def test_sla_status_met_or_missed_by_the_first_answer_of_someone_else(org):
+    coach = setup_help(org)
+    clock = Clock(org.db)
+    clock.now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a Monday morning
+    rid = ask(org, customer_waiting=True)  # due in one business hour
+    clock.advance(minutes=30)
+    help.answer(org.db, actor_id=org.frontline, request_id=rid, body="More: it is a business customer.")
+    clock.advance(minutes=60)
+    help.answer(org.db, actor_id=coach, request_id=rid, body="Business customers: use the account screen.")
+    view = help.get_request(org.db, actor_id=org.frontline, request_id=rid)
+    assert view.first_response_due == datetime(2026, 12, 7, 11, 0, tzinfo=UTC)
+    assert view.sla_status == "missed"  # the asker's own addition does not count as a response
+
+
+# ---- attacks -------------------------------------------------------------------------------------------------
+
+
+def test_nobody_but_the_asker_marks_a_request_solved(org):
+    coach = setup_help(org)
+    rid = ask(org)
+    aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Edit > Address on the contact card.")
+    for intruder in (coach, org.frontline_b, org.manager, org.admin):
+        with pytest.raises(PermissionDenied, match="the person who asked"):
+            help.mark_solved(org.db, actor_id=intruder, request_id=rid, answer_id=aid)
+    assert not help.get_request(org.db, actor_id=coach, request_id=rid).may_mark_solved
+    with org.db.read() as s:
+        assert s.get(HelpRequest, rid).state == "answered"
+
+
+def test_an_answer_of_another_request_cannot_solve_this_one(org):
+    coach = setup_help(org)
+    mine, theirs = ask(org), ask(org, who=org.other_frontline, question="Printer in store two jams every morning")
+    foreign = help.answer(org.db, actor_id=coach, request_id=theirs, body="Use tray two.")
+    with pytest.raises(NotFound, match="has no answer"):
+        help.mark_solved(org.db, actor_id=org.frontline, request_id=mine, answer_id=foreign)
+
+
+def test_an_answer_is_always_written_as_the_person_acting(org):
+    coach = setup_help(org)
+    rid = ask(org)
+    with pytest.raises(TypeError):
+        help.answer(org.db, actor_id=coach, request_id=rid, body="x y z", author_id=org.manager)  # type: ignore
+    aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Open the card.")
+    with org.db.read() as s:
+        assert s.get(HelpAnswer, aid).author_id == coach
+
+
+def test_deactivated_people_and_forged_ids_reach_nothing(org):
+    setup_help(org)
+    rid = ask(org)
+    people.set_active(org.db, actor_id=None, email="frank@example.com", active=False)
+    for call in (lambda: help.get_request(org.db, actor_id=org.frontline_b, request_id=rid),
+                 lambda: help.answer(org.db, actor_id=org.frontline_b, request_id=rid, body="hello there"),
+                 lambda: ask(org, who=org.frontline_b)):
+        with pytest.raises(PermissionDenied, match="deactivated"):
+            call()
+    for bad in (0, -1, 2**40, "1", None):
+        with pytest.raises(NotFound):
+            help.get_request(org.db, actor_id=org.frontline, request_id=bad)
+
+
+def test_catalog_and_assignments_are_for_admins_and_named_errors(org):
+    with pytest.raises(PermissionDenied, match="admins"):
+        help.add_system(org.db, actor_id=org.manager, code="X", name="Something")
+    setup_help(org)
+    with pytest.raises(InvalidInput, match="not a system or document in the catalog"):
+        ask(org, system="Mainframe")
+    with pytest.raises(InvalidInput, match="touch point"):
+        ask(org, touchpoint="carrier pigeon")
+    with pytest.raises(InvalidInput, match="at least 10 characters"):
+        ask(org, question="help")
+    with pytest.raises(InvalidInput, match="already e-coach"):
+        help.assign_ecoach(org.db, actor_id=org.admin, email="cora@example.com", system="crm")
+
+
+def test_a_solved_request_takes_no_more_answers_and_is_solved_once(org):
+    coach = setup_help(org)
+    rid = ask(org)
+    aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Open the card.")
+    help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
+    with pytest.raises(TransitionNotAllowed, match="solved already"):
+        help.answer(org.db, actor_id=coach, request_id=rid, body="Another way.")
+    with pytest.raises(TransitionNotAllowed, match="solved already"):
+        help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
