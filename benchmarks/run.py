@@ -233,7 +233,7 @@ def measure_pages(url: str, runs: int, idea_id: int, result: SizeResult) -> None
 def measure_impact(db, executive: int, repeats: int, result: SizeResult, portfolio: int = PORTFOLIO) -> None:
     from sqlalchemy import func, select
 
-    from hero_core.impact import estimate_impact, estimate_portfolio
+    from hero_core.services.impact_reads import estimate_impact, estimate_portfolio
     from hero_core.models import Idea, IdeaPilotTeam
 
     try:

@@ -23,7 +23,7 @@ from hero_app.startup import release_unused_memory
 from hero_core import charts, impact
 from hero_core.db import Database
 from hero_core.errors import HeroError
-from hero_core.services import catalog
+from hero_core.services import catalog, impact_reads
 from hero_core.services import impact_views as views
 from hero_core.services.ideas import IdeaView
 from hero_core.services.impact_views import FunnelView, IdeaSeries, ViewFilters
@@ -154,7 +154,7 @@ def _idea_estimates(_db: Database, url: str, actor_id: int, idea_id: int, w: imp
                     version: int) -> list[dict]:
     units = {m.code: (m.unit, m.name) for m in catalog.list_metrics(_db)}
     out = []
-    for e in impact.estimate_impact(_db, idea_id=idea_id, actor_id=actor_id, windows=w):
+    for e in impact_reads.estimate_impact(_db, idea_id=idea_id, actor_id=actor_id, windows=w):
         row = e.as_json() | {"direction": e.direction, "inference": e.inference, "warnings": " ".join(e.warnings)}
         row["unit"], row["metric_name"] = units.get(e.metric, ("", e.metric))
         out.append(row)

@@ -19,14 +19,9 @@ import committed while it was computing (the audit trail says so), so a stale an
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import multiprocessing
-import os
-import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date
 
@@ -37,7 +32,9 @@ from sqlalchemy.orm import Session
 from hero_core import cache, impact
 from hero_core.db import Database
 from hero_core.errors import DatabaseBusy
+from hero_core.infra import pool
 from hero_core.models import AuditEntry, Idea, IdeaMetric, ImpactCheck, ImpactResult, Metric
+from hero_core.services import impact_reads
 
 #: (database, windows) -> the audit trail's head when a refresh of every launched idea last found (or made)
 #: every stored estimate current. Everything an estimate depends on changes only with an audited change (ideas,
@@ -107,13 +104,13 @@ def refresh(
                 if wanted is None:
                     _all_current(db, windows, head)  # nothing audited since that could change an estimate
                 return computed
-            launched = impact._launched_ideas(s, scope)
+            launched = impact_reads.launched_ideas(s, scope)
             directions = dict(s.execute(select(Metric.code, Metric.direction)).all())
             stored_stmt = select(ImpactResult.idea_id, ImpactResult.metric_code, ImpactResult.basis)
-            if scope is not None and len(scope) <= impact.MAX_IDS_IN_SQL:
+            if scope is not None and len(scope) <= impact_reads.MAX_IDS_IN_SQL:
                 stored_stmt = stored_stmt.where(ImpactResult.idea_id.in_(scope))
             stored = {(i, c): b for i, c, b in s.connection().execute(stored_stmt)}
-            if scope is not None and len(scope) > impact.MAX_IDS_IN_SQL:
+            if scope is not None and len(scope) > impact_reads.MAX_IDS_IN_SQL:
                 in_scope = set(scope)
                 stored = {key: b for key, b in stored.items() if key[0] in in_scope}
         stale: list[impact.LaunchedIdea] = []
@@ -231,48 +228,20 @@ def _all_current(db: Database, windows: impact.ImpactWindows, head: tuple[int, s
 
 def default_workers() -> int:
     """Worker processes for a whole-portfolio refresh from the command line: one per core, at most four."""
-    return max(1, min(4, os.cpu_count() or 1))
+    return pool.default_workers()
 
 
 def _estimated(db: Database, chunks: list[list[impact.LaunchedIdea]], windows: impact.ImpactWindows,
                directions: dict[str, str], workers: int) -> Iterator[list[dict]]:
     """Each chunk's rows to store, in order: computed here, or by `workers` processes when there is more than
-    one chunk to share (a worker costs about a second to start)."""
-    if workers <= 1 or len(chunks) < 2:
-        for chunk in chunks:
-            with db.read() as s:
-                estimates = impact._estimate_ideas(s, chunk, windows)
-            yield _rows(chunk, estimates, directions, windows)
-        return
-    # spawn, not fork: the caller may hold open connections and threads, which a forked child must not share.
-    with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_worker_start, initargs=(db.url,)) as pool:
-        with _main_script_hidden():  # the workers start here, as the chunks are handed out
-            futures = [pool.submit(_worker_rows, chunk, windows, directions) for chunk in chunks]
-        try:
-            for future in futures:
-                yield future.result()
-        finally:
-            for future in futures:
-                future.cancel()  # the caller stopped early (an import raced it, or an error): drop the rest
+    one chunk to share (hero_core.infra.pool)."""
+    def local(chunk: list[impact.LaunchedIdea], windows: impact.ImpactWindows, directions: dict[str, str]):
+        with db.read() as s:
+            estimates = impact_reads.estimate_ideas(s, chunk, windows)
+        return _rows(chunk, estimates, directions, windows)
 
-
-@contextlib.contextmanager
-def _main_script_hidden():
-    """While workers start, multiprocessing does not see the main module's file. A spawned worker runs the
-    parent's main script again unless told otherwise, and the workers need nothing from it (their code is in this
-    module); a script without a `__main__` guard (the command line's entry script, a test harness's generated
-    script, an app page) would otherwise run again in every worker, or fail there."""
-    main = sys.modules.get("__main__")
-    path = getattr(main, "__file__", None)
-    if main is None or path is None or getattr(getattr(main, "__spec__", None), "name", None):
-        yield  # no file, or a module run with -m, which spawn does not re-run
-        return
-    del main.__file__
-    try:
-        yield
-    finally:
-        main.__file__ = path
+    yield from pool.ordered_results(local, chunks, workers=workers, args=(windows, directions),
+                                    remote=_worker_rows, initializer=_worker_start, initargs=(db.url,))
 
 
 _worker_db: Database | None = None
@@ -287,7 +256,7 @@ def _worker_rows(chunk: list[impact.LaunchedIdea], windows: impact.ImpactWindows
                  directions: dict[str, str]) -> list[dict]:
     assert _worker_db is not None, "the worker was started without its database"
     with _worker_db.read() as s:
-        estimates = impact._estimate_ideas(s, chunk, windows)
+        estimates = impact_reads.estimate_ideas(s, chunk, windows)
     return _rows(chunk, estimates, directions, windows)
 
 
@@ -340,7 +309,7 @@ def stored(session: Session, idea_ids: Iterable[int] | None = None, *, teams: bo
     if wanted is not None:
         if not wanted:
             return []
-        if len(wanted) <= impact.MAX_IDS_IN_SQL:
+        if len(wanted) <= impact_reads.MAX_IDS_IN_SQL:
             stmt = stmt.where(ImpactResult.idea_id.in_(sorted(wanted)))
     out = []
     estimate = impact.ImpactEstimate

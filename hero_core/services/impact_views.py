@@ -32,6 +32,7 @@ from hero_core.models import (
     RiskRating,
     Team,
 )
+from hero_core.services import impact_reads
 from hero_core.services.common import load_actor
 from hero_core.services.observations import week_start, weekly_means
 from hero_core.vocab import State
@@ -151,7 +152,8 @@ def portfolio(
     if not ideas:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
     # Other windows than the compact's own: estimated now, not stored.
-    estimates = impact.estimate_portfolio(db, actor_id=actor_id, idea_ids=[i[0] for i in ideas], windows=windows)
+    estimates = impact_reads.estimate_portfolio(db, actor_id=actor_id, idea_ids=[i[0] for i in ideas],
+                                                windows=windows)
     by_idea: dict[int, list[impact.ImpactEstimate]] = {}
     for e in estimates:
         by_idea.setdefault(e.idea_id, []).append(e)

@@ -1,13 +1,14 @@
-"""Reading the observations store: day and week numbers, and team x week means aggregated in the database.
+"""The observations store: day and week numbers in SQL, team x week means, and keeping the weekly sums (and
+the stored impact verdicts) in step with every write.
 
-Days are counted from 1970-01-01 and weeks run Monday to Sunday, counted from Monday 1970-01-05. The same
-numbering is computed in Python and in SQL (SQLite stores a date as 'YYYY-MM-DD' text, PostgreSQL as DATE),
-so a week number from the database means the same week everywhere in the compact.
+Days and weeks are numbered as in hero_core.weeks (the pure calendar, re-exported here); the same numbering is
+computed in SQL here (SQLite stores a date as 'YYYY-MM-DD' text, PostgreSQL as DATE), so a week number from the
+database means the same week everywhere in the compact. The estimator's own read of the weekly sums is
+hero_core.services.impact_reads.weekly_arrays (re-exported here).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Collection
 from datetime import date, timedelta
 
@@ -17,23 +18,11 @@ from sqlalchemy import Connection, Date, bindparam, literal_column, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from hero_core import impact_store
 from hero_core.models import ObservationWeek
-
-EPOCH = date(1970, 1, 1)
-WEEK_EPOCH = date(1970, 1, 5)  # a Monday
-_WEEK_OFFSET_DAYS = (WEEK_EPOCH - EPOCH).days
-
-
-def day_number(day: date) -> int:
-    return (day - EPOCH).days
-
-
-def week_number(day: date) -> int:
-    return (day - WEEK_EPOCH).days // 7
-
-
-def week_start(week: int) -> date:
-    return WEEK_EPOCH + timedelta(days=7 * int(week))
+from hero_core.services.impact_reads import weekly_arrays
+from hero_core.weeks import EPOCH, WEEK_EPOCH, day_number, week_number, week_start
+from hero_core.weeks import WEEK_OFFSET_DAYS as _WEEK_OFFSET_DAYS
 
 
 def _day_number_text(dialect: str) -> str:
@@ -64,40 +53,6 @@ def weekly_means(session: Session, *, metric_id: int, start: date, end: date) ->
     """
     team, week, value, n_days = weekly_arrays(session, metric_id=metric_id, start=start, end=end)
     return pd.DataFrame({"team_id": team, "week": week, "value": value, "n_days": n_days})
-
-
-def weekly_arrays(
-    session: Session, *, metric_id: int, start: date, end: date
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """weekly_means as four arrays (team id, week, mean, day count), ordered by week then team.
-
-    The estimator's hot read (one idea's impact reads a few thousand rows per target metric), so it goes to the
-    driver's own cursor inside the session's transaction and sorts in numpy. Measured on PostgreSQL at 100k ideas
-    (5,400 rows): 12 ms through SQLAlchemy's result rows with ORDER BY, 7 ms this way, where the binary protocol
-    saves psycopg parsing text numbers.
-    """
-    conn = session.connection()
-    driver = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        cursor, mark = driver.cursor(binary=True), "%s"
-    else:
-        cursor, mark = driver.cursor(), "?"
-    # Float over float: an integer division would truncate, and a NUMERIC one would send Decimal objects.
-    cursor.execute(
-        "SELECT team_id, week, total / CAST(n_days AS FLOAT), n_days FROM observation_weeks "
-        f"WHERE metric_id = {mark} AND week >= {mark} AND week <= {mark}",
-        (int(metric_id), week_number(start), week_number(end - timedelta(days=1))),
-    )
-    rows = cursor.fetchall()
-    cursor.close()
-    cells = np.fromiter(itertools.chain.from_iterable(rows), dtype=float, count=4 * len(rows)).reshape(-1, 4)
-    cells = cells[np.lexsort((cells[:, 0], cells[:, 1]))]
-    return (
-        cells[:, 0].astype(np.int64),
-        cells[:, 1].astype(np.int64),
-        np.ascontiguousarray(cells[:, 2]),
-        cells[:, 3].astype(np.int64),
-    )
 
 
 # ---- keeping the weekly sums in step -----------------------------------------------------------------------
@@ -233,8 +188,6 @@ def written(
 ) -> None:
     """Bring everything derived from the observations in step after a write of these metrics' days, in the
     writer's transaction: the weekly sums, and the stored impact verdicts whose windows cover those days."""
-    from hero_core import impact_store  # the estimator reads this module: import at call time
-
     first_day, last_day = pd.Timestamp(first_day).date(), pd.Timestamp(last_day).date()
     refresh_weeks(session, metric_ids=metric_ids, first_day=first_day, last_day=last_day, team_ids=team_ids)
     impact_store.forget(session, metric_ids=metric_ids, first_day=first_day, last_day=last_day)
@@ -245,11 +198,13 @@ def rows_written(
 ) -> None:
     """`written` for a bulk write whose rows are at hand (day numbers as in `day_number`): the weekly sums of
     weeks that held no stored day are added from the rows instead of regrouped from the table."""
-    from hero_core import impact_store  # the estimator reads this module: import at call time
-
     if not len(day):
         return
     _add_weeks(session, metric_id=metric_id, team_id=team_id, day=day, value=value)
     impact_store.forget(session, metric_ids=sorted({int(m) for m in np.unique(metric_id)}),
                         first_day=EPOCH + timedelta(days=int(day.min())),
                         last_day=EPOCH + timedelta(days=int(day.max())))
+
+
+__all__ = ["EPOCH", "WEEK_EPOCH", "day_number", "day_number_sql", "rebuild_weeks", "refresh_weeks", "rows_written",
+           "week_number", "week_number_sql", "week_start", "weekly_arrays", "weekly_means", "written"]

@@ -22,7 +22,7 @@ from hero_core.models import (
     Team,
 )
 from hero_core.services import observations, people
-from hero_core.services.observations import WEEK_EPOCH
+from hero_core.weeks import WEEK_EPOCH
 
 LAUNCH = date(2025, 3, 5)  # a Wednesday
 AHT_TEAMS = tuple(f"T{i}" for i in range(8))  # T0 and T1 pilot, T2..T7 comparison

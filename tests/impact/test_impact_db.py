@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hero_core import impact
 from hero_core.cli import main
 from hero_core.errors import InvalidInput, NotFound, PermissionDenied
+from hero_core.services import impact_reads
 
 from .factories import AHT_TEAMS, LAUNCH, add_teams, launched_idea, store_daily, synthetic_daily, weekly_panel
 
@@ -32,7 +33,7 @@ def measured(org):
 def test_estimates_from_the_database_match_the_pure_estimator_on_the_same_data(measured):
     org, idea_id, daily = measured
 
-    aht, csat = impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.executive)
+    aht, csat = impact_reads.estimate_impact(org.db, idea_id=idea_id, actor_id=org.executive)
     expected = impact.estimate_from_panel(
         weekly_panel(daily), metric="aht", direction="lower", treated_teams=("T0", "T1"), launch_date=LAUNCH
     )
@@ -69,12 +70,12 @@ def test_the_portfolio_estimates_every_launched_idea_and_skips_the_others(measur
         title="Not launched yet",
     )
 
-    results = impact.estimate_portfolio(org.db, actor_id=org.manager)
+    results = impact_reads.estimate_portfolio(org.db, actor_id=org.manager)
 
     assert [(r.idea_id, r.metric) for r in results] == [(idea_id, "aht"), (idea_id, "csat"), (scaled, "aht")]
     assert results[2].verdict == impact.NO_CLEAR_CHANGE  # T2 only shared the organisation-wide shift
     assert results[0].effect == pytest.approx(
-        impact.estimate_impact(org.db, idea_id=idea_id, actor_id=None)[0].effect
+        impact_reads.estimate_impact(org.db, idea_id=idea_id, actor_id=None)[0].effect
     )
 
 
@@ -90,22 +91,22 @@ def test_impact_of_an_idea_that_has_not_launched_is_refused_with_a_reason(org):
     )
 
     with pytest.raises(InvalidInput, match="has not been launched"):
-        impact.estimate_impact(org.db, idea_id=idea_id, actor_id=None)
+        impact_reads.estimate_impact(org.db, idea_id=idea_id, actor_id=None)
     with pytest.raises(NotFound):
-        impact.estimate_impact(org.db, idea_id=idea_id + 99, actor_id=None)
+        impact_reads.estimate_impact(org.db, idea_id=idea_id + 99, actor_id=None)
 
 
 def test_frontline_staff_may_not_view_impact(org):
     with pytest.raises(PermissionDenied):
-        impact.estimate_portfolio(org.db, actor_id=org.frontline)
+        impact_reads.estimate_portfolio(org.db, actor_id=org.frontline)
 
 
 def test_the_submitter_sees_her_own_ideas_impact_and_a_teammate_does_not(measured):
     org, idea_id, _ = measured
-    own = impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.frontline)
-    assert own == impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.executive)
+    own = impact_reads.estimate_impact(org.db, idea_id=idea_id, actor_id=org.frontline)
+    assert own == impact_reads.estimate_impact(org.db, idea_id=idea_id, actor_id=org.executive)
     with pytest.raises(PermissionDenied, match="the idea's submitter, executives, managers and admins"):
-        impact.estimate_impact(org.db, idea_id=idea_id, actor_id=org.frontline_b)
+        impact_reads.estimate_impact(org.db, idea_id=idea_id, actor_id=org.frontline_b)
 
 
 def test_hero_impact_json_prints_one_object_per_target_metric_with_exactly_the_contract_keys(
@@ -144,3 +145,11 @@ def test_hero_impact_prints_a_readable_table_and_fails_cleanly_for_an_unknown_id
     assert "plain comparison (aht): better, if the pilot teams were not already drifting apart" in table.output
     assert missing.exit_code == 1
     assert "Idea #9999 does not exist" in missing.output and "Traceback" not in missing.output
+
+
+def test_the_estimators_services_are_still_importable_from_the_pure_module():
+    """hero_core.impact is pure; its database services live in impact_reads and keep their old names there."""
+    from hero_core.impact import estimate_impact, estimate_portfolio
+
+    assert (estimate_impact, estimate_portfolio) == (impact_reads.estimate_impact, impact_reads.estimate_portfolio)
+    assert impact._launched_ideas is impact_reads.launched_ideas

@@ -21,7 +21,7 @@ from hero_core.models import (
     ObservationWeek,
     Team,
 )
-from hero_core.services import metrics_io
+from hero_core.services import impact_reads, metrics_io
 from hero_core.services.observations import week_number_sql
 
 from .factories import AHT_TEAMS, LAUNCH, add_teams, launched_idea, store_daily, synthetic_daily
@@ -45,7 +45,7 @@ def audited(s, what: str) -> None:
 def live(org, idea_id=None) -> list[impact.ImpactEstimate]:
     ids = None if idea_id is None else [idea_id]
     # The store keeps the headline; the second tier and the MDE are estimated live on the idea page.
-    return [e.headline_only() for e in impact.estimate_portfolio(org.db, actor_id=org.executive, idea_ids=ids)]
+    return [e.headline_only() for e in impact_reads.estimate_portfolio(org.db, actor_id=org.executive, idea_ids=ids)]
 
 
 def stored_count(db) -> int:
@@ -144,7 +144,7 @@ def test_a_refresh_that_an_import_overtakes_does_not_store_stale_answers(measure
     path = tmp_path / "during.csv"
     path.write_text("\n".join(["metric,team,date,value"] + [
         f"aht,T0,{LAUNCH + timedelta(days=d)},{200.0:.1f}" for d in range(0, 119)]) + "\n")
-    real = impact._estimate_ideas
+    real = impact_reads.estimate_ideas
     calls = []
 
     def estimate_then_import(session, ideas, windows):
@@ -154,9 +154,9 @@ def test_a_refresh_that_an_import_overtakes_does_not_store_stale_answers(measure
         calls.append(len(ideas))
         return answer
 
-    monkeypatch.setattr(impact, "_estimate_ideas", estimate_then_import)
+    monkeypatch.setattr(impact_reads, "estimate_ideas", estimate_then_import)
     impact_store.refresh(org.db)
-    monkeypatch.setattr(impact, "_estimate_ideas", real)
+    monkeypatch.setattr(impact_reads, "estimate_ideas", real)
 
     assert len(calls) == 2  # computed, discarded, computed again on the new days
     assert impact_store.current(org.db) == live(org)
@@ -187,15 +187,15 @@ def test_weekly_means_read_whole_weeks_from_the_stored_sums(measured):
 def test_a_refresh_with_nothing_audited_since_the_last_one_checks_nothing(measured, monkeypatch):
     org, _ = measured
     assert impact_store.refresh(org.db) == 1
-    monkeypatch.setattr(impact, "_launched_ideas", lambda *a: pytest.fail("looked at the ideas again"))
+    monkeypatch.setattr(impact_reads, "launched_ideas", lambda *a: pytest.fail("looked at the ideas again"))
     assert impact_store.refresh(org.db) == 0
     assert impact_store.current(org.db) == impact_store.current(org.db)
     monkeypatch.undo()
     with org.db.write() as s:
         audited(s, "something_changed")
     calls = []
-    real = impact._launched_ideas
-    monkeypatch.setattr(impact, "_launched_ideas", lambda *a: calls.append(1) or real(*a))
+    real = impact_reads.launched_ideas
+    monkeypatch.setattr(impact_reads, "launched_ideas", lambda *a: calls.append(1) or real(*a))
     assert impact_store.refresh(org.db) == 0 and calls == [1]
 
 
@@ -220,13 +220,13 @@ def a_new_process() -> None:
 def checked_scopes(monkeypatch) -> list:
     """The idea ids each refresh fingerprints from now on (None: every launched idea)."""
     scopes = []
-    real = impact._launched_ideas
+    real = impact_reads.launched_ideas
 
     def spy(session, idea_ids):
         scopes.append(None if idea_ids is None else sorted(idea_ids))
         return real(session, idea_ids)
 
-    monkeypatch.setattr(impact, "_launched_ideas", spy)
+    monkeypatch.setattr(impact_reads, "launched_ideas", spy)
     return scopes
 
 
