@@ -746,3 +746,196 @@ def get_known(db: Database, *, actor_id: int, known_answer_id: int) -> KnownAnsw
         if not rows:
             raise NotFound(f"There is no known answer #{known_answer_id}.")
         return _known_views(s, rows)[0]
+
+
+# ---- recurring roadblocks ----------------------------------------------------------------------------------------
+
+RECURRING_DAYS = 90  # the window looked at, by default
+RECURRING_MIN_SIZE = 3  # requests in a group before it counts as recurring
+RECURRING_MIN_PEOPLE = 2  # ... from at least this many people
+WORDING_THRESHOLD = 0.45  # how alike two requests' wording must be (cosine of their term sets)
+
+
+def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool = True) -> list[Roadblock]:
+    since = now - timedelta(days=days)
+    rows = s.execute(
+        select(HelpRequest.id, HelpRequest.asker_id, HelpRequest.team_id, HelpRequest.touchpoint,
+               HelpRequest.system_id, HelpRequest.question, HelpRequest.created_at, HelpRequest.first_response_at,
+               HelpRequest.idea_id)
+        .where(HelpRequest.created_at >= since, HelpRequest.created_at <= now)
+        .order_by(HelpRequest.id)).all()
+    by_scope: dict[tuple, list] = {}
+    for row in rows:
+        # Same system; a request about no system groups with others of its touch point.
+        by_scope.setdefault((row.system_id, None if row.system_id else row.touchpoint), []).append(row)
+    systems = {x.id: (x.code, x.name) for x in s.execute(select(HelpSystem)).scalars()}
+    teams = dict(s.execute(select(Team.id, Team.name)).all())
+    found: list[Roadblock] = []
+    for members in by_scope.values():
+        if len(members) < RECURRING_MIN_SIZE:
+            continue
+        for group in similar_groups([m.question for m in members], threshold=WORDING_THRESHOLD):
+            rs = [members[i] for i in group]
+            askers = {r.asker_id for r in rs}
+            if len(rs) < RECURRING_MIN_SIZE or len(askers) < RECURRING_MIN_PEOPLE:
+                continue
+            ideas = [r.idea_id for r in rs if r.idea_id is not None]
+            if ideas and not include_promoted:
+                continue
+            touchpoints = [r.touchpoint for r in rs]
+            touchpoint = max(set(touchpoints), key=touchpoints.count)
+            code, name = systems.get(rs[0].system_id, ("", ""))
+            waited = sum(((r.first_response_at or now) - r.created_at).total_seconds() for r in rs) / 3600
+            found.append(Roadblock(
+                request_ids=tuple(r.id for r in rs), size=len(rs), people=len(askers),
+                teams=tuple(sorted({teams[r.team_id] for r in rs if r.team_id in teams})),
+                touchpoint=touchpoint, touchpoint_label=_touchpoint_label(touchpoint), system=code,
+                system_name=name, summary=rs[central([r.question for r in rs])].question,
+                hours_waiting=round(waited, 1), first_at=min(r.created_at for r in rs),
+                last_at=max(r.created_at for r in rs), idea_id=max(set(ideas), key=ideas.count) if ideas else None,
+                askers=tuple(sorted(askers))))
+    found.sort(key=lambda r: (-r.people, -len(r.teams), -r.hours_waiting, -r.size, r.request_ids[0]))
+    return found
+
+
+def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECURRING_DAYS,
+                         include_promoted: bool = True) -> list[Roadblock]:
+    """Similar requests at one system (or touch point) over the last `days`, grouped; the most people, then teams,
+    then hours waiting first."""
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3_660:
+        raise InvalidInput(f"the window must be a whole number of days from 1 to 3660, not {days!r}")
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_roadblocks")
+        return _recurring(s, now=db.now(), days=days, include_promoted=include_promoted)
+
+
+def evidence_text(roadblock: Roadblock, *, where: str) -> str:
+    """What a promoted idea's roadblock says: the requests, counts and teams, for its review."""
+    ids = ", ".join(f"#{i}" for i in roadblock.request_ids[:60])
+    more = f" and {roadblock.size - 60} more" if roadblock.size > 60 else ""
+    return (f"Recurring roadblock at {where}: {roadblock.size} help requests from {roadblock.people} people in "
+            f"{len(roadblock.teams)} team{'s' if len(roadblock.teams) != 1 else ''} ({', '.join(roadblock.teams)}) "
+            f"between {roadblock.first_at:%Y-%m-%d} and {roadblock.last_at:%Y-%m-%d}, "
+            f"{roadblock.hours_waiting:,.0f} hours waiting for a first answer in all.\n"
+            f"Typical question: “{roadblock.summary}”\n"
+            f"Help requests: {ids}{more}.")
+
+
+def promote_roadblock(db: Database, *, actor_id: int, request_ids: Sequence[int], title: str, proposal: str,
+                      category: str, involves_technology: bool = False, target_metrics: Sequence[str] = (),
+                      days: int = RECURRING_DAYS) -> int:
+    """An e-coach or manager turns a recurring roadblock into an idea, submitted for review. The idea's roadblock
+    carries the evidence (requests, counts, teams); the requests link to it; their askers follow it and are told.
+    Promoting the same requests again (a double click) finds the same idea. Returns the idea's id."""
+    from hero_core.services import ideas  # a service calling another's public function; no cycle at import
+
+    ids = sorted({int(i) for i in request_ids if is_id(i)})
+    if len(ids) != len(set(request_ids)) or not ids:
+        raise InvalidInput("choose the help requests of one recurring roadblock")
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "promote_roadblock")
+        rows = s.execute(select(HelpRequest).where(HelpRequest.id.in_(ids))).scalars().all()
+        if len(rows) != len(ids):
+            missing = sorted(set(ids) - {r.id for r in rows})
+            raise NotFound(f"There is no help request {', '.join(f'#{m}' for m in missing)}.")
+        promoted = sorted({r.idea_id for r in rows if r.idea_id is not None})
+        now = db.now()
+        teams = dict(s.execute(select(Team.id, Team.name)).all())
+        system = s.get(HelpSystem, rows[0].system_id) if rows[0].system_id else None
+        touchpoints = [r.touchpoint for r in rows]
+        touchpoint = max(set(touchpoints), key=touchpoints.count)
+        roadblock = Roadblock(
+            request_ids=tuple(ids), size=len(rows), people=len({r.asker_id for r in rows}),
+            teams=tuple(sorted({teams[r.team_id] for r in rows if r.team_id in teams})), touchpoint=touchpoint,
+            touchpoint_label=_touchpoint_label(touchpoint), system=system.code if system else "",
+            system_name=system.name if system else "", summary=rows[central([r.question for r in rows])].question,
+            hours_waiting=round(sum(((r.first_response_at or now) - r.created_at).total_seconds() for r in rows)
+                                / 3600, 1),
+            first_at=min(r.created_at for r in rows), last_at=max(r.created_at for r in rows),
+            askers=tuple(sorted({r.asker_id for r in rows})))
+    token = hashlib.sha256(f"roadblock:{actor.id}:{','.join(map(str, ids))}".encode()).hexdigest()[:40]
+    if promoted:
+        with db.read() as s:
+            mine = s.execute(select(Idea.id).where(Idea.submitter_id == actor.id, Idea.form_token == token)).scalar()
+        if mine is None or promoted != [mine]:
+            raise TransitionNotAllowed(
+                f"Some of these help requests were promoted already, into idea #{promoted[0]}: support that idea.")
+        return mine
+    where = " · ".join(x for x in (roadblock.system_name, roadblock.touchpoint_label) if x)
+    data = ideas.IdeaInput(title=title, roadblock=evidence_text(roadblock, where=where), proposal=proposal,
+                           touchpoint=touchpoint, category=category, involves_technology=involves_technology,
+                           target_metrics=tuple(target_metrics))
+    idea_id = ideas.create_idea(db, actor_id=actor.id, data=data, submit=True, form_token=token)
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        rows = s.execute(select(HelpRequest).where(HelpRequest.id.in_(ids))).scalars().all()
+        now = db.now()
+        for r in rows:
+            r.idea_id = idea_id
+            r.updated_at = now
+        following = set(s.execute(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == idea_id)).scalars())
+        active = set(s.execute(select(User.id).where(User.id.in_(roadblock.askers), User.active.is_(True))).scalars())
+        new_followers = sorted(active - following - {actor.id})
+        for user_id in new_followers:
+            s.add(IdeaFollow(idea_id=idea_id, user_id=user_id, created_at=now))
+        s.flush()
+        _audit(s, db, actor, "roadblock_promoted", "idea", idea_id, None,
+               {"help_requests": ids, "size": roadblock.size, "people": roadblock.people,
+                "teams": list(roadblock.teams), "followers_added": new_followers})
+        notifications.notify(s, db, user_ids=new_followers, idea_id=idea_id, kind="followed",
+                             message=f"Your help request became part of idea #{idea_id} “{title.strip()}”: "
+                                     f"{roadblock.size} colleagues hit the same roadblock. You follow the idea now.")
+    return idea_id
+
+
+def requests_of_idea(db: Database, *, actor_id: int, idea_id: int) -> list[RequestSummary]:
+    """The help requests an idea was promoted from: its evidence."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_help")
+        rows = s.execute(_summary_stmt().where(HelpRequest.idea_id == idea_id).order_by(HelpRequest.id)).all()
+        return _summaries(s, rows, db.now())
+
+
+# ---- the e-coach promise kept, per team and quarter --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PromiseRow:
+    team_code: str
+    team_name: str
+    quarter: str  # e.g. '2026Q4', of the day the request was asked
+    requests: int  # requests whose first response was due in the quarter (asked, and due by now)
+    kept: int  # ... first answered by someone else within the service level
+    share: float | None  # kept / requests (None when no request)
+
+
+def _quarter(d: datetime) -> str:
+    return f"{d.year}Q{(d.month - 1) // 3 + 1}"
+
+
+def ecoach_promise_kept(db: Database, *, actor_id: int | None, since: date | None = None,
+                        until: date | None = None) -> list[PromiseRow]:
+    """Per asker's team and quarter: the share of help requests first-answered within the service level. A request
+    counts once its deadline has passed or it was answered; unanswered and overdue counts as not kept. For the
+    compact scorecard (e-coaches' promise)."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_scorecard")
+        now = db.now()
+        stmt = (select(Team.code, Team.name, HelpRequest.created_at, HelpRequest.first_response_due,
+                       HelpRequest.first_response_at)
+                .join(Team, Team.id == HelpRequest.team_id)
+                .where(or_(HelpRequest.first_response_at.is_not(None), HelpRequest.first_response_due < now)))
+        if since is not None:
+            stmt = stmt.where(HelpRequest.created_at >= datetime.combine(since, datetime.min.time(), now.tzinfo))
+        if until is not None:
+            stmt = stmt.where(HelpRequest.created_at < datetime.combine(until, datetime.min.time(), now.tzinfo))
+        totals: dict[tuple, list[int]] = {}
+        for code, name, created, due, first in s.execute(stmt.execution_options(yield_per=10_000)):
+            cell = totals.setdefault((code, name, _quarter(created)), [0, 0])
+            cell[0] += 1
+            cell[1] += int(first is not None and due is not None and first <= due)
+        return [PromiseRow(code, name, q, n, k, k / n if n else None)
+                for (code, name, q), (n, k) in sorted(totals.items(), key=lambda kv: (kv[0][2], kv[0][0]))]

@@ -188,3 +188,62 @@ def test_a_solved_request_takes_no_more_answers_and_is_solved_once(org):
         help.answer(org.db, actor_id=coach, request_id=rid, body="Another way.")
     with pytest.raises(TransitionNotAllowed, match="solved already"):
         help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
+
+
+# ---- recurring roadblocks, promotion, the promise kept ---------------------------------------------------------
+
+
+def test_recurring_roadblocks_group_similar_requests_and_promote_into_an_idea_with_evidence(org):
+    from hero_core.models import Idea, IdeaFollow
+    coach = setup_help(org)
+    same = ["CRM address field drops the postcode", "The CRM address field loses the postcode again",
+            "Postcode dropped from CRM address field on save"]
+    ids = [ask(org, who=w, question=q) for w, q in zip((org.frontline, org.frontline_b, org.other_frontline), same,
+                                                        strict=True)]
+    ask(org, question="Where is the returns policy for gift cards?", system="RETURNS")
+    found = help.recurring_roadblocks(org.db, actor_id=coach, days=30)
+    assert len(found) == 1
+    rb = found[0]
+    assert rb.request_ids == tuple(ids) and rb.size == 3 and rb.people == 3
+    assert rb.teams == ("Contact centre", "Stores") and rb.system == "CRM"
+    with pytest.raises(PermissionDenied):
+        help.recurring_roadblocks(org.db, actor_id=org.frontline)
+    with pytest.raises(PermissionDenied, match="e-coaches and managers"):
+        help.promote_roadblock(org.db, actor_id=org.frontline, request_ids=ids, title="Keep the postcode",
+                               proposal="Fix the CRM address form save.", category="crm_lms_entry")
+    idea_id = help.promote_roadblock(org.db, actor_id=org.manager, request_ids=ids, title="Keep the postcode in CRM",
+                                     proposal="Fix the CRM address form so it saves the postcode.",
+                                     category="crm_lms_entry", involves_technology=True)
+    again = help.promote_roadblock(org.db, actor_id=org.manager, request_ids=ids, title="Keep the postcode in CRM",
+                                   proposal="Fix the CRM address form so it saves the postcode.",
+                                   category="crm_lms_entry", involves_technology=True)
+    assert again == idea_id
+    with org.db.read() as s:
+        idea = s.get(Idea, idea_id)
+        assert idea.state == "submitted" and "3 help requests from 3 people in 2 teams" in idea.roadblock
+        assert all(f"#{i}" in idea.roadblock for i in ids)
+        followers = set(s.execute(select(IdeaFollow.user_id).where(IdeaFollow.idea_id == idea_id)).scalars())
+    assert followers == {org.frontline, org.frontline_b, org.other_frontline}
+    assert [r.id for r in help.requests_of_idea(org.db, actor_id=org.frontline, idea_id=idea_id)] == ids
+    assert help.recurring_roadblocks(org.db, actor_id=coach, days=30)[0].idea_id == idea_id
+    assert audit_actions(org.db, "idea", idea_id)[-1] == "roadblock_promoted"
+    with pytest.raises(TransitionNotAllowed, match="promoted already"):
+        help.promote_roadblock(org.db, actor_id=coach, request_ids=ids, title="Another idea",
+                               proposal="Something else entirely.", category="crm_lms_entry")
+
+
+def test_promise_kept_share_per_team_and_quarter(org):
+    coach = setup_help(org)
+    clock = Clock(org.db)
+    clock.now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    kept = ask(org)  # due 14:00
+    late = ask(org, who=org.other_frontline, question="CRM login page keeps timing out")
+    ask(org, question="CRM search finds nobody by phone")  # never answered: missed once overdue
+    clock.advance(hours=1)
+    help.answer(org.db, actor_id=coach, request_id=kept, body="Edit > Address.")
+    clock.advance(hours=6)
+    help.answer(org.db, actor_id=coach, request_id=late, body="Clear the cache.")
+    rows = help.ecoach_promise_kept(org.db, actor_id=org.executive)
+    assert [(r.team_code, r.quarter, r.requests, r.kept) for r in rows] == [("CC", "2026Q4", 2, 1), ("ST", "2026Q4", 1, 0)]
+    with pytest.raises(PermissionDenied):
+        help.ecoach_promise_kept(org.db, actor_id=org.frontline)
