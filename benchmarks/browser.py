@@ -27,7 +27,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hero_app.serve import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.support.live_server import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIET_MS = 250

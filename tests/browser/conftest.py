@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from hero_app.serve import CHROMIUM, CHROMIUM_ARGS, LiveServer
 from hero_core.db import Database
 from hero_core.services import catalog
 from tests.conftest import Org, build_org, fresh_sqlite
+from tests.support.live_server import CHROMIUM, CHROMIUM_ARGS, LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The walk's screenshots refresh the README's pictures only when asked (`make screenshots`, which sets

@@ -447,10 +447,10 @@ MAX_SHOT_HEIGHT = 2_400
 def demo_walk(sqlite_template, tmp_path_factory, request):
     """The demo organisation (30 people, 60 ideas, 18 months of metrics: pages with something on them),
     served by the real Streamlit server."""
-    from hero_app.serve import LiveServer
     from hero_core import demo
     from hero_core.services import catalog
     from tests.conftest import fresh_sqlite
+    from tests.support.live_server import LiveServer
 
     directory = tmp_path_factory.mktemp("demo-walk")
     db = fresh_sqlite(sqlite_template, directory)
