@@ -33,6 +33,15 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("campaigns", "hero_app/pages/campaigns.py", "Campaigns", ":material/campaign:"),
     PageSpec("idea", "hero_app/pages/idea.py", "Idea", ":material/description:", in_menu=False),
     PageSpec("inbox", "hero_app/pages/inbox.py", "Notifications", ":material/notifications:"),
+    PageSpec("help", "hero_app/pages/help.py", "Ask for help", ":material/support:", section="Help"),
+    PageSpec("known-answers", "hero_app/pages/known_answers.py", "Known answers", ":material/menu_book:",
+             section="Help"),
+    PageSpec("help-request", "hero_app/pages/help_request.py", "Help request", ":material/forum:", section="Help",
+             in_menu=False),
+    PageSpec("ecoach", "hero_app/pages/ecoach.py", "E-coach queue", ":material/support_agent:",
+             permission="view_help_queue", section="Help"),
+    PageSpec("roadblocks", "hero_app/pages/help_roadblocks.py", "Recurring roadblocks", ":material/repeat:",
+             permission="view_roadblocks", section="Help"),
     PageSpec("heroes", "hero_app/pages/heroes.py", "Hall of HEROs", ":material/military_tech:", section="Community"),
     PageSpec("pulse", "hero_app/pages/pulse.py", "HERO Index pulse", ":material/favorite:", section="Community"),
     PageSpec("review", "hero_app/pages/review.py", "Review queue", ":material/fact_check:",
@@ -45,6 +54,8 @@ PAGES: tuple[PageSpec, ...] = (
              permission="view_scorecard", section="Work"),
     PageSpec("admin", "hero_app/pages/admin.py", "Administration", ":material/admin_panel_settings:",
              permission="manage_users", section="Organisation"),
+    PageSpec("help-catalog", "hero_app/pages/help_catalog.py", "Help catalog and e-coaches", ":material/category:",
+             permission="manage_help_catalog", section="Organisation"),
 )
 
 BY_PATH: dict[str, PageSpec] = {p.url_path: p for p in PAGES}

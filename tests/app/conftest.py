@@ -37,6 +37,10 @@ ALLOWED = {
     "impact": {"executive", "manager", "admin"},
     "admin": {"admin"},
     "scorecard": {"executive", "manager"},
+    # Help (issue 22): the queue and recurring roadblocks for e-coaches, managers and admins; the catalog for admins.
+    "ecoach": {"manager", "admin"},
+    "roadblocks": {"manager", "admin"},
+    "help-catalog": {"admin"},
 }
 
 

@@ -11,7 +11,8 @@ RESTRICTED = [p.url_path for p in PAGES if p.permission is not None]
 REFUSED = [(page, role) for page in RESTRICTED for role in ROLES if role not in ALLOWED[page]]
 PERMITTED = [(page, min(ALLOWED[page])) for page in RESTRICTED]
 TITLES = {"review": "Review queue", "it-board": "IT board", "impact": "Impact", "admin": "Administration",
-          "scorecard": "Compact scorecard"}
+          "scorecard": "Compact scorecard", "ecoach": "E-coach queue", "roadblocks": "Recurring roadblocks",
+          "help-catalog": "Help catalog and e-coaches"}
 
 
 def _user_id(org, role: str) -> int:
