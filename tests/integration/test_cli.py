@@ -94,7 +94,7 @@ def test_users_add_reads_the_password_from_stdin_and_makes_managers_manage_their
         (
             ("--role", "boss", "--team", "CC"),
             None,
-            "error: role 'boss' is not one of: frontline, manager, it_champion, executive, admin",
+            "error: role 'boss' is not one of: frontline, manager, it_champion, executive, admin, ecoach",
         ),
         (("--role", "frontline", "--team", "NOPE"), None, "error: team 'NOPE' does not exist"),
         (
