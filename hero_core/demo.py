@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select
 
 from hero_core import audit, impact_store, risk
 from hero_core.db import Database
+from hero_core.demo_help import build_help
 from hero_core.demo_pulse import build_pulse
 from hero_core.demo_social import build_conversation
 from hero_core.demo_content import (
@@ -494,11 +495,16 @@ def build_demo(db: Database, *, today: date | None = None, seed: int = 7) -> str
         builder.run_events()
         pulse_answers = build_pulse(db, today=today, seed=seed)
         supports, comments = build_conversation(db, today=today, seed=seed)
+        help_requests, known_answers, help_idea = build_help(
+            db, today=today, seed=seed, ids=builder.ids, promoter_email="sarah.whitfield@hero.example",
+            people_by_team={t: [builder.uid(e) for e in builder.team_people[t].get("frontline", [])]
+                            for t in FRONT_TEAMS})
     finally:
         db.clock = real_clock
     impact_store.refresh(db)  # the launched ideas' verdicts, ready for the first visit
     return (
         f"demo organisation ready: {len(TEAMS)} teams, {len(PEOPLE)} people (password {DEMO_PASSWORD!r}), "
         f"{len(IDEAS)} ideas in every state, {len(builder.launched)} launched, {observations} daily observations, "
-        f"{pulse_answers} HERO Index pulse answers, {supports} supports, {comments} comments"
+        f"{pulse_answers} HERO Index pulse answers, {supports} supports, {comments} comments, "
+        f"{help_requests} help requests ({known_answers} solved), a recurring roadblock promoted to idea #{help_idea}"
     )

@@ -94,3 +94,26 @@ def test_help_requests_about_a_system_become_a_weekly_metric(org, tmp_path, monk
     assert help_io.count_help_metrics(org.db, actor_id=None) == written  # again: replaces, never doubles
     with org.db.read() as s:
         assert s.execute(select(func.sum(Observation.value)).where(Observation.metric_id == metric.id)).scalar() == 3
+
+
+def test_the_demo_has_help_traffic_recurring_roadblocks_and_one_promoted(tmp_path):
+    from hero_core import demo
+    from hero_core.db import Database, migrate
+    from hero_core.models import Idea
+
+    db = Database(f"sqlite:///{tmp_path / 'demo.db'}")
+    migrate(db)
+    demo.build_demo(db)
+    found = help.recurring_roadblocks(db, actor_id=None, days=90)
+    assert len(found) >= 3 and all(r.people >= 2 for r in found)
+    promoted = [r for r in found if r.idea_id]
+    assert len(promoted) == 1 and promoted[0].system == "CRM"
+    with db.read() as s:
+        idea = s.get(Idea, promoted[0].idea_id)
+        assert idea.state == "submitted" and "help requests from" in idea.roadblock
+        assert {m.metric_code for m in idea.metric_rows} == {"help_crm", "aht"}
+        assert s.execute(select(func.count(Observation.id)).join(Metric).where(Metric.code == "help_crm")).scalar()
+    assert help.queue(db, actor_id=None, mine_only=False)  # someone is waiting right now
+    assert any(k.outdated for k in help.search_known(db, actor_id=None, text="refund closed card",
+                                                     include_outdated=True))
+    db.dispose()
