@@ -38,7 +38,6 @@ class IdeaFacts:
     submitter_id: int
     team_id: int
     state: State
-    co_submitter_ids: frozenset[int] = field(default_factory=frozenset)
     #: The team's active managers, loaded where a review is decided (hero_core/services/review.py). None when
     #: not loaded: then no admin stands in for a missing reviewer (a rule that lacks its facts refuses).
     team_manager_ids: frozenset[int] | None = None
@@ -47,13 +46,13 @@ class IdeaFacts:
     first_approver_id: int | None = None
 
     def is_author(self, actor: Actor) -> bool:
-        return actor.id == self.submitter_id or actor.id in self.co_submitter_ids
+        return actor.id == self.submitter_id
 
     def has_independent_manager(self) -> bool:
-        """True when a manager of the team other than the idea's authors exists (or is not known)."""
+        """True when a manager of the team other than the idea's submitter exists (or is not known)."""
         if self.team_manager_ids is None:
             return True
-        return bool(self.team_manager_ids - {self.submitter_id} - self.co_submitter_ids)
+        return bool(self.team_manager_ids - {self.submitter_id})
 
 
 @dataclass(frozen=True)
@@ -169,7 +168,6 @@ MATRIX: dict[str, tuple[Rule, str]] = {
         "the idea's submitter, executives, managers and admins",
     ),
     "export_ideas": (_role(Role.EXECUTIVE, Role.MANAGER, Role.ADMIN), "executives, managers and admins"),
-    "view_audit": (_role(Role.ADMIN, Role.EXECUTIVE), "admins and executives"),
     # Recognition, the HERO Index pulse and the compact scorecard (hero_core/services/recognition.py, pulse.py,
     # scorecard.py). Pulse answers are shown only as group aggregates, never per person.
     "view_heroes": (_everyone, "everyone"),

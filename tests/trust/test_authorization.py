@@ -1,16 +1,17 @@
 """Authorization, attacked cell by cell.
 
-EXPECTED below is written from the issue's and README's rules (who may do what), not read from
-hero_core.permissions: the matrix test compares the two for every action x persona x idea state, and the
-service test then tries every service as every persona — including a manager of another team, a teammate
-editing someone else's draft and anyone opening a draft that is not theirs — and checks that each refusal
-changes nothing.
+The expected table is tests/permission_table.py, written from the issue's and README's rules (who may do
+what), not read from hero_core.permissions: the matrix test compares the two for every action x persona x idea
+state, and the service test then tries every service as every persona — including a manager of another team, a
+teammate editing someone else's draft and anyone opening a draft that is not theirs — and checks that each
+refusal changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import io
-from datetime import date
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,125 +20,52 @@ from hero_core.errors import NotFound, PermissionDenied
 from hero_core.permissions import Actor, IdeaFacts
 from hero_core.services import campaigns, catalog, ideas, ideas_io, impact_views, metrics_io, people
 from hero_core.vocab import Role, State
-from tests.integration.factories import assessment, audit_count, idea_in_state, idea_input, state_of, version_of
+from tests.integration.factories import (
+    assessment,
+    audit_count,
+    idea_in_state,
+    idea_input,
+    state_of,
+    version_of,
+)
+from tests.permission_table import EXPECTED, IDEA_ACTIONS, MANAGERS, PERSONAS, SEE_ASSESSMENT, TEAM, who_may
 
-R = Role
-TEAM, OTHER_TEAM = 1, 2
-
-#: The people who try everything. The idea under attack is always the author's, in team TEAM.
-PERSONAS: dict[str, Actor] = {
-    "author": Actor(1, "author@x", "Author", frozenset({R.FRONTLINE}), TEAM),
-    "teammate": Actor(2, "teammate@x", "Teammate", frozenset({R.FRONTLINE}), TEAM),
-    "outsider": Actor(3, "outsider@x", "Outsider", frozenset({R.FRONTLINE}), OTHER_TEAM),
-    "manager": Actor(4, "manager@x", "Manager", frozenset({R.MANAGER}), TEAM, frozenset({TEAM})),
-    "other_manager": Actor(5, "om@x", "Other manager", frozenset({R.MANAGER}), OTHER_TEAM, frozenset({OTHER_TEAM})),
-    "it": Actor(6, "it@x", "IT", frozenset({R.IT_CHAMPION}), TEAM),
-    "executive": Actor(7, "exec@x", "Executive", frozenset({R.EXECUTIVE}), TEAM),
-    "admin": Actor(8, "admin@x", "Admin", frozenset({R.ADMIN}), TEAM),
-    "deactivated_manager": Actor(9, "gone@x", "Gone", frozenset({R.MANAGER, R.ADMIN}), TEAM, frozenset({TEAM}),
-                                 active=False),
+#: The people who try everything: the table's personas, and a deactivated manager and admin (who may do
+#: nothing).
+#: The idea under attack is always the author's, in team TEAM.
+ATTACKERS: dict[str, Actor] = {
+    **PERSONAS,
+    "deactivated_manager": Actor(99, "gone@x", "Gone", frozenset({Role.MANAGER, Role.ADMIN}), TEAM,
+                                 frozenset({TEAM}), active=False),
 }
-ACTIVE = frozenset(p for p, a in PERSONAS.items() if a.active)
-MANAGERS = {"manager", "other_manager"}
-SEE_ASSESSMENT = {"author", "manager", "other_manager", "it", "executive", "admin"}
-
-
-def _viewers(state: State) -> frozenset[str]:
-    return frozenset({"author"}) if state == State.DRAFT else ACTIVE
-
-
-#: action -> who may, as a function of the idea's state (or a fixed set). From the issue: drafts are private;
-#: a manager decides only their own team's ideas; IT champions claim, plan and build; high risk needs a second
-#: manager or an admin; admins run the organisation; executives, managers and admins see impact.
-EXPECTED: dict[str, object] = {
-    "create_idea": ACTIVE,
-    "edit_idea": lambda st: {"author"} if st in (State.DRAFT, State.NEEDS_CHANGES) else set(),
-    "view_idea": _viewers,
-    "view_assessment": SEE_ASSESSMENT,
-    "submit": {"author"},
-    "resubmit": {"author"},
-    "start_review": {"manager"},
-    "assess_risk": {"manager"},
-    "request_changes": {"manager"},
-    "approve": {"manager"},
-    "second_approve": set(),  # only once a first approval waits for it: test_separation_of_duties.py
-    "decline": {"manager"},
-    "route_to_it": ACTIVE,
-    "claim": {"it"},
-    "plan_it": {"it"},
-    "start_pilot": {"it", "manager"},
-    "start_scaling": {"it", "manager"},
-    "complete_scaling": {"it", "manager"},
-    "retire": {"manager", "admin"},
-    "withdraw": {"author"},  # issue 21: submitters withdraw their own idea (the workflow says from which states)
-    "view_review_queue": MANAGERS | {"admin"},
-    "view_it_board": {"it"},
-    "view_impact": MANAGERS | {"executive", "admin"},
-    # One idea's impact: its author too (issue 19); nobody but the author sees anything of a draft.
-    "view_idea_impact": lambda st: {"author"} if st == State.DRAFT else {"author"} | MANAGERS | {"executive", "admin"},
-    "export_ideas": MANAGERS | {"executive", "admin"},
-    "view_audit": {"admin", "executive"},
-    "manage_users": {"admin"},
-    "manage_teams": {"admin"},
-    "manage_metrics": {"admin"},
-    "import_ideas": {"admin"},
-    "import_metrics": {"admin"},
-    "manage_campaigns": MANAGERS | {"executive", "admin"},
-    # Added by the recognition/pulse and conversation work (issues running alongside this one).
-    "view_heroes": ACTIVE,
-    "answer_pulse": ACTIVE,
-    "view_pulse": MANAGERS | {"executive", "admin"},
-    "view_scorecard": MANAGERS | {"executive"},
-    "comment": _viewers,
-    "support": _viewers,
-    "follow": _viewers,
-    "merge_duplicate": {"manager"},
-    "undo_merge": {"admin"},
-    # Help with roadblocks (issue 22). No persona here is an e-coach: tests/unit/test_permissions.py has one.
-    "ask_help": ACTIVE,
-    "view_help": ACTIVE,
-    "answer_help": ACTIVE,
-    "mark_help_solved": set(),  # only the asker, given the request: tests/integration/test_help.py
-    "view_help_queue": MANAGERS | {"admin"},
-    "mark_answer_outdated": {"admin"},
-    "manage_help_catalog": {"admin"},
-    "view_roadblocks": MANAGERS | {"admin"},
-    "promote_roadblock": MANAGERS,
-    "import_help": {"admin"},
-}
-IDEA_SCOPED = {"view_idea_impact", "edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review", "assess_risk",
-               "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim", "plan_it",
-               "start_pilot", "start_scaling", "complete_scaling", "retire", "withdraw", "comment", "support", "follow",
-               "merge_duplicate"}
 
 
 def _expected(action: str, persona: str, state: State | None) -> bool:
-    rule = EXPECTED[action]
-    who = rule(state) if callable(rule) else rule
-    return persona in who
+    return persona in who_may(action, state)
 
 
 def test_every_action_in_the_matrix_has_an_independent_expectation_and_vice_versa():
     assert set(permissions.MATRIX) == set(EXPECTED), (
-        "new or removed permission actions: add the rule, as the issue states it, to EXPECTED"
+        "new or removed permission actions: add the rule, as the issue states it, to "
+        "tests/permission_table.py"
     )
 
 
 def test_every_cell_of_the_matrix_matches_the_rules_allowed_and_refused():
-    cells = mismatches = allowed = 0
+    cells = allowed = 0
     wrong = []
     for action in sorted(EXPECTED):
         if action not in permissions.MATRIX:
             continue
-        states = list(State) if action in permissions.IDEA_ACTIONS or action in IDEA_SCOPED else [None]
+        states = list(State) if action in permissions.IDEA_ACTIONS or action in IDEA_ACTIONS else [None]
         for state in states:
-            facts = IdeaFacts(submitter_id=1, team_id=TEAM, state=state) if state is not None else None
-            for name, actor in PERSONAS.items():
+            facts = (None if state is None
+                     else IdeaFacts(submitter_id=PERSONAS["author"].id, team_id=TEAM, state=state))
+            for name, actor in ATTACKERS.items():
                 cells += 1
                 got = permissions.allowed(actor, action, facts)
                 allowed += got
                 if got != _expected(action, name, state):
-                    mismatches += 1
                     wrong.append((action, name, state and state.value, got))
                 if not got:  # every refusal says who may, and names the person
                     with pytest.raises(PermissionDenied) as info:
@@ -150,12 +78,13 @@ def test_every_cell_of_the_matrix_matches_the_rules_allowed_and_refused():
 
 # ---- the services, as real people in a real database --------------------------------------------------------
 
-PEOPLE = ("author", "teammate", "outsider", "manager", "other_manager", "it", "executive", "admin")
+PEOPLE = ("author", "teammate", "outsider", "team_manager", "other_manager", "it_champion", "executive",
+          "admin")
 
 
 def _uid(org, persona: str) -> int:
     return {"author": org.frontline, "teammate": org.frontline_b, "outsider": org.other_frontline,
-            "manager": org.manager, "other_manager": org.other_manager, "it": org.it,
+            "team_manager": org.manager, "other_manager": org.other_manager, "it_champion": org.it,
             "executive": org.executive, "admin": org.admin}[persona]
 
 
@@ -176,7 +105,7 @@ def _state(name):
     return lambda org: idea_in_state(org, name)
 
 
-PILOT = dict(pilot_team_codes=["CC"], launch_date=date.today())  # the ideas are approved today
+PILOT = dict(pilot_team_codes=["CC"], launch_date=datetime.now(UTC).date())  # the ideas are approved today
 
 #: service -> (make the idea, call as uid, who may). "second approve": the first approver (manager) may not.
 IDEA_SERVICES = {
@@ -190,29 +119,29 @@ IDEA_SERVICES = {
     "submit": (_state("draft"), lambda db, u, i: ideas.submit(db, actor_id=u, idea_id=i), {"author"}),
     "resubmit": (_state("needs_changes"), lambda db, u, i: ideas.resubmit(db, actor_id=u, idea_id=i), {"author"}),
     "start_review": (_state("submitted"), lambda db, u, i: ideas.start_review(db, actor_id=u, idea_id=i),
-                     {"manager"}),
+                     {"team_manager"}),
     "assess_risk": (_state("in_review"), lambda db, u, i: ideas.assess_risk(
-        db, actor_id=u, idea_id=i, assessment=assessment()), {"manager"}),
+        db, actor_id=u, idea_id=i, assessment=assessment()), {"team_manager"}),
     "request_changes": (_state("in_review"), lambda db, u, i: ideas.request_changes(
-        db, actor_id=u, idea_id=i, reason="More detail."), {"manager"}),
+        db, actor_id=u, idea_id=i, reason="More detail."), {"team_manager"}),
     "decline": (_state("in_review"), lambda db, u, i: ideas.decline(db, actor_id=u, idea_id=i, reason="No."),
-                {"manager"}),
-    "approve": (_assessed, lambda db, u, i: ideas.approve(db, actor_id=u, idea_id=i), {"manager"}),
+                {"team_manager"}),
+    "approve": (_assessed, lambda db, u, i: ideas.approve(db, actor_id=u, idea_id=i), {"team_manager"}),
     "second approve": (_high_risk_first_approved, lambda db, u, i: ideas.approve(
         db, actor_id=u, idea_id=i, reason="The mitigations cover it."),
                        {"other_manager", "admin"}),
-    "claim": (_state("awaiting_it"), lambda db, u, i: ideas.claim(db, actor_id=u, idea_id=i), {"it"}),
+    "claim": (_state("awaiting_it"), lambda db, u, i: ideas.claim(db, actor_id=u, idea_id=i), {"it_champion"}),
     "plan_it": (_state("in_build"), lambda db, u, i: ideas.plan_it(
-        db, actor_id=u, idea_id=i, plan="Two sprints.", effort_days=10), {"it"}),
+        db, actor_id=u, idea_id=i, plan="Two sprints.", effort_days=10), {"it_champion"}),
     "start_pilot": (_state("approved"), lambda db, u, i: ideas.start_pilot(db, actor_id=u, idea_id=i, **PILOT),
-                    {"it", "manager"}),
+                    {"it_champion", "team_manager"}),
     "start_scaling": (_state("piloting"), lambda db, u, i: ideas.start_scaling(
         db, actor_id=u, idea_id=i, override_reason="No pilot data here: permissions are what is tested."),
-                      {"it", "manager"}),
+                      {"it_champion", "team_manager"}),
     "complete_scaling": (_state("scaling"), lambda db, u, i: ideas.complete_scaling(db, actor_id=u, idea_id=i),
-                         {"it", "manager"}),
+                         {"it_champion", "team_manager"}),
     "retire": (_state("submitted"), lambda db, u, i: ideas.retire(db, actor_id=u, idea_id=i, reason="Overtaken."),
-               {"manager", "admin"}),
+               {"team_manager", "admin"}),
     "withdraw": (_state("in_review"), lambda db, u, i: ideas.withdraw(db, actor_id=u, idea_id=i, reason="Solved."),
                  {"author"}),
 }
@@ -221,16 +150,16 @@ METRICS_CSV = b"metric,team,date,value\ncsat,CC,2026-01-05,4.1\n"
 
 
 def _ideas_csv(org) -> bytes:
-    return ("title,roadblock,proposal,submitter_email,team,touchpoint,category,involves_technology,"
-            "submitted_at,state,launch_date,pilot_teams,target_metrics\n"
-            "Imported idea title,Customers wait far too long.,Answer them much faster.,"
-            "fran@example.com,CC,website,complex_form,no,2026-01-05,submitted,,,\n").encode()
+    return (b"title,roadblock,proposal,submitter_email,team,touchpoint,category,involves_technology,"
+            b"submitted_at,state,launch_date,pilot_teams,target_metrics\n"
+            b"Imported idea title,Customers wait far too long.,Answer them much faster.,"
+            b"fran@example.com,CC,website,complex_form,no,2026-01-05,submitted,,,\n")
 
 
 ORG_SERVICES = {
     "create_idea": (lambda org, u: ideas.create_idea(org.db, actor_id=u, data=idea_input()), set(PEOPLE)),
     "review_queue": (lambda org, u: ideas.review_queue(org.db, actor_id=u), MANAGERS | {"admin"}),
-    "it_board": (lambda org, u: ideas.it_board(org.db, actor_id=u), {"it"}),
+    "it_board": (lambda org, u: ideas.it_board(org.db, actor_id=u), {"it_champion"}),
     "impact portfolio": (lambda org, u: impact_views.portfolio(org.db, actor_id=u),
                          MANAGERS | {"executive", "admin"}),
     "export ideas": (lambda org, u: list(ideas_io.export_rows(org.db, actor_id=u)),
@@ -285,7 +214,7 @@ def test_every_idea_service_as_every_persona_allows_exactly_who_may(org, service
             idea_id = make(org)
             call(org.db, uid, idea_id)  # raises if wrongly refused
         else:
-            _refused(lambda: call(org.db, uid, shared), org.db, shared)
+            _refused(functools.partial(call, org.db, uid, shared), org.db, shared)
 
 
 @pytest.mark.parametrize("db", ["sqlite"], indirect=True)
@@ -299,7 +228,7 @@ def test_every_organisation_service_as_every_persona_allows_exactly_who_may(org,
         if persona in who:
             call(org, uid)
         else:
-            _refused(lambda: call(org, uid), org.db)
+            _refused(functools.partial(call, org, uid), org.db)
 
 
 def test_a_manager_sees_the_assessment_but_a_teammate_of_the_author_does_not(org):
