@@ -54,6 +54,11 @@ screenshots: $(TEST_INSTALL)
 	bash scripts/ensure_system.sh
 	HERO_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:cacheprovider tests/browser/test_walk.py $(PYTEST_ARGS)
 
+## make lint: ruff with the rules in pyproject.toml, then vulture for dead code (framework-called names are in
+## vulture_whitelist.py and pyproject.toml's [tool.vulture])
+lint: $(TEST_INSTALL)
+	status=0; $(BIN)/ruff check . || status=1; $(BIN)/vulture || status=1; exit $$status
+
 ## make bench: the performance table (docs/performance.md)
 bench: $(TEST_INSTALL)
 	$(BIN)/python -m benchmarks.run

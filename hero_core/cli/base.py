@@ -32,7 +32,7 @@ def handles_errors(func):
             return func(*args, **kwargs)
         except ImportRejected as exc:
             shown = exc.problems[:50]
-            lines = [f"{exc.total} problem(s) in the file; nothing was stored."] + shown
+            lines = [f"{exc.total} problem(s) in the file; nothing was stored.", *shown]
             if exc.total > len(shown):
                 lines.append(f"... and {exc.total - len(shown)} more")
             fail(lines)
@@ -42,7 +42,7 @@ def handles_errors(func):
             fail([str(exc)])
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # noqa: BLE001 - the contract is: never a traceback
+        except Exception as exc:  # the contract is: never a traceback (logged at debug level)
             log.debug("unexpected error", exc_info=True)
             fail([f"unexpected {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")])
 

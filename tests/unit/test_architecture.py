@@ -11,6 +11,7 @@ counts for rules 2 and 3, which are about what a module depends on at all.
 from __future__ import annotations
 
 import ast
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,8 +81,7 @@ def _resolve(name: str) -> str:
 def _imports_of(node: ast.AST, module: str, is_package: bool, module_level: bool) -> list[Import]:
     found: list[Import] = []
     if isinstance(node, ast.Import):
-        for alias in node.names:
-            found.append(Import(_resolve(alias.name), node.lineno, module_level))
+        found.extend(Import(_resolve(alias.name), node.lineno, module_level) for alias in node.names)
     elif isinstance(node, ast.ImportFrom):
         if node.level:
             base = module.split(".") if is_package else module.split(".")[:-1]
@@ -234,7 +234,7 @@ def test_relative_imports_are_resolved():
 def test_hero_core_has_no_import_cycle():
     cycles = find_cycles(import_graph())
     described = [
-        " -> ".join(cycle) + "\n    " + "\n    ".join(where(a, b) for a, b in zip(cycle, cycle[1:], strict=False))
+        " -> ".join(cycle) + "\n    " + "\n    ".join(where(a, b) for a, b in itertools.pairwise(cycle))
         for cycle in cycles
     ]
     assert not cycles, "import cycles at module level (the lines that import):\n" + "\n".join(described)
