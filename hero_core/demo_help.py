@@ -36,7 +36,7 @@ STORES = ("ST-NTH", "ST-RIV", "ST-HAR", "ST-MKT")
 
 #: Recurring roadblocks: (system, touch point, teams that hit it, questions as people wrote them, the answer).
 RECURRING = (
-    ("CRM", "call_centre", CC + ("DIG",), (
+    ("CRM", "call_centre", (*CC, "DIG"), (
         "CRM address field drops the postcode when I save",
         "The CRM address field loses the postcode again",
         "Postcode disappears from the CRM address field after saving",
@@ -123,7 +123,8 @@ def build_help(db: Database, *, today: date, seed: int = 7, people_by_team: dict
             coach_for[key] = ids[email]
     everyone = [u for members in people_by_team.values() for u in members]
 
-    plan: list[tuple[datetime, int, str, str, str, str, bool]] = []  # (asked, asker, system, tp, question, answer, open)
+    # (asked, asker, system, touch point, question, answer, stays open)
+    plan: list[tuple[datetime, int, str, str, str, str, bool]] = []
     for system, tp, teams, questions, answer in RECURRING:
         for question in questions:
             day = today - timedelta(days=rng.randint(2, 80))
@@ -132,8 +133,10 @@ def build_help(db: Database, *, today: date, seed: int = 7, people_by_team: dict
     for i, (system, tp, question, answer) in enumerate(ONE_OFFS):
         recent = not answer
         day = today - timedelta(days=0 if recent else rng.randint(3, 110))
-        asked = _work_moment(rng, day) if not recent else datetime.combine(today, time(8), tzinfo=UTC) - timedelta(
-            hours=3 + 5 * i % 7)
+        if recent:  # waiting in the queue right now: asked in the last hours
+            asked = datetime.combine(today, time(8), tzinfo=UTC) - timedelta(hours=3 + 5 * i % 7)
+        else:
+            asked = _work_moment(rng, day)
         plan.append((asked, rng.choice(everyone), system, tp, question, answer, recent))
     plan.sort(key=lambda p: p[0])
     requests = known = 0

@@ -80,7 +80,8 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
         raise ImportRejected([f"{name} has {len(table) - 1:,} rows; at most {MAX_ROWS:,} are taken at once"])
     at = {c: header.index(c) for c in COLUMNS}
     with db.read() as s:
-        users = {e.lower(): (i, a, t) for i, e, a, t in s.execute(select(User.id, User.email, User.active, User.team_id))}
+        users = {e.lower(): (i, a, t)
+                 for i, e, a, t in s.execute(select(User.id, User.email, User.active, User.team_id))}
         teams = {}
         for i, code, tname in s.execute(select(Team.id, Team.code, Team.name)):
             teams[code.lower()] = i
@@ -93,10 +94,10 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
     cfg = settings()
     problems: list[str] = []
     good: list[dict] = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(c.strip() for c in cells):
+    for number, raw in enumerate(table[1:], start=2):
+        if not any(c.strip() for c in raw):
             continue
-        cells = cells + [""] * (len(header) - len(cells))
+        cells = raw + [""] * (len(header) - len(raw))
         get = {c: cells[at[c]].strip() for c in COLUMNS}
         row_problems = []
 

@@ -14,7 +14,8 @@ systems, touchpoints = help.my_scope(db, actor_id=user.id)
 scope = ", ".join(systems + touchpoints)
 cfg = help.settings()
 st.caption(f"First response promised within {cfg.first_response_hours} business hours "
-           f"({cfg.urgent_response_hours} when a customer is waiting), weekdays {cfg.day_start}:00–{cfg.day_end}:00 UTC.")
+           f"({cfg.urgent_response_hours} when a customer is waiting), "
+           f"weekdays {cfg.day_start}:00–{cfg.day_end}:00 UTC.")
 with st.container(horizontal=True):
     mine = st.toggle(f"Only mine ({scope})" if scope else "Only mine", value=bool(scope), key=f"{P}_mine",
                      disabled=not scope)

@@ -22,7 +22,7 @@ if not found:
     st.stop()
 may_promote = user.may("promote_roadblock")
 metrics = ideas.list_metric_codes(db)
-for n, rb in enumerate(ui.paged(found, key=f"{P}_page", page_size=10)):
+for rb in ui.paged(found, key=f"{P}_page", page_size=10):
     where = " · ".join(x for x in (rb.system_name, rb.touchpoint_label) if x)
     with st.container(border=True):
         st.markdown(f"**{ui.md(rb.summary)}**")

@@ -24,7 +24,13 @@ from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions, sla
 from hero_core.db import Database
-from hero_core.errors import InvalidInput, MissingInformation, NotFound, PermissionDenied, TransitionNotAllowed
+from hero_core.errors import (
+    InvalidInput,
+    MissingInformation,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
 from hero_core.help_text import central, index_for, rerank, similar_groups
 from hero_core.models import (
     EcoachAssignment,
@@ -365,7 +371,8 @@ def assign_ecoach(db: Database, *, actor_id: int | None, email: str, system: str
             EcoachAssignment.user_id == user.id,
             EcoachAssignment.system_id == sys_row.id if sys_row else EcoachAssignment.touchpoint == tp)).first()
         if dup:
-            raise InvalidInput(f"{user.name} is already e-coach for {sys_row.name if sys_row else _touchpoint_label(tp)}")
+            scope = sys_row.name if sys_row else _touchpoint_label(tp)
+            raise InvalidInput(f"{user.name} is already e-coach for {scope}")
         role_added = s.get(UserRole, (user.id, Role.ECOACH.value)) is None
         if role_added:
             s.add(UserRole(user_id=user.id, role=Role.ECOACH.value))
@@ -741,7 +748,8 @@ def get_known(db: Database, *, actor_id: int, known_answer_id: int) -> KnownAnsw
         permissions.require(actor, "view_help")
         if not is_id(known_answer_id):
             raise NotFound(f"There is no known answer #{known_answer_id}.")
-        rows = s.execute(select(KnownAnswer, HelpSystem.name).outerjoin(HelpSystem, HelpSystem.id == KnownAnswer.system_id)
+        rows = s.execute(select(KnownAnswer, HelpSystem.name)
+                         .outerjoin(HelpSystem, HelpSystem.id == KnownAnswer.system_id)
                          .where(KnownAnswer.id == known_answer_id)).all()
         if not rows:
             raise NotFound(f"There is no known answer #{known_answer_id}.")

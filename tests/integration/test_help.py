@@ -145,7 +145,7 @@ def test_an_answer_is_always_written_as_the_person_acting(org):
     coach = setup_help(org)
     rid = ask(org)
     with pytest.raises(TypeError):
-        help.answer(org.db, actor_id=coach, request_id=rid, body="x y z", author_id=org.manager)  # type: ignore
+        help.answer(org.db, actor_id=coach, request_id=rid, body="x y z", author_id=org.manager)  # type: ignore[call-arg]
     aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Open the card.")
     with org.db.read() as s:
         assert s.get(HelpAnswer, aid).author_id == coach
@@ -244,6 +244,7 @@ def test_promise_kept_share_per_team_and_quarter(org):
     clock.advance(hours=6)
     help.answer(org.db, actor_id=coach, request_id=late, body="Clear the cache.")
     rows = help.ecoach_promise_kept(org.db, actor_id=org.executive)
-    assert [(r.team_code, r.quarter, r.requests, r.kept) for r in rows] == [("CC", "2026Q4", 2, 1), ("ST", "2026Q4", 1, 0)]
+    assert [(r.team_code, r.quarter, r.requests, r.kept) for r in rows] == [("CC", "2026Q4", 2, 1),
+                                                                           ("ST", "2026Q4", 1, 0)]
     with pytest.raises(PermissionDenied):
         help.ecoach_promise_kept(org.db, actor_id=org.frontline)

@@ -23,7 +23,8 @@ def history(org) -> str:
     rows = [
         f"{day} 09:00,fran@example.com,CC,call_centre,CRM,CRM address field drops the postcode,"
         f"Type it in line two,{day} 09:20,mia@example.com,yes",
-        f"{day} 10:00,frank@example.com,CC,Call centre,Customer CRM,The CRM address field loses the postcode again,,,,no",
+        f"{day} 10:00,frank@example.com,CC,Call centre,Customer CRM,"
+        "The CRM address field loses the postcode again,,,,no",
         f"{day} 11:00,sam@example.com,Stores,face_to_face,CRM,Postcode dropped from CRM address field on save,"
         f"Known bug; use line two,{day} 13:00,mia@example.com,no",
         f"{day} 12:00,sam@example.com,ST,face_to_face,,Where is the gift card policy?,,,,",
@@ -60,10 +61,9 @@ def test_import_stores_requests_answers_and_known_answers_then_recurring_lists_t
 
 def test_a_bad_file_is_refused_whole_with_row_numbered_errors(org, tmp_path, monkeypatch):
     good = history(org).splitlines()
-    bad = good[:2] + [
+    bad = [*good[:2],
         "yesterday,nobody@example.com,XX,pigeon,Mainframe,,,,,maybe",
-        f"{good[1].split(',')[0]},fran@example.com,CC,call_centre,CRM,A question long enough,An answer,,,yes",
-    ]
+        f"{good[1].split(',')[0]},fran@example.com,CC,call_centre,CRM,A question long enough,An answer,,,yes"]
     path = tmp_path / "bad.csv"
     path.write_text("\n".join(bad) + "\n", encoding="utf-8")
     result = run(org.db, monkeypatch, "help", "import", str(path))
@@ -71,7 +71,8 @@ def test_a_bad_file_is_refused_whole_with_row_numbered_errors(org, tmp_path, mon
     err = result.stderr
     for expected in ("row 3, column asked_at “yesterday”", "row 3, column asker_email", "row 3, column team “XX”",
                      "row 3, column touchpoint “pigeon”", "row 3, column system “Mainframe”",
-                     "row 3, column question: question is required", "row 3, column solved “maybe”", "row 4, column answerer_email",
+                     "row 3, column question: question is required", "row 3, column solved “maybe”",
+                     "row 4, column answerer_email",
                      "row 4, column answered_at"):
         assert expected in err, err
     with org.db.read() as s:
@@ -89,7 +90,8 @@ def test_help_requests_about_a_system_become_a_weekly_metric(org, tmp_path, monk
         assert metric.direction == "lower" and metric.aggregation == "sum"
         per_team = dict(s.execute(select(Observation.team_id, func.sum(Observation.value))
                                   .where(Observation.metric_id == metric.id).group_by(Observation.team_id)).all())
-        weekly = s.execute(select(func.sum(ObservationWeek.total)).where(ObservationWeek.metric_id == metric.id)).scalar()
+        weekly = s.execute(select(func.sum(ObservationWeek.total))
+                           .where(ObservationWeek.metric_id == metric.id)).scalar()
     assert sorted(per_team.values()) == [1.0, 2.0] and weekly == 3.0
     assert help_io.count_help_metrics(org.db, actor_id=None) == written  # again: replaces, never doubles
     with org.db.read() as s:
