@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hero_core.errors import TransitionNotAllowed
+from hero_core.lifecycle import CLOSED_STATES, LAUNCHED_STATES  # noqa: F401  (their home; named here too)
 from hero_core.vocab import STATE_LABELS, State
 
 S = State
@@ -29,10 +30,8 @@ LIVE_STATES = frozenset(
     }
 )
 
-CLOSED_STATES = frozenset({S.DECLINED, S.RETIRED})
 #: States from which the submitter may withdraw their idea: sent for review, and not decided yet.
 WITHDRAWABLE_STATES = frozenset({S.SUBMITTED, S.IN_REVIEW, S.NEEDS_CHANGES})
-LAUNCHED_STATES = frozenset({S.PILOTING, S.SCALING, S.SCALED})
 
 
 @dataclass(frozen=True)

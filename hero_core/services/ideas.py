@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, lazyload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from hero_core import audit, cache, config, permissions, risk, sla, workflow
+from hero_core import audit, cache, config, lifecycle, permissions, risk, sla, workflow
 from hero_core.db import Database
 from hero_core.errors import (
     InvalidInput,
@@ -299,8 +299,10 @@ def _notify_submitter(s: Session, db: Database, actor: Actor, idea: Idea, what: 
         social.notify_state_change(s, db, actor_id=actor.id, idea=idea, what=what)
 
 
-def _start_clock(db: Database, start: datetime, days: int) -> datetime:
-    return sla.add_business_days(start, days)
+def _step(idea: Idea, action: str, now: datetime) -> None:
+    """Write what `action` does to the idea's milestones and clocks (hero_core/lifecycle.py, their one home)."""
+    for name, value in lifecycle.effects(action, idea, now, lifecycle.Clocks.of(config.settings())).items():
+        setattr(idea, name, value)
 
 
 # ---- proposing ---------------------------------------------------------------------------------------------
@@ -419,13 +421,7 @@ def _do_submit(s: Session, db: Database, actor: Actor, idea: Idea, action: str) 
     _require_complete(s, idea)
     before = _snapshot(idea)
     now = db.now()
-    settings = config.settings()
-    idea.state = S.SUBMITTED.value
-    idea.review_round = (idea.review_round or 0) + 1
-    idea.submitted_at = now
-    idea.review_started_at = None
-    idea.review_start_due = _start_clock(db, now, settings.review_start_days)
-    idea.decision_due = _start_clock(db, now, settings.decision_days)
+    _step(idea, action, now)
     idea.updated_at = now
     _flush(s, idea)
     _audit(s, db, actor, action, idea, before, _snapshot(idea))
@@ -492,7 +488,7 @@ def _simple_transition(
 
 def start_review(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
     def apply(s, idea, actor):
-        idea.review_started_at = db.now()
+        _step(idea, "start_review", db.now())
         return {}, {}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -502,7 +498,7 @@ def start_review(db: Database, *, actor_id: int, idea_id: int, expected_version:
 def request_changes(db: Database, *, actor_id: int, idea_id: int, reason: str,
                     expected_version: int | None = None) -> None:
     def apply(s, idea, actor):
-        idea.decided_at = db.now()
+        _step(idea, "request_changes", db.now())
         return {}, {}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -511,7 +507,7 @@ def request_changes(db: Database, *, actor_id: int, idea_id: int, reason: str,
 
 def decline(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_version: int | None = None) -> None:
     def apply(s, idea, actor):
-        idea.decided_at = db.now()
+        _step(idea, "decline", db.now())
         return {}, {}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -636,8 +632,7 @@ def approve(db: Database, *, actor_id: int, idea_id: int, expected_version: int 
                               followers=False)
             return "awaiting second approver"
         idea.state = transition.target.value
-        idea.decided_at = idea.decided_at if second and idea.decided_at else now
-        idea.approved_at = now
+        _step(idea, "approve", now)
         if reason:
             idea.last_reason = reason
         idea.updated_at = now
@@ -655,7 +650,7 @@ def _route_to_it(s: Session, db: Database, idea: Idea) -> None:
     before = _snapshot(idea)
     now = db.now()
     idea.state = transition.target.value
-    idea.it_claim_due = _start_clock(db, now, config.settings().it_claim_days)
+    _step(idea, "route_to_it", now)
     idea.updated_at = now
     _flush(s, idea)
     _audit(s, db, SYSTEM, "route_to_it", idea, before, _snapshot(idea), "involves technology")
@@ -673,7 +668,7 @@ def claim(db: Database, *, actor_id: int, idea_id: int, expected_version: int | 
 
     def apply(s, idea, actor):
         idea.it_champion_id = actor.id
-        idea.claimed_at = db.now()
+        _step(idea, "claim", db.now())
         return {}, {"it_champion": actor.email}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -702,7 +697,7 @@ def plan_it(db: Database, *, actor_id: int, idea_id: int, plan: str, effort_days
         _visible_or_404(actor, idea)
         _check_version(idea, expected_version)
         permissions.require(actor, "plan_it", _facts(idea))
-        if idea.state not in (S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value):
+        if not lifecycle.may_plan(idea.state):
             raise workflow.TransitionNotAllowed(
                 f"An IT plan belongs to ideas that are with IT; idea #{idea.id} is {idea.state.replace('_', ' ')}."
             )
@@ -743,34 +738,17 @@ def start_pilot(db: Database, *, actor_id: int, idea_id: int, pilot_team_codes: 
         _check_launch_date(idea, launch_date, db.now().date())
         idea.pilot_rows = [IdeaPilotTeam(team_id=t.id) for t in teams]
         idea.launch_date = launch_date
-        idea.piloted_at = db.now()
+        _step(idea, "start_pilot", db.now())
         return {}, {"pilot_teams": [t.code for t in teams], "launch_date": launch_date.isoformat()}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
                        action="start_pilot", apply=apply, notify_text="is being piloted")
 
 
-def _a_year_after(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
-
-
 def _check_launch_date(idea: Idea, launch: date, today: date) -> None:
-    """A launch date is what the impact estimate measures from: not before the idea was approved (submitted, when
-    it has no approval) and not more than a year ahead, where a typing slip would put it."""
-    start, what = (idea.approved_at, "approved") if idea.approved_at else (idea.submitted_at, "submitted")
-    if start is not None and launch < start.date():
-        raise InvalidInput(
-            f"The launch date {launch.isoformat()} is before idea #{idea.id} was {what} on "
-            f"{start.date().isoformat()}: a pilot launches on or after that day.",
-            fields={"launch_date": "before the approval"})
-    latest = _a_year_after(today)
-    if launch > latest:
-        raise InvalidInput(
-            f"The launch date {launch.isoformat()} is more than a year ahead: choose a day up to "
-            f"{latest.isoformat()}.", fields={"launch_date": "more than a year ahead"})
+    problem = lifecycle.launch_date_problem(idea, launch, today)
+    if problem is not None:
+        raise InvalidInput(problem[0], fields={"launch_date": problem[1]})
 
 
 class ScalingNotReady(MissingInformation):
@@ -841,7 +819,7 @@ def start_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version
         problems = _scaling_problems(s, idea)
         if problems and not reason:
             raise ScalingNotReady(idea.id, problems)
-        idea.scaling_at = db.now()
+        _step(idea, "start_scaling", db.now())
         return {}, ({"checks_overridden": problems, "override_reason": reason} if problems else {})
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -851,7 +829,7 @@ def start_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version
 
 def complete_scaling(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
     def apply(s, idea, actor):
-        idea.scaled_at = db.now()
+        _step(idea, "complete_scaling", db.now())
         return {}, {}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -860,7 +838,7 @@ def complete_scaling(db: Database, *, actor_id: int, idea_id: int, expected_vers
 
 def retire(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_version: int | None = None) -> None:
     def apply(s, idea, actor):
-        idea.retired_at = db.now()
+        _step(idea, "retire", db.now())
         return {}, {}
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
@@ -890,15 +868,9 @@ def withdraw(db: Database, *, actor_id: int, idea_id: int, reason: str = "",
         waited_on_reviewers = idea.state in (S.SUBMITTED.value, S.IN_REVIEW.value)
         now = db.now()
         idea.state = transition.target.value
-        idea.retired_at = now
+        # Closes the idea, and stops the promises still open and not yet broken (hero_core/lifecycle.py).
+        _step(idea, "withdraw", now)
         idea.last_reason = f"{WITHDRAWN_REASON}: {reason}" if reason else f"{WITHDRAWN_REASON}."
-        # A promise still open when the idea is taken back cannot be broken any more, so its clock stops; one
-        # already broken stays broken (the scorecard counts it).
-        if idea.review_started_at is None and idea.review_start_due is not None and idea.review_start_due > now:
-            idea.review_start_due = None
-        if idea.decision_due is not None and idea.decision_due > now and (
-                idea.decided_at is None or (idea.submitted_at and idea.decided_at < idea.submitted_at)):
-            idea.decision_due = None
         idea.updated_at = now
         _flush(s, idea)
         _audit(s, db, actor, "withdraw", idea, before, _snapshot(idea), reason or WITHDRAWN_REASON.lower())
@@ -1060,15 +1032,14 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
             milestones={k: getattr(idea, k) for k in (
                 "submitted_at", "review_started_at", "decided_at", "approved_at", "claimed_at", "piloted_at",
                 "scaling_at", "scaled_at", "retired_at")},
-            sla=_sla_view(idea, now),
+            sla=lifecycle.sla_view(idea, now),
             assessment=assessment,
             available_actions=tuple(available_actions(actor, facts)),
             may_edit=permissions.allowed(actor, "edit_idea", facts),
             may_assess=permissions.allowed(actor, "assess_risk", facts) and in_review,
             may_view_impact=permissions.allowed(actor, "view_idea_impact", facts),
             review_note=review_note, waiting_on=waiting_on,
-            may_plan=permissions.allowed(actor, "plan_it", facts) and idea.state in (
-                S.AWAITING_IT.value, S.IN_BUILD.value, S.PILOTING.value, S.SCALING.value),
+            may_plan=permissions.allowed(actor, "plan_it", facts) and lifecycle.may_plan(idea.state),
         )
         if idea.merged_into_id is not None:  # a merged duplicate has left the workflow: nothing to do on it
             view = replace(view, available_actions=(), may_edit=False, may_assess=False, may_plan=False,
@@ -1079,21 +1050,6 @@ def get_idea(db: Database, *, actor_id: int, idea_id: int) -> IdeaView:
 def merged_waiting_on(original_id: int) -> str:
     """What a merged duplicate waits for, in the reader's words (My ideas, the idea page)."""
     return f"nobody: it repeats idea #{original_id} and was merged into it, where its supporters and comments are"
-
-
-def _sla_view(idea: Idea, now: datetime) -> dict[str, tuple[datetime | None, str]]:
-    out: dict[str, tuple[datetime | None, str]] = {}
-    if idea.review_start_due:
-        out["start review"] = (idea.review_start_due,
-                               sla.status(idea.review_start_due, idea.review_started_at, now))
-    if idea.decision_due:
-        done = idea.decided_at if idea.state != S.SUBMITTED.value or idea.decided_at else None
-        if idea.submitted_at and idea.decided_at and idea.decided_at < idea.submitted_at:
-            done = None  # a resubmitted idea waits for a fresh decision
-        out["decide"] = (idea.decision_due, sla.status(idea.decision_due, done, now))
-    if idea.it_claim_due:
-        out["IT claims"] = (idea.it_claim_due, sla.status(idea.it_claim_due, idea.claimed_at, now))
-    return out
 
 
 def timeline(db: Database, *, actor_id: int, idea_id: int) -> list[TimelineEntry]:

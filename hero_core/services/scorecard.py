@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, distinct, func, literal, or_, select
+from sqlalchemy import Integer, case, cast, distinct, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hero_core import impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.models import Approval, Idea, Team, User
-from hero_core.services import approvals
+from hero_core.services import approvals, lifecycle_sql
 from hero_core.services.common import load_actor
 from hero_core.services.impact_views import _days_between
 
@@ -200,10 +200,10 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
         return func.sum(case((flag, 1), else_=0))
 
     # Frontline and managers, by the quarter of submission.
-    decided_on_time = Idea.decided_at.is_not(None) & (Idea.decided_at <= Idea.decision_due)
-    decision_broken = Idea.decision_due.is_not(None) & or_(
-        Idea.decided_at > Idea.decision_due, Idea.decided_at.is_(None) & (Idea.decision_due < now)
-    )
+    # Kept and broken promises as hero_core/lifecycle.py defines them (the SQL twins of lifecycle_sql.py): a
+    # decision counts for the review round it closed, so a resubmitted idea waits for a fresh one.
+    decided_on_time = lifecycle_sql.promise_kept("decision_due")
+    decision_broken = lifecycle_sql.promise_broken("decision_due", now)
     stmt = select(
         func.count(Idea.id),
         one(Idea.approved_at.is_not(None)),
@@ -215,10 +215,8 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
     )
 
     # IT, by the quarter of approval (only ideas whose claim clock started).
-    claimed_on_time = Idea.claimed_at.is_not(None) & (Idea.claimed_at <= Idea.it_claim_due)
-    claim_broken = or_(
-        Idea.claimed_at > Idea.it_claim_due, Idea.claimed_at.is_(None) & (Idea.it_claim_due < now)
-    )
+    claimed_on_time = lifecycle_sql.promise_kept("it_claim_due")
+    claim_broken = lifecycle_sql.promise_broken("it_claim_due", now)
     stmt = select(one(claimed_on_time), one(claim_broken)).where(
         Idea.it_claim_due.is_not(None), Idea.approved_at.is_not(None), LIVE
     )
@@ -246,7 +244,7 @@ def _facts(s: Session, now: datetime, by_team: bool) -> dict[tuple, dict]:
     # Medians.
     for name, start, end, quarter, extra in (
         ("median_days_to_review", Idea.submitted_at, Idea.review_started_at, q_sub, []),
-        ("median_days_to_decision", Idea.submitted_at, Idea.decided_at, q_sub, []),
+        ("median_days_to_decision", Idea.submitted_at, lifecycle_sql.DECISION_DONE, q_sub, []),
         ("median_days_to_claim", Idea.approved_at, Idea.claimed_at, q_app, [Idea.it_claim_due.is_not(None)]),
     ):
         days = _days_between(dialect, start, end)

@@ -190,3 +190,63 @@ def test_every_measure_has_a_party_words_and_a_column():
     assert {m.party for m in scorecard.MEASURES} == {"frontline", "managers", "IT", "everyone"}
     assert all(m.column in scorecard.COLUMNS and m.definition for m in scorecard.MEASURES)
     assert len(scorecard.measures_table()) == len(scorecard.MEASURES)
+
+
+def test_a_resubmitted_idea_waiting_for_its_decision_is_not_counted_as_decided(org):
+    # Changes were asked for (a decision of round 1), the idea came back (round 2) and waits: the idea page says
+    # "on time" for its fresh decision promise, and so must the scorecard — not "decided within the SLA" with a
+    # median of -0.0 days to decide.
+    idea_id = submit(org, MON)
+    review(org, idea_id, MON + timedelta(days=1))
+    at(org.db, MON + timedelta(days=2))
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=idea_id, reason="Say which form.")
+    at(org.db, MON + timedelta(days=3))
+    ideas.resubmit(org.db, actor_id=org.frontline, idea_id=idea_id)
+    at(org.db, MON + timedelta(days=4))
+    view = ideas.get_idea(org.db, actor_id=org.frontline, idea_id=idea_id)
+    assert view.sla["decide"][1] == "on time"
+    cc = row(scorecard.scorecard(org.db, actor_id=org.executive), "2026Q1", "CC")
+    assert cc["share_decided_in_sla"] is None or cc["share_decided_in_sla"] != cc["share_decided_in_sla"]
+    assert cc["median_days_to_decision"] is None or cc["median_days_to_decision"] != cc["median_days_to_decision"]
+    # Decided in round 2, on time: counted once, from the last submission.
+    at(org.db, MON + timedelta(days=5))
+    ideas.start_review(org.db, actor_id=org.manager, idea_id=idea_id)
+    approve(org, idea_id, MON + timedelta(days=7))
+    cc = row(scorecard.scorecard(org.db, actor_id=org.executive), "2026Q1", "CC")
+    assert cc["share_decided_in_sla"] == 1.0
+    assert cc["median_days_to_decision"] == pytest.approx(4.0)
+
+
+def test_a_high_risk_idea_resubmitted_then_approved_twice_is_decided(org):
+    # Round 1 ended in "needs changes"; round 2 is high risk and needs two approvers. The second approval is the
+    # decision of round 2: the idea must not keep round 1's decision moment and read as undecided.
+    idea_id = submit(org, MON)
+    review(org, idea_id, MON + timedelta(days=1))
+    at(org.db, MON + timedelta(days=2))
+    ideas.request_changes(org.db, actor_id=org.manager, idea_id=idea_id, reason="Say which form.")
+    at(org.db, MON + timedelta(days=3))
+    ideas.resubmit(org.db, actor_id=org.frontline, idea_id=idea_id)
+    review(org, idea_id, MON + timedelta(days=4))
+    approve(org, idea_id, MON + timedelta(days=5), high=True)
+    at(org.db, MON + timedelta(days=6))
+    assert ideas.approve(org.db, actor_id=org.admin, idea_id=idea_id, reason="Mitigated.") == "approved"
+    view = ideas.get_idea(org.db, actor_id=org.frontline, idea_id=idea_id)
+    assert view.sla["decide"][1] == "met"
+    assert view.milestones["decided_at"] == MON + timedelta(days=6)
+    cc = row(scorecard.scorecard(org.db, actor_id=org.executive), "2026Q1", "CC")
+    assert cc["share_decided_in_sla"] == 1.0
+    assert cc["median_days_to_decision"] == pytest.approx(3.0)
+
+
+def test_retiring_an_idea_before_its_promises_fall_due_stops_them(org):
+    # A manager retires an idea in review: nobody can decide it any more, so its open promise neither counts as
+    # broken later nor shows as overdue on the idea page.
+    idea_id = submit(org, MON)
+    review(org, idea_id, MON + timedelta(days=1))
+    at(org.db, MON + timedelta(days=2))
+    ideas.retire(org.db, actor_id=org.manager, idea_id=idea_id, reason="The form is being replaced.")
+    at(org.db, MON + timedelta(days=40))
+    view = ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id)
+    assert "decide" not in view.sla
+    cc = row(scorecard.scorecard(org.db, actor_id=org.executive), "2026Q1", "CC")
+    assert cc["share_decided_in_sla"] is None or cc["share_decided_in_sla"] != cc["share_decided_in_sla"]
