@@ -9,17 +9,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
-import gc, json, time
+import gc, json
 from hero_app import startup
 import streamlit
 before = len(gc.get_objects())
 first = startup.freeze_long_lived_objects()
 second = startup.freeze_long_lived_objects()
-began = time.perf_counter()
 gc.collect(2)
-collect_ms = (time.perf_counter() - began) * 1000
 print(json.dumps({"before": before, "after": len(gc.get_objects()), "frozen": gc.get_freeze_count(),
-                  "first": first, "second": second, "collect_ms": collect_ms}))
+                  "first": first, "second": second}))
 """
 
 
