@@ -17,9 +17,9 @@ def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tupl
     paths = [prefix]
     for name, command in sorted(group.commands.items()):
         if isinstance(command, click.Group):
-            paths += command_paths(command, prefix + (name,))
+            paths += command_paths(command, (*prefix, name))
         else:
-            paths.append(prefix + (name,))
+            paths.append((*prefix, name))
     return paths
 
 
