@@ -11,7 +11,8 @@ To add a group (for example `hero help ...`): write `hero_core/cli/help.py` with
 then add `help` to the import below. Nothing else changes: the entry point stays `hero_core.cli:main`.
 """
 
-from hero_core.cli import audit, help, ideas, impact, init, mail, ops, people, seed  # noqa: F401 - registers commands
+# Importing a command module registers its commands on `main`.
+from hero_core.cli import audit, help, ideas, impact, init, mail, ops, people, seed  # noqa: F401
 from hero_core.cli.base import handles_errors, main
 
 __all__ = ["handles_errors", "main"]
