@@ -24,7 +24,7 @@ LOGINS = re.findall(r"^\| ([^|`]+?) \| `([^`]+@[^`]+)`", SECTION, flags=re.MULTI
 #: The workspace each role of the README's table works in (the README's "where in the app").
 WORKSPACES = {"frontline": ("submit", "Propose an idea"), "manager": ("review", "Review queue"),
               "IT champion": ("it-board", "IT board"), "executive": ("impact", "Impact"),
-              "admin": ("admin", "Administration")}
+              "admin": ("admin", "Administration"), "e-coach": ("ecoach", "E-coach queue")}
 
 
 def test_the_readme_lists_a_demo_login_for_every_role():
