@@ -2,9 +2,9 @@
 the impact block of the idea page (`idea_impact`).
 
 Every number comes from hero_core (impact.py estimates, services/impact_views.py aggregates in the database).
-Results are cached per person, filter, measurement windows and *data version* (the latest audit entry: every
-change to ideas or observations writes one), so a page rerun costs milliseconds and a change shows at once.
-Identity and roles are never cached: each run's page gate and the services check them afresh.
+The read models are cached in hero_core (hero_core.cache: per filter, measurement windows and data version), so a
+page rerun costs milliseconds and a change shows at once. Identity and roles are never cached: each run's page
+gate and the services check them afresh, before a cached answer is handed out.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import ui
-from hero_app.startup import release_unused_memory
 from hero_core import charts, impact
 from hero_core.db import Database
 from hero_core.errors import HeroError
@@ -111,71 +110,21 @@ Picks = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 FOREST_LIMIT = 80  # effects in the forest plot: a readable chart, and far under Altair's 5,000-row limit
 
 
-@st.cache_resource(show_spinner="Measuring the portfolio…", max_entries=8, ttl=6 * 3600)
-def _portfolio(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows,
-               version: int) -> pd.DataFrame:
-    """Shared, not copied: a company's portfolio has tens of thousands of rows, and unpickling a copy on every
-    rerun cost more than the rest of the page. Read-only by contract: callers filter it into new frames (pandas'
-    copy-on-write keeps this one unchanged whatever they do to those). The same for everyone who may see impact,
-    so one copy per filter serves them all (`portfolio` checks each person); read as the system."""
-    frame = views.portfolio(_db, actor_id=None, filters=filters, windows=w)
-    release_unused_memory()  # building it took several times its own size
-    return frame
-
-
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=6 * 3600)
-def _table_head(_db: Database, url: str, filters: ViewFilters, w: impact.ImpactWindows, version: int,
-                picks: Picks) -> pd.DataFrame:
-    """The page's table: `readable_table` of the first TABLE_LIMIT rows the picks keep. At most TABLE_LIMIT rows
-    per entry, so keeping one per filter and picks costs little memory; shared and read-only like the
-    portfolio."""
-    frame = _portfolio(_db, url, filters, w, version)
-    return readable_table(frame.iloc[kept(frame, picks)[:TABLE_LIMIT]])
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
-def _funnel(_db: Database, url: str, actor_id: int, filters: ViewFilters, version: int) -> FunnelView:
-    return views.funnel(_db, actor_id=actor_id, filters=filters)
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=6 * 3600)
-def _risk(_db: Database, url: str, actor_id: int, filters: ViewFilters, version: int) -> pd.DataFrame:
-    return views.risk_heatmap(_db, actor_id=actor_id, filters=filters)
-
-
-@st.cache_data(show_spinner=False, max_entries=256, ttl=6 * 3600)
-def _series(_db: Database, url: str, actor_id: int, idea_id: int, metric: str, w: impact.ImpactWindows,
-            version: int) -> IdeaSeries:
-    return views.idea_series(_db, actor_id=actor_id, idea_id=idea_id, metric_code=metric, windows=w)
-
-
-@st.cache_data(show_spinner=False, max_entries=256, ttl=6 * 3600)
-def _idea_estimates(_db: Database, url: str, actor_id: int, idea_id: int, w: impact.ImpactWindows,
-                    version: int) -> list[dict]:
-    units = {m.code: (m.unit, m.name) for m in catalog.list_metrics(_db)}
-    out = []
-    for e in impact_reads.estimate_impact(_db, idea_id=idea_id, actor_id=actor_id, windows=w):
-        row = e.as_json() | {"direction": e.direction, "inference": e.inference, "warnings": " ".join(e.warnings)}
-        row["unit"], row["metric_name"] = units.get(e.metric, ("", e.metric))
-        out.append(row)
-    return out
-
-
 def portfolio(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
     """One row per launched idea x target metric with its estimate (views.PORTFOLIO_COLUMNS), for a person who
-    may see impact (checked by hero_core on every call, before the shared copy is read)."""
-    views.authorise(db, actor_id=actor_id)
-    return _portfolio(db, db.url, filters, windows(), views.data_version(db))
+    may see impact (checked by hero_core on every call, before the shared copy is read). Shared, not copied: a
+    company's portfolio has tens of thousands of rows. Read-only by contract: callers filter it into new frames
+    (pandas' copy-on-write keeps this one unchanged whatever they do to those)."""
+    return views.portfolio_with(db, actor_id=actor_id, filters=filters, shared=True)[0]
 
 
 def portfolio_view(db: Database, actor_id: int, filters: ViewFilters,
                    picks: Picks) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The shared portfolio, and the table the page shows for the picks (readable, its first TABLE_LIMIT kept
-    rows), kept per filter, picks and data version instead of relabelled on every run; for a person who may see
-    impact (checked by hero_core once for both)."""
-    views.authorise(db, actor_id=actor_id)
-    key = (db, db.url, filters, windows(), views.data_version(db))
-    return _portfolio(*key), _table_head(*key, picks)
+    rows), kept per filter, picks and data version (hero_core.cache) instead of relabelled on every run; for a
+    person who may see impact (checked by hero_core once for both)."""
+    return views.portfolio_with(db, actor_id=actor_id, filters=filters, shared=True, derived=(
+        ("table_head", picks), lambda frame: readable_table(frame.iloc[kept(frame, picks)[:TABLE_LIMIT]])))
 
 
 def kept(frame: pd.DataFrame, picks: Picks) -> np.ndarray:
@@ -188,15 +137,26 @@ def kept(frame: pd.DataFrame, picks: Picks) -> np.ndarray:
 
 
 def funnel(db: Database, actor_id: int, filters: ViewFilters) -> FunnelView:
-    return _funnel(db, db.url, actor_id, filters, views.data_version(db))
+    return views.funnel(db, actor_id=actor_id, filters=filters)
 
 
 def risk_cells(db: Database, actor_id: int, filters: ViewFilters) -> pd.DataFrame:
-    return _risk(db, db.url, actor_id, filters, views.data_version(db))
+    return views.risk_heatmap(db, actor_id=actor_id, filters=filters)
 
 
 def series(db: Database, actor_id: int, idea_id: int, metric: str) -> IdeaSeries:
-    return _series(db, db.url, actor_id, idea_id, metric, windows(), views.data_version(db))
+    return views.idea_series(db, actor_id=actor_id, idea_id=idea_id, metric_code=metric, windows=windows())
+
+
+def idea_estimate_rows(db: Database, actor_id: int, idea_id: int) -> list[dict]:
+    """The idea's estimates as the idea page shows them (one dict a metric), for a person who may see them."""
+    units = {m.code: (m.unit, m.name) for m in catalog.list_metrics(db)}
+    out = []
+    for e in impact_reads.idea_estimates(db, idea_id=idea_id, actor_id=actor_id, windows=windows()):
+        row = e.as_json() | {"direction": e.direction, "inference": e.inference, "warnings": " ".join(e.warnings)}
+        row["unit"], row["metric_name"] = units.get(e.metric, ("", e.metric))
+        out.append(row)
+    return out
 
 
 def picked_idea(event) -> int | None:
@@ -446,7 +406,7 @@ def idea_impact(db: Database, user: ui.CurrentUser, view: IdeaView) -> None:
         st.info("This idea names no customer metric to measure.")
         return
     try:
-        estimates = _idea_estimates(db, db.url, user.id, view.id, windows(), views.data_version(db))
+        estimates = idea_estimate_rows(db, user.id, view.id)
     except HeroError as exc:
         ui.show_error(exc)
         return

@@ -1,15 +1,29 @@
-"""Read caches keyed on the data version, so a page rerun does not redo a query whose answer cannot have changed.
+"""The one data version and the one read cache: every cached read model of the compact goes through `cached`.
 
-The data version is the head of the audit trail (its newest seq and hash, sign-ins aside): every state change
-writes an audit entry in the same transaction (a rule of the compact), so any write that could change a cached
-answer moves the head, and the next read recomputes. The head is one index lookup, read in the same transaction
-as the answer (never newer than the answer it keys). The hash is part of the key so that a database emptied and refilled to
-the same length (tests do this) never hits an old answer. Answers that depend on the time of day take the
-minute as part of their key. Several app servers stay consistent: each reads the version from the shared
-database.
+`data_version(session)` says when anything a read model shows may have changed. Its parts, each one index lookup
+(read together in one statement, in the same transaction as the check that uses it):
 
-Only immutable answers (frozen dataclasses, tuples, ints) are cached; callers get copies of lists and dicts.
-The permission check always runs before a cached answer is handed out.
+* the audit trail's head (newest seq and hash), sign-ins and sign-outs aside: every state change made through
+  the services writes an audit entry in the same transaction (a rule of the compact), the metrics import
+  included (entity "observations"), so for the app the head alone would do. The hash is part of it so that a
+  database emptied and refilled to the same length (tests do this) never hits an old answer;
+* the highest observation id: observations written without an audit entry (the seed and the demo load them in
+  bulk, tests store them directly) still move the version; an import that replaces rows deletes, then inserts;
+* the ideas' highest id and latest update: idea rows written outside the services (the seed, the demo, tests'
+  factories, scripts) still move it.
+
+Sign-ins do not move it: each one would throw away every cached read model (at 100k ideas the Hall of HEROs takes
+seconds to rebuild, the scorecard more), and none of them changes what a read model shows.
+
+`cached(session, key, compute)` gives compute()'s answer for `key` at the current data version, from memory when
+this process has it, else (with persist=True) from the snapshot the last process built at the same version
+(hero_core.infra.snapshots), else computed. An answer is never older than the version it is keyed on: the
+version is read before compute() runs. Answers that depend on the time of day put in their key what they depend
+on (the minute, or the latest deadline passed). Several app servers stay consistent: each reads the version from
+the shared database. Rules for callers: check the permission before asking (a cached answer is handed to anyone
+who asks for its key); cache only immutable answers (frozen dataclasses, tuples, ints; a DataFrame handed out
+as a shallow copy, which pandas' copy-on-write keeps from changing the cached one); give callers copies of lists
+and dicts.
 """
 
 from __future__ import annotations
@@ -19,17 +33,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hero_core.models import AuditEntry
+from hero_core.infra import memory, snapshots
+from hero_core.models import AuditEntry, Idea, Observation
 
 T = TypeVar("T")
 MAX_ENTRIES = 512
 
 _lock = threading.Lock()
 _entries: OrderedDict[Hashable, object] = OrderedDict()
-_stats = {"hits": 0, "misses": 0}
+_stats = {"hits": 0, "misses": 0, "restored": 0}
 
 
 #: Audited entities that record who is signed in, never what a read model shows. Every sign-in writes one: if
@@ -38,31 +53,55 @@ _stats = {"hits": 0, "misses": 0}
 SIGN_IN_ENTITIES = ("login_session",)
 
 
-def data_version(session: Session) -> tuple[int, str]:
-    """The audit trail's head as read models see it: (seq, hash) of its newest entry that is not a sign-in or
-    sign-out, (0, '') when there is none. Walks the seq index down from the top, past the sign-ins only."""
-    head = session.execute(select(AuditEntry.seq, AuditEntry.hash)
-                           .where(AuditEntry.entity_type.not_in(SIGN_IN_ENTITIES))
-                           .order_by(AuditEntry.seq.desc()).limit(1)).first()
-    return (head.seq, head.hash) if head else (0, "")
+_HEAD = (select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.entity_type.not_in(SIGN_IN_ENTITIES))
+         .order_by(AuditEntry.seq.desc()).limit(1))
+# One aggregate per subquery: SQLite answers a lone max() from an index, several together by a table scan.
+_VERSION = select(
+    _HEAD.with_only_columns(AuditEntry.seq).scalar_subquery(),
+    _HEAD.with_only_columns(AuditEntry.hash).scalar_subquery(),
+    select(func.max(Observation.id)).scalar_subquery(),
+    select(func.max(Idea.id)).scalar_subquery(),
+    select(func.max(Idea.updated_at)).scalar_subquery(),
+)
 
 
-def cached(session: Session, key: tuple, compute: Callable[[], T]) -> T:
-    """`compute()`'s answer for `key` at the current data version, from the cache when it is there."""
-    bind = session.get_bind()
-    full = (str(bind.url), data_version(session), key)
+def data_version(session: Session) -> tuple:
+    """(audit seq, audit hash, highest observation id, highest idea id, latest idea update): see the module
+    docstring. (0, "", ...) for an empty trail. Its first two parts are the audit trail's head as read models
+    see it: the newest entry that is not a sign-in or sign-out."""
+    seq, head_hash, obs, idea_id, updated = session.execute(_VERSION).one()
+    return (seq or 0, head_hash or "", obs or 0, idea_id or 0, updated.isoformat() if updated else "")
+
+
+def cached(session: Session, key: tuple, compute: Callable[[], T], *, persist: bool = False,
+           version: tuple | None = None) -> T:
+    """`compute()`'s answer for `key` at the current data version: from this process's memory, else (persist=True,
+    for read models that take seconds to build) from the snapshot another process built at the same version,
+    else computed (and kept in both). `version`: one the caller read in this session, so that several answers
+    (one derived from another) share it."""
+    url = str(session.get_bind().url)
+    version = data_version(session) if version is None else version
+    full = (url, version, key)
     with _lock:
         if full in _entries:
             _entries.move_to_end(full)
             _stats["hits"] += 1
             return _entries[full]  # type: ignore[return-value]
-    value = compute()
+    value = snapshots.get(url, (version, key)) if persist else snapshots.MISSING
+    if value is snapshots.MISSING:
+        value = compute()
+        if persist:
+            memory.release_unused_memory()  # such a build peaks at several times its answer's size
+            snapshots.put(url, (version, key), value)
+        counter = "misses"
+    else:
+        counter = "restored"
     with _lock:
-        _stats["misses"] += 1
+        _stats[counter] += 1
         _entries[full] = value
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
-    return value
+    return value  # type: ignore[return-value]
 
 
 def clear() -> None:

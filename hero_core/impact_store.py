@@ -36,10 +36,11 @@ from hero_core.infra import pool
 from hero_core.models import AuditEntry, Idea, IdeaMetric, ImpactCheck, ImpactResult, Metric
 from hero_core.services import impact_reads
 
-#: (database, windows) -> the audit trail's head when a refresh of every launched idea last found (or made)
-#: every stored estimate current. Everything an estimate depends on changes only with an audited change (ideas,
-#: pilots, the catalog, imports), so while the head stays there, there is nothing to check: a read model asks
-#: in one index lookup instead of comparing tens of thousands of fingerprints.
+#: (database, windows) -> the data version (hero_core.cache.data_version) at which a refresh of every launched
+#: idea last found (or made) every stored estimate current. Everything an estimate depends on moves the data
+#: version (ideas, pilots, the catalog, imports), so while it stays there, there is nothing to check: a read model
+#: asks in one statement instead of comparing tens of thousands of fingerprints. Not a read cache: the refresh's
+#: own bookkeeping.
 _checked: dict[tuple, tuple] = {}
 #: Ideas estimated per write transaction during a refresh: bounds how long the writer holds SQLite's lock.
 CHUNK = 2_000
@@ -202,11 +203,12 @@ def _since_last_check(s: Session, windows: impact.ImpactWindows) -> list[int] | 
     return sorted(ideas)
 
 
-def _all_current(db: Database, windows: impact.ImpactWindows, head: tuple[int, str]) -> None:
-    """Every stored estimate for these windows was current at `head`: remember it in this process (the memo) and,
-    for every process, in the database. Derived data: when the database is busy the record is skipped, and the
-    next refresh checks a little more."""
-    _checked[(db.url, windows)] = head
+def _all_current(db: Database, windows: impact.ImpactWindows, version: tuple) -> None:
+    """Every stored estimate for these windows was current at data `version` (hero_core.cache.data_version):
+    remember it in this process (the memo) and, for every process, its audit head in the database. Derived data:
+    when the database is busy the record is skipped, and the next refresh checks a little more."""
+    _checked[(db.url, windows)] = version
+    head = (version[0], version[1])
     key = _windows_key(windows)
 
     def recorded(check: ImpactCheck | None) -> bool:  # this head, or a later one another process recorded

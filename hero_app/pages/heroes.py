@@ -4,27 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from hero_app import ui
-from hero_app.startup import release_unused_memory
 from hero_core.services import recognition
-from hero_core.services.data_version import data_version
 
 
-@st.cache_resource(ttl=300, max_entries=1, show_spinner="Measuring the impact of scaled ideas…")
-def hall_at(version: tuple) -> recognition.Hall:
-    """The hall as of this data version. It is the same for everyone and holds nothing personal, so one copy
-    serves every visitor; the page's gate (the same permission matrix) has let this person in. A resource, not
-    data: the hall is immutable (frozen dataclasses and tuples), so every rerun shares it instead of unpickling
-    a copy (thousands of scaled ideas at company scale)."""
-    hall = recognition.hall_of_heroes(ui.get_db(), actor_id=None)
-    release_unused_memory()  # the build's working data was several times the hall's size
-    return hall
-
-
-@st.cache_resource(ttl=300, max_entries=1)
-def board_at(version: tuple) -> pd.DataFrame:
+@st.cache_resource(max_entries=2)
+def board_of(_hall: recognition.Hall, url: str, version: tuple) -> pd.DataFrame:
     """Who has earned which badge, as the table shows it: one row per person with a badge (thousands at company
-    scale, ~20 ms to build), so it is built once per data version and shared read-only, like the hall."""
-    heroes = hall_at(version).heroes
+    scale, ~20 ms to build), built once per hall (hero_core caches one per data version, shared by everyone) and
+    shared read-only, like the hall."""
+    heroes = _hall.heroes
     return pd.DataFrame(
         [
             {
@@ -59,8 +47,7 @@ st.caption(
     "people who made them happen."
 )
 
-version = data_version(db)
-hall = hall_at(version)
+hall = recognition.hall(db, actor_id=user.id)  # checked, then the shared copy (hero_core.cache)
 
 mine = next((h for h in hall.heroes if h.user_id == user.id), None)
 if mine:
@@ -121,7 +108,7 @@ ui.grid(
     hide_index=True,
 )
 if hall.heroes:
-    board = board_at(version)
+    board = board_of(hall, db.url, hall.version)
     st.subheader("Who has earned them")
     ui.grid(board, hide_index=True, key="heroes_board")
 else:

@@ -5,19 +5,10 @@ import streamlit as st
 
 from hero_app import ui
 from hero_core.charts_compact import promises_kept_chart, scorecard_trend_chart
-from hero_core.services import scorecard
-from hero_core.services.data_version import data_version
+from hero_core.services import scorecard, scorecard_reads
 
 K = "scorecard_"
 QUARTERS_SHOWN = 8
-
-
-@st.cache_data(ttl=300, max_entries=4, show_spinner="Scoring the compact…")
-def scorecard_at(version: tuple, last_quarters: int):
-    """The scorecard as of this data version (the same for every executive and manager; nothing personal).
-    The time limit also moves promises from "waiting" to "broken" as their due dates pass."""
-    return scorecard.scorecard(ui.get_db(), actor_id=None, last_quarters=last_quarters)
-
 
 db, user = ui.require_page("scorecard")
 st.title("Compact scorecard")
@@ -27,7 +18,8 @@ st.caption(
     "each promise; see the definitions at the bottom."
 )
 
-frame = scorecard_at(data_version(db), QUARTERS_SHOWN)
+# Checked for this person, then the shared copy of this data version and deadlines passed (hero_core.cache).
+frame = scorecard_reads.scorecard(db, actor_id=user.id, last_quarters=QUARTERS_SHOWN)
 if frame.empty:
     st.info("No idea has been submitted yet, so there is nothing to score.")
     st.stop()

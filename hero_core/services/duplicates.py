@@ -1,8 +1,9 @@
 """Duplicates: similar ideas suggested while someone proposes, and a manager merging a duplicate into its original.
 
 Suggestions come from a TF-IDF index over title (counted three times), roadblock and proposal of every visible idea
-(not drafts, not merged duplicates), kept in memory per Database and keyed on a data version of the ideas table
-(count, highest id, sum of versions — every change of an idea bumps its version). When the version moves, only
+(not drafts, not merged duplicates), kept in memory per Database and keyed on the data version (hero_core.cache;
+every change of an idea also bumps the idea's own version, and a full check of those runs every few minutes).
+When the version moves, only
 the ideas changed since the last look are re-read and go into a small "fresh" part of the index; the large
 part is a sparse matrix rebuilt only when the fresh part grows big. The best TF-IDF candidates are re-ranked
 with rapidfuzz so near-identical wording scores highest, on their title and roadblock read from the database
@@ -14,12 +15,10 @@ both submitters, takes the duplicate out of the live queues, and records exactly
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import threading
 import time
-import weakref
 from array import array
 from collections import Counter
 from dataclasses import dataclass
@@ -32,9 +31,10 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from hero_core import permissions
+from hero_core import cache, permissions
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, MissingInformation, NotFound, StaleIdea, TransitionNotAllowed
+from hero_core.infra import indexes, memory
 from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, Team, User
 from hero_core.services import notifications
 from hero_core.services.common import clean_text, load_actor
@@ -160,7 +160,8 @@ class SimilarityIndex:
         self._reset()
 
     def _reset(self) -> None:
-        self.version: tuple | None = None
+        self.version: tuple | None = None  # hero_core.cache.data_version when the index last caught up
+        self.size = (0, 0)  # (ideas, highest id) then
         self.watermark: datetime | None = None
         self.reconciled_at = 0.0
         self.versions = _Versions()  # every idea (drafts too) -> version seen
@@ -200,13 +201,13 @@ class SimilarityIndex:
         return cols, _counts_array(counts.values(), len(counts))
 
     # -- keeping up with the database
-    def _data_version(self, s: Session) -> tuple:
-        # Three separate look-ups: each is answered from an index (one combined aggregate would scan the table).
-        return tuple(s.execute(select(
+    def _size(self, s: Session) -> tuple[int, int]:
+        """(how many ideas, highest id): an incremental catch-up is only right while neither went down."""
+        count, max_id = s.execute(select(
             select(func.count()).select_from(Idea).scalar_subquery(),
             select(func.max(Idea.id)).scalar_subquery(),
-            select(func.max(Idea.updated_at)).scalar_subquery(),
-        )).one())
+        )).one()
+        return int(count or 0), int(max_id or 0)
 
     def _versions_agree(self, s: Session) -> bool:
         total = s.execute(select(func.count(), func.sum(Idea.version))).one()
@@ -354,8 +355,8 @@ class SimilarityIndex:
         self.rebuilds += 1
 
     def refresh(self, s: Session) -> None:
-        """Bring the index up to the database's data version (incrementally when it can)."""
-        version = self._data_version(s)
+        """Bring the index up to the database's data version (hero_core.cache: incrementally when it can)."""
+        version = cache.data_version(s)
         due = time.monotonic() - self.reconciled_at >= self.reconcile_seconds
         if version == self.version and not due:
             return
@@ -366,9 +367,9 @@ class SimilarityIndex:
             raise
 
     def _catch_up(self, s: Session, version: tuple, due: bool) -> None:
-        count, max_id, _ = version
+        size = self._size(s)
         incremental = (self.version is not None and self.watermark is not None
-                       and count >= self.version[0] and (max_id or 0) >= (self.version[1] or 0))
+                       and size[0] >= self.size[0] and size[1] >= self.size[1])
         changed: list[int] = []
         if incremental:
             changed = [row[0] for row in self._rows(s, self.watermark) if self._put(row, counting=True)]
@@ -381,16 +382,14 @@ class SimilarityIndex:
             self._bulk_load(s)
             self._build_matrix()
             self.reconciled_at = time.monotonic()
-            # Reading every row leaves the collector due for a full pass (~50 ms in a loaded app): take it now, at
-            # the end of a build of seconds, rather than in one of the next keystrokes' suggestions.
-            gc.collect()
+            memory.collect_garbage()  # now, at the end of a build of seconds, not in the next keystroke
         elif len(self.fresh) + len(changed) > REBUILD_AFTER:
             self._build_matrix()
         else:
             for idea_id in changed:
                 cols, tfs = self.loose[idea_id]
                 self.fresh[idea_id] = (cols, self._weighted(cols, tfs))
-        self.version = version
+        self.version, self.size = version, size
 
     # -- asking
     def search(self, s: Session, text: str, *, limit: int, exclude: set[int]) -> list[SimilarIdea]:
@@ -472,16 +471,9 @@ def _batch_counts(cols: list[int], lengths: list[int], width: int) -> tuple[np.n
     return per_idea, (keys % width).astype(np.int32), np.minimum(counts, MAX_COUNT).astype(np.uint16)
 
 
-_INDEXES: weakref.WeakKeyDictionary[Database, SimilarityIndex] = weakref.WeakKeyDictionary()
-_INDEXES_LOCK = threading.Lock()
-
-
-def index_for(db: Database) -> SimilarityIndex:
-    with _INDEXES_LOCK:
-        index = _INDEXES.get(db)
-        if index is None:
-            index = _INDEXES[db] = SimilarityIndex()
-        return index
+#: The similarity index of each Database (hero_core.infra.indexes).
+index_for: indexes.PerDatabase[Database, SimilarityIndex] = indexes.PerDatabase(SimilarityIndex)
+_INDEXES = index_for.values  # the old name of the same mapping (a test drops an index through it)
 
 
 #: The longest text suggest_similar compares: an idea's own title and two texts (200 + 2 x 10,000 characters) and
@@ -514,7 +506,7 @@ def warm(db: Database) -> None:
     """Build the index in the background if it has never been built (the first build of a large database takes
     seconds; a person starting to describe an idea gives it that time). Returns at once."""
     index = index_for(db)
-    if index.version is not None or index.lock.locked():
+    if index.version is not None:
         return
 
     def build() -> None:
@@ -523,7 +515,7 @@ def warm(db: Database) -> None:
                 with db.read() as s:
                     index.refresh(s)
 
-    threading.Thread(target=build, name=WARM_THREAD, daemon=True).start()
+    indexes.start_build(WARM_THREAD, index.lock, build)
 
 
 # ---- merging -----------------------------------------------------------------------------------------------

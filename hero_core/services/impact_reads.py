@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hero_core import permissions
+from hero_core import cache, permissions
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.impact import (
@@ -149,23 +149,41 @@ def estimate_ideas(
 def estimate_impact(
     db: Database, *, idea_id: int, actor_id: int | None, windows: ImpactWindows | None = None
 ) -> list[ImpactEstimate]:
-    """The measured effect of one launched idea on each of its target metrics (by metric code)."""
+    """The measured effect of one launched idea on each of its target metrics (by metric code), estimated now."""
     windows = windows or windows_from_env()
     with db.read() as s:
-        actor = load_actor(s, actor_id)
-        # A few columns, not the ORM idea: its eager loads are four queries, and every one is a round trip.
-        idea = s.execute(select(Idea.state, Idea.launch_date, Idea.submitter_id, Idea.team_id)
-                         .where(Idea.id == idea_id)).one_or_none()
-        if idea is None or idea.state == State.DRAFT:
-            raise NotFound(f"Idea #{idea_id} does not exist.")
-        permissions.require(actor, "view_idea_impact", permissions.IdeaFacts(
-            submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state)))
-        if idea.state not in LAUNCHED_STATES or idea.launch_date is None:
-            raise InvalidInput(
-                f"Idea #{idea_id} has not been launched (it is {idea.state.replace('_', ' ')}); impact is "
-                "measured from the launch date of its pilot."
-            )
-        return estimate_ideas(s, launched_ideas(s, [idea_id], launches={idea_id: idea.launch_date}), windows)
+        launch = _launch_for(s, idea_id=idea_id, actor_id=actor_id)
+        return estimate_ideas(s, launched_ideas(s, [idea_id], launches={idea_id: launch}), windows)
+
+
+def idea_estimates(
+    db: Database, *, idea_id: int, actor_id: int | None, windows: ImpactWindows | None = None
+) -> tuple[ImpactEstimate, ...]:
+    """`estimate_impact`, cached (hero_core.cache): the idea page shows it on every run. The permission is checked
+    for this person first."""
+    windows = windows or windows_from_env()
+    with db.read() as s:
+        _launch_for(s, idea_id=idea_id, actor_id=actor_id)
+        return cache.cached(s, ("idea_estimates", idea_id, windows), lambda: tuple(
+            estimate_impact(db, idea_id=idea_id, actor_id=None, windows=windows)))
+
+
+def _launch_for(s: Session, *, idea_id: int, actor_id: int | None) -> date:
+    """The idea's launch date, once this person may see its impact and it has been launched."""
+    actor = load_actor(s, actor_id)
+    # A few columns, not the ORM idea: its eager loads are four queries, and every one is a round trip.
+    idea = s.execute(select(Idea.state, Idea.launch_date, Idea.submitter_id, Idea.team_id)
+                     .where(Idea.id == idea_id)).one_or_none()
+    if idea is None or idea.state == State.DRAFT:
+        raise NotFound(f"Idea #{idea_id} does not exist.")
+    permissions.require(actor, "view_idea_impact", permissions.IdeaFacts(
+        submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state)))
+    if idea.state not in LAUNCHED_STATES or idea.launch_date is None:
+        raise InvalidInput(
+            f"Idea #{idea_id} has not been launched (it is {idea.state.replace('_', ' ')}); impact is "
+            "measured from the launch date of its pilot."
+        )
+    return idea.launch_date
 
 
 def estimate_portfolio(

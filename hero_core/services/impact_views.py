@@ -9,8 +9,10 @@ estimates work on team x week means computed in SQL.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -34,10 +36,12 @@ from hero_core.models import (
 )
 from hero_core.services import impact_reads
 from hero_core.services.common import load_actor
+from hero_core.services.data_version import data_version  # the one data version, re-exported for old callers
 from hero_core.services.observations import week_start, weekly_means
 from hero_core.vocab import State
 
 PERIOD_COLUMNS = ("submitted_at", "launch_date")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,15 +80,6 @@ def _conditions(filters: ViewFilters, default_period: str) -> list[ColumnElement
         if filters.date_to:
             conds.append(column <= filters.date_to)
     return conds
-
-
-def data_version(db: Database) -> int:
-    """A number that grows whenever anything these views show may have changed: every change to ideas,
-    assessments, the catalog or the observations writes an audit entry, so the latest entry's sequence number
-    is a cheap cache key (sign-ins aside: they change none of these views, hero_core.cache.data_version). It says
-    nothing about anyone's data, so it needs no permission."""
-    with db.read() as s:
-        return cache.data_version(s)[0]
 
 
 def _authorise(s: Session, actor_id: int | None) -> None:
@@ -134,21 +129,16 @@ def portfolio(
     windows: impact.ImpactWindows | None = None,
 ) -> pd.DataFrame:
     """One row per launched idea x target metric with its measured effect (period filter: launch date); a
-    launched idea that names no target metric gets one row with metric "" and "not enough data"."""
+    launched idea that names no target metric gets one row with metric "" and "not enough data". With the
+    compact's own windows the answer is read from the stored verdicts and cached (hero_core.cache): shared
+    read-only, handed out as a shallow copy."""
+    if windows is None or windows == impact.windows_from_env():
+        return portfolio_with(db, actor_id=actor_id, filters=filters)[0]
     with db.read() as s:
         _authorise(s, actor_id)
         units = dict(s.execute(select(Metric.code, Metric.unit)).all())
-    launched = [
-        Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
-        Idea.launch_date.is_not(None),
-        *_conditions(filters, "launch_date"),
-    ]
-    if windows is None or windows == impact.windows_from_env():
-        impact_store.refresh(db)  # stored answers, refreshed where outdated; read straight into columns
-        with db.read() as s:
-            return _stored_portfolio(s, launched, units)
-    with db.read() as s:
-        ideas = s.execute(_with_idea_facts().where(*launched).order_by(Idea.launch_date.desc(), Idea.id)).all()
+        ideas = s.execute(_with_idea_facts().where(*_launched(filters)).order_by(Idea.launch_date.desc(), Idea.id)
+                          ).all()
     if not ideas:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in PORTFOLIO_COLUMNS})
     # Other windows than the compact's own: estimated now, not stored.
@@ -164,6 +154,43 @@ def portfolio(
                 e.metric, e.direction, e.effect, e.ci_low, e.ci_high, e.p_value, e.verdict, e.method, e.inference,
                 e.baseline_mean, e.pre_trend_p, e.n_obs, " ".join(e.warnings)))))
     return _compact(_portfolio_frame(records, units))
+
+
+def portfolio_with(db: Database, *, actor_id: int | None, filters: ViewFilters = ViewFilters(),
+                   derived: tuple[Hashable, Callable[[pd.DataFrame], T]] | None = None, shared: bool = False
+                   ) -> tuple[pd.DataFrame, T | None]:
+    """The portfolio with the compact's own windows (see `portfolio`) and, when `derived` = (name, function)
+    is given, function(portfolio) cached beside it at the same data version (a page's table of it, say). The
+    unfiltered portfolio, the one a first visit shows, is also kept for the next server process
+    (hero_core.infra.snapshots): at 100k ideas it takes seconds to build. shared=True hands out the cached
+    frame itself (one copy for everyone: read-only by contract), else a shallow copy."""
+    windows = impact.windows_from_env()
+    with db.read() as s:
+        _authorise(s, actor_id)
+        version = cache.data_version(s)
+        frame = cache.cached(s, ("impact_portfolio", filters, windows), lambda: _compact_portfolio(db, filters),
+                             persist=filters == ViewFilters(), version=version)
+        extra = None
+        if derived is not None:
+            name, function = derived
+            extra = cache.cached(s, ("impact_portfolio", filters, windows, name), lambda: function(frame),
+                                 version=version)
+    return (frame if shared else frame.copy(deep=False)), extra
+
+
+def _launched(filters: ViewFilters) -> list[ColumnElement[bool]]:
+    return [
+        Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
+        Idea.launch_date.is_not(None),
+        *_conditions(filters, "launch_date"),
+    ]
+
+
+def _compact_portfolio(db: Database, filters: ViewFilters) -> pd.DataFrame:
+    impact_store.refresh(db)  # stored answers, refreshed where outdated; read straight into columns
+    with db.read() as s:
+        units = dict(s.execute(select(Metric.code, Metric.unit)).all())
+        return _stored_portfolio(s, _launched(filters), units)
 
 
 # What the portfolio reads of each idea, and of each stored estimate, in the order of _RECORD_COLUMNS.
@@ -287,10 +314,18 @@ def idea_series(
     margin_days: int = 28,
 ) -> IdeaSeries:
     """The weekly means behind one idea's estimate on one metric, from `margin_days` before the baseline to
-    `margin_days` after the evaluation window."""
+    `margin_days` after the evaluation window (cached: hero_core.cache)."""
     windows = windows or impact.windows_from_env()
     with db.read() as s:
         _authorise(s, actor_id)
+        series = cache.cached(s, ("idea_series", idea_id, metric_code, windows, margin_days),
+                              lambda: _idea_series(db, idea_id, metric_code, windows, margin_days))
+    return replace(series, data=series.data.copy(deep=False))
+
+
+def _idea_series(db: Database, idea_id: int, metric_code: str, windows: impact.ImpactWindows,
+                 margin_days: int) -> IdeaSeries:
+    with db.read() as s:
         idea = s.get(Idea, idea_id)
         if idea is None or idea.state == State.DRAFT:
             raise NotFound(f"Idea #{idea_id} does not exist.")
@@ -371,9 +406,16 @@ def _days_between(dialect: str, start: ColumnElement, end: ColumnElement) -> Col
 
 
 def funnel(db: Database, *, actor_id: int | None, filters: ViewFilters = ViewFilters()) -> FunnelView:
-    """How many submitted ideas reached each stage, and the median days spent in each stage."""
+    """How many submitted ideas reached each stage, and the median days spent in each stage (cached:
+    hero_core.cache)."""
     with db.read() as s:
         _authorise(s, actor_id)
+        view = cache.cached(s, ("impact_funnel", filters), lambda: _funnel(db, filters))
+    return FunnelView(counts=view.counts.copy(deep=False), durations=view.durations.copy(deep=False))
+
+
+def _funnel(db: Database, filters: ViewFilters) -> FunnelView:
+    with db.read() as s:
         # A merged duplicate is counted once, as its original (as the scorecard does).
         conds = [Idea.submitted_at.is_not(None), Idea.merged_into_id.is_(None), *_conditions(filters, "submitted_at")]
         counts = s.execute(
@@ -431,10 +473,16 @@ def risk_heatmap(db: Database, *, actor_id: int | None, filters: ViewFilters = V
     """Assessed ideas per (likelihood, impact) cell of the worst-scoring category of their latest assessment.
 
     Always 25 rows (likelihood and impact 1-5), with score and band for colouring; ties between categories go
-    to the higher impact, then the category name.
+    to the higher impact, then the category name. Cached (hero_core.cache).
     """
     with db.read() as s:
         _authorise(s, actor_id)
+        cells = cache.cached(s, ("risk_heatmap", filters), lambda: _risk_heatmap(db, filters))
+    return cells.copy(deep=False)
+
+
+def _risk_heatmap(db: Database, filters: ViewFilters) -> pd.DataFrame:
+    with db.read() as s:
         latest = (
             select(
                 RiskAssessment.id,
@@ -498,5 +546,6 @@ __all__ = [
     "funnel",
     "idea_series",
     "portfolio",
+    "portfolio_with",
     "risk_heatmap",
 ]

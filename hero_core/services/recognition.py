@@ -22,7 +22,7 @@ import pyarrow.compute as arrow_compute
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
-from hero_core import impact, impact_store, permissions
+from hero_core import cache, impact, impact_store, permissions
 from hero_core.db import Database
 from hero_core.models import Approval, Comment, Idea, IdeaMerge, IdeaSupport, ImpactResult, Metric, Team, User
 from hero_core.services.common import load_actor
@@ -267,6 +267,7 @@ _SCALED_IDEAS = arrow.schema([
 class Hall:
     ideas: ScaledIdeas
     heroes: tuple[Hero, ...]  # everyone with at least one badge, most badges first
+    version: tuple = ()  # the data version it was built for (hero_core.cache.data_version): a key for what is derived
 
 
 def _improved_launches(db: Database) -> dict[int, date]:
@@ -292,10 +293,25 @@ def _badges(s: Session, improved: dict[int, date]) -> dict[int, list[EarnedBadge
     return by_user
 
 
-def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
-    """Scaled ideas with their measured effects and people, and everyone's earned badges."""
+def hall_of_heroes(db: Database, *, actor_id: int | None) -> Hall:
+    """Scaled ideas with their measured effects and people, and everyone's earned badges, read now."""
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "view_heroes")
+        version = cache.data_version(s)
+    return _build_hall(db, version)
+
+
+def hall(db: Database, *, actor_id: int | None) -> Hall:
+    """`hall_of_heroes` as the page reads it: the same for everyone allowed to see it and immutable, so one copy
+    per data version serves them all (hero_core.cache, after this person's check), kept for the next server
+    process too: at 100k ideas it takes seconds to build."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_heroes")
+        version = cache.data_version(s)
+        return cache.cached(s, ("hall_of_heroes",), lambda: _build_hall(db, version), persist=True, version=version)
+
+
+def _build_hall(db: Database, version: tuple) -> Hall:
     improved = _improved_launches(db)
     with db.read() as s:
         metrics = {m.code: (m.name, m.unit) for m in s.execute(select(Metric)).scalars()}
@@ -372,7 +388,7 @@ def hall_of_heroes(db: Database, *, actor_id: int) -> Hall:
         if u in names
     ]
     heroes.sort(key=lambda h: (-len(h.badges), min(b.earned_at for b in h.badges), h.name))
-    return Hall(ideas=ideas, heroes=tuple(heroes))
+    return Hall(ideas=ideas, heroes=tuple(heroes), version=version)
 
 
 def badges_of(db: Database, *, actor_id: int, user_id: int) -> list[EarnedBadge]:
