@@ -67,9 +67,10 @@ def impact_command(idea_id: int, as_json: bool) -> None:
     Windows: HERO_IMPACT_BASELINE_DAYS (90), HERO_IMPACT_EVAL_DAYS (90), HERO_IMPACT_RAMP_DAYS (0).
     """
     from hero_core import impact
+    from hero_core.services import impact_reads
 
     windows = impact.windows_from_env()
-    estimates = impact.estimate_impact(database(), idea_id=idea_id, actor_id=None, windows=windows)
+    estimates = impact_reads.estimate_impact(database(), idea_id=idea_id, actor_id=None, windows=windows)
     if as_json:
         click.echo(json.dumps([e.as_json() for e in estimates], indent=2))
         return
