@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from hero_app import ui
+from hero_app import risk_grid, ui
 from hero_core import risk, workflow
 from hero_core.charts import risk_grid_frame, risk_heatmap_chart
 from hero_core.db import Database
@@ -139,13 +139,8 @@ def _choice(label: str, options: dict, labels: dict, key: str, default=None):
 #: A band's colour on the badge beside each category while rating (the heat map's own colours are BAND_COLOURS in
 #: hero_core/charts.py; the band itself is risk.band).
 BAND_BADGE = {"low": "green", "medium": "orange", "high": "red"}
-
-
-def _axis(label: str, labels: dict[int, str], key: str, default: int | None) -> int | None:
-    """One axis of a category's cell on the 5 × 5 grid: five buttons 1-5 in a row, one click picks one. A screen
-    reader reads it as a group of radio buttons named after the category and axis ("Operational: likelihood",
-    reached with Tab, moved through with the arrow keys)."""
-    return st.segmented_control(label, list(labels), key=key, default=default, label_visibility="collapsed")
+#: A mitigation box's width in pixels, beside its grid (or under it when the page is narrower).
+MITIGATION_WIDTH = 280
 
 
 def rating_badge(rating: risk.Rating) -> str:
@@ -161,46 +156,41 @@ def rating_badge(rating: risk.Rating) -> str:
 # charts (a full rerun per choice made assessing sluggish). Saving reruns the whole app.
 @st.fragment
 def assessment_form(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
-    """Each category's cell on the 5 × 5 likelihood × impact grid, picked with two clicks, beside the heat map of
-    every category (it moves as cells are picked); mitigations, the effort-value questions, a live preview."""
+    """Each category's cell on its 5 × 5 likelihood × impact grid, picked with one click (hero_app/risk_grid.py),
+    its mitigation beside it, and the heat map of every category beside them all (it moves as cells are picked,
+    and stays in view while scrolling through the grids); the effort-value questions, a live preview."""
     k = f"{where}_assess_{view.id}"
     previous = view.assessment
     prev_ratings = {r.category: r for r in previous.ratings} if previous else {}
-    st.markdown("**Risk: click each category's likelihood and impact (1-5); the heat map shows where it sits.**")
-    picked: dict[str, tuple[int | None, int | None]] = {}
-    pick, heat = st.columns([11, 9], gap="small")
+    risk_grid.use_style()
+    st.markdown("**Risk: click the cell where each category's risk sits; the heat map shows them all.**")
+    ratings: list[risk.Rating] = []
+    pick, heat = st.columns(2, gap="medium")
     with pick:
-        head = st.columns(2, gap="small")
-        head[0].caption("**Likelihood**: 1 rare … 5 almost certain")
-        head[1].caption("**Impact**: 1 negligible … 5 severe")
+        st.caption("Likelihood up the side (5 almost certain at the top), impact along the bottom (5 severe on the "
+                   "right). Click a picked cell again to clear it.")
         for code, label in risk.CATEGORIES.items():
             old = prev_ratings.get(code)
-            badge = st.empty()  # written once both axes are read
-            axes = st.columns(2, gap="small")
-            with axes[0]:
-                likelihood = _axis(f"{label}: likelihood", risk.LIKELIHOOD_LABELS, f"{k}_{code}_likelihood",
-                                   old.likelihood if old else None)
-            with axes[1]:
-                impact = _axis(f"{label}: impact", risk.IMPACT_LABELS, f"{k}_{code}_impact",
-                               old.impact if old else None)
+            badge = st.empty()  # written once the grid is read
+            # The mitigation beside the grid where the page is wide enough, under it where it is not.
+            with st.container(horizontal=True, gap="medium"):
+                cell = risk_grid.pick_cell(f"{label}: risk", key=risk_grid.cell_key(k, code),
+                                           default=(old.likelihood, old.impact) if old else None)
+                mitigation = st.text_input(f"{label}: mitigation", key=f"{k}_{code}_mitigation",
+                                           value=old.mitigation if old else "", width=MITIGATION_WIDTH,
+                                           placeholder="How would you reduce this risk?")
+            likelihood, impact = cell or (None, None)
             badge.markdown(f"**{label}** {rating_badge(risk.Rating(code, likelihood, impact))}")  # type: ignore[arg-type]
-            picked[code] = (likelihood, impact)
-    with heat:
-        rated = tuple(risk.Rating(c, li, im) for c, (li, im) in picked.items() if li and im)
+            ratings.append(risk.Rating(code, likelihood, impact, mitigation))  # type: ignore[arg-type]
+    with heat, st.container(key=f"{k}{risk_grid.HEAT_SUFFIX}"):
+        rated = tuple(risk.Rating(r.category, r.likelihood, r.impact) for r in ratings if r.likelihood and r.impact)
         st.vega_lite_chart(heatmap_spec(rated), key=f"{k}_preview")
-        if len(rated) == len(picked):
+        if len(rated) == len(ratings):
             overall = risk.overall(list(rated))
             st.markdown(f"**Preview: overall risk {overall} ({risk.band(overall)})**"
                         + (" — high risk needs a second approver." if risk.is_high(overall) else ""))
         else:
-            st.caption(f"{len(rated)} of {len(picked)} categories rated.")
-    st.markdown("**How would you reduce each risk?**")
-    ratings: list[risk.Rating] = []
-    for code, label in risk.CATEGORIES.items():
-        old = prev_ratings.get(code)
-        mitigation = st.text_input(f"{label}: mitigation", key=f"{k}_{code}_mitigation",
-                                   value=old.mitigation if old else "")
-        ratings.append(risk.Rating(code, *picked[code], mitigation))  # type: ignore[arg-type]
+            st.caption(f"{len(rated)} of {len(ratings)} categories rated.")
 
     st.markdown("**Effort and value**")
     ev_old = previous.effort_value if previous else None

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pyarrow as pa
 from sqlalchemy import update
 
+from hero_app import risk_grid
 from hero_core import risk
 from hero_core.models import Idea
 from hero_core.services import ideas, notifications, social
@@ -28,9 +29,8 @@ from tests.app.conftest import (
 
 def assess_in_page(at, idea_id: int, likelihood: int, impact: int, *, where: str = "review"):
     k = f"{where}_assess_{idea_id}"
-    for code in risk.CATEGORIES:  # a click on each axis of the category's 5 × 5 grid
-        at.segmented_control(key=f"{k}_{code}_likelihood").select(likelihood)
-        at.segmented_control(key=f"{k}_{code}_impact").select(impact)
+    for code in risk.CATEGORIES:  # one click on the cell of the category's 5 × 5 grid
+        at.segmented_control(key=risk_grid.cell_key(k, code)).select((likelihood, impact))
         at.text_input(key=f"{k}_{code}_mitigation").input(f"Check {code} with the team lead first.")
     at.selectbox(key=f"{k}_budget").select("under_5k")
     at.number_input(key=f"{k}_touched").set_value(4)
@@ -280,24 +280,29 @@ def test_the_reason_box_empties_after_a_decision_and_keeps_its_text_when_refused
 
 
 def test_risk_is_rated_by_clicking_cells_while_the_heat_map_of_every_category_follows(org):
-    """Issue 21: two clicks per category (a likelihood and an impact of the 5 × 5 grid) instead of ten dropdowns;
-    the heat map is drawn from the first click on and shows each category where it was put."""
+    """Issue 21: one click per category on its 5 × 5 grid (rows: likelihood 5 at the top … 1, columns: impact
+    1 … 5) instead of ten dropdowns; the heat map is drawn from the first click on and shows each category where
+    it was put."""
     idea_id = make_idea(org, title="Callback slot picker")
     at = open_page(as_role("manager"), "review")
     button(at, "Start review").click().run()
     k = f"review_assess_{idea_id}"
     assert not [s for s in at.selectbox if s.key.endswith(("_likelihood", "_impact"))], "no dropdowns for risk"
-    axes = [g for g in at.segmented_control if g.key.startswith(k)]
-    assert len(axes) == 2 * len(risk.CATEGORIES)
-    assert all(g.options == ["1", "2", "3", "4", "5"] and g.value is None for g in axes)
+    grids = [g for g in at.segmented_control if g.key.startswith(k)]
+    assert [g.key for g in grids] == [risk_grid.cell_key(k, code) for code in risk.CATEGORIES]
+    assert [g.label for g in grids] == [f"{label}: risk" for label in risk.CATEGORIES.values()]
+    assert all(g.value is None and len(g.options) == 25 for g in grids)
+    # Reading order: the top row is likelihood 5, impact 1 … 5; each cell shows its score and says its words.
+    assert grids[0].options[:5] == [risk_grid.cell_label((5, im)) for im in range(1, 6)]
+    assert grids[0].options[0] == "5 *likelihood 5 Almost certain, impact 1 Negligible: score 5, low*"
+    assert grids[0].options[-1] == "5 *likelihood 1 Rare, impact 5 Severe: score 5, low*"
     assert "Risk matrix" in at.get("vega_lite_chart")[0].proto.spec, "the heat map shows before any rating"
     assert "0 of 5 categories rated." in all_text(at)
 
-    at.segmented_control(key=f"{k}_operational_likelihood").select(4).run()
-    at.segmented_control(key=f"{k}_operational_impact").select(5).run()
+    at.segmented_control(key=risk_grid.cell_key(k, "operational")).select((4, 5)).run()  # one click: both numbers
     assert_clean(at)
     text = all_text(at)
-    assert ":red-badge[Likely × severe = 20 · high]" in text, "the cell's words, score and band colour"
+    assert "**Operational** :red-badge[Likely × severe = 20 · high]" in text, "the cell's words, score and band"
     assert "1 of 5 categories rated." in text and "Preview" not in text
     chart = at.get("vega_lite_chart")[0]
     rows = [row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
@@ -309,6 +314,22 @@ def test_risk_is_rated_by_clicking_cells_while_the_heat_map_of_every_category_fo
     assert_clean(at)
     saved = ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).assessment
     assert saved.overall == 20 and {(r.likelihood, r.impact) for r in saved.ratings} == {(4, 5)}
+    assert {r.mitigation for r in saved.ratings} == {f"Check {c} with the team lead first." for c in risk.CATEGORIES}
+
+
+def test_a_second_click_on_the_picked_cell_clears_it_and_saving_then_names_what_is_missing(org):
+    idea_id = make_idea(org, title="Callback slot picker")
+    at = open_page(as_role("manager"), "review")
+    button(at, "Start review").click().run()
+    at = assess_in_page(at, idea_id, 2, 3)
+    k = f"review_assess_{idea_id}"
+    at.segmented_control(key=risk_grid.cell_key(k, "financial")).set_value(None).run()
+    assert "**Financial** :gray-badge[not rated yet]" in all_text(at)
+    assert "4 of 5 categories rated." in all_text(at)
+    button(at, "Save assessment").click().run()
+    said = " ".join(errors(at))
+    assert "Rate the likelihood of Financial from 1 to 5" in said and "None" not in said
+    assert ideas.get_idea(org.db, actor_id=org.manager, idea_id=idea_id).assessment is None
 
 
 def test_re_assessing_starts_from_the_cells_picked_last_time(org):
@@ -319,6 +340,6 @@ def test_re_assessing_starts_from_the_cells_picked_last_time(org):
     at.run()
     assert_clean(at)
     k = f"idea_assess_{idea_id}"
-    assert {at.segmented_control(key=f"{k}_{c}_{axis}").value for c in risk.CATEGORIES
-            for axis in ("likelihood", "impact")} == {2}
+    assert {at.segmented_control(key=risk_grid.cell_key(k, c)).value for c in risk.CATEGORIES} == {(2, 2)}
+    assert {at.text_input(key=f"{k}_{c}_mitigation").value for c in risk.CATEGORIES} == {"watch it"}
     assert "Preview: overall risk 4 (low)" in all_text(at)
