@@ -1,22 +1,42 @@
-"""Service-level promises as clocks counted in business days (Monday to Friday), with python-dateutil."""
+"""Service-level promises as clocks counted in business days (Monday to Friday).
+
+The one home of business-day arithmetic: `add_business_days` (a due date, for one moment: every service, the
+importer and the seed get theirs from here through hero_core/lifecycle.py) and `business_days_between` (how
+long an idea has waited, for the queues). Both follow one definition, the rrule one — the `days`-th weekday
+among the days after the start — and tests/unit/test_sla.py checks them against it (and against numpy's
+business-day functions) on random dates.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
-from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
 
-WORKDAYS = (MO, TU, WE, TH, FR)
+_WEEK = timedelta(days=7)
+
+
+def business_day_after(day: date, days: int) -> date:
+    """The `days`-th weekday after `day` (`day` itself when days <= 0). A weekend day counts like the Friday
+    before it: one business day after a Saturday or a Sunday is the Monday."""
+    if days <= 0:
+        return day
+    weekday = day.weekday()
+    if weekday >= 5:
+        day -= timedelta(days=weekday - 4)
+        weekday = 4
+    weeks, rest = divmod(days, 5)
+    # Whole weeks keep the weekday; the remaining days cross one weekend when they go past Friday.
+    return day + weeks * _WEEK + timedelta(days=rest + (2 if weekday + rest >= 5 else 0))
 
 
 def add_business_days(start: datetime, days: int) -> datetime:
-    """The moment `days` business days after `start` (same time of day); weekends are skipped."""
+    """The moment `days` business days after `start`, at the same time of day to the second (in `start`'s zone);
+    weekends are skipped. `start` itself when days <= 0."""
     if days <= 0:
         return start
-    # rrule counts dtstart itself when it is a workday, so start from the next day.
-    occurrences = rrule(DAILY, byweekday=WORKDAYS, dtstart=start + timedelta(days=1), count=days)
-    return list(occurrences)[-1]
+    return datetime.combine(business_day_after(start.date(), days),
+                            time(start.hour, start.minute, start.second, tzinfo=start.tzinfo))
 
 
 def business_days_between(start: datetime, end: datetime) -> int:

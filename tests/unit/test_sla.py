@@ -88,3 +88,55 @@ DUE = at(12)
 )
 def test_status_of_a_promise(due, done, now, status):
     assert sla.status(due, done, now) == status
+
+
+# ---- one definition: the scalar arithmetic, numpy and the rrule definition agree ---------------------------
+
+
+def _by_rrule(start: datetime, days: int) -> datetime:
+    """The definition: the `days`-th weekday among the days after `start` (dateutil's rrule drops microseconds)."""
+    from dateutil.rrule import DAILY, FR, MO, TH, TU, WE, rrule
+
+    return list(rrule(DAILY, byweekday=(MO, TU, WE, TH, FR), dtstart=start + timedelta(days=1), count=days))[-1]
+
+
+def _random_moments(n: int, seed: int) -> list[datetime]:
+    import random
+
+    rng = random.Random(seed)
+    base = datetime(1995, 1, 1, tzinfo=UTC)
+    return [base + timedelta(days=rng.randrange(0, 40 * 365), seconds=rng.randrange(86400),
+                             microseconds=rng.randrange(1_000_000)) for _ in range(n)]
+
+
+def test_adding_business_days_agrees_with_the_rrule_definition_on_random_moments():
+    import random
+
+    rng = random.Random(20)
+    for start in _random_moments(2_000, seed=1):
+        days = rng.choice([1, 2, 3, 4, 5, 6, 9, 10, 11, 15, 20, 23, 60])
+        assert sla.add_business_days(start, days) == _by_rrule(start, days), (start, days)
+
+
+def test_a_business_day_after_agrees_with_numpys_business_day_offset_on_random_days():
+    import random
+
+    import numpy as np
+
+    rng = random.Random(5)
+    days = [m.date() for m in _random_moments(3_000, seed=2)]
+    counts = [rng.randrange(1, 40) for _ in days]
+    # numpy rolls a weekend start back to the Friday, then counts forward: the same rule, for whole columns.
+    expected = np.busday_offset(np.array(days, dtype="datetime64[D]"), np.array(counts), roll="backward")
+    assert [sla.business_day_after(d, n) for d, n in zip(days, counts, strict=True)] == expected.tolist()
+
+
+def test_business_days_between_agrees_with_counting_weekdays_one_by_one():
+    moments = _random_moments(600, seed=3)
+    for start, end in zip(moments, moments[1:] + moments[:1], strict=True):
+        end = start + (end - start) % timedelta(days=45)
+        counted, day = 0, start + timedelta(days=1)
+        while day <= end:
+            counted += day.weekday() < 5
+            day += timedelta(days=1)
+        assert sla.business_days_between(start, end) == counted, (start, end)
