@@ -133,8 +133,8 @@ def test_a_business_day_after_agrees_with_numpys_business_day_offset_on_random_d
 
 def test_business_days_between_agrees_with_counting_weekdays_one_by_one():
     moments = _random_moments(600, seed=3)
-    for start, end in zip(moments, moments[1:] + moments[:1], strict=True):
-        end = start + (end - start) % timedelta(days=45)
+    for start, other in zip(moments, moments[1:] + moments[:1], strict=True):
+        end = start + (other - start) % timedelta(days=45)
         counted, day = 0, start + timedelta(days=1)
         while day <= end:
             counted += day.weekday() < 5
