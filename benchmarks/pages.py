@@ -5,6 +5,10 @@ memory one app server process needs to serve every page of this database; prints
 Each page is opened once (a person arriving), then rerun N times (a person working on it: every widget
 interaction reruns the whole page). Both are reported; the target is on the reruns' median. A one-off build a page
 starts in the background (the similarity index) is waited for before the reruns are timed.
+
+With `--first-after-start PAGE` it times only that page's first run in this fresh process (a server just started:
+Home first, as a person arrives, then the page), and prints {"page": ..., "first_ms": ...}: the read models
+another process built for the same data (hero_core.cache's snapshots) are all it may reuse.
 """
 
 from __future__ import annotations
@@ -53,8 +57,15 @@ def percentile(values: list[float], q: float) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--idea-id", type=int, required=True, help="the idea the Idea page shows")
+    parser.add_argument("--idea-id", type=int, default=None, help="the idea the Idea page shows")
+    parser.add_argument("--first-after-start", default=None, metavar="PAGE",
+                        help="time only this page's first run in this fresh process")
     args = parser.parse_args(argv)
+    if args.first_after_start:
+        first_after_start(args.first_after_start)
+        return
+    if args.idea_id is None:
+        parser.error("--idea-id is needed to time every page")
 
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
@@ -105,6 +116,33 @@ def main(argv: list[str] | None = None) -> None:
         }
         print(json.dumps({"progress": spec.url_path, **results[spec.url_path]}), file=sys.stderr, flush=True)
     print(json.dumps({"pages": results, "peak_rss_mb": peak_rss_mb()}))
+
+
+def first_after_start(page: str) -> None:
+    """The first run of `page` in this process, for the first seeded role that may open it, after Home."""
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    from hero_app import ui
+    from hero_app.navigation import PAGES, may_open
+    from hero_core.db import Database
+    from hero_core.seed import SEED_ACCOUNTS
+    from hero_core.services import people, sessions
+
+    db = Database()
+    spec = next(p for p in PAGES if p.url_path == page)
+    ids = {role: people.user_id_for(db, email) for role, email in SEED_ACCOUNTS.items()}
+    role = next(r for r in ROLE_ORDER if may_open(people.get_actor(db, ids[r]), spec))
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=TIMEOUT_S)
+    at.session_state[ui.TOKEN_KEY] = sessions.create(db, user_id=ids[role])
+    at.run()
+    at.switch_page(spec.file)
+    began = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - began
+    problems = [e.value for e in at.exception]
+    print(json.dumps({"page": page, "role": role, "first_ms": first * 1000,
+                      "error": "; ".join(str(p)[:200] for p in problems) or None}))
 
 
 if __name__ == "__main__":

@@ -19,11 +19,12 @@ seconds to rebuild, the scorecard more), and none of them changes what a read mo
 this process has it, else (with persist=True) from the snapshot the last process built at the same version
 (hero_core.infra.snapshots), else computed. An answer is never older than the version it is keyed on: the
 version is read before compute() runs. Answers that depend on the time of day put in their key what they depend
-on (the minute, or the latest deadline passed). Several app servers stay consistent: each reads the version from
-the shared database. Rules for callers: check the permission before asking (a cached answer is handed to anyone
-who asks for its key); cache only immutable answers (frozen dataclasses, tuples, ints; a DataFrame handed out
-as a shallow copy, which pandas' copy-on-write keeps from changing the cached one); give callers copies of lists
-and dicts.
+on (the minute), or say when they expire (`still_good`: the scorecard, once the next deadline passes). Several
+app servers stay consistent: each reads the version from the shared database.
+
+Rules for callers: check the permission before asking (a cached answer is handed to anyone who asks for its
+key); cache only immutable answers (frozen dataclasses, tuples, ints; a DataFrame handed out as a shallow copy,
+which pandas' copy-on-write keeps from changing the cached one); give callers copies of lists and dicts.
 """
 
 from __future__ import annotations
@@ -74,31 +75,35 @@ def data_version(session: Session) -> tuple:
 
 
 def cached(session: Session, key: tuple, compute: Callable[[], T], *, persist: bool = False,
-           version: tuple | None = None) -> T:
+           version: tuple | None = None, still_good: Callable[[T], bool] | None = None) -> T:
     """`compute()`'s answer for `key` at the current data version: from this process's memory, else (persist=True,
     for read models that take seconds to build) from the snapshot another process built at the same version,
     else computed (and kept in both). `version`: one the caller read in this session, so that several answers
-    (one derived from another) share it."""
+    (one derived from another) share it. `still_good(answer)`: False when a kept answer has expired for another
+    reason than the data (the time passed a deadline it depends on); it is then computed again."""
     url = str(session.get_bind().url)
     version = data_version(session) if version is None else version
     full = (url, version, key)
     with _lock:
-        if full in _entries:
+        value = _entries.get(full, snapshots.MISSING)
+        if value is not snapshots.MISSING:
             _entries.move_to_end(full)
+    if value is not snapshots.MISSING and (still_good is None or still_good(value)):  # type: ignore[arg-type]
+        with _lock:
             _stats["hits"] += 1
-            return _entries[full]  # type: ignore[return-value]
+        return value  # type: ignore[return-value]
     value = snapshots.get(url, (version, key)) if persist else snapshots.MISSING
-    if value is snapshots.MISSING:
+    counter = "restored"
+    if value is snapshots.MISSING or (still_good is not None and not still_good(value)):  # type: ignore[arg-type]
         value = compute()
         if persist:
             memory.release_unused_memory()  # such a build peaks at several times its answer's size
             snapshots.put(url, (version, key), value)
         counter = "misses"
-    else:
-        counter = "restored"
     with _lock:
         _stats[counter] += 1
         _entries[full] = value
+        _entries.move_to_end(full)
         while len(_entries) > MAX_ENTRIES:
             _entries.popitem(last=False)
     return value  # type: ignore[return-value]

@@ -3,8 +3,8 @@
 Used by hero_core.cache for the few read models that take seconds to build at company scale (the Hall of HEROs,
 the scorecard, the impact portfolio), so that the first visit after a server start reads the answer the last
 server built instead of building it again. The key always holds the data version the answer was built at
-(hero_core.cache.data_version), so a snapshot is only ever served for the very data it was built from: derived
-data like an index, never an older answer.
+(hero_core.cache.data_version), and the digest of the code that built it, so a snapshot is only ever served for
+the very data and code it was built from: derived data like an index, never an older answer.
 
 The store is a small SQLite file beside the app's own data: next to a SQLite database (`<name>-read-models.db`),
 or `data/read-models.db` for a database server; HERO_READ_MODEL_STORE names another file, or "off". It holds
@@ -15,6 +15,7 @@ pickled values written by this app only, so it must be as private as the databas
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -46,9 +47,20 @@ def store_path(url: str) -> Path | None:
     return config.PROJECT_ROOT / "data" / "read-models.db"
 
 
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of hero_core's source: a snapshot built by other code (before an upgrade) is never served."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _digest(url: str, key: tuple) -> str:
     plain = make_url(url).render_as_string(hide_password=True)
-    return hashlib.sha256(repr((_FORMAT, plain, key)).encode()).hexdigest()
+    return hashlib.sha256(repr((_FORMAT, code_fingerprint(), plain, key)).encode()).hexdigest()
 
 
 @contextlib.contextmanager

@@ -168,13 +168,13 @@ def portfolio_with(db: Database, *, actor_id: int | None, filters: ViewFilters =
     with db.read() as s:
         _authorise(s, actor_id)
         version = cache.data_version(s)
-        frame = cache.cached(s, ("impact_portfolio", filters, windows), lambda: _compact_portfolio(db, filters),
-                             persist=filters == ViewFilters(), version=version)
+        key = ("impact_portfolio", filters, windows, impact.METHOD_VERSION)
+        frame = cache.cached(s, key, lambda: _compact_portfolio(db, filters), persist=filters == ViewFilters(),
+                             version=version)
         extra = None
         if derived is not None:
             name, function = derived
-            extra = cache.cached(s, ("impact_portfolio", filters, windows, name), lambda: function(frame),
-                                 version=version)
+            extra = cache.cached(s, (*key, name), lambda: function(frame), version=version)
     return (frame if shared else frame.copy(deep=False)), extra
 
 

@@ -308,7 +308,9 @@ def hall(db: Database, *, actor_id: int | None) -> Hall:
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "view_heroes")
         version = cache.data_version(s)
-        return cache.cached(s, ("hall_of_heroes",), lambda: _build_hall(db, version), persist=True, version=version)
+        # The estimator's windows and method decide the verdicts the hall shows (hero_core.impact_store).
+        key = ("hall_of_heroes", impact.windows_from_env(), impact.METHOD_VERSION)
+        return cache.cached(s, key, lambda: _build_hall(db, version), persist=True, version=version)
 
 
 def _build_hall(db: Database, version: tuple) -> Hall:
