@@ -16,7 +16,7 @@ from hero_app import ui
 from hero_core import impact_store
 from hero_core.db import Database
 from hero_core.errors import HeroError
-from hero_core.services import metrics_io
+from hero_core.services import catalog, metrics_io, people
 from hero_core.services.metrics_io import ObservationsRejected
 
 log = logging.getLogger("hero_app")
@@ -72,8 +72,10 @@ def metrics_import_tab(db: Database, user: ui.CurrentUser) -> None:
     if stored.empty:
         st.info("No observations are stored yet.")
         return
-    table = stored.rename(columns={"metric": "Metric", "teams": "Teams", "observations": "Observations",
-                                   "first_day": "First day", "last_day": "Last day"})
+    metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
+    table = stored.assign(metric=[metric_names.get(c, c) for c in stored["metric"]]).rename(columns={
+        "metric": "Metric", "teams": "Teams", "observations": "Observations", "first_day": "First day",
+        "last_day": "Last day"})
     ui.grid(table, hide_index=True, key=f"{K}stored")
 
 
@@ -121,6 +123,9 @@ def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | 
     if not refreshed:
         st.warning("The observations are stored, but the launched ideas could not be measured again just now; "
                    "the Impact page measures them the next time it is opened.")
-    per = pd.DataFrame([{"Metric": m, "Team": t, "Rows": n} for m, teams in summary.counts.items()
-                        for t, n in teams.items()])
+    # The file names metrics and teams by code; people read their names.
+    metric_names = {m.code: m.name for m in catalog.list_metrics(db)}
+    team_names = people.team_names(db)
+    per = pd.DataFrame([{"Metric": metric_names.get(m, m), "Team": team_names.get(t, t), "Rows": n}
+                        for m, teams in summary.counts.items() for t, n in teams.items()])
     ui.grid(per, hide_index=True, key=f"{K}imported")

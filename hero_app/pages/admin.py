@@ -24,16 +24,33 @@ tab_users, tab_teams, tab_metrics, tab_import, tab_observations = st.tabs(
     ["Users", "Teams", "Metric catalog", "Import ideas", "Import metrics"], key="admin_tab", on_change="rerun")
 if tab_users.open or tab_teams.open:
     users = people.list_users(db, actor_id=user.id)
-    team_codes = list(people.team_names(db))  # the pickers' codes; each team's managers and head count below
+    team_names = people.team_names(db)  # code -> name, for the pickers; each team's managers and head count below
+    team_codes = list(team_names)
+    person_names = {u.email: u.name or u.email for u in users}
+
+
+def team_label(code: str) -> str:
+    """A team in a picker: its name, and its code beside it (the code is what the import files and the command
+    line use, and two teams may share a name)."""
+    return f"{team_names.get(code, code)} ({code})"
+
 
 # ---- users ---------------------------------------------------------------------------------------------------
 
-def users_frame(rows) -> pd.DataFrame:
-    return pd.DataFrame([{
+USER_COLUMNS = ["Email", "Name", "Roles", "Team", "Manages", "Active"]
+
+
+def users_frame(rows, *, codes: bool = False) -> pd.DataFrame:
+    """People with their teams by name; `codes` adds the teams' codes (for the download: what imports and the
+    command line use)."""
+    frame = pd.DataFrame([{
         "Email": u.email, "Name": u.name, "Roles": ", ".join(ROLE_LABELS.get(r, r) for r in u.roles),
-        "Team": u.team_code or "",
-        "Manages": ", ".join(u.managed_team_codes), "Active": "yes" if u.active else "no",
-    } for u in rows], columns=["Email", "Name", "Roles", "Team", "Manages", "Active"])
+        "Team": u.team_name or u.team_code or "",
+        "Manages": ", ".join(team_names.get(c, c) for c in u.managed_team_codes),
+        "Active": "yes" if u.active else "no",
+        "Team code": u.team_code or "", "Manages (codes)": ", ".join(u.managed_team_codes),
+    } for u in rows], columns=[*USER_COLUMNS, "Team code", "Manages (codes)"])
+    return frame if codes else frame[USER_COLUMNS]
 
 
 if tab_users.open:
@@ -42,7 +59,7 @@ if tab_users.open:
         # the downloads build the whole list when asked for.
         ui.grid(users_frame(ui.paged(users, key="admin_users_page", page_size=50)), hide_index=True,
                 key="admin_users_table")
-        ui.download_buttons(lambda: users_frame(users), name="users", key="admin_users_download")
+        ui.download_buttons(lambda: users_frame(users, codes=True), name="users", key="admin_users_download")
 
         st.subheader("Add a user")
         with st.form("admin_add_user", clear_on_submit=False):
@@ -52,7 +69,7 @@ if tab_users.open:
             roles = c1.multiselect("New user's roles", ROLES, format_func=ROLE_LABELS.get,
                                    default=["frontline"], key="admin_new_roles")
             team = c2.selectbox("New user's team", team_codes, index=None, key="admin_new_team",
-                                placeholder="No team yet")
+                                placeholder="No team yet", format_func=team_label)
             password = st.text_input("Initial password (at least 12 characters; they can change it later)",
                                      type="password", key="admin_new_password")
             if st.form_submit_button("Add user", type="primary"):
@@ -70,7 +87,7 @@ if tab_users.open:
             target = by_email[chosen]
             k = f"admin_user_{target.id}"
             st.caption(f"{ui.md(target.name)} · {'active' if target.active else 'deactivated'} · team "
-                       f"{ui.md(target.team_code or 'none')}")
+                       f"{ui.md(target.team_name or target.team_code or 'none')}")
             c1, c2 = st.columns(2)
             with c1:
                 new_roles = st.multiselect("Roles", ROLES, default=list(target.roles),
@@ -79,12 +96,13 @@ if tab_users.open:
                     ui.attempt(lambda: people.set_roles(db, actor_id=user.id, email=target.email, roles=new_roles),
                                success=f"Roles of {target.email} saved; they apply at once.", where="set_roles")
             with c2:
-                new_team = st.selectbox("Team", team_codes, key=f"{k}_team",
+                new_team = st.selectbox("Team", team_codes, key=f"{k}_team", format_func=team_label,
                                         index=team_codes.index(target.team_code) if target.team_code in team_codes
                                         else None)
                 if st.button("Save team", key=f"{k}_save_team"):
                     ui.attempt(lambda: people.set_team(db, actor_id=user.id, email=target.email, team_code=new_team),
-                               success=f"{target.email} moved to team {new_team}.", where="set_team")
+                               success=f"{target.email} moved to team {team_names.get(new_team, new_team)}.",
+                               where="set_team")
             c1, c2 = st.columns(2)
             with c1:
                 new_password = st.text_input("New password", type="password", key=f"{k}_password")
@@ -110,7 +128,8 @@ if tab_teams.open:
     teams = people.list_teams(db)  # with managers and head counts (10 ms with 200 teams): the Teams tab only
     with tab_teams:
         table = pd.DataFrame([{
-            "Code": t.code, "Name": t.name, "Managers": ", ".join(t.manager_emails), "Members": t.members,
+            "Code": t.code, "Name": t.name, "Managers": ", ".join(person_names.get(e, e) for e in t.manager_emails),
+            "Members": t.members,
             "Active": "yes" if t.active else "no",
         } for t in teams], columns=["Code", "Name", "Managers", "Members", "Active"])
         ui.grid(table, hide_index=True, key="admin_teams_table")
@@ -123,12 +142,12 @@ if tab_teams.open:
             team_name = c2.text_input("Team name", key="admin_team_name")
             if st.form_submit_button("Add team", type="primary"):
                 ui.attempt(lambda: people.create_team(db, actor_id=user.id, code=code, name=team_name),
-                           success=f"Team {code.strip()} added.", where="create_team",
+                           success=f"Team {team_name.strip()} ({code.strip()}) added.", where="create_team",
                            clear=("admin_team_code", "admin_team_name"))
 
         st.subheader("Managers and name of a team")
         chosen_team = st.selectbox("Team to change", team_codes, index=None, key="admin_team_choice",
-                                   placeholder="Choose a team")
+                                   placeholder="Choose a team", format_func=team_label)
         if chosen_team:
             target_team = next(t for t in teams if t.code == chosen_team)
             k = f"admin_team_{target_team.id}"
@@ -139,11 +158,12 @@ if tab_teams.open:
             if st.button("Save managers", key=f"{k}_save_managers"):
                 ui.attempt(lambda: people.set_team_managers(db, actor_id=user.id, team_code=target_team.code,
                                                             manager_emails=chosen_managers),
-                           success=f"Managers of {target_team.code} saved.", where="set_team_managers")
+                           success=f"Managers of {target_team.name} saved.", where="set_team_managers")
             new_name = st.text_input("New team name", value=target_team.name, key=f"{k}_name")
             if st.button("Rename team", key=f"{k}_rename"):
                 ui.attempt(lambda: people.rename_team(db, actor_id=user.id, team_code=target_team.code, name=new_name),
-                           success=f"Team {target_team.code} renamed.", where="rename_team")
+                           success=f"Team {target_team.name} is now called {new_name.strip()}.",
+                           where="rename_team")
 
 # ---- metric catalog ------------------------------------------------------------------------------------------
 

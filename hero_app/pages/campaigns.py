@@ -74,13 +74,13 @@ def show_all() -> None:
     ui.grid(pd.DataFrame([{
         "#": v.id, "Campaign": v.title, "Status": "open" if v.is_open else "closed", "Closes": ui.fmt_date(v.closes_on),
         "Touch point": ui.touchpoint_label(v.touchpoint) if v.touchpoint else "any",
-        "Teams": ", ".join(v.team_codes) or "every team", "Ideas": v.ideas, "Supports": v.supports,
+        "Teams": ", ".join(v.team_names) or "every team", "Ideas": v.ideas, "Supports": v.supports,
     } for v in views]), hide_index=True, key=f"{P}_table", opens=CAMPAIGNS_PAGE)
 
 
 def post_form() -> None:
     metrics = dict(ideas.list_metric_codes(db))
-    teams = list(people.team_names(db))
+    teams = people.team_names(db)  # code -> name: picked by code, read by name
     if st.session_state.pop(f"{P}_posted", False):
         # Set, not removed: removed keys would leave the browser showing the old values in the form.
         st.session_state.update({f"{P}_title": "", f"{P}_description": "", f"{P}_touchpoint": None,
@@ -95,7 +95,8 @@ def post_form() -> None:
             c1.selectbox("Touch point", [t.value for t in TOUCHPOINT_LABELS], key=f"{P}_touchpoint", index=None,
                          format_func=ui.touchpoint_label, placeholder="Any touch point")
             c2.date_input("Closing date", key=f"{P}_closes_on", value=db.now().date() + timedelta(days=60))
-            st.multiselect("Teams it is addressed to (none: every team)", teams, key=f"{P}_teams")
+            st.multiselect("Teams it is addressed to (none: every team)", list(teams), key=f"{P}_teams",
+                           format_func=lambda c: teams.get(c, c))
             st.multiselect("Customer metrics it should move", list(metrics), key=f"{P}_metrics",
                            format_func=lambda c: f"{metrics.get(c, c)} ({c})")
             posted = st.form_submit_button("Post the challenge", type="primary", icon=":material/campaign:")

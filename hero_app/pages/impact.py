@@ -60,7 +60,7 @@ with st.container(border=True):
         custom = c1.date_input("From – to", value=(today - timedelta(days=365), today), key=f"{K}range",
                                format="YYYY-MM-DD")
     team_pick = c2.multiselect("Team", list(teams), key=f"{K}teams", placeholder="All teams",
-                               format_func=lambda c: f"{c} · {teams[c]}")
+                               format_func=lambda c: teams[c])
     touch_pick = c3.multiselect("Touch point", [t.value for t in TOUCHPOINT_LABELS], key=f"{K}touchpoints",
                                 placeholder="All touch points", format_func=ui.touchpoint_label)
     campaign_pick = c4.multiselect("Campaign", list(campaign_titles), key=f"{K}campaigns",
@@ -80,6 +80,8 @@ w = impact_panel.windows()
 
 picks = (tuple(metric_pick), tuple(state_pick), tuple(verdict_pick))
 everything, table = impact_panel.portfolio_view(db, user.id, filters, picks)
+# The shared table holds team codes (as the downloads do); the page shows the teams' names (a copy: it is shared).
+table = table.assign(Team=table["Team"].map(teams).fillna(table["Team"]))
 positions = impact_panel.kept(everything, picks)
 rows = everything.iloc[positions].reset_index(drop=True)
 
@@ -157,7 +159,8 @@ if tab_idea.open:
             first = row
             st.page_link(ui.IDEA_PAGE, label=f"Open idea #{idea_id}", query_params={"id": str(idea_id)},
                          icon=":material/description:")
-            st.caption(f"{ui.md(first['team'])} · {ui.touchpoint_label(first['touchpoint'])} · "
+            st.caption(f"{ui.md(teams.get(first['team'], first['team']))} · "
+                       f"{ui.touchpoint_label(first['touchpoint'])} · "
                        f"{ui.state_label(first['state'])} · launched {ui.fmt_date(first['launch_date'])}")
             if metric:
                 impact_panel.show_estimate(row, metric_name=metric_names.get(metric, metric))

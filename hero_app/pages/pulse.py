@@ -68,6 +68,9 @@ if summary.empty:
     st.info("Nobody has answered yet.")
     st.stop()
 
+# Groups are kept by team code (a name may change); people read the teams' names, on the charts too.
+names = dict(zip(summary["group"], summary["group_name"], strict=True))
+by_name = summary.assign(group=summary["group_name"])
 tab_over_time, tab_teams, tab_rules = st.tabs(["Over time", "Per team", "How the segments are defined"])
 with tab_over_time:
     groups = [
@@ -76,9 +79,9 @@ with tab_over_time:
     if not groups:
         st.info(f"No group has {pulse.MIN_GROUP} or more answers yet, so nothing can be shown.")
     else:
-        group = st.selectbox("Group", groups, key=f"{K}group")
-        st.altair_chart(pulse_segments_chart(summary, group))
-        st.altair_chart(pulse_hero_share_chart(summary))
+        group = st.selectbox("Group", groups, key=f"{K}group", format_func=names.get)
+        st.altair_chart(pulse_segments_chart(by_name[summary["group"] == group], names[group]))
+        st.altair_chart(pulse_hero_share_chart(by_name))
 with tab_teams:
     quarters = sorted(summary["quarter"].unique(), reverse=True)
     quarter = st.selectbox("Quarter", quarters, key=f"{K}quarter")
@@ -89,7 +92,7 @@ with tab_teams:
 
     view = pd.DataFrame(
         {
-            "Group": rows["group"],
+            "Group": rows["group_name"],
             "Answers": [
                 n if shown else note
                 for n, shown, note in zip(rows["answers"], rows["shown"], rows["note"], strict=True)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from hero_app import ui
 from hero_core.charts_compact import promises_kept_chart, scorecard_trend_chart
-from hero_core.services import scorecard, scorecard_reads
+from hero_core.services import people, scorecard, scorecard_reads
 
 K = "scorecard_"
 QUARTERS_SHOWN = 8
@@ -25,6 +25,14 @@ if frame.empty:
     st.stop()
 
 LABELS = {m.column: m.label for m in scorecard.MEASURES}
+TEAM_NAMES = people.team_names(db)  # the scorecard's rows carry team codes; people read the teams' names
+
+
+def team_name(code: str) -> str:
+    """A team's name ("All teams" stays as it is)."""
+    return TEAM_NAMES.get(code, code)
+
+
 overall = frame[frame["team"] == scorecard.ALL_TEAMS]
 latest = overall.iloc[-1]
 
@@ -56,23 +64,34 @@ st.altair_chart(promises_kept_chart(frame))
 st.subheader("One measure over time")
 c1, c2 = st.columns([1, 2])
 measure = c1.selectbox("Measure", list(LABELS), format_func=LABELS.get, key=f"{K}measure")
-team_choices = [t for t in frame["team"].drop_duplicates() if t != scorecard.ALL_TEAMS]
+team_choices = sorted((t for t in frame["team"].drop_duplicates() if t != scorecard.ALL_TEAMS), key=team_name)
 default = [scorecard.ALL_TEAMS] + [t for t in user.managed_team_codes if t in team_choices]
-teams = c2.multiselect("Teams", [scorecard.ALL_TEAMS, *team_choices], default=default, key=f"{K}teams")
-st.altair_chart(scorecard_trend_chart(frame, measure, teams or None))
+teams = c2.multiselect("Teams", [scorecard.ALL_TEAMS, *team_choices], default=default, key=f"{K}teams",
+                       format_func=team_name)
+named = frame.assign(team=frame["team"].map(team_name))
+st.altair_chart(scorecard_trend_chart(named, measure, [team_name(t) for t in teams] or None))
 
 st.subheader("Per team")
 quarter = st.selectbox("Quarter", sorted(frame["quarter"].unique(), reverse=True), key=f"{K}quarter")
 rows = frame[frame["quarter"] == quarter]
 table = pd.DataFrame(
     {
-        "Team": rows["team"],
+        "Team": rows["team"].map(team_name),
         "Staff": rows["staff"],
         **{LABELS[c]: [show(c, v) for v in rows[c]] for c in LABELS},
     }
 )
 ui.grid(table, hide_index=True, key=f"{K}table")
-ui.download_buttons(frame, name="compact-scorecard", key=f"{K}download")
+
+
+def with_team_names(scores: pd.DataFrame) -> pd.DataFrame:
+    """The download: each team's code (what imports and the command line use) and, beside it, its name."""
+    out = scores.copy()
+    out.insert(out.columns.get_loc("team") + 1, "team_name", out["team"].map(team_name))
+    return out
+
+
+ui.download_buttons(lambda: with_team_names(frame), name="compact-scorecard", key=f"{K}download")
 
 with st.expander("How each measure is defined"):
     ui.grid(scorecard.measures_table(), hide_index=True)

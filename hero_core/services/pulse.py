@@ -64,6 +64,7 @@ SEGMENTS: dict[str, tuple[bool, bool, str]] = {
 }
 FEWER_THAN_MIN = f"fewer than {MIN_GROUP} answers"
 WHOLE_ORGANISATION = "Whole organisation"
+NO_TEAM = "(no team)"
 
 
 def is_empowered(empowered: int) -> bool:
@@ -192,9 +193,11 @@ def my_pulse(db: Database, *, actor_id: int) -> MyPulse:
 
 # ---- aggregates --------------------------------------------------------------------------------------------
 
+#: `group` is the team's code (WHOLE_ORGANISATION for everyone), `group_name` what people read: the team's name.
 SUMMARY_COLUMNS = (
     "quarter",
     "group",
+    "group_name",
     "answers",
     "shown",
     "note",
@@ -212,7 +215,8 @@ def _segment_column(name: str):
 
 
 def summary(db: Database, *, actor_id: int) -> pd.DataFrame:
-    """Per quarter: the whole organisation and each team, with answer counts and segment shares.
+    """Per quarter: the whole organisation and each team (its code and its name), with answer counts and segment
+    shares.
 
     Groups with fewer than MIN_GROUP answers (and the complementary group that would reveal them) have
     `shown` False, a note, and no figures.
@@ -223,27 +227,30 @@ def summary(db: Database, *, actor_id: int) -> pd.DataFrame:
             select(
                 PulseResponse.quarter,
                 Team.code,
+                Team.name,
                 func.count(PulseResponse.id),
                 func.avg(PulseResponse.empowered),
                 *[_segment_column(name) for name in SEGMENTS],
             )
             .outerjoin(Team, Team.id == PulseResponse.team_id)
-            .group_by(PulseResponse.quarter, Team.code)
+            .group_by(PulseResponse.quarter, Team.code, Team.name)
         ).all()
     records = []
     for quarter in sorted({r[0] for r in rows}):
         teams = [r for r in rows if r[0] == quarter]
-        total = sum(r[2] for r in teams)
+        total = sum(r[3] for r in teams)
         records.append(
             _record(
                 quarter,
-                WHOLE_ORGANISATION,
+                (WHOLE_ORGANISATION, WHOLE_ORGANISATION),
                 total,
-                sum(r[3] * r[2] for r in teams) / total if total else None,
-                [sum(r[4 + k] for r in teams) for k in range(len(SEGMENTS))],
+                sum(r[4] * r[3] for r in teams) / total if total else None,
+                [sum(r[5 + k] for r in teams) for k in range(len(SEGMENTS))],
             )
         )
-        team_records = [_record(quarter, r[1] or "(no team)", r[2], r[3], list(r[4:])) for r in teams]
+        team_records = [
+            _record(quarter, (r[1] or NO_TEAM, r[2] or NO_TEAM), r[3], r[4], list(r[5:])) for r in teams
+        ]
         _suppress_complement(team_records, whole_shown=records[-1]["shown"])
         records.extend(sorted(team_records, key=lambda x: x["group"]))
     for r in records:
@@ -251,11 +258,13 @@ def summary(db: Database, *, actor_id: int) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_COLUMNS))
 
 
-def _record(quarter: str, group: str, answers: int, mean: float | None, counts: list[int]) -> dict:
+def _record(quarter: str, group: tuple[str, str], answers: int, mean: float | None, counts: list[int]) -> dict:
+    """One group's row; `group` is (code, name)."""
     shown = answers >= MIN_GROUP
     record = {
         "quarter": quarter,
-        "group": group,
+        "group": group[0],
+        "group_name": group[1],
         "answers": int(answers),
         "_answers": int(answers),
         "shown": shown,

@@ -213,4 +213,6 @@ def test_the_users_table_shows_a_page_of_50_and_the_download_holds_everyone(org,
     assert len(shown) == 50 and set(shown) < everyone
     csv = pd.read_csv(io.BytesIO(downloads.get("users.csv")), encoding="utf-8-sig")
     assert set(csv["Email"]) == everyone and list(csv.columns) == ["Email", "Name", "Roles", "Team", "Manages",
-                                                                    "Active"]
+                                                                    "Active", "Team code", "Manages (codes)"]
+    person = csv[csv["Email"] == "person07@example.com"].iloc[0]
+    assert (person["Team"], person["Team code"]) == ("Stores", "ST"), "the name to read, the code for imports"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hero_core.services import campaigns, ideas
 from hero_core.vocab import State
 from tests.app.conftest import all_text as raw_text
-from tests.app.conftest import as_role, assert_clean, md_table, open_page, open_tab, plain
+from tests.app.conftest import as_role, assert_clean, md_table, open_page, open_tab, plain, table
+from tests.app.test_scorecard_page import chart_rows
 from tests.integration.factories import idea_in_state
 
 
@@ -89,3 +90,62 @@ def test_the_funnel_table_shows_a_dash_not_none_where_a_stage_has_no_time(org):
     scaled = stages[stages["Stage"] == "Scaled"].iloc[0]
     assert (scaled["Median days in stage"], scaled["Ideas that moved on"]) == ("–", "–")
     assert not stages.isna().any().any()
+
+
+# ---- teams by name wherever people read them (issue 21); codes stay where a machine reads them -----------------
+
+
+def test_the_scorecard_names_teams_in_its_table_picker_and_trend(org):
+    idea_in_state(org, State.SUBMITTED)
+    at = open_page(as_role("executive"), "scorecard")
+    assert_clean(at)
+    per_team = table(at, "Team", "Staff")
+    assert set(per_team["Team"]) == {"All teams", "Contact centre"}
+    picker = at.multiselect(key="scorecard_teams")
+    assert picker.options == ["All teams", "Contact centre"]
+    picker.select("CC").run()
+    trend = at.get("vega_lite_chart")[1]
+    assert {r["team"] for r in chart_rows(trend)} == {"All teams", "Contact centre"}, "the legend names the team"
+
+
+def test_the_impact_table_and_team_filter_name_the_teams(org):
+    idea_in_state(org, State.PILOTING, tech=True)
+    at = open_page(as_role("executive"), "impact")
+    assert_clean(at)
+    portfolio = table(at, "Team", "Idea")
+    assert set(portfolio["Team"]) == {"Contact centre"}
+    options = at.multiselect(key="impact_teams").options
+    assert "Contact centre" in options and "Stores" in options and not [o for o in options if "CC" in o]
+
+
+def test_pulse_groups_are_teams_by_name(org):
+    from tests.app.test_pulse_page import answer_all
+
+    answer_all(org, [org.frontline, org.frontline_b, org.manager, org.it, org.executive])
+    at = open_page(as_role("executive"), "pulse")
+    assert_clean(at)
+    groups = set(table(at, "Group", "Answers")["Group"])
+    assert groups == {"Whole organisation", "Contact centre"}
+    assert at.selectbox(key="pulse_group").options == ["Whole organisation", "Contact centre"]
+
+
+def test_the_campaigns_list_and_its_team_picker_name_the_teams(org):
+    campaigns.create_campaign(org.db, actor_id=org.manager, title="Fewer repeat calls", team_codes=["ST", "CC"])
+    at = open_page(as_role("manager"), "campaigns")
+    assert_clean(at)
+    assert list(table(at, "Campaign", "Teams")["Teams"]) == ["Contact centre, Stores"]
+    assert at.multiselect(key="campaign_teams").options == ["Contact centre", "Stores"]
+
+
+def test_administration_names_teams_and_managers_in_its_tables(org):
+    at = open_page(as_role("admin"), "admin")
+    assert_clean(at)
+    users = table(at, "Email", "Team", "Manages").set_index("Email")
+    assert (users.loc["mia@example.com", "Team"], users.loc["mia@example.com", "Manages"]) == (
+        "Contact centre", "Contact centre")
+    assert at.selectbox(key="admin_new_team").options == ["Contact centre (CC)", "Stores (ST)"]
+    at = open_tab(at, "Teams", key="admin_tab")
+    assert_clean(at)
+    teams = table(at, "Code", "Name", "Managers").set_index("Code")
+    assert teams.loc["CC", "Name"] == "Contact centre" and "@" not in teams.loc["CC", "Managers"]
+    assert "Mia" in teams.loc["CC", "Managers"]

@@ -109,16 +109,17 @@ def test_results_show_teams_of_five_or_more_and_hide_smaller_ones(org, role):
     at.tabs  # noqa: B018 - tabs render in order; every tab's content is in the tree
     rows = table(at, "Group", "Answers", "HERO")
     by_group = {g: r for g, r in zip(rows["Group"], rows.to_dict("records"), strict=True)}
-    assert by_group["CC"]["Answers"] == "6" and by_group["CC"]["HERO"] == "50%"
-    assert by_group["CC"]["disenfranchised"] == "50%"
-    for small in ("ST", "DIG"):
+    assert "CC" not in by_group, "teams by name, not code"
+    assert by_group["Contact centre"]["Answers"] == "6" and by_group["Contact centre"]["HERO"] == "50%"
+    assert by_group["Contact centre"]["disenfranchised"] == "50%"
+    for small in ("Stores", "Digital"):
         assert by_group[small]["Answers"] == "fewer than 5 answers"
         assert by_group[small]["HERO"] == "" and by_group[small]["Mean empowerment (1-10)"] == ""
     assert by_group["Whole organisation"]["Answers"] == "12"
     charts = at.get("vega_lite_chart")
     assert len(charts) == 2
     hero_lines = chart_rows(charts[1])
-    assert {r["group"] for r in hero_lines} == {"Whole organisation", "CC"}, (
+    assert {r["group"] for r in hero_lines} == {"Whole organisation", "Contact centre"}, (
         "hidden groups never reach a chart"
     )
     assert "segments over time: Whole organisation" in charts[0].proto.spec
@@ -134,15 +135,18 @@ def test_results_over_time_list_each_quarter_and_the_complement_is_hidden(org):
     hero_lines = chart_rows(at.get("vega_lite_chart")[1])
     assert {(r["quarter"], r["group"]) for r in hero_lines} == {
         ("2026Q3", "Whole organisation"),
-        ("2026Q3", "CC"),
+        ("2026Q3", "Contact centre"),
         (pulse.quarter_of(datetime.now(UTC)), "Whole organisation"),
     }
     rows = table(at, "Group", "Answers")
-    assert set(rows["Group"]) == {"Whole organisation", "CC", "ST"}
+    assert set(rows["Group"]) == {"Whole organisation", "Contact centre", "Stores"}
     assert "hidden so that smaller groups cannot be worked out" in set(rows["Answers"])
     at.selectbox(key="pulse_quarter").select("2026Q3").run()
     rows = table(at, "Group", "Answers")
-    assert dict(zip(rows["Group"], rows["Answers"], strict=True)) == {"Whole organisation": "6", "CC": "6"}
+    assert dict(zip(rows["Group"], rows["Answers"], strict=True)) == {"Whole organisation": "6", "Contact centre": "6"}
+    at.selectbox(key="pulse_group").select("CC").run()  # a team is picked by its code, shown by its name
+    assert at.selectbox(key="pulse_group").format_func("CC") == "Contact centre"
+    assert "segments over time: Contact centre" in at.get("vega_lite_chart")[0].proto.spec
 
 
 def test_nobody_has_answered_yet(org):

@@ -80,3 +80,27 @@ def test_a_follower_is_told_what_happened_without_the_submitters_thanks(org):
     assert told == f"Idea #{idea_id} “Shorter returns form” that you follow is scaled."
     assert any(n.message.endswith("is scaled: thank you, HERO.")
                for n in notifications.inbox(org.db, actor_id=org.frontline))
+
+
+def test_pulse_groups_carry_the_teams_name_beside_its_code(org):
+    from hero_core.services import pulse
+
+    for uid in (org.frontline, org.frontline_b, org.manager, org.it, org.executive):
+        pulse.answer(org.db, actor_id=uid, empowered=9, unsanctioned_tools=3)
+    frame = pulse.summary(org.db, actor_id=org.executive)
+    assert set(zip(frame["group"], frame["group_name"], strict=True)) == {
+        (pulse.WHOLE_ORGANISATION, pulse.WHOLE_ORGANISATION), ("CC", "Contact centre")}
+
+
+def test_the_campaign_list_names_each_campaigns_teams(org):
+    campaigns.create_campaign(org.db, actor_id=org.manager, title="Fewer repeat calls", team_codes=["ST", "CC"])
+    [view] = campaigns.list_campaigns(org.db)
+    assert (view.team_codes, view.team_names) == (("CC", "ST"), ("Contact centre", "Stores"))
+
+
+def test_the_teams_names_by_code_for_pages_that_hold_codes(org):
+    from hero_core.services import people
+
+    assert people.team_names(org.db) == {"CC": "Contact centre", "ST": "Stores"}
+    mia = next(u for u in people.list_users(org.db, actor_id=org.admin) if u.email == "mia@example.com")
+    assert (mia.team_code, mia.team_name, mia.managed_team_codes) == ("CC", "Contact centre", ("CC",))

@@ -198,6 +198,7 @@ def test_teams_of_five_or_more_show_segment_shares_and_smaller_ones_say_fewer_th
     frame = pulse.summary(org.db, actor_id=org.executive)
     st = row(frame, "2026Q4", "ST")
     assert st["shown"] and st["answers"] == 6
+    assert st["group_name"] == "Stores", "the team's code for machines, its name for people"
     assert (st["share_HERO"], st["share_locked-down"], st["share_rogue"], st["share_disenfranchised"]) == (
         round(2 / 6, 4),
         round(1 / 6, 4),
@@ -207,6 +208,7 @@ def test_teams_of_five_or_more_show_segment_shares_and_smaller_ones_say_fewer_th
     assert st["mean_empowered"] == round((9 + 8 + 10 + 3 + 7 + 2) / 6, 2)
     whole = row(frame, "2026Q4", pulse.WHOLE_ORGANISATION)
     assert whole["answers"] == 12 and whole["share_HERO"] == round(4 / 12, 4)
+    assert whole["group_name"] == pulse.WHOLE_ORGANISATION
 
     # A third team with 3 answers: hidden, and (since the organisation's total would give it away) the
     # smallest shown team is hidden with it.
