@@ -40,7 +40,8 @@ def promise_broken(due_name: str, now: datetime) -> ColumnElement[bool]:
     """lifecycle.promise_outcome(...) == 'broken': kept late, or not kept by its due date — which has passed
     now, or had passed when the idea was retired or withdrawn (a promise not yet due then stopped with it)."""
     due, done = getattr(Idea, due_name), _DONE[due_name]
-    return and_(due.is_not(None), or_(done > due, and_(done.is_(None), due < func.coalesce(Idea.retired_at, literal(now, Idea.retired_at.type)))))
+    until = func.coalesce(Idea.retired_at, literal(now, Idea.retired_at.type))
+    return and_(due.is_not(None), or_(done > due, and_(done.is_(None), due < until)))
 
 
 def launched() -> ColumnElement[bool]:

@@ -299,16 +299,8 @@ def scorecard(db: Database, *, actor_id: int, last_quarters: int | None = None) 
             {k[1] for k in by_team if k[0] == q} | {k[1] for k in wins_team if k[0] == q},
             key=lambda t: codes.get(t, ""),
         )
-        for t in team_ids:
-            records.append(
-                _row(
-                    q,
-                    codes.get(t, str(t)),
-                    staff.get(t, 0),
-                    by_team.get((q, t), {}),
-                    wins_team.get((q, t), 0),
-                )
-            )
+        records.extend(_row(q, codes.get(t, str(t)), staff.get(t, 0), by_team.get((q, t), {}), wins_team.get((q, t), 0))
+                       for t in team_ids)
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
