@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select
 
-from hero_core import audit, seed
+from hero_core import audit, config, lifecycle, seed, sla
 from hero_core.cli import main
-from hero_core.errors import InvalidInput
+from hero_core.errors import InvalidInput, TransitionNotAllowed
 from hero_core.impact import estimate_impact
 from hero_core.models import (
     AuditEntry,
@@ -131,17 +131,51 @@ def test_seed_rejects_impossible_sizes_naming_the_option(db):
         assert s.execute(select(User.id)).first() is None
 
 
-def test_bulk_audit_hash_is_the_audit_modules_hash_for_any_text():
-    at = datetime(2026, 3, 1, 9, 30, 5, 120, tzinfo=UTC)
-    for reason, email in (("", "a@b.example"), ('Ünïcødé "quoted" \\ back\nslash ✓', "zoë@seed.example")):
-        before, after = seed._canonical({"state": "in_review", "version": 3}), seed._canonical({"ü": [1, "x"]})
-        expected = audit.compute_hash(seq=7, at=at, actor_id=None, actor_email=email, action="decline",
-                                      entity_type="idea", entity_id="12", before_json=before, after_json=after,
-                                      reason=reason, prev_hash="0" * 64)
-        stamp = at.isoformat(timespec="microseconds")[:26]
-        assert seed._chain_hash(7, stamp, None, email, "decline", "idea", "12", before, after, reason,
-                                "0" * 64) == expected
-        assert before == audit._canonical({"version": 3, "state": "in_review"})
+def test_the_seeds_audit_snapshots_are_the_audit_modules_canonical_json():
+    assert seed._snapshot("in_review", 3) == audit.canonical({"version": 3, "state": "in_review"})
+
+
+def test_seeded_milestones_and_clocks_are_what_the_lifecycle_rules_write(db):
+    """Every idea's row is the fold of lifecycle.effects over its history: each clock is counted with
+    sla.add_business_days from the step that started it, review rounds count the submissions, a closed idea's
+    promises that were open and not yet broken stopped with it, and each assessment belongs to its round."""
+    seed.seed(db, ideas=400, observations=0, teams=4)
+    clocks = lifecycle.Clocks.of(config.settings())
+    with db.read() as s:
+        rows = s.execute(select(Idea)).unique().scalars().all()
+        submissions = Counter(s.execute(select(AuditEntry.entity_id).where(
+            AuditEntry.entity_type == "idea", AuditEntry.action.in_(("submit", "resubmit")))).scalars())
+        handed_over = dict(s.execute(select(AuditEntry.entity_id, AuditEntry.at).where(
+            AuditEntry.action == "route_to_it")).all())
+        rounds = dict(s.execute(select(RiskAssessment.idea_id, RiskAssessment.review_round)).all())
+        looped = 0
+        for idea in rows:
+            assert idea.review_round == submissions[str(idea.id)], idea.id
+            looped += idea.review_round == 2
+            if idea.id in rounds:
+                assert rounds[idea.id] == idea.review_round, idea.id  # approvals count this round's assessment
+            for due_name, days, start in (("review_start_due", clocks.review_start_days, idea.submitted_at),
+                                          ("decision_due", clocks.decision_days, idea.submitted_at),
+                                          ("it_claim_due", clocks.it_claim_days, handed_over.get(str(idea.id)))):
+                due = getattr(idea, due_name)
+                if idea.retired_at is not None and due is None and start is not None:
+                    # Stopped when the idea closed: it was still open then, and not yet due.
+                    assert sla.add_business_days(start, days) > idea.retired_at, (idea.id, due_name)
+                    assert lifecycle.promise_done(idea, due_name) is None, (idea.id, due_name)
+                    continue
+                assert due == (None if start is None else sla.add_business_days(start, days)), (idea.id, due_name)
+            if idea.state in lifecycle.LAUNCHED_STATES:
+                assert idea.piloted_at is not None and idea.launch_date is not None
+            if idea.state in ("approved", "awaiting_it", "in_build", "piloting", "scaling", "scaled"):
+                assert lifecycle.decision_done(idea) == idea.approved_at
+            if idea.state in ("submitted", "in_review"):
+                assert lifecycle.decision_done(idea) is None  # waiting for the decision of this round
+        assert looped > 0  # some ideas went round a request for changes
+
+
+def test_a_planned_history_the_workflow_refuses_is_not_seeded():
+    with pytest.raises(TransitionNotAllowed):
+        seed._moves_to("claim", "in_review")  # the same transition table as the services
 
 
 def test_hero_seed_command_fills_the_database_and_audit_verify_accepts_it(tmp_path, monkeypatch):
