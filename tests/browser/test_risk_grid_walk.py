@@ -90,3 +90,6 @@ def test_a_manager_rates_each_category_with_one_click_and_the_heat_map_follows(b
     expect(picked).to_be_checked()
     settle(mia)
     expect(mia.get_by_text("Unlikely × moderate = 6 · low")).to_be_visible()
+    sheets = mia.evaluate("""() => [...document.querySelectorAll('style')]
+                                  .filter(s => s.textContent.includes('_risk_cell')).length""")
+    assert sheets == 1, f"each click reruns the form, and must not add another copy of the style sheet: {sheets}"
