@@ -8,7 +8,8 @@ notifications, all in one transaction."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -56,6 +57,24 @@ from hero_core.services.people import users_with_role
 from hero_core.vocab import Role, State
 
 S = State
+
+
+@contextmanager
+def _acting(db: Database, actor_id: int | None, idea_id: int, expected_version: int | None,
+            action: str | None) -> Iterator[tuple[Session, Actor, Idea]]:
+    """The steps every command on an existing idea takes, in one write transaction: load the person afresh, load
+    and lock the idea (a merged duplicate is refused), answer "not found" to someone who may not see it, refuse a
+    stale version, and — when `action` is given — check the permission matrix with the facts the action needs
+    (the review facts for review actions). Yields (session, actor, idea)."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = _load_for_update(s, idea_id)
+        _visible_or_404(actor, idea)
+        _check_version(idea, expected_version)
+        if action is not None:
+            facts = approvals.review_facts(s, idea) if action in approvals.REVIEW_ACTIONS else _facts(idea)
+            permissions.require(actor, action, facts)
+        yield s, actor, idea
 
 # ---- proposing ---------------------------------------------------------------------------------------------
 
@@ -127,12 +146,7 @@ def edit_idea(db: Database, *, actor_id: int, idea_id: int, expected_version: in
     """The submitter edits their draft or an idea sent back for changes. Returns the new version.
 
     A draft needs only a title; an idea sent back for changes keeps every required field."""
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
-        permissions.require(actor, "edit_idea", _facts(idea))
+    with _acting(db, actor_id, idea_id, expected_version, "edit_idea") as (s, actor, idea):
         _apply_edit(s, db, actor, idea, data, draft=idea.state == S.DRAFT.value)
         return idea.version
 
@@ -197,12 +211,7 @@ def resubmit(db: Database, *, actor_id: int, idea_id: int, expected_version: int
 
 
 def _submit_like(db, actor_id, idea_id, expected_version, action) -> None:
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
-        permissions.require(actor, action, _facts(idea))
+    with _acting(db, actor_id, idea_id, expected_version, action) as (s, actor, idea):
         _do_submit(s, db, actor, idea, action)
 
 
@@ -213,13 +222,7 @@ def _simple_transition(
     db: Database, *, actor_id: int | None, idea_id: int, expected_version: int | None, action: str,
     reason: str = "", apply=None, notify_text: str | None = None,
 ) -> None:
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
-        facts = approvals.review_facts(s, idea) if action in approvals.REVIEW_ACTIONS else _facts(idea)
-        permissions.require(actor, action, facts)
+    with _acting(db, actor_id, idea_id, expected_version, action) as (s, actor, idea):
         transition = workflow.check(action, idea.state)
         reason, problem = clean_text(reason, "reason", required=transition.reason_required, max_len=5_000)
         if problem:
@@ -270,12 +273,7 @@ def decline(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_
 def assess_risk(db: Database, *, actor_id: int, idea_id: int, assessment: AssessmentInput,
                 expected_version: int | None = None) -> int:
     """A manager of the idea's team records the risk assessment and effort-value evaluation (in review)."""
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
-        permissions.require(actor, "assess_risk", approvals.review_facts(s, idea))
+    with _acting(db, actor_id, idea_id, expected_version, "assess_risk") as (s, actor, idea):
         if idea.state != S.IN_REVIEW.value:
             raise workflow.TransitionNotAllowed(
                 f"Risk is assessed while an idea is in review; idea #{idea.id} is {idea.state.replace('_', ' ')}."
@@ -325,11 +323,7 @@ def approve(db: Database, *, actor_id: int, idea_id: int, expected_version: int 
     of the round's current assessment: a manager of the idea's team first, then another manager or an admin,
     who gives a reason.
     """
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
+    with _acting(db, actor_id, idea_id, expected_version, None) as (s, actor, idea):
         # The state first: whoever lost a race to approve is told it is decided, not that they may not approve.
         transition = workflow.check("approve", idea.state)
         state = approvals.round_state(s, idea)
@@ -437,12 +431,7 @@ def plan_it(db: Database, *, actor_id: int, idea_id: int, plan: str, effort_days
                 problems.append(f"effort must be between 0 and 10000 days, not {effort_days!r}")
     if problems:
         raise InvalidInput(problems)
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
-        permissions.require(actor, "plan_it", _facts(idea))
+    with _acting(db, actor_id, idea_id, expected_version, "plan_it") as (s, actor, idea):
         if not lifecycle.may_plan(idea.state):
             raise workflow.TransitionNotAllowed(
                 f"An IT plan belongs to ideas that are with IT; idea #{idea.id} is {idea.state.replace('_', ' ')}."
@@ -603,12 +592,7 @@ def withdraw(db: Database, *, actor_id: int, idea_id: int, reason: str = "",
     reason, problem = clean_text(reason, "reason", required=False, max_len=WITHDRAW_REASON_LIMIT)
     if problem:
         raise InvalidInput(problem, fields={"reason": problem})
-    with db.write() as s:
-        actor = load_actor(s, actor_id)
-        idea = _load_for_update(s, idea_id)
-        _visible_or_404(actor, idea)
-        _check_version(idea, expected_version)
-        permissions.require(actor, "withdraw", _facts(idea))
+    with _acting(db, actor_id, idea_id, expected_version, "withdraw") as (s, actor, idea):
         transition = workflow.check("withdraw", idea.state)
         before = _snapshot(idea)
         waited_on_reviewers = idea.state in (S.SUBMITTED.value, S.IN_REVIEW.value)
