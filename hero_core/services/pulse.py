@@ -252,7 +252,7 @@ def summary(db: Database, *, actor_id: int) -> pd.DataFrame:
             _record(quarter, (r[1] or NO_TEAM, r[2] or NO_TEAM), r[3], r[4], list(r[5:])) for r in teams
         ]
         _suppress_complement(team_records, whole_shown=records[-1]["shown"])
-        records.extend(sorted(team_records, key=lambda x: x["group"]))
+        records.extend(sorted(team_records, key=lambda x: (x["group_name"], x["group"])))  # as people read them
     for r in records:
         del r["_answers"]
     return pd.DataFrame.from_records(records, columns=list(SUMMARY_COLUMNS))
