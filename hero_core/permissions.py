@@ -110,10 +110,14 @@ def _everyone(a: Actor, i: IdeaFacts | None) -> bool:
     return True
 
 
+def may_view(person_id: int | None, i: IdeaFacts | None) -> bool:
+    """Who sees an idea. Drafts are private notes of their author until submitted; everything else is open to every
+    colleague, because seeing each other's roadblocks is what lets fixes spread."""
+    return i is not None and (i.state != State.DRAFT or person_id == i.submitter_id)
+
+
 def _may_view(a: Actor, i: IdeaFacts | None) -> bool:
-    # Drafts are private notes of their author until submitted; everything else is open to every colleague,
-    # because seeing each other's roadblocks is what lets fixes spread.
-    return i is not None and (i.state != State.DRAFT or i.is_author(a))
+    return may_view(a.id, i)
 
 
 def _author_while_editable(a: Actor, i: IdeaFacts | None) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from hero_core import audit, config, lifecycle, permissions, risk
+from hero_core import audit, config, lifecycle, risk
 from hero_core.db import Database
 from hero_core.errors import (
     InvalidInput,
@@ -29,8 +29,8 @@ from hero_core.models import (
     RiskAssessment,
     User,
 )
-from hero_core.permissions import Actor, IdeaFacts
-from hero_core.services import notifications, social
+from hero_core.permissions import Actor
+from hero_core.services import notifications, social, visibility
 from hero_core.services.common import actor_ref, clean_text, is_id, storable
 from hero_core.vocab import ProblemKind, State, Touchpoint, parse_enum
 
@@ -155,8 +155,7 @@ class TimelineEntry:
 # ---- helpers -----------------------------------------------------------------------------------------------
 
 
-def _facts(idea: Idea) -> IdeaFacts:
-    return IdeaFacts(submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state))
+_facts = visibility.facts  # the facts the permission matrix needs (services/visibility.py)
 
 
 def _snapshot(idea: Idea) -> dict:
@@ -180,13 +179,7 @@ def _load_for_update(s: Session, idea_id: int) -> Idea:
     return idea
 
 
-def _visible_or_404(actor: Actor, idea: Idea) -> None:
-    if not actor.active:
-        # Tell a deactivated person why (not a misleading "not found"); they may see nothing at all.
-        permissions.require(actor, "view_idea", _facts(idea))
-    if not permissions.allowed(actor, "view_idea", _facts(idea)):
-        # Say "not found" rather than "forbidden": a draft's existence is its author's business.
-        raise NotFound(f"There is no idea #{idea.id} that you can see.")
+_visible_or_404 = visibility.visible_or_404  # who may see an idea: services/visibility.py
 
 
 def _check_version(idea: Idea, expected_version: int | None) -> None:

@@ -31,7 +31,7 @@ from hero_core.models import (
     User,
 )
 from hero_core.permissions import Actor, IdeaFacts
-from hero_core.services import approvals, social
+from hero_core.services import approvals, social, visibility
 from hero_core.services.common import SYSTEM, clean_text, is_id, load_actor
 from hero_core.services.idea_common import (
     AssessmentView,
@@ -251,8 +251,7 @@ class IdeaFilter:
 
 
 def filtered_ideas(stmt, actor: Actor, flt: IdeaFilter):
-    # Drafts are private to their submitter.
-    stmt = stmt.where(or_(Idea.state != S.DRAFT.value, Idea.submitter_id == actor.id))
+    stmt = stmt.where(visibility.visible_sql(actor.id))  # drafts are private to their submitter
     if flt.search.strip():
         like = f"%{flt.search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Idea.title).like(like), func.lower(Idea.roadblock).like(like),

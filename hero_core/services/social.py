@@ -20,8 +20,8 @@ from hero_core import audit, permissions
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from hero_core.models import Comment, Idea, IdeaFollow, IdeaMerge, IdeaSupport, User
-from hero_core.permissions import Actor, IdeaFacts
-from hero_core.services import notifications
+from hero_core.permissions import Actor
+from hero_core.services import notifications, visibility
 from hero_core.services.common import actor_ref, clean_text, idea_row, is_id, load_actor
 from hero_core.vocab import State
 
@@ -79,22 +79,9 @@ class ConversationView:
 # ---- helpers -----------------------------------------------------------------------------------------------
 
 
-def idea_facts(idea: Idea) -> IdeaFacts:
-    return IdeaFacts(submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state))
-
-
-def load_visible(s: Session, actor: Actor, idea_id: object) -> Idea:
-    """The idea, if this person may see it; "not found" otherwise (a draft's existence is its author's business)."""
-    if not is_id(idea_id):  # also ids beyond what the databases store (PostgreSQL would raise on them)
-        raise NotFound(f"There is no idea #{idea_id}.")
-    idea = idea_row(s, idea_id)
-    if idea is None:
-        raise NotFound(f"There is no idea #{idea_id}.")
-    if not actor.active:
-        permissions.require(actor, "view_idea", idea_facts(idea))
-    if not permissions.allowed(actor, "view_idea", idea_facts(idea)):
-        raise NotFound(f"There is no idea #{idea_id} that you can see.")
-    return idea
+# Who may see an idea has one home (services/visibility.py, applying permissions "view_idea"); the old names stay.
+idea_facts = visibility.facts
+load_visible = visibility.load_visible
 
 
 def refuse_if_merged(idea: Idea, doing: str) -> None:
@@ -183,15 +170,12 @@ def _list_names(people: Sequence[tuple[int, str, str]]) -> str:
 def find_mentions(s: Session, idea: Idea, body: str) -> tuple[list[User], list[str]]:
     """Every person the text mentions, by "@email" or by "@Name" as people type it, and the problems of the
     mentions that match nobody, several people, or someone who cannot see the idea (in the order written)."""
-    email_spans: list[tuple[int, int, str]] = []
-    for m in MENTION.finditer(body):
-        email_spans.append((m.start(), m.end(), m.group(1).rstrip(".").lower()))
+    email_spans = [(m.start(), m.end(), m.group(1).rstrip(".").lower()) for m in MENTION.finditer(body)]
     email_starts = {start for start, _, _ in email_spans}
     name_starts = [m.start() for m in NAME_MENTION.finditer(body) if m.start() not in email_starts]
     # (kind, key) per mention in the order written: ("email", email) or ("name", typed words)
     mentions: list[tuple[int, str, object]] = [(start, "email", email) for start, _, email in email_spans]
-    for start in name_starts:
-        mentions.append((start, "name", _typed_words(body, start + 1)))
+    mentions.extend((start, "name", _typed_words(body, start + 1)) for start in name_starts)
     mentions.sort(key=lambda m: m[0])
     distinct = {(kind, tuple(key) if kind == "name" else key) for _, kind, key in mentions}
     if len(distinct) > MAX_MENTIONS:
@@ -209,8 +193,7 @@ def find_mentions(s: Session, idea: Idea, body: str) -> tuple[list[User], list[s
     if name_starts:  # everyone active, by name: the people a name may mean
         active = [tuple(r) for r in s.execute(select(User.id, User.email, User.name).where(User.active.is_(True))
                                               .order_by(User.name, User.email)).all()]
-    # Who may see the idea: everyone, except a draft, which only its submitter sees (permissions "view_idea").
-    may_see = [p for p in active if not draft or p[0] == idea.submitter_id]
+    may_see = [p for p in active if visibility.sees(p[0], idea)]  # permissions "view_idea"
     for _, kind, key in mentions:
         if kind == "email":
             user = found.get(key)
@@ -219,7 +202,7 @@ def find_mentions(s: Session, idea: Idea, body: str) -> tuple[list[User], list[s
                                 "to write it as plain text")
             elif not user.active:
                 problems.append(f"@{key}: this account is deactivated, so they would never see the mention")
-            elif draft and user.id != idea.submitter_id:
+            elif not visibility.sees(user.id, idea):
                 problems.append(f"@{key}: this idea is still a draft that only you can see; submit it first")
             elif user.id not in ids:
                 ids.append(user.id)
@@ -314,8 +297,8 @@ def _own_comment_in_window(s: Session, db: Database, actor: Actor, comment_id: o
     if db.now() > closes:
         minutes = int(EDIT_WINDOW.total_seconds() // 60)
         raise PermissionDenied(
-            f"Comment #{row.id} can no longer be {doing.rstrip('e')}ed: comments may be changed for {minutes} minutes after "
-            f"posting, and that window closed at {closes:%Y-%m-%d %H:%M} UTC. Add a new comment instead."
+            f"Comment #{row.id} can no longer be {doing.rstrip('e')}ed: comments may be changed for {minutes} "
+            f"minutes after posting, and that window closed at {closes:%Y-%m-%d %H:%M} UTC. Add a new comment instead."
         )
     return row
 
