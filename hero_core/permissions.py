@@ -120,6 +120,10 @@ def _may_view(a: Actor, i: IdeaFacts | None) -> bool:
     return may_view(a.id, i)
 
 
+def _author_of_draft(a: Actor, i: IdeaFacts | None) -> bool:
+    return _author(a, i) and i.state == State.DRAFT  # type: ignore[union-attr]
+
+
 def _author_while_editable(a: Actor, i: IdeaFacts | None) -> bool:
     return _author(a, i) and i.state in (State.DRAFT, State.NEEDS_CHANGES)  # type: ignore[union-attr]
 
@@ -136,6 +140,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     # Ideas — proposing and editing
     "create_idea": (_everyone, "everyone"),
     "edit_idea": (_author_while_editable, "the submitter, while the idea is a draft or needs changes"),
+    "discard_draft": (_author_of_draft, "the submitter, while the idea is a draft"),
     "view_idea": (_may_view, "everyone, except drafts, which only their submitter sees"),
     "view_assessment": (
         _any(_author, _role(Role.MANAGER, Role.IT_CHAMPION, Role.EXECUTIVE, Role.ADMIN)),
@@ -209,6 +214,7 @@ IDEA_ACTIONS = frozenset(
     {
         "view_idea_impact",
         "edit_idea",
+        "discard_draft",
         "view_idea",
         "view_assessment",
         "submit",

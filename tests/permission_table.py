@@ -62,6 +62,8 @@ def only(*names: str) -> frozenset[str]:
 EXPECTED: dict[str, Who] = {
     "create_idea": EVERYONE,
     "edit_idea": _editors,
+    # Issue 21: a draft can be thrown away by its author (a sent idea is withdrawn instead).
+    "discard_draft": lambda state: only("author") if state == State.DRAFT else only(),
     "view_idea": _viewers,
     "view_assessment": SEE_ASSESSMENT,
     "submit": only("author"),
@@ -120,7 +122,8 @@ EXPECTED: dict[str, Who] = {
 
 #: The actions whose rule needs the idea they apply to.
 IDEA_ACTIONS = frozenset({
-    "view_idea_impact", "edit_idea", "view_idea", "view_assessment", "submit", "resubmit", "start_review",
+    "view_idea_impact", "edit_idea", "discard_draft", "view_idea", "view_assessment", "submit", "resubmit",
+    "start_review",
     "assess_risk", "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim",
     "plan_it", "start_pilot", "start_scaling", "complete_scaling", "retire", "withdraw", "comment", "support",
     "follow", "merge_duplicate",

@@ -121,6 +121,22 @@ def withdraw_panel(view: IdeaView) -> None:
             idea_id=view.id, where="withdraw")
 
 
+def discard_panel(view: IdeaView) -> None:
+    """Throw away a draft (only its author sees it); opening the panel is the deliberate step."""
+    if view.state != State.DRAFT.value or not view.may_edit:
+        return
+    k = f"discard_{view.id}"
+    expected = ui.opened_version(view.id, view.version)
+    box = ui.lazy_expander("Discard this draft", key=f"{k}_open", icon=":material/delete:")
+    if not box.open:
+        return
+    with box:
+        st.caption("Discarding deletes the draft for good: nobody else has seen it, and it cannot be brought back.")
+        ui.action_button("Discard draft", lambda: ideas.discard_draft(
+            db, actor_id=user.id, idea_id=view.id, expected_version=expected), key=f"{k}_go",
+            success=f"Draft #{view.id} “{view.title}” was discarded.", idea_id=view.id, where="discard")
+
+
 NEEDS_YOU = (State.DRAFT.value, State.NEEDS_CHANGES.value)
 needing = [s.id for s in summaries if s.state in NEEDS_YOU and s.merged_into_id is None]
 if len(needing) > 1:
@@ -165,3 +181,4 @@ for summary in summaries:
             ui.stale_banner(view.id, view.version, where="my")
             edit_form(view)
         withdraw_panel(view)
+        discard_panel(view)

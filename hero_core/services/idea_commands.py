@@ -26,6 +26,7 @@ from hero_core.errors import (
 )
 from hero_core.models import (
     Approval,
+    Base,
     Idea,
     IdeaMetric,
     IdeaPilotTeam,
@@ -578,6 +579,31 @@ def retire(db: Database, *, actor_id: int, idea_id: int, reason: str, expected_v
 
     _simple_transition(db, actor_id=actor_id, idea_id=idea_id, expected_version=expected_version,
                        action="retire", reason=reason, apply=apply, notify_text="was retired")
+
+
+def discard_draft(db: Database, *, actor_id: int, idea_id: int, expected_version: int | None = None) -> None:
+    """The submitter throws away a draft: nobody else has seen it (a draft is private), so it goes entirely, with
+    what hangs on it (its target metrics, the submitter's own comments and follow). The audit trail keeps that
+    it existed and what it was called. A sent idea is withdrawn instead: colleagues may have seen it."""
+    with _acting(db, actor_id, idea_id, expected_version, "discard_draft") as (s, actor, idea):
+        if idea.state != S.DRAFT.value:
+            raise workflow.TransitionNotAllowed(
+                f"Only a draft can be discarded; idea #{idea.id} was sent for review"
+                + (" — withdraw it instead." if idea.state in {st.value for st in workflow.WITHDRAWABLE_STATES}
+                   else "."))
+        before = _snapshot(idea) | {"title": idea.title}
+        _audit(s, db, actor, "discard_draft", idea, before, None)
+        for table in reversed(Base.metadata.sorted_tables):  # children first
+            for fk in table.foreign_keys:
+                if fk.column.table.name != "ideas" or table.name == "ideas":
+                    continue
+                column = fk.parent
+                if column.nullable and not column.primary_key:
+                    s.execute(table.update().where(column == idea.id).values({column.name: None}))
+                else:
+                    s.execute(table.delete().where(column == idea.id))
+        s.execute(Idea.__table__.delete().where(Idea.id == idea.id))
+        s.expunge(idea)
 
 
 WITHDRAWN_REASON = "Withdrawn by its submitter"

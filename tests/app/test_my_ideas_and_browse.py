@@ -305,3 +305,23 @@ def test_a_draft_on_my_ideas_is_saved_with_a_title_alone_and_sent_only_when_comp
     for label in ("proposed fix", "touch point", "kind of problem"):
         assert label in text, (label, text)
     assert ideas.get_idea(org.db, actor_id=org.frontline, idea_id=draft).state == "draft"
+
+
+def test_the_author_discards_a_draft_from_my_ideas(org):
+    draft = make_idea(org, title="A draft I no longer need", submit=False)
+    sent = make_idea(org, title="A submitted idea")
+    at = open_page(as_role("frontline"), "my-ideas")
+    for idea_id in (draft, sent):
+        at.session_state[f"my_idea_open_{idea_id}"] = True
+    at.run()
+    assert "Discard this draft" in [e.label for e in at.expander]
+    assert not [b for b in at.button if b.label == "Discard draft"], "discarding starts by opening its panel"
+    assert f"discard_{sent}_open" not in at.session_state, "a sent idea offers no discarding"
+    at.session_state[f"discard_{draft}_open"] = True
+    at.run()
+    button(at, "Discard draft").click().run()
+    assert_clean(at)
+    assert f"Draft #{draft} “A draft I no longer need” was discarded." in successes(at)
+    assert [s.id for s in ideas.list_ideas(org.db, actor_id=org.frontline,
+                                           flt=ideas.IdeaFilter(submitter_id=org.frontline))[0]] == [sent]
+    assert "A draft I no longer need" not in " ".join(e.label for e in at.expander)

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from hero_core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
+from hero_core import audit
+from hero_core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from hero_core.models import Idea
-from hero_core.services import ideas, notifications
+from hero_core.services import ideas, notifications, social
 from hero_core.services.ideas import IdeaFilter, IdeaInput
 from tests.integration.factories import audit_actions, idea_in_state, idea_input, state_of, version_of
 
@@ -139,3 +140,34 @@ def test_only_the_submitter_withdraws(org):
         with pytest.raises(PermissionDenied, match="Only the submitter may withdraw"):
             ideas.withdraw(org.db, actor_id=other, idea_id=idea_id)
     assert state_of(org.db, idea_id) == "in_review"
+
+
+def test_the_author_discards_a_draft_and_the_audit_trail_keeps_that_it_existed(org):
+    idea_id = ideas.create_idea(org.db, actor_id=org.frontline, data=idea_input(title="A form nobody needs"))
+    social.add_comment(org.db, actor_id=org.frontline, idea_id=idea_id, body="Note to self: ask Sam.")
+    ideas.discard_draft(org.db, actor_id=org.frontline, idea_id=idea_id, expected_version=version_of(org.db, idea_id))
+    with org.db.read() as s:
+        assert s.get(Idea, idea_id) is None
+    assert [i.id for i in mine(org)] == []
+    assert audit_actions(org.db, idea_id)[-1] == "discard_draft"
+    with org.db.read() as s:
+        assert audit.verify(s).ok
+
+
+@pytest.mark.parametrize("who", ["frontline_b", "manager", "admin"])
+def test_only_its_author_discards_a_draft_and_nothing_changes_otherwise(org, who):
+    idea_id = ideas.create_idea(org.db, actor_id=org.frontline, data=title_only())
+    with pytest.raises((PermissionDenied, NotFound)):
+        ideas.discard_draft(org.db, actor_id=getattr(org, who), idea_id=idea_id)
+    assert state_of(org.db, idea_id) == "draft" and audit_actions(org.db, idea_id) == ["created"]
+
+
+@pytest.mark.parametrize("state", ["submitted", "in_review", "needs_changes", "approved"])
+def test_a_sent_idea_cannot_be_discarded_only_withdrawn(org, state):
+    idea_id = idea_in_state(org, state)
+    before = audit_actions(org.db, idea_id)
+    with pytest.raises((TransitionNotAllowed, PermissionDenied)) as refused:
+        ideas.discard_draft(org.db, actor_id=org.frontline, idea_id=idea_id)
+    if isinstance(refused.value, TransitionNotAllowed):
+        assert "Only a draft can be discarded" in str(refused.value)
+    assert state_of(org.db, idea_id) == state and audit_actions(org.db, idea_id) == before
