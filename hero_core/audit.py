@@ -13,11 +13,12 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
@@ -44,16 +45,34 @@ def canonical(value: Any) -> str:
 
 
 def _at_text(at: datetime) -> str:
-    at = at.astimezone(UTC)
-    if at.year < 1000:  # strftime and isoformat write such years differently; keep the strftime form
-        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return at.isoformat(timespec="microseconds")[:26] + "Z"
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _payload(
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_YEAR_1000 = (datetime(1000, 1, 1, tzinfo=UTC) - _EPOCH) // _MICROSECOND
+
+
+def _at_texts(ats: Sequence[datetime]) -> list[str]:
+    """_at_text of many moments, formatted by numpy all at once (an strftime each was a third of hashing)."""
+    try:
+        micros = np.array([(at - _EPOCH) // _MICROSECOND for at in ats], dtype=np.int64)
+    except TypeError:  # a moment without a zone: astimezone reads it as local time
+        return [_at_text(at) for at in ats]
+    if len(micros) and micros.min() < _YEAR_1000:  # numpy and strftime write such years differently
+        return [_at_text(at) for at in ats]
+    return [text + "Z" for text in np.datetime_as_string(micros.view("datetime64[us]"), unit="us").tolist()]
+
+
+def _payload(*, at: datetime, **fields: Any) -> bytes:
+    """The bytes an entry's hash covers: the JSON list of its fields, `at` as UTC text to the microsecond."""
+    return _payload_of(at_text=_at_text(at), **fields)
+
+
+def _payload_of(
     *,
     seq: int,
-    at: datetime,
+    at_text: str,
     actor_id: int | None,
     actor_email: str,
     action: str,
@@ -64,17 +83,16 @@ def _payload(
     reason: str,
     prev_hash: str,
 ) -> bytes:
-    """The bytes an entry's hash covers: the JSON list of its fields, `at` as UTC text to the microsecond."""
     if (type(seq) is int and (actor_id is None or type(actor_id) is int)
-            and {type(actor_email), type(action), type(entity_type), type(entity_id), type(before_json),
-                 type(after_json), type(reason), type(prev_hash)} == {str}):
+            and str is type(actor_email) is type(action) is type(entity_type) is type(entity_id)
+            is type(before_json) is type(after_json) is type(reason) is type(prev_hash)):
         # The same bytes json.dumps writes for this list (tests/unit/test_audit_payload.py checks it), without
         # building the list and its chunks: `hero seed` hashes about a million entries.
-        return (f'[{seq},"{_at_text(at)}",{"null" if actor_id is None else actor_id},{_quote(actor_email)},'
+        return (f'[{seq},"{at_text}",{"null" if actor_id is None else actor_id},{_quote(actor_email)},'
                 f"{_quote(action)},{_quote(entity_type)},{_quote(entity_id)},{_quote(before_json)},"
                 f"{_quote(after_json)},{_quote(reason)},{_quote(prev_hash)}]").encode()
     return json.dumps(
-        [seq, _at_text(at), actor_id, actor_email, action, entity_type, entity_id, before_json, after_json,
+        [seq, at_text, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json,
          reason, prev_hash],
         ensure_ascii=False,
         separators=(",", ":"),
@@ -104,6 +122,22 @@ def compute_hash(*, key: bytes | None = None, **fields: Any) -> str:
     seq, at, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json, reason, prev_hash."""
     secret = key if key is not None else audit_key.require().secret
     return hasher(secret)(_payload(**fields))
+
+
+def chain(entries: Sequence[Sequence[Any]], *, key: bytes, seq: int, prev_hash: str) -> list[str]:
+    """The hashes of `entries` appended in this order after the entry numbered `seq` whose hash is `prev_hash`:
+    what `compute_hash` gives each, for a writer that appends many at once (`hero seed`). An entry is the tuple
+    (at, actor_id, actor_email, action, entity_type, entity_id, before_json, after_json, reason)."""
+    sign = hasher(key)
+    hashes = []
+    for (_, actor_id, email, action, entity_type, entity_id, before, after, reason), at_text in zip(
+            entries, _at_texts([e[0] for e in entries]), strict=True):
+        seq += 1
+        prev_hash = sign(_payload_of(
+            seq=seq, at_text=at_text, actor_id=actor_id, actor_email=email, action=action, entity_type=entity_type,
+            entity_id=entity_id, before_json=before, after_json=after, reason=reason, prev_hash=prev_hash))
+        hashes.append(prev_hash)
+    return hashes
 
 
 def unkeyed_hash(**fields: Any) -> str:

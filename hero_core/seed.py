@@ -701,18 +701,13 @@ def _write_trail(conn: Connection, trail: _Trail) -> int:
     key = audit_key.require() if last else audit._key_for_new_trail()
     next_id = (conn.execute(select(func.max(AuditEntry.id))).scalar() or 0) + 1
     trail.rows.sort(key=lambda r: r[0])
-    rows = []
+    hashes = audit.chain(trail.rows, key=key.secret, seq=seq, prev_hash=prev)
     sqlite = conn.dialect.name == "sqlite"
     cells = _utc_texts([r[0] for r in trail.rows]) if sqlite else [r[0] for r in trail.rows]
-    for offset, ((at, actor_id, email, action, etype, eid, before, after, reason), cell) in enumerate(
-            zip(trail.rows, cells, strict=True)):
-        seq += 1
-        digest = audit.compute_hash(
-            key=key.secret, seq=seq, at=at, actor_id=actor_id, actor_email=email, action=action, entity_type=etype,
-            entity_id=eid, before_json=before, after_json=after, reason=reason, prev_hash=prev)
-        rows.append((next_id + offset, seq, cell, actor_id, email, action, etype, eid, before, after, reason, prev,
-                     digest))
-        prev = digest
+    rows = [(next_id + offset, seq + offset + 1, cell, actor_id, email, action, etype, eid, before, after, reason,
+             hashes[offset - 1] if offset else prev, digest)
+            for offset, ((_, actor_id, email, action, etype, eid, before, after, reason), cell, digest)
+            in enumerate(zip(trail.rows, cells, hashes, strict=True))]
     _bulk(conn, AuditEntry, ("id", "seq", "at", "actor_id", "actor_email", "action", "entity_type", "entity_id",
                              "before_json", "after_json", "reason", "prev_hash", "hash"), rows, converted=sqlite)
     return len(rows)

@@ -53,3 +53,17 @@ def test_canonical_json_sorts_keys_keeps_unicode_and_writes_nothing_for_none():
         '{"state":"in_review","version":3,"ü":[1,"x"]}'
     assert audit.canonical(None) == audit.canonical("") == ""
     assert audit.canonical({"at": datetime(2026, 1, 2, tzinfo=UTC)}) == '{"at":"2026-01-02 00:00:00+00:00"}'
+
+
+def test_a_chain_in_bulk_is_compute_hash_entry_after_entry():
+    rng = random.Random(3)
+    entries = [fields(rng) for _ in range(500)]
+    entries.append(fields(rng) | {"at": datetime(999, 5, 6, 7, 8, 9, 10, tzinfo=UTC)})  # a year numpy writes apart
+    rows = [(f["at"], f["actor_id"], f["actor_email"], f["action"], f["entity_type"], f["entity_id"],
+             f["before_json"], f["after_json"], f["reason"]) for f in entries]
+    expected, prev = [], "0" * 64
+    for seq, f in enumerate(entries, start=42):
+        prev = audit.compute_hash(key=KEY, **(f | {"seq": seq, "prev_hash": prev}))
+        expected.append(prev)
+    assert audit.chain(rows, key=KEY, seq=41, prev_hash="0" * 64) == expected
+    assert audit.chain(rows[:-1], key=KEY, seq=41, prev_hash="0" * 64) == expected[:-1]  # the numpy path
