@@ -10,7 +10,7 @@ import streamlit as st
 from hero_app import ui
 from hero_core.db import Database
 from hero_core.errors import HeroError
-from hero_core.services import duplicates, social
+from hero_core.services import duplicates, people, social
 from hero_core.services.ideas import IdeaView
 
 P = "conv"
@@ -146,9 +146,10 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
                                                      limit=5, exclude_ids=[view.id])
                 if similar:
                     st.markdown("**Similar ideas**")
+                    names = people.team_names(db)
                     for s in similar:
-                        ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, "
-                                           f"{s.score}% alike)")
+                        ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, "
+                                           f"{names.get(s.team_code, s.team_code)}, {s.score}% alike)")
                 _merge_form(db, user, view, similar)
     live = [m for m in history if m.undone_at is None]
     if history and (user.may("undo_merge") or live):
@@ -156,15 +157,15 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
             for m in history:
                 status = f"undone {ui.fmt_dt(m.undone_at)}" if m.undone_at else "in force"
                 st.markdown(f"#{m.duplicate_id} {ui.md(m.duplicate_title)} → #{m.original_id} "
-                            f"{ui.md(m.original_title)} · by {ui.md(m.merged_by_name or m.merged_by_email)} {ui.fmt_dt(m.merged_at)} · "
-                            f"{status}")
+                            f"{ui.md(m.original_title)} · by {ui.md(m.merged_by_name or m.merged_by_email)} "
+                            f"{ui.fmt_dt(m.merged_at)} · {status}")
                 if m.reason:
                     st.caption(ui.md(m.reason))
-                if m.undone_at is None and user.may("undo_merge"):
-                    if st.button(f"Undo merge of #{m.duplicate_id}", key=f"{P}_undo_{m.id}", icon=":material/undo:"):
-                        ui.attempt(lambda m=m: duplicates.undo_merge(db, actor_id=user.id, merge_id=m.id),
-                                   success=f"Merge undone: idea #{m.duplicate_id} is its own idea again.",
-                                   idea_id=m.duplicate_id, where="undo a merge")
+                if m.undone_at is None and user.may("undo_merge") and st.button(
+                        f"Undo merge of #{m.duplicate_id}", key=f"{P}_undo_{m.id}", icon=":material/undo:"):
+                    ui.attempt(lambda m=m: duplicates.undo_merge(db, actor_id=user.id, merge_id=m.id),
+                               success=f"Merge undone: idea #{m.duplicate_id} is its own idea again.",
+                               idea_id=m.duplicate_id, where="undo a merge")
 
 
 MERGE_ORIGINAL, MERGE_REASON = f"{P}_merge_original", f"{P}_merge_reason"
@@ -225,6 +226,8 @@ def similar_ideas(db: Database, *, prefix: str) -> None:
         st.caption("No similar ideas yet: yours may well be the first.")
         return
     st.markdown("**Similar ideas** — support one of these instead if it is the same roadblock:")
+    names = people.team_names(db)
     for s in found:
-        ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, team {s.team_code}, {s.score}% alike)")
+        ui.idea_link(s.id, f"{s.title} ({ui.state_label(s.state)}, {names.get(s.team_code, s.team_code)}, "
+                           f"{s.score}% alike)")
 

@@ -52,13 +52,14 @@ def board_table() -> pd.DataFrame:
     """Every card of the board (not only the ones shown), made when a download button is clicked."""
     full = ideas.it_board(db, actor_id=user.id)
     return pd.DataFrame([{
-        "Column": ui.state_label(state.value), "#": c.idea.id, "Title": c.idea.title, "Team": c.idea.team_code,
+        "Column": ui.state_label(state.value), "#": c.idea.id, "Title": c.idea.title,
+        "Team": c.idea.team_name or c.idea.team_code, "Team code": c.idea.team_code,
         "Business days in column": c.days_in_column, "Overdue": "yes" if c.overdue else "",
         "IT champion": c.it_champion_email or "", "Effort (days)": c.it_effort_days,
         "Blockers": c.it_blockers, "Launch date": ui.fmt_date(c.launch_date),
     } for state in BOARD_COLUMNS for c in full[state.value]], columns=[
-        "Column", "#", "Title", "Team", "Business days in column", "Overdue", "IT champion", "Effort (days)",
-        "Blockers", "Launch date"])
+        "Column", "#", "Title", "Team", "Team code", "Business days in column", "Overdue", "IT champion",
+        "Effort (days)", "Blockers", "Launch date"])
 
 
 ui.download_buttons(board_table, name="it-board", key="board_download")

@@ -44,7 +44,7 @@ def waiting_text(summary) -> str:
 table = pd.DataFrame([{
     "#": s.id, "Title": s.title, "State": state_text(s),
     "Waiting on": waiting_text(s),
-    "Team": s.team_code, "Submitted": ui.fmt_dt(s.submitted_at), "Updated": ui.fmt_dt(s.updated_at),
+    "Team": s.team_name or s.team_code, "Submitted": ui.fmt_dt(s.submitted_at), "Updated": ui.fmt_dt(s.updated_at),
 } for s in summaries])
 st.caption("Click a row to open the idea's page; edit or withdraw an idea in its panel below.")
 ui.grid(table, hide_index=True, key="my_ideas_table", opens=ui.IDEA_PAGE)

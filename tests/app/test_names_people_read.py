@@ -6,7 +6,7 @@ from __future__ import annotations
 from hero_core.services import campaigns, ideas
 from hero_core.vocab import State
 from tests.app.conftest import all_text as raw_text
-from tests.app.conftest import as_role, assert_clean, md_table, open_page, open_tab, plain, table
+from tests.app.conftest import as_role, assert_clean, make_idea, md_table, open_page, open_tab, plain, table
 from tests.app.test_scorecard_page import chart_rows
 from tests.integration.factories import idea_in_state
 
@@ -149,3 +149,14 @@ def test_administration_names_teams_and_managers_in_its_tables(org):
     teams = table(at, "Code", "Name", "Managers").set_index("Code")
     assert teams.loc["CC", "Name"] == "Contact centre" and "@" not in teams.loc["CC", "Managers"]
     assert "Mia" in teams.loc["CC", "Managers"]
+
+
+def test_my_ideas_and_similar_ideas_name_teams_not_codes(org):
+    make_idea(org, title="Pre-filled direct debit form for new customers")
+    at = open_page(as_role("frontline"), "my-ideas")
+    grids = [d.value for d in at.dataframe]
+    assert any("Team" in g.columns and list(g["Team"]) == ["Contact centre"] for g in grids), grids
+    at = open_page(as_role("frontline"), "submit")
+    at.text_input(key="similar_query").input("direct debit form").run()
+    links = " ".join(str(p.proto.label) for p in at.get("page_link"))
+    assert "Contact centre" in links and "team CC" not in links, links
