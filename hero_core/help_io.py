@@ -17,12 +17,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from hero_core import audit, permissions
 from hero_core.db import Database
 from hero_core.errors import ImportRejected, InvalidInput
-from hero_core.models import HelpAnswer, HelpRequest, HelpSystem, KnownAnswer, Metric, Team, User
+from hero_core.help_text import known_answer_terms
+from hero_core.models import (
+    HelpAnswer,
+    HelpRequest,
+    HelpSystem,
+    KnownAnswer,
+    KnownAnswerTerm,
+    Metric,
+    Team,
+    User,
+)
 from hero_core.services import catalog, metrics_io
 from hero_core.services.common import actor_ref, clean_text, load_actor
 from hero_core.services.help import ANSWER_MAX, QUESTION_MAX, response_due, settings
@@ -179,14 +189,16 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
         answered = solved = 0
         for start in range(0, len(good), BATCH):
             batch = good[start:start + BATCH]
-            ids = s.execute(insert(HelpRequest).returning(HelpRequest.id, sort_by_parameter_order=True),
-                            [{k: v for k, v in r.items() if not k.startswith("_")} for r in batch]).scalars().all()
+            ids = reserve_ids(s, HelpRequest.__table__, len(batch))
+            s.execute(insert(HelpRequest.__table__), [{**{k: v for k, v in r.items() if not k.startswith("_")},
+                                                       "id": rid} for rid, r in zip(ids, batch, strict=True)])
             with_answer = [(rid, r) for rid, r in zip(ids, batch, strict=True) if r["_answer"]]
             if not with_answer:
                 continue
-            answer_ids = s.execute(insert(HelpAnswer).returning(HelpAnswer.id, sort_by_parameter_order=True), [
-                {"request_id": rid, "author_id": r["_answerer"], "body": r["_answer"], "created_at": r["updated_at"]}
-                for rid, r in with_answer]).scalars().all()
+            answer_ids = reserve_ids(s, HelpAnswer.__table__, len(with_answer))
+            s.execute(insert(HelpAnswer.__table__), [
+                {"id": aid, "request_id": rid, "author_id": r["_answerer"], "body": r["_answer"],
+                 "created_at": r["updated_at"]} for aid, (rid, r) in zip(answer_ids, with_answer, strict=True)])
             answered += len(with_answer)
             solved_rows = [(rid, r, aid) for (rid, r), aid in zip(with_answer, answer_ids, strict=True)
                            if r["state"] == "solved"]
@@ -194,18 +206,36 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
                 table = HelpRequest.__table__
                 s.execute(update(table).where(table.c.id == bindparam("rid")).values(solution_id=bindparam("aid")),
                           [{"rid": rid, "aid": aid} for rid, _, aid in solved_rows])
-                s.execute(insert(KnownAnswer), [
-                    {"request_id": rid, "question": r["question"], "answer": r["_answer"],
+                known_ids = reserve_ids(s, KnownAnswer.__table__, len(solved_rows))
+                s.execute(insert(KnownAnswer.__table__), [
+                    {"id": kid, "request_id": rid, "question": r["question"], "answer": r["_answer"],
                      "touchpoint": r["touchpoint"], "system_id": r["system_id"], "answered_by": r["_answerer"],
                      "confirmed_by": r["asker_id"], "created_at": r["updated_at"], "updated_at": r["updated_at"],
                      "outdated_at": None, "outdated_by": None, "outdated_reason": ""}
-                    for rid, r, _ in solved_rows])
+                    for kid, (rid, r, _) in zip(known_ids, solved_rows, strict=True)])
+                s.execute(insert(KnownAnswerTerm.__table__), [
+                    t for kid, (_, r, _) in zip(known_ids, solved_rows, strict=True)
+                    for t in known_answer_terms(kid, r["question"], r["_answer"])])
                 solved += len(solved_rows)
         aid, aemail = actor_ref(actor)
         audit.record(s, at=db.now(), actor_id=aid, actor_email=aemail, action="help_imported",
                      entity_type="help_import", entity_id=name[:60],
                      after={"file": name, "requests": len(good), "answered": answered, "solved": solved})
     return HelpImportSummary(name, len(good), answered, solved)
+
+
+def reserve_ids(s, table, n: int) -> list[int]:
+    """`n` fresh ids for rows about to be inserted in this transaction. An executemany with RETURNING (the ORM's
+    bulk insert) costs time quadratic in the batch on SQLite under SQLAlchemy 2.1 (docs/performance.md, help), so
+    the ids are taken first: from the table's sequence on PostgreSQL, after the highest id on SQLite, whose write
+    transaction (BEGIN IMMEDIATE) keeps every other writer out until it commits."""
+    if n <= 0:
+        return []
+    if s.get_bind().dialect.name == "postgresql":
+        return list(s.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+                                   "FROM generate_series(1, :n)"), {"n": n}).scalars())
+    top = s.execute(select(func.max(table.c.id))).scalar() or 0
+    return list(range(top + 1, top + n + 1))
 
 
 # ---- the loop closes: help requests about a system, per team and day, as a metric ------------------------------

@@ -1,34 +1,27 @@
 """Text similarity for help: which known answers fit a question, which help requests say the same thing.
 
 Words become terms exactly as for duplicate ideas (hero_core.services.duplicates.terms: same stop words, same light
-stemming), so "calls/call/calling" meet here too. Terms are hashed into a fixed number of columns instead of a
-vocabulary dict, and a document keeps only which terms it has (not how often): a known answer costs a few int32
-per term, so the index of hundreds of thousands of known answers stays a few tens of megabytes
-(docs/performance.md, "help"). The best candidates are re-ranked with rapidfuzz on their wording, as for ideas.
+stemming), so "calls/call/calling" meet here too. Terms are hashed (no vocabulary to keep) and a document keeps
+only which terms it has, not how often. Known answers' terms live in the database (known_answer_terms), an
+inverted index a search reads for the question's rarest terms, so no index sits in the app's memory (the 400 MB
+budget per process has no room for one at 500,000 help requests). The best candidates are re-ranked with
+rapidfuzz on their wording, as for ideas. Recurring roadblocks group requests by the same terms, in memory, one
+system (or touch point) at a time.
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 from rapidfuzz import fuzz
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from hero_core.db import Database
-from hero_core.models import KnownAnswer
 from hero_core.services.duplicates import terms
 
 COLUMNS = 1 << 20  # hashed term columns: collisions between real terms are rare at this width
 ANSWER_CHARS = 300  # the start of an answer says what it is about; the rest is steps
-REBUILD_AFTER = 2_000  # known answers added since the last build before the inverted index is rebuilt
 MIN_SCORE = 25
 
 
@@ -46,37 +39,53 @@ def known_answer_text(question: str, answer: str) -> str:
 # ---- grouping requests that say the same thing ------------------------------------------------------------------
 
 
-def similar_groups(texts: list[str], *, threshold: float = 0.5, chunk: int = 1_000) -> list[list[int]]:
-    """Positions of `texts` grouped by similar wording (cosine of their term sets ≥ threshold, linked
-    transitively); each group ascending, groups in order of their first position. Singletons included."""
+def similar_groups(texts: list[str], *, threshold: float = 0.5, chunk: int = 128,
+                   min_size: int = 1) -> list[list[int]]:
+    """Positions of `texts` grouped by similar wording (cosine of their term sets ≥ threshold), by star clustering:
+    the text alike to the most others is a group's centre and its neighbours not taken yet are the group, then the
+    next best-connected text left. Unlike linking transitively (connected components), this never chains a long
+    series of slightly different questions into one giant group. Groups smaller than `min_size` are left out
+    (texts alike to fewer than min_size - 1 others are never centres). Memory stays in proportion to the texts:
+    the similarities are counted a chunk of rows at a time, and only a centre's own row is computed again."""
     n = len(texts)
     if n == 0:
         return []
     rows, cols = [], []
     for i, text in enumerate(texts):
         c = term_columns(text)
-        rows.append(np.full(len(c), i, dtype=np.int64))
+        rows.append(np.full(len(c), i, dtype=np.int32))
         cols.append(c)
-    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int32)
-    lengths = np.bincount(r, minlength=n).astype(np.float64)
+    r = np.concatenate(rows)
+    c = np.concatenate(cols)
+    del rows, cols
+    lengths = np.bincount(r, minlength=n).astype(np.float32)
     weights = 1.0 / np.sqrt(np.maximum(lengths, 1.0))
-    x = sparse.csr_matrix((weights[r].astype(np.float32), (r, c)), shape=(n, COLUMNS))
+    x = sparse.csr_matrix((weights[r], (r, c)), shape=(n, COLUMNS), dtype=np.float32)
+    del r, c
     xt = x.T.tocsr()
-    edges_r, edges_c = [], []
+    degree = np.zeros(n, dtype=np.int64)
     for start in range(0, n, chunk):
-        sims = (x[start:start + chunk] @ xt).tocoo()
-        keep = sims.data >= threshold
-        edges_r.append(sims.row[keep] + start)
-        edges_c.append(sims.col[keep])
-    graph = sparse.csr_matrix(
-        (np.ones(sum(len(e) for e in edges_r), dtype=np.int8), (np.concatenate(edges_r), np.concatenate(edges_c))),
-        shape=(n, n))
-    _, labels = connected_components(graph, directed=False)
-    groups: dict[int, list[int]] = {}
-    for position, label in enumerate(labels.tolist()):
-        groups.setdefault(label, []).append(position)
-    return sorted(groups.values(), key=lambda g: g[0])
+        sims = (x[start:start + chunk] @ xt).tocsr()
+        above = sims.data >= threshold
+        row_of = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
+        degree[start:start + sims.shape[0]] = np.bincount(row_of[above], minlength=sims.shape[0])
+    taken = np.zeros(n, dtype=bool)
+    groups = []
+    for centre in np.argsort(-degree, kind="stable").tolist():
+        if degree[centre] < min_size:
+            break
+        if taken[centre]:
+            continue
+        sims = (x[centre] @ xt).tocsr()
+        members = sims.indices[sims.data >= threshold]
+        members = members[~taken[members]]
+        group = sorted({centre, *members.tolist()})
+        if len(group) >= min_size:
+            taken[group] = True
+            groups.append(group)
+    if min_size <= 1:
+        groups += [[i] for i in np.flatnonzero(~taken).tolist()]
+    return sorted(groups, key=lambda g: g[0])
 
 
 def central(texts: list[str]) -> int:
@@ -92,132 +101,39 @@ def central(texts: list[str]) -> int:
     return int(np.argmax(scores))
 
 
-# ---- the known-answer index -------------------------------------------------------------------------------------
+# ---- the known answers' terms, kept by the database (known_answer_terms) -----------------------------------------
+
+
+def term_hashes(text: str) -> np.ndarray:
+    """The distinct terms of a text as 31-bit hashes, ascending (int64): what known_answer_terms stores."""
+    hashed = {zlib.crc32(t.encode("utf-8")) & 0x7FFFFFFF for t in terms(text)}
+    return np.fromiter(sorted(hashed), dtype=np.int64, count=len(hashed))
+
+
+def known_answer_terms(known_answer_id: int, question: str, answer: str) -> list[dict]:
+    """The known_answer_terms rows of one known answer."""
+    return [{"term": int(t), "known_answer_id": known_answer_id}
+            for t in term_hashes(known_answer_text(question, answer))]
+
+
+MAX_POSTINGS = 6_000  # term rows a search reads at most: the rarest terms of the question, as many as fit
+
+
+def choose_terms(df: dict[int, int]) -> list[int]:
+    """The rarest terms whose postings together stay within MAX_POSTINGS (at least the rarest one)."""
+    chosen, total = [], 0
+    for term, count in sorted(df.items(), key=lambda kv: (kv[1], kv[0])):
+        if chosen and total + count > MAX_POSTINGS:
+            break
+        chosen.append(term)
+        total += count
+    return chosen
 
 
 @dataclass(frozen=True)
 class Hit:
     id: int
     score: int  # 0..100
-
-
-class KnownAnswerIndex:
-    """Every known answer's hashed terms, as an inverted index (term column -> known answer rows), kept per Database
-    in memory and brought up to date on each search from the rows changed since the last look (updated_at)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.builds = 0
-        self._reset()
-
-    def _reset(self) -> None:
-        self.version: tuple | None = None
-        self.watermark: datetime | None = None
-        self.row_ids = np.zeros(0, dtype=np.int64)  # ascending
-        self.outdated = np.zeros(0, dtype=bool)
-        self.norms = np.zeros(0, dtype=np.float32)
-        self.postings: sparse.csc_matrix | None = None  # rows x COLUMNS, binary
-        self.df = np.zeros(COLUMNS, dtype=np.int32)
-        self.fresh: dict[int, tuple[np.ndarray, bool]] = {}  # id -> (columns, outdated), not in the postings yet
-
-    def _data_version(self, s: Session) -> tuple:
-        return tuple(s.execute(select(
-            select(func.count()).select_from(KnownAnswer).scalar_subquery(),
-            select(func.max(KnownAnswer.id)).scalar_subquery(),
-            select(func.max(KnownAnswer.updated_at)).scalar_subquery(),
-        )).one())
-
-    def _rows(self, s: Session, since: datetime | None):
-        stmt = select(KnownAnswer.id, KnownAnswer.question, KnownAnswer.answer, KnownAnswer.outdated_at,
-                      KnownAnswer.updated_at).order_by(KnownAnswer.id)
-        if since is not None:
-            stmt = stmt.where(KnownAnswer.updated_at >= since)
-        return s.execute(stmt.execution_options(yield_per=5_000))
-
-    def refresh(self, s: Session) -> None:
-        version = self._data_version(s)
-        if version == self.version:
-            return
-        if self.version is None or version[0] < (self.version[0] or 0):
-            self._build(s)
-        else:
-            for kid, question, answer, outdated_at, updated_at in self._rows(s, self.watermark):
-                self.watermark = max(self.watermark, updated_at) if self.watermark else updated_at
-                row = self._row(kid)
-                if row is not None:
-                    self.outdated[row] = outdated_at is not None
-                else:
-                    self.fresh[kid] = (term_columns(known_answer_text(question, answer)), outdated_at is not None)
-            if len(self.fresh) > REBUILD_AFTER:
-                self._build(s)
-        self.version = self._data_version(s)
-
-    def _row(self, kid: int) -> int | None:
-        i = int(np.searchsorted(self.row_ids, kid))
-        return i if i < len(self.row_ids) and self.row_ids[i] == kid else None
-
-    def _build(self, s: Session) -> None:
-        self._reset()
-        ids, outdated, pieces, lengths = [], [], [], []
-        for kid, question, answer, outdated_at, updated_at in self._rows(s, None):
-            if self.watermark is None or updated_at > self.watermark:
-                self.watermark = updated_at
-            cols = term_columns(known_answer_text(question, answer))
-            ids.append(kid)
-            outdated.append(outdated_at is not None)
-            pieces.append(cols)
-            lengths.append(len(cols))
-        n = len(ids)
-        self.row_ids = np.asarray(ids, dtype=np.int64)
-        self.outdated = np.asarray(outdated, dtype=bool)
-        cols = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-        rows = np.repeat(np.arange(n, dtype=np.int32), np.asarray(lengths, dtype=np.int64))
-        self.postings = sparse.csc_matrix((np.ones(len(cols), dtype=np.int8), (rows, cols)), shape=(n, COLUMNS))
-        self.df = np.diff(self.postings.indptr).astype(np.int32)
-        self.norms = np.sqrt(np.maximum(np.asarray(lengths, dtype=np.float32), 1.0))
-        self.builds += 1
-
-    def search(self, text: str, *, limit: int, include_outdated: bool) -> list[tuple[int, float]]:
-        """(known answer id, cosine-like score 0..1) of the best `limit` candidates."""
-        q = term_columns(text)
-        if len(q) == 0:
-            return []
-        n = len(self.row_ids) + len(self.fresh)
-        idf = np.log((1.0 + n) / (1.0 + self.df[q])) + 1.0
-        qnorm = float(np.sqrt(np.dot(idf, idf))) or 1.0
-        out: list[tuple[int, float]] = []
-        if self.postings is not None and len(self.row_ids):
-            indptr, indices = self.postings.indptr, self.postings.indices
-            starts, ends = indptr[q], indptr[q + 1]
-            hit_rows = np.concatenate([indices[a:b] for a, b in zip(starts, ends, strict=True)])
-            hit_weights = np.repeat(idf, ends - starts)
-            if len(hit_rows):
-                scores = np.bincount(hit_rows, weights=hit_weights, minlength=len(self.row_ids))
-                scores = scores / (self.norms * qnorm)
-                if not include_outdated:
-                    scores[self.outdated] = 0.0
-                top = np.argpartition(-scores, min(limit, len(scores) - 1))[:limit]
-                out += [(int(self.row_ids[r]), float(scores[r])) for r in top if scores[r] > 0]
-        for kid, (cols, outdated) in self.fresh.items():
-            if outdated and not include_outdated:
-                continue
-            shared = np.isin(q, cols, assume_unique=True)
-            if shared.any():
-                out.append((kid, float(idf[shared].sum()) / (np.sqrt(max(len(cols), 1)) * qnorm)))
-        out.sort(key=lambda p: (-p[1], -p[0]))
-        return out[:limit]
-
-
-_INDEXES: weakref.WeakKeyDictionary[Database, KnownAnswerIndex] = weakref.WeakKeyDictionary()
-_INDEXES_LOCK = threading.Lock()
-
-
-def index_for(db: Database) -> KnownAnswerIndex:
-    with _INDEXES_LOCK:
-        index = _INDEXES.get(db)
-        if index is None:
-            index = _INDEXES[db] = KnownAnswerIndex()
-        return index
 
 
 def rerank(text: str, candidates: list[tuple[int, float, str]]) -> list[Hit]:

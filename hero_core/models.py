@@ -522,6 +522,7 @@ class HelpRequest(Base):
     __table_args__ = (
         CheckConstraint("state IN ('open', 'answered', 'solved')", name="state"),
         Index("ix_help_requests_state_created", "state", "created_at"),
+        Index("ix_help_requests_queue", "state", "customer_waiting", "created_at"),  # migration 0010
         Index("ix_help_requests_created", "created_at"),
         Index("ix_help_requests_asker", "asker_id", "created_at"),
         Index("ix_help_requests_system_created", "system_id", "created_at"),
@@ -561,3 +562,14 @@ class KnownAnswer(Base):
     outdated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     outdated_reason: Mapped[str] = mapped_column(Text, default="")
     __table_args__ = (Index("ix_known_answers_updated", "updated_at"),)
+
+
+class KnownAnswerTerm(Base):
+    """Derived: which hashed terms each known answer holds (hero_core/help_text.py), an inverted index the database
+    keeps, so suggesting known answers while someone types needs no index in the app's memory. Written with the
+    known answer, in the same transaction (migration 0010)."""
+
+    __tablename__ = "known_answer_terms"
+    term: Mapped[int] = mapped_column(Integer, primary_key=True)
+    known_answer_id: Mapped[int] = mapped_column(ForeignKey("known_answers.id"), primary_key=True)
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -14,12 +14,14 @@ entry and notifications, all in one transaction.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions, sla
@@ -31,7 +33,15 @@ from hero_core.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
-from hero_core.help_text import central, index_for, rerank, similar_groups
+from hero_core.help_text import (
+    MIN_SCORE,
+    central,
+    choose_terms,
+    known_answer_terms,
+    rerank,
+    similar_groups,
+    term_hashes,
+)
 from hero_core.models import (
     EcoachAssignment,
     HelpAnswer,
@@ -40,6 +50,7 @@ from hero_core.models import (
     Idea,
     IdeaFollow,
     KnownAnswer,
+    KnownAnswerTerm,
     Team,
     User,
     UserRole,
@@ -539,6 +550,7 @@ def mark_solved(db: Database, *, actor_id: int, request_id: int, answer_id: int)
                             confirmed_by=actor.id, created_at=now, updated_at=now, outdated_reason="")
         s.add(known)
         s.flush()
+        s.execute(insert(KnownAnswerTerm), known_answer_terms(known.id, known.question, known.answer))
         _audit(s, db, actor, "help_solved", "help_request", request.id, {"state": "answered"},
                {"state": SOLVED, "answer_id": row.id, "answered_by": row.author_id, "known_answer_id": known.id})
         if row.author_id != actor.id:
@@ -661,17 +673,24 @@ def queue(db: Database, *, actor_id: int, mine_only: bool = True, include_answer
     with db.read() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_help_queue")
-        states = [OPEN, ANSWERED] if include_answered else [OPEN]
-        stmt = _summary_stmt().where(HelpRequest.state.in_(states))
+        scope = []
         if mine_only:
             mine = s.execute(select(EcoachAssignment.system_id, EcoachAssignment.touchpoint)
                              .where(EcoachAssignment.user_id == actor.id)).all()
             systems = [x for x, _ in mine if x is not None]
             touchpoints = [t for _, t in mine if t is not None]
             if systems or touchpoints:
-                stmt = stmt.where(or_(HelpRequest.system_id.in_(systems), HelpRequest.touchpoint.in_(touchpoints)))
-        stmt = stmt.order_by(HelpRequest.customer_waiting.desc(), HelpRequest.created_at, HelpRequest.id).limit(limit)
-        return _summaries(s, s.execute(stmt).all(), db.now())
+                scope.append(or_(HelpRequest.system_id.in_(systems), HelpRequest.touchpoint.in_(touchpoints)))
+        # One query per state and urgency, each reading the queue index (state, customer_waiting, created_at) in
+        # order and stopping at `limit`: one query over both would sort every waiting request first.
+        found = []
+        for state in [OPEN, ANSWERED] if include_answered else [OPEN]:
+            for waiting in (True, False):
+                found += s.execute(_summary_stmt().where(
+                    HelpRequest.state == state, HelpRequest.customer_waiting.is_(waiting), *scope)
+                    .order_by(HelpRequest.created_at, HelpRequest.id).limit(limit)).all()
+        found.sort(key=lambda row: (not row[0].customer_waiting, row[0].created_at, row[0].id))
+        return _summaries(s, found[:limit], db.now())
 
 
 def queue_count(db: Database, *, actor_id: int) -> int:
@@ -710,22 +729,19 @@ def search_known(db: Database, *, actor_id: int, text: str = "", system: str = "
         permissions.require(actor, "view_help")
         sys_row = _system_by(s, system, active_only=False) if (system or "").strip() else None
         tp = parse_enum(Touchpoint, touchpoint, "touch point").value if (touchpoint or "").strip() else None
-        base = select(KnownAnswer, HelpSystem.name).outerjoin(HelpSystem, HelpSystem.id == KnownAnswer.system_id)
+        filters = []
         if sys_row is not None:
-            base = base.where(KnownAnswer.system_id == sys_row.id)
+            filters.append(KnownAnswer.system_id == sys_row.id)
         if tp is not None:
-            base = base.where(KnownAnswer.touchpoint == tp)
+            filters.append(KnownAnswer.touchpoint == tp)
         if not include_outdated:
-            base = base.where(KnownAnswer.outdated_at.is_(None))
+            filters.append(KnownAnswer.outdated_at.is_(None))
+        base = (select(KnownAnswer, HelpSystem.name).outerjoin(HelpSystem, HelpSystem.id == KnownAnswer.system_id)
+                .where(*filters))
         if not text.strip():
             rows = s.execute(base.order_by(KnownAnswer.created_at.desc(), KnownAnswer.id.desc()).limit(limit)).all()
             return _known_views(s, rows)
-        index = index_for(db)
-        with index.lock:
-            index.refresh(s)
-            # Filters are applied after the index: ask it for more candidates when the search is narrowed.
-            wanted = limit * (8 if (sys_row is not None or tp is not None) else 3)
-            candidates = index.search(text, limit=max(wanted, 30), include_outdated=include_outdated)
+        candidates = _candidates(s, text, filters, limit=max(3 * limit, 30))
         if not candidates:
             return []
         score_of = dict(candidates)
@@ -733,6 +749,41 @@ def search_known(db: Database, *, actor_id: int, text: str = "", system: str = "
         hits = rerank(text, [(k.id, score_of[k.id], k.question) for k, _ in rows])[:limit]
         by_id = {k.id: (k, name) for k, name in rows}
         return _known_views(s, [by_id[h.id] for h in hits], {h.id: h.score for h in hits})
+
+
+def _candidates(s: Session, text: str, filters: list, *, limit: int) -> list[tuple[int, float]]:
+    """(known answer id, 0..1) of the known answers sharing the question's rarest terms, weighted by rarity (idf),
+    read from the database's inverted index (known_answer_terms) within the search's filters. Every term's
+    postings are read up to COMMON_TERM (newest first), so a keystroke reads a bounded number of index entries
+    however large the company: a term that common says little about which answer fits, and the re-ranking on
+    wording (rerank) still sees it."""
+    query = [int(t) for t in term_hashes(text)[:MAX_QUERY_TERMS]]
+    if not query:
+        return []
+    capped = [select(KnownAnswerTerm.term).where(KnownAnswerTerm.term == t).limit(COMMON_TERM + 1).subquery()
+              for t in query]
+    counted = union_all(*(select(c.c.term, func.count().label("n")).group_by(c.c.term) for c in capped)).subquery()
+    df = dict(s.execute(select(counted.c.term, counted.c.n)).all())
+    if not df:
+        return []
+    n = max(s.execute(select(func.max(KnownAnswer.id))).scalar() or 1, COMMON_TERM * 10)  # about how many
+    idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
+    total = sum(idf.values()) + (len(query) - len(df))  # a term no answer has still counts against a match
+    chosen = choose_terms(df)
+    parts = [select(KnownAnswerTerm.known_answer_id.label("k"), literal(idf[t]).label("w"))
+             .where(KnownAnswerTerm.term == t).order_by(KnownAnswerTerm.known_answer_id.desc())
+             .limit(COMMON_TERM).subquery() for t in chosen]
+    postings = union_all(*(select(p.c.k, p.c.w) for p in parts)).subquery()
+    stmt = select(postings.c.k, func.sum(postings.c.w))
+    if filters:
+        stmt = stmt.join(KnownAnswer, KnownAnswer.id == postings.c.k).where(*filters)
+    rows = s.execute(stmt.group_by(postings.c.k)
+                     .order_by(func.sum(postings.c.w).desc(), postings.c.k.desc()).limit(limit)).all()
+    return [(kid, min(1.0, w / total)) for kid, w in rows if w / total * 100 >= MIN_SCORE / 2]
+
+
+MAX_QUERY_TERMS = 24
+COMMON_TERM = 2_000  # postings read per term at most
 
 
 def suggest_known(db: Database, *, actor_id: int, text: str, limit: int = 5) -> list[KnownAnswerView]:
@@ -782,7 +833,8 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     for members in by_scope.values():
         if len(members) < RECURRING_MIN_SIZE:
             continue
-        for group in similar_groups([m.question for m in members], threshold=WORDING_THRESHOLD):
+        for group in similar_groups([m.question for m in members], threshold=WORDING_THRESHOLD,
+                                    min_size=RECURRING_MIN_SIZE):
             rs = [members[i] for i in group]
             askers = {r.asker_id for r in rs}
             if len(rs) < RECURRING_MIN_SIZE or len(askers) < RECURRING_MIN_PEOPLE:
@@ -815,7 +867,27 @@ def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECU
     with db.read() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_roadblocks")
-        return _recurring(s, now=db.now(), days=days, include_promoted=include_promoted)
+        now = db.now()
+        # Grouping a quarter's requests takes seconds at company scale: kept per process until a request is asked,
+        # answered or promoted (the table's count, highest id and latest change) or the hour turns.
+        version = tuple(s.execute(select(
+            select(func.count()).select_from(HelpRequest).scalar_subquery(),
+            select(func.max(HelpRequest.id)).scalar_subquery(),
+            select(func.max(HelpRequest.updated_at)).scalar_subquery())).one())
+        key = (db.url, days, include_promoted, version, now.replace(minute=0, second=0, microsecond=0))
+        with _RECURRING_LOCK:
+            if key in _RECURRING:
+                return list(_RECURRING[key])
+        found = _recurring(s, now=now, days=days, include_promoted=include_promoted)
+        with _RECURRING_LOCK:
+            _RECURRING[key] = tuple(found)
+            while len(_RECURRING) > 4:
+                _RECURRING.pop(next(iter(_RECURRING)))
+        return found
+
+
+_RECURRING: dict[tuple, tuple[Roadblock, ...]] = {}
+_RECURRING_LOCK = threading.Lock()
 
 
 def evidence_text(roadblock: Roadblock, *, where: str) -> str:
