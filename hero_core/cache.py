@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -42,9 +43,13 @@ from hero_core.models import AuditEntry, Idea, Observation
 
 T = TypeVar("T")
 MAX_ENTRIES = 512
+#: Roughly how much the kept answers may weigh (`_weight`): a company's portfolio is ~5 MB, its hall a few MB.
+MAX_BYTES = 256 * 1024 * 1024
 
 _lock = threading.Lock()
 _entries: OrderedDict[Hashable, object] = OrderedDict()
+_weights: dict[Hashable, int] = {}
+_current: dict[Hashable, Hashable] = {}  # (database, key) -> the entry of its newest version: only that one is kept
 _stats = {"hits": 0, "misses": 0, "restored": 0}
 
 
@@ -102,16 +107,40 @@ def cached(session: Session, key: tuple, compute: Callable[[], T], *, persist: b
         counter = "misses"
     with _lock:
         _stats[counter] += 1
+        older = _current.get((url, key))
+        if older is not None and older != full and older[1] < version:  # type: ignore[index]
+            _drop(older)  # an answer for an older version: nobody asks for it again
+        _current[(url, key)] = full
         _entries[full] = value
         _entries.move_to_end(full)
-        while len(_entries) > MAX_ENTRIES:
-            _entries.popitem(last=False)
+        _weights[full] = _weight(value)
+        while len(_entries) > MAX_ENTRIES or (len(_entries) > 1 and sum(_weights.values()) > MAX_BYTES):
+            _drop(next(iter(_entries)))
     return value  # type: ignore[return-value]
+
+
+def _drop(full: Hashable) -> None:
+    _entries.pop(full, None)
+    _weights.pop(full, None)
+    url, _, key = full  # type: ignore[misc]
+    if _current.get((url, key)) == full:
+        del _current[(url, key)]
+
+
+def _weight(value: object) -> int:
+    """About how many bytes an answer holds: its frames' and Arrow tables' buffers, 1 KB for anything else."""
+    frames = [getattr(value, name, None) for name in ("frame", "counts", "durations", "data")] + [value]
+    total = sum(int(f.memory_usage(index=True, deep=False).sum()) for f in frames if isinstance(f, pd.DataFrame))
+    table = getattr(getattr(value, "ideas", None), "_table", None)  # the hall's scaled ideas
+    total += int(getattr(table, "nbytes", 0) or 0) + 512 * len(getattr(value, "heroes", ()) or ())
+    return max(total, 1024)
 
 
 def clear() -> None:
     with _lock:
         _entries.clear()
+        _weights.clear()
+        _current.clear()
 
 
 def stats() -> dict[str, int]:

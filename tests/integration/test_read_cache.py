@@ -246,3 +246,12 @@ def test_the_cached_read_models_check_who_asks(company):
                     lambda: impact_reads.idea_estimates(org.db, actor_id=org.frontline_b, idea_id=idea_id)):
         with pytest.raises(PermissionDenied):
             refused()
+
+
+def test_only_the_newest_version_of_an_answer_is_kept_in_memory(company):
+    org, _ = company
+    ideas.review_queue(org.db, actor_id=org.manager)
+    entries = cache.stats()["entries"]
+    idea_in_state(org, State.SUBMITTED)
+    ideas.review_queue(org.db, actor_id=org.manager)
+    assert cache.stats()["entries"] == entries  # the answer for the older version went when the new one came
