@@ -244,7 +244,8 @@ def launch_date_problem(idea: Any, launch: date, today: date) -> tuple[str, str]
     approved, submitted = getattr(idea, "approved_at", None), getattr(idea, "submitted_at", None)
     start, what = (approved, "approved") if approved else (submitted, "submitted")
     if start is not None and launch < start.date():
-        return (f"The launch date {launch.isoformat()} is before idea #{idea.id} was {what} on "
+        who = "the idea" if getattr(idea, "id", None) is None else f"idea #{idea.id}"  # none yet: an import's row
+        return (f"The launch date {launch.isoformat()} is before {who} was {what} on "
                 f"{start.date().isoformat()}: a pilot launches on or after that day.", "before the approval")
     latest_day = a_year_after(today)
     if launch > latest_day:

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from dateutil import parser as date_parser
 from sqlalchemy import func, select
 
-from hero_core import audit, config, permissions, sla
+from hero_core import audit, config, dates, lifecycle, permissions
 from hero_core.db import Database
 from hero_core.errors import ImportRejected
 from hero_core.models import Idea, IdeaMetric, IdeaPilotTeam, Metric, Team, User
@@ -35,42 +33,14 @@ COLUMNS = (
 #: import accepts both columns and ignores them.
 EXPORT_COLUMNS = ("id", *COLUMNS, "merged_into")
 REQUIRED = ("title", "roadblock", "proposal", "submitter_email", "team", "touchpoint", "category", "state")
-LAUNCHED = {State.PILOTING, State.SCALING, State.SCALED}
 TRUE_WORDS = {"yes", "y", "true", "t", "1", "x"}
 FALSE_WORDS = {"no", "n", "false", "f", "0", ""}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 200_000
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T].*)?$")
-_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
-
-
-# ---- dates -------------------------------------------------------------------------------------------------
-
-
-def parse_when(raw: str, *, dayfirst: bool | None) -> datetime:
-    """Parse a date or date-time in any common format; raise ValueError when unreadable or ambiguous.
-
-    `dayfirst=None` means the reader has not said: then 03/04/2025 is refused as ambiguous (3 April or
-    4 March?), while 13/04/2025 or 2025-04-03 are not.
-    """
-    text = raw.strip()
-    if not text:
-        raise ValueError("is empty")
-    if not _ISO_DATE.match(text):
-        m = _NUMERIC_DATE.match(text)
-        if m and dayfirst is None:
-            a, b = int(m.group(1)), int(m.group(2))
-            if a <= 12 and b <= 12 and a != b:
-                raise ValueError("is ambiguous (day/month or month/day?); use --dayfirst or write yyyy-mm-dd")
-    try:
-        value = date_parser.parse(text, dayfirst=bool(dayfirst))
-    except (ValueError, OverflowError, date_parser.ParserError):
-        raise ValueError("is not a date this importer can read") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    if not 1990 <= value.year <= 2100:
-        raise ValueError("is outside the years 1990-2100")
-    return value.astimezone(UTC)
+DATE_COLUMNS = ("submitted_at", "launch_date")
+#: How to choose the order of day and month (hero_core/dates.py reads the dates): `hero ideas import` has
+#: --dayfirst only; the Administration page offers both orders.
+CHOOSE_ORDER = {"cli": "use --dayfirst", "web": dates.CHOOSE_ORDER["web"]}
 
 
 def _unquote_formula(value: str) -> str:
@@ -183,9 +153,12 @@ def import_ideas_csv(
         users = {e: (i, t) for e, i, t in s.execute(select(User.email, User.id, User.team_id))}
         teams = {c.lower(): (i, c) for c, i in s.execute(select(Team.code, Team.id))}
         metrics = set(s.execute(select(Metric.code)).scalars())
+        # Day and month are read in one order for the whole file: the one chosen, or the one its dates allow.
+        reading = _Reading(dates.file_order((r.values[c] for r in rows for c in DATE_COLUMNS), dayfirst),
+                           CHOOSE_ORDER.get(via, CHOOSE_ORDER["cli"]), db.now().date())
         parsed = []
         for row in rows:
-            item, row_problems = _parse_row(row, users, teams, metrics, dayfirst, ADD_FIRST.get(via, ADD_FIRST["cli"]))
+            item, row_problems = _parse_row(row, users, teams, metrics, reading, ADD_FIRST.get(via, ADD_FIRST["cli"]))
             problems.extend(row_problems)
             if not row_problems:
                 parsed.append((row, item))
@@ -193,10 +166,10 @@ def import_ideas_csv(
             raise ImportRejected(problems, total=len(problems))
         report(0.4, f"storing {len(parsed)} ideas")
         now = db.now()
-        settings = config.settings()
+        clocks = lifecycle.Clocks.of(config.settings())
         aid, aemail = actor_ref(actor)
         for done, (row, item) in enumerate(parsed, start=1):
-            idea = _build_idea(item, now, settings)
+            idea = _build_idea(item, now, clocks)
             s.add(idea)
             s.flush()
             audit.record(
@@ -220,7 +193,15 @@ ADD_FIRST = {
 }
 
 
-def _parse_row(row: _Row, users, teams, metrics, dayfirst, add_first: dict[str, str]) -> tuple[dict, list[str]]:
+@dataclass(frozen=True)
+class _Reading:
+    dayfirst: bool | None  # the file's order of day and month (None: neither chosen nor settled by the file)
+    choose: str  # how to choose it, in the words of where the file came from
+    today: date
+
+
+def _parse_row(row: _Row, users, teams, metrics, reading: _Reading,
+               add_first: dict[str, str]) -> tuple[dict, list[str]]:
     v = row.values
     problems: list[str] = []
 
@@ -278,20 +259,22 @@ def _parse_row(row: _Row, users, teams, metrics, dayfirst, add_first: dict[str, 
     item["submitted_at"] = None
     if v["submitted_at"].strip():
         try:
-            item["submitted_at"] = parse_when(v["submitted_at"], dayfirst=dayfirst)
-        except ValueError as exc:
+            item["submitted_at"] = dates.read_moment(v["submitted_at"], dayfirst=reading.dayfirst,
+                                                     choose=reading.choose)
+        except dates.DateRefused as exc:
             bad("submitted_at", str(exc))
     elif state is not None and state != State.DRAFT:
         bad("submitted_at", f"is required for an idea that is {state.value}")
     item["launch_date"] = None
+    launched = state in lifecycle.LAUNCHED_STATES
     if v["launch_date"].strip():
         try:
-            item["launch_date"] = parse_when(v["launch_date"], dayfirst=dayfirst).date()
-        except ValueError as exc:
+            item["launch_date"] = dates.read_day(v["launch_date"], dayfirst=reading.dayfirst, choose=reading.choose)
+        except dates.DateRefused as exc:
             bad("launch_date", str(exc))
-        if state is not None and state not in LAUNCHED:
+        if state is not None and not launched:
             bad("launch_date", f"is only kept for piloting, scaling or scaled ideas, not {state.value}")
-    elif state in LAUNCHED:
+    elif launched:
         bad("launch_date", f"is required for an idea that is {state.value}")
     pilot_codes = [c.strip() for c in v["pilot_teams"].split(";") if c.strip()]
     item["pilot_codes"] = []
@@ -302,9 +285,9 @@ def _parse_row(row: _Row, users, teams, metrics, dayfirst, add_first: dict[str, 
         elif teams[c.lower()][0] not in item["pilot_ids"]:
             item["pilot_ids"].append(teams[c.lower()][0])
             item["pilot_codes"].append(teams[c.lower()][1])
-    if state in LAUNCHED and not pilot_codes:
+    if launched and not pilot_codes:
         bad("pilot_teams", f"at least one pilot team is required for an idea that is {state.value}")
-    if pilot_codes and state is not None and state not in LAUNCHED:
+    if pilot_codes and state is not None and not launched:
         bad("pilot_teams", f"are only kept for piloting, scaling or scaled ideas, not {state.value}")
     item["metrics"] = []
     for c in (m.strip().lower() for m in v["target_metrics"].split(";")):
@@ -314,12 +297,22 @@ def _parse_row(row: _Row, users, teams, metrics, dayfirst, add_first: dict[str, 
             problems.append(f"row {row.number}, column target_metrics, value {c!r}: not in the metric catalog")
         elif c not in item["metrics"]:
             item["metrics"].append(c)
-    if item.get("submitted_at") and item["launch_date"] and item["launch_date"] < item["submitted_at"].date():
-        bad("launch_date", "is before the idea was submitted")
+    if item["launch_date"] and launched:
+        # The services' rule for a launch date (hero_core/lifecycle.py): not before the idea was submitted (an
+        # imported idea has no approval on record), not more than a year ahead.
+        refused = lifecycle.launch_date_problem(lifecycle.IdeaClock(submitted_at=item.get("submitted_at")),
+                                                item["launch_date"], reading.today)
+        if refused:
+            bad("launch_date", refused[0])
     return item, problems
 
 
-def _build_idea(item: dict, now: datetime, settings) -> Idea:
+#: The columns of an imported idea's row that hero_core/lifecycle.py writes.
+_CLOCK_COLUMNS = ("review_round", "review_started_at", "review_start_due", "decision_due", "it_claim_due",
+                  "piloted_at")
+
+
+def _build_idea(item: dict, now: datetime, clocks: lifecycle.Clocks) -> Idea:
     state: State = item["state"]
     submitted = item["submitted_at"]
     created = submitted or now
@@ -331,14 +324,17 @@ def _build_idea(item: dict, now: datetime, settings) -> Idea:
         last_reason="",
     )
     # Only what the file tells is recorded; stage dates it does not give stay unknown, except that the
-    # service-level clocks of ideas still waiting start from what we know.
-    if state in (State.SUBMITTED, State.IN_REVIEW) and submitted:
-        idea.review_start_due = sla.add_business_days(submitted, settings.review_start_days)
-        idea.decision_due = sla.add_business_days(submitted, settings.decision_days)
+    # service-level clocks of ideas still waiting start from what we know, as the workflow's steps start them.
+    clock = lifecycle.IdeaClock(state=state.value, submitted_at=submitted)
+    if state in lifecycle.REVIEWING_STATES and submitted:
+        clock = clock.apply(lifecycle.effects("submit", clock, submitted, clocks) | {"state": state.value})
     if state == State.AWAITING_IT:
-        idea.it_claim_due = sla.add_business_days(now, settings.it_claim_days)
+        clock = clock.apply(lifecycle.effects("route_to_it", clock, now, clocks))
     if item["launch_date"]:
-        idea.piloted_at = datetime.combine(item["launch_date"], datetime.min.time(), tzinfo=UTC)
+        clock = clock.apply(lifecycle.effects("start_pilot", clock, datetime.combine(item["launch_date"], time(),
+                                                                                    tzinfo=UTC), clocks))
+    for name in _CLOCK_COLUMNS:
+        setattr(idea, name, getattr(clock, name))
     idea.metric_rows = [IdeaMetric(metric_code=c) for c in item["metrics"]]
     idea.pilot_rows = [IdeaPilotTeam(team_id=t) for t in item["pilot_ids"]]
     return idea

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,11 +24,11 @@ import pandas as pd
 import pyarrow as arrow
 import pyarrow.compute as arrow_compute
 import pyarrow.csv as arrow_csv
-from dateutil import parser as date_parser
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hero_core import audit, cache, permissions, xlsx
+from hero_core.dates import CHOOSE_ORDER, DateRefused, file_order, read_day
 from hero_core.db import Database
 from hero_core.errors import ImportRejected
 from hero_core.models import Metric, Observation, Team
@@ -44,14 +43,9 @@ REQUIRED = COLUMNS[:4]
 HEADER_HINT = "the header must be metric,team,date,value[,sample_size]"
 SHOWN_PROBLEMS = 50
 MAX_ROWS = 5_000_000
-MIN_YEAR, MAX_YEAR = 1990, 2100
 BATCH_ROWS = 100_000
 
 Progress = Callable[[float, str], None]
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
-_AMBIGUOUS = "is ambiguous (day/month or month/day?); use --dayfirst or write yyyy-mm-dd"
 
 
 @dataclass(frozen=True)
@@ -149,7 +143,7 @@ def import_metrics(
 
     raw, rows = read_table(source, name)
     report(0.15, f"checking {len(raw):,} rows")
-    frame, problems = _validate(raw, rows, catalog, dayfirst)
+    frame, problems = _validate(raw, rows, catalog, dayfirst, CHOOSE_ORDER.get(via, CHOOSE_ORDER["cli"]))
     _refuse_future_days(frame, raw, rows, problems, db.now().date())
     report(0.35, "comparing with stored observations")
 
@@ -298,9 +292,8 @@ def _header(cells: list[object]) -> list[str]:
             )
         elif names.index(n) != i:
             problems.append(ImportProblem(1, _column_letter(i), n, "appears twice in the header"))
-    for n in REQUIRED:
-        if n not in names:
-            problems.append(ImportProblem(1, n, "", f"the column is missing; {HEADER_HINT}"))
+    problems.extend(ImportProblem(1, n, "", f"the column is missing; {HEADER_HINT}")
+                    for n in REQUIRED if n not in names)
     if problems:
         raise ObservationsRejected(problems)
     return names
@@ -494,79 +487,30 @@ class _ParsedDates:
     reason: np.ndarray  # object array: why a date is unreadable ("" when fine)
 
 
-def parse_dates(column: pd.Series, *, dayfirst: bool | None) -> _ParsedDates:
-    """Parse a column of date texts: ISO 8601 on the fast path, everything else with dateutil.
+def parse_dates(column: pd.Series, *, dayfirst: bool | None, choose: str = CHOOSE_ORDER["cli"]) -> _ParsedDates:
+    """Read a column of date texts by the importers' one rule (hero_core/dates.py), each distinct text once.
 
-    Numeric day/month dates (03/04/2025) follow `dayfirst` when given; otherwise the column settles the
-    order when some value can only be read one way (13/04/2025) and none the other; otherwise a date whose
-    two leading numbers are both 12 or less (and differ) is refused as ambiguous.
+    Numeric day/month dates (03/04/2025) follow `dayfirst` when given; otherwise the column settles the order
+    when some value can only be read one way (13/04/2025) and none the other; otherwise a date whose two
+    leading numbers could both be the month is refused as ambiguous, saying how to write it (`choose`: how to
+    pick the order, in the words of where the file came from).
     """
     codes, uniques = pd.factorize(column)
-    texts = pd.Series(uniques, dtype="str").str.strip()
-    days = np.full(len(texts), -1, dtype=np.int64)
-    reasons = np.full(len(texts), "", dtype=object)
-
-    iso = texts.str.match(_ISO_DATE.pattern).to_numpy(dtype=bool, na_value=False)
-    if iso.any():
-        stamps = pd.to_datetime(texts[iso], format="ISO8601", errors="coerce")
-        ok = stamps.notna().to_numpy()
-        idx = np.flatnonzero(iso)
-        days[idx[ok]] = stamps[ok].to_numpy().astype("datetime64[D]").astype(np.int64)
-        reasons[idx[~ok]] = "is not a real date"
-
-    rest = np.flatnonzero(~iso)
-    numeric = {i: m for i in rest if (m := _NUMERIC_DATE.match(texts.iloc[i]))}
-    order = dayfirst
-    if order is None:
-        day_side = any(int(m.group(1)) > 12 for m in numeric.values())
-        month_side = any(int(m.group(2)) > 12 for m in numeric.values())
-        if day_side != month_side:
-            order = day_side
-    for i in rest:
-        text = texts.iloc[i]
-        if not text:
-            reasons[i] = "is empty; a date is required"
-        elif i in numeric:
-            days[i], reasons[i] = _numeric_date(numeric[i], order)
-        else:
-            days[i], reasons[i] = _free_date(text, bool(dayfirst))
-
-    in_years = (days >= _day(date(MIN_YEAR, 1, 1))) & (days < _day(date(MAX_YEAR + 1, 1, 1)))
-    reasons[(days >= 0) & ~in_years] = f"is outside the years {MIN_YEAR}-{MAX_YEAR}"
-    days[~in_years] = -1
-    days = np.append(days, -1)
-    reasons = np.append(reasons, "is empty; a date is required")
+    texts = pd.Series(uniques, dtype="str").tolist()
+    order = file_order(texts, dayfirst)
+    days = np.full(len(texts) + 1, -1, dtype=np.int64)
+    reasons = np.full(len(texts) + 1, "", dtype=object)
+    reasons[-1] = "is empty; a date is required"  # where factorize puts a missing cell (code -1)
+    for i, written in enumerate(texts):
+        try:
+            days[i] = _day(read_day(written, dayfirst=order, choose=choose))
+        except DateRefused as refused:
+            reasons[i] = str(refused)
     return _ParsedDates(day=days[codes], reason=reasons[codes])
 
 
 def _day(d: date) -> int:
     return (d - EPOCH).days
-
-
-def _numeric_date(m: re.Match, dayfirst: bool | None) -> tuple[int, str]:
-    a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
-    year = int(y) + 2000 if len(y) == 2 else int(y)
-    if dayfirst is None:
-        if a <= 12 and b <= 12 and a != b:
-            return -1, _AMBIGUOUS
-        dayfirst = a > 12
-    day, month = (a, b) if dayfirst else (b, a)
-    try:
-        return _day(date(year, month, day)), ""
-    except ValueError:
-        return -1, f"is not a real date read as {'day/month' if dayfirst else 'month/day'}/year"
-
-
-def _free_date(text: str, dayfirst: bool) -> tuple[int, str]:
-    try:
-        # Two different defaults reveal a date with a missing part ("April 2025"), which would be filled in.
-        first = date_parser.parse(text, dayfirst=dayfirst, default=datetime(1904, 1, 1))
-        second = date_parser.parse(text, dayfirst=dayfirst, default=datetime(1908, 2, 2))
-    except (ValueError, OverflowError, date_parser.ParserError):
-        return -1, "is not a date this importer can read; write yyyy-mm-dd"
-    if first.date() != second.date():
-        return -1, "is not a complete date (day, month and year are needed)"
-    return _day(first.date()), ""
 
 
 def _schema(low: np.ndarray, high: np.ndarray) -> pa.DataFrameSchema:
@@ -615,12 +559,12 @@ def load_validator() -> None:
 
 
 def _validate(
-    raw: pd.DataFrame, rows: np.ndarray, catalog: _Catalog, dayfirst: bool | None
+    raw: pd.DataFrame, rows: np.ndarray, catalog: _Catalog, dayfirst: bool | None, choose: str
 ) -> tuple[pd.DataFrame, _Problems]:
     """The typed frame (metric_id, team_id, day, value, sample_size) and its row problems."""
     metric_id = _lookup(raw["metric"], catalog.metric_ids)
     team_id = _lookup(raw["team"], catalog.team_ids)
-    dates = parse_dates(raw["date"], dayfirst=dayfirst)
+    dates = parse_dates(raw["date"], dayfirst=dayfirst, choose=choose)
     value = _numbers(raw["value"])
     sample = _numbers(raw["sample_size"])
     sample_given = ~_blank(raw["sample_size"])
@@ -709,8 +653,8 @@ def _validate(
         ),
     }
     problems = _Problems(rows)
-    for (check, column), group in failures.groupby(["check", "column"], dropna=False, sort=False):
-        check = str(check).split("(")[0]
+    for (failed, column), group in failures.groupby(["check", "column"], dropna=False, sort=False):
+        check = str(failed).split("(")[0]
         if check == "not_nullable" and column == "sample_size":
             continue
         if check not in explain:
@@ -886,15 +830,15 @@ def _store(s: Session, frame: pd.DataFrame, done: Callable[[int], None]) -> None
 
 def _copy_csv(conn, target: str, table: arrow.Table, done: Callable[[int], None]) -> None:
     """COPY an Arrow table into PostgreSQL as CSV written by Arrow (empty cell = NULL), batch by batch."""
-    with conn.connection.driver_connection.cursor() as cur:
-        with cur.copy(f"COPY {target} FROM STDIN WITH (FORMAT csv)") as copy:
-            written = 0
-            for batch in table.to_batches(max_chunksize=BATCH_ROWS):
-                sink = io.BytesIO()
-                arrow_csv.write_csv(batch, sink, write_options=arrow_csv.WriteOptions(include_header=False))
-                copy.write(sink.getvalue())
-                written += batch.num_rows
-                done(written)
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(
+            f"COPY {target} FROM STDIN WITH (FORMAT csv)") as copy:
+        written = 0
+        for batch in table.to_batches(max_chunksize=BATCH_ROWS):
+            sink = io.BytesIO()
+            arrow_csv.write_csv(batch, sink, write_options=arrow_csv.WriteOptions(include_header=False))
+            copy.write(sink.getvalue())
+            written += batch.num_rows
+            done(written)
 
 
 def _arrow_days(days: np.ndarray) -> arrow.Array:
