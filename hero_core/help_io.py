@@ -226,7 +226,7 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
 
 def reserve_ids(s, table, n: int) -> list[int]:
     """`n` fresh ids for rows about to be inserted in this transaction. An executemany with RETURNING (the ORM's
-    bulk insert) costs time quadratic in the batch on SQLite under SQLAlchemy 2.1 (docs/performance.md, help), so
+    bulk insert) costs time quadratic in the batch on SQLite under SQLAlchemy 2.1 (measured: docs/help.md), so
     the ids are taken first: from the table's sequence on PostgreSQL, after the highest id on SQLite, whose write
     transaction (BEGIN IMMEDIATE) keeps every other writer out until it commits."""
     if n <= 0:
