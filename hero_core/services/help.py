@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from sqlalchemy import Integer, and_, case, cast, func, insert, literal, or_, se
 from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions, sla
+from hero_core.config import int_setting
 from hero_core.db import Database
 from hero_core.errors import (
     InvalidInput,
@@ -80,13 +80,7 @@ class HelpSettings:
 
 
 def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+    return int_setting(name, default, minimum=0)  # the one home of settings (config.SettingError if not a number)
 
 
 def settings() -> HelpSettings:
@@ -1019,3 +1013,40 @@ def ecoach_promise_kept(db: Database, *, actor_id: int | None, since: date | Non
             cell[1] += int(k or 0)
         return [PromiseRow(code, name, q, n, k, k / n if n else None)
                 for (code, name, q), (n, k) in sorted(totals.items(), key=lambda kv: (kv[0][2], kv[0][0]))]
+
+
+# ---- credit for helping (for the Hall of HEROs and its badges) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelperCredit:
+    user_id: int
+    name: str
+    team_name: str
+    solved: int  # answers the asker marked as the one that solved their roadblock
+    answers: int  # answers to other people's requests
+
+
+def helping_credits(db: Database, *, actor_id: int | None, since: date | None = None,
+                    limit: int = 50) -> list[HelperCredit]:
+    """Who helped colleagues most: answers marked as solving someone else's roadblock, then answers given (not to
+    one's own request), since `since`. For the Hall of HEROs and its "helped a colleague" badge."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_heroes")
+        start = datetime.combine(since, datetime.min.time(), db.now().tzinfo) if since else None
+        answered = (select(HelpAnswer.author_id.label("uid"), func.count().label("n"))
+                    .join(HelpRequest, HelpRequest.id == HelpAnswer.request_id)
+                    .where(HelpAnswer.author_id != HelpRequest.asker_id))
+        solved = (select(HelpAnswer.author_id.label("uid"), func.count().label("n"))
+                  .join(HelpRequest, HelpRequest.solution_id == HelpAnswer.id)
+                  .where(HelpAnswer.author_id != HelpRequest.asker_id))
+        if start is not None:
+            answered = answered.where(HelpAnswer.created_at >= start)
+            solved = solved.where(HelpRequest.solved_at >= start)
+        a = answered.group_by(HelpAnswer.author_id).subquery()
+        sv = solved.group_by(HelpAnswer.author_id).subquery()
+        rows = s.execute(select(User.id, User.name, Team.name, func.coalesce(sv.c.n, 0), a.c.n)
+                         .join(a, a.c.uid == User.id).outerjoin(sv, sv.c.uid == User.id)
+                         .outerjoin(Team, Team.id == User.team_id)
+                         .order_by(func.coalesce(sv.c.n, 0).desc(), a.c.n.desc(), User.id).limit(limit)).all()
+        return [HelperCredit(uid, name, team or "", int(ns), int(na)) for uid, name, team, ns, na in rows]

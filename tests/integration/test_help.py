@@ -248,3 +248,14 @@ def test_promise_kept_share_per_team_and_quarter(org):
                                                                            ("ST", "2026Q4", 1, 0)]
     with pytest.raises(PermissionDenied):
         help.ecoach_promise_kept(org.db, actor_id=org.frontline)
+
+
+def test_helping_is_credited_to_the_answerer_not_to_the_asker(org):
+    coach = setup_help(org)
+    rid = ask(org)
+    help.answer(org.db, actor_id=org.frontline, request_id=rid, body="Also: it is a business account.")
+    aid = help.answer(org.db, actor_id=coach, request_id=rid, body="Edit > Address on the contact card.")
+    help.answer(org.db, actor_id=org.frontline_b, request_id=rid, body="Or ask the customer to use the portal.")
+    help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
+    credits = help.helping_credits(org.db, actor_id=org.other_frontline)
+    assert [(c.name, c.solved, c.answers) for c in credits] == [("Cora Coach", 1, 1), ("Frank", 0, 1)]
