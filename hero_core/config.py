@@ -1,4 +1,9 @@
-"""Settings, read from the environment once per call so tests can change them."""
+"""Settings, read from the environment once per call so tests can change them.
+
+The one place the compact reads a setting from the environment: every HERO_* number goes through `int_setting`,
+and a value that is not acceptable raises `SettingError`, which names the variable and the value (the command
+line shows it as its error, the app as a problem to fix in the server's settings).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,32 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from hero_core.errors import InvalidInput
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "hero.db"
 DEFAULT_AUDIT_KEY_PATH = PROJECT_ROOT / "data" / "audit.key"
 
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+class SettingError(InvalidInput):
+    """A setting in the environment has a value the compact cannot use; the message names the variable, the
+    value and what it must be."""
+
+
+def int_setting(name: str, default: int, *, minimum: int | None = None, unit: str = "") -> int:
+    """The whole number in environment variable `name` (`default` when it is unset or empty), at least `minimum`.
+    `unit` ("days", "hours") is named in the refusal."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
         return default
+    what = f"a whole number of {unit}" if unit else "a whole number"
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+        raise SettingError(f"{name} must be {what}, not {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise SettingError(f"{name} must be {what} of at least {minimum}, not {raw!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -43,9 +61,9 @@ def audit_key_file() -> Path:
 def settings() -> Settings:
     return Settings(
         database_url=database_url(),
-        review_start_days=_int_env("HERO_SLA_REVIEW_START_DAYS", 5),
-        decision_days=_int_env("HERO_SLA_DECISION_DAYS", 10),
-        it_claim_days=_int_env("HERO_SLA_IT_CLAIM_DAYS", 10),
+        review_start_days=int_setting("HERO_SLA_REVIEW_START_DAYS", 5, minimum=0, unit="business days"),
+        decision_days=int_setting("HERO_SLA_DECISION_DAYS", 10, minimum=0, unit="business days"),
+        it_claim_days=int_setting("HERO_SLA_IT_CLAIM_DAYS", 10, minimum=0, unit="business days"),
     )
 
 
@@ -70,22 +88,19 @@ def smtp_settings() -> SmtpSettings | None:
         return None
     return SmtpSettings(
         host=host,
-        port=_int_env("HERO_SMTP_PORT", 25),
+        port=int_setting("HERO_SMTP_PORT", 25, minimum=1),
         sender=os.environ.get("HERO_SMTP_FROM", "").strip() or "hero-compact@localhost",
         username=os.environ.get("HERO_SMTP_USER", "").strip(),
         password=os.environ.get("HERO_SMTP_PASSWORD", ""),
         starttls=os.environ.get("HERO_SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes"),
-        timeout_s=_int_env("HERO_SMTP_TIMEOUT", 10),
+        timeout_s=int_setting("HERO_SMTP_TIMEOUT", 10, minimum=1, unit="seconds"),
         app_url=(os.environ.get("HERO_APP_URL", "").strip() or "http://localhost:8501").rstrip("/"),
     )
 
 
 def session_max_days() -> int:
     """HERO_SESSION_MAX_DAYS: a log-in session ends this many days after the log-in, however active (default 7)."""
-    days = _int_env("HERO_SESSION_MAX_DAYS", 7)
-    if days < 1:
-        raise SystemExit(f"HERO_SESSION_MAX_DAYS must be at least 1, not {days}")
-    return days
+    return int_setting("HERO_SESSION_MAX_DAYS", 7, minimum=1, unit="days")
 
 
 def client_ip_header() -> str:

@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import warnings
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field, replace
@@ -53,6 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from hero_core.config import int_setting
 from hero_core.errors import InvalidInput
 from hero_core.vocab import State
 from hero_core.weeks import WEEK_EPOCH, week_number, week_start
@@ -175,13 +175,7 @@ def _last_whole_week(end_exclusive: date) -> int:
 
 
 def _env_days(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a whole number of days, not {raw!r}") from None
+    return int_setting(name, default, unit="days")  # the one home of settings (config.SettingError if not a number)
 
 
 def windows_from_env() -> ImpactWindows:
