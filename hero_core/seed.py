@@ -462,8 +462,7 @@ class _Ideas:
                     "user_id": submitter, "idea_id": idea_id, "kind": "decision", "message": message,
                     "created_at": at, "read_at": at + timedelta(days=2) if at < self.limit - timedelta(days=30)
                     else None, "emailed_at": None})
-        for name in _CLOCK_START:
-            row[name] = getattr(clock, name)
+        row.update(vars(clock))  # the clock's fields are row columns (_CLOCK_START)
         row["version"] = version
         self.ideas.append(row)
         if state != "draft":
