@@ -119,8 +119,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500_000)
     parser.add_argument("--url", default="", help="a database seeded before: measure only (memory of a fresh process)")
     parser.add_argument("--seed-only", action="store_true", help="seed, print the URL, stop")
+    parser.add_argument("--seed-into", default="", help="an empty database to seed (e.g. PostgreSQL)")
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{tempfile.mkdtemp()}/help.db"
+    url = args.url or args.seed_into or f"sqlite:///{tempfile.mkdtemp()}/help.db"
     db = Database(url)
     rows: list[tuple[str, str]] = []
     if not args.url:
