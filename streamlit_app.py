@@ -72,7 +72,9 @@ def main() -> None:
                 visibility="hidden")
         for spec in PAGES if spec not in offered
     ]
-    page = st.navigation(sections)
+    # Every page in view: folded under "View N more", an executive's Impact page or a manager's review queue was
+    # one click further away than the pages they rarely use.
+    page = st.navigation(sections, expanded=True)
     sidebar(user)
     with st.sidebar:  # write the session cookie after a log-in; keep its Max-Age in step with the server
         session_cookie.sync(st.session_state.get(ui.TOKEN_KEY), now=time.time())
