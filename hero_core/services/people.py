@@ -262,12 +262,14 @@ def set_active(db: Database, *, actor_id: int | None, email: str, active: bool) 
 
 
 def set_password(db: Database, *, actor_id: int | None, email: str, password: str) -> None:
-    """Set a password: an admin for anyone, or a person for themself."""
+    """Set a password without the current one: an admin's reset, or `hero users set-password` (the system). A person
+    changes their own with the current one (change_own_password): a live session alone must not be enough."""
     with db.write() as s:
         actor = load_actor(s, actor_id)
         user = _user_by_email(s, email)
-        if actor.id != user.id:
-            permissions.require(actor, "manage_users")
+        if actor.id is not None and actor.id == user.id:
+            raise PermissionDenied("Change your own password on Your account, with your current password.")
+        permissions.require(actor, "manage_users")
         problems = security.password_problems(password, user.email)
         if problems:
             raise InvalidInput(problems, fields={"password": "; ".join(problems)})

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from hero_core import audit
-from hero_core.errors import InvalidInput
+from hero_core.errors import InvalidInput, PermissionDenied
 from hero_core.models import AuditEntry, LoginSession
 from hero_core.services import people, sessions
 from tests.conftest import PASSWORD, Clock
@@ -127,11 +127,23 @@ def test_a_new_password_ends_all_sessions_of_that_person(org):
     mine = sessions.create(org.db, user_id=org.frontline)
     elsewhere = sessions.create(org.db, user_id=org.frontline)
     colleague = sessions.create(org.db, user_id=org.frontline_b)
-    people.set_password(org.db, actor_id=org.frontline, email="fran@example.com",
+    people.set_password(org.db, actor_id=None, email="fran@example.com",  # `hero users set-password`
                         password="a brand new long passphrase")
     assert sessions.resolve(org.db, mine) is None
     assert sessions.resolve(org.db, elsewhere) is None
     assert sessions.resolve(org.db, colleague) == org.frontline_b
+
+
+def test_nobody_sets_their_own_password_without_the_current_one(org):
+    # Someone at an unlocked screen (a live session, not the password) must not be able to take the account over
+    # by calling the service that admins use for resets: one's own password changes with the current one.
+    token = sessions.create(org.db, user_id=org.frontline)
+    with pytest.raises(PermissionDenied) as refused:
+        people.set_password(org.db, actor_id=org.frontline, email="fran@example.com",
+                            password="taken over by a passer-by")
+    assert "current password" in str(refused.value) and "Your account" in str(refused.value)
+    assert sessions.resolve(org.db, token) == org.frontline
+    assert people.authenticate(org.db, email="fran@example.com", password=PASSWORD) == org.frontline
 
 
 def test_an_admin_password_reset_ends_the_persons_sessions(org):
@@ -144,7 +156,7 @@ def test_an_admin_password_reset_ends_the_persons_sessions(org):
 def test_a_refused_password_change_keeps_the_sessions(org):
     token = sessions.create(org.db, user_id=org.manager)
     with pytest.raises(InvalidInput):
-        people.set_password(org.db, actor_id=org.manager, email="mia@example.com", password="short")
+        people.set_password(org.db, actor_id=org.admin, email="mia@example.com", password="short")
     assert sessions.resolve(org.db, token) == org.manager
 
 
