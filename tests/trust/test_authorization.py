@@ -173,7 +173,7 @@ ORG_SERVICES = {
                    {"admin"}),
     "set someone else's password": (lambda org, u: people.set_password(
         org.db, actor_id=u, email="sam@example.com", password="a brand new long password"),
-        {"admin", "outsider"}),  # sam is the outsider: changing one's own password is allowed
+        {"admin"}),  # sam (the outsider) changes their own only with the current one: change_own_password
     "create_team": (lambda org, u: people.create_team(org.db, actor_id=u, code=f"N{u}", name="New team"),
                     {"admin"}),
     "set_team_managers": (lambda org, u: people.set_team_managers(
