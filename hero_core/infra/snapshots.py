@@ -95,12 +95,14 @@ def put(url: str, key: tuple, value: object) -> None:
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.touch(mode=0o600)  # readable by the app only: it holds what the read models show
         with _store(path) as conn:
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("INSERT OR REPLACE INTO snapshots (key, stored, payload) VALUES (?, ?, ?)",
                          (_digest(url, key), time.time(), payload))
             conn.execute("DELETE FROM snapshots WHERE key NOT IN "
-                         "(SELECT key FROM snapshots ORDER BY stored DESC LIMIT ?)", (MAX_SNAPSHOTS,))
+                         "(SELECT key FROM snapshots ORDER BY stored DESC, rowid DESC LIMIT ?)", (MAX_SNAPSHOTS,))
             conn.execute("COMMIT")
     except Exception:  # noqa: BLE001 - derived data: not kept this time
         return

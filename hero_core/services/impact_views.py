@@ -37,8 +37,9 @@ from hero_core.models import (
 from hero_core.services import impact_reads
 from hero_core.services.common import load_actor
 from hero_core.services.data_version import data_version  # the one data version, re-exported for old callers
-from hero_core.services.observations import week_start, weekly_means
+from hero_core.services.observations import weekly_means
 from hero_core.vocab import State
+from hero_core.weeks import week_start
 
 PERIOD_COLUMNS = ("submitted_at", "launch_date")
 T = TypeVar("T")
