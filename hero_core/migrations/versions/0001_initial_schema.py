@@ -1,14 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23
 
 On PostgreSQL a trigger makes the audit trail append-only (UPDATE and DELETE are refused).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -219,7 +218,8 @@ def upgrade() -> None:
     sa.Column('approver_id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['approver_id'], ['users.id'], name=op.f('fk_approvals_approver_id_users')),
-    sa.ForeignKeyConstraint(['assessment_id'], ['risk_assessments.id'], name=op.f('fk_approvals_assessment_id_risk_assessments')),
+    sa.ForeignKeyConstraint(['assessment_id'], ['risk_assessments.id'],
+                            name=op.f('fk_approvals_assessment_id_risk_assessments')),
     sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_approvals_idea_id_ideas')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_approvals')),
     sa.UniqueConstraint('assessment_id', 'approver_id', name='uq_approvals_assessment_approver')
@@ -235,7 +235,8 @@ def upgrade() -> None:
     sa.Column('mitigation', sa.Text(), nullable=False),
     sa.CheckConstraint('impact BETWEEN 1 AND 5', name=op.f('ck_risk_ratings_impact')),
     sa.CheckConstraint('likelihood BETWEEN 1 AND 5', name=op.f('ck_risk_ratings_likelihood')),
-    sa.ForeignKeyConstraint(['assessment_id'], ['risk_assessments.id'], name=op.f('fk_risk_ratings_assessment_id_risk_assessments')),
+    sa.ForeignKeyConstraint(['assessment_id'], ['risk_assessments.id'],
+                            name=op.f('fk_risk_ratings_assessment_id_risk_assessments')),
     sa.PrimaryKeyConstraint('assessment_id', 'category', name=op.f('pk_risk_ratings'))
     )
 

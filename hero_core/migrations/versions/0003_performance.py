@@ -13,7 +13,6 @@ Measured by `make bench` (docs/performance.md).
 """
 from alembic import op
 
-
 revision = '0003'
 down_revision = '0002'
 branch_labels = None

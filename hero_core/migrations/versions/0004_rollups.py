@@ -19,7 +19,6 @@ Measured by `make bench` (docs/performance.md).
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0004'
 down_revision = '0003'
 branch_labels = None

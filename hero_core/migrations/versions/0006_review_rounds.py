@@ -14,7 +14,6 @@ only ask for more approvers, never fewer.
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0006'
 down_revision = '0005'
 branch_labels = None

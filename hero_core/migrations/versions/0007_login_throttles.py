@@ -12,7 +12,6 @@ Create Date: 2026-12-07 18:30:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0007'
 down_revision = '0006'
 branch_labels = None
