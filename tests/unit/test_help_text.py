@@ -15,8 +15,9 @@ def test_similar_questions_group_and_a_different_one_stays_alone():
 def test_a_chain_of_slightly_different_questions_does_not_become_one_giant_group():
     # Each question shares 3 of its 4 words with the next and 2 with the one after (cosine 0.5), none with the one
     # three steps on: linked transitively all ten would be one group; a star holds a centre and two on each side.
-    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november".split()
-    chain = [" ".join(words[i:i + 4]) for i in range(0, 10)]
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo",
+             "lima", "mike"]
+    chain = [" ".join(words[i:i + 4]) for i in range(10)]
     groups = similar_groups(chain, threshold=0.5)
     assert max(len(g) for g in groups) == 5 and len(groups) >= 2
     assert sorted(i for g in groups for i in g) == list(range(10))
