@@ -110,7 +110,10 @@ class Backend:
         return self.base.set(database=name).render_as_string(hide_password=False)
 
     def fresh(self, name: str) -> str:
-        """An empty database called `name` (dropped first if it exists)."""
+        """An empty database called `name` (dropped first if it exists), with no read-model snapshot kept from an
+        earlier run (hero_core/infra/snapshots.py): a page's "first" is then the build after a change, and the
+        first run after a server start is timed on the snapshots this run makes."""
+        self.forget_snapshots(name)
         if self.kind == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 (self.work / f"{name}.db{suffix}").unlink(missing_ok=True)
@@ -130,7 +133,16 @@ class Backend:
         engine.dispose()
         return found is not None
 
+    def forget_snapshots(self, name: str) -> None:
+        from hero_core.infra import snapshots
+
+        store = snapshots.store_path(self.url(name))
+        if store is not None:
+            for suffix in ("", "-wal", "-shm"):
+                store.with_name(store.name + suffix).unlink(missing_ok=True)
+
     def copy(self, template: str, name: str) -> str:
+        self.forget_snapshots(name)
         if self.kind == "sqlite":
             fresh = self.fresh(name)
             shutil.copy(self.work / f"{template}.db", self.work / f"{name}.db")
@@ -726,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     base_url = os.environ.get("HERO_DATABASE_URL", "").strip() or None
     backend = Backend(base_url, work, args.reuse)
+    if backend.kind == "postgresql":  # the read-model snapshots of this run's databases, not beside the app's
+        os.environ.setdefault("HERO_READ_MODEL_STORE", str(work / "read-models.db"))
     results = []
     imported = None
     out = Path(args.out)
