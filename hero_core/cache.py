@@ -29,9 +29,10 @@ which pandas' copy-on-write keeps from changing the cached one); give callers co
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from typing import TypeVar
 
 import pandas as pd
@@ -50,6 +51,7 @@ _lock = threading.Lock()
 _entries: OrderedDict[Hashable, object] = OrderedDict()
 _weights: dict[Hashable, int] = {}
 _current: dict[Hashable, Hashable] = {}  # (database, key) -> the entry of its newest version: only that one is kept
+_building: dict[Hashable, list] = {}  # answer -> [the lock of its build, how many wait for it]
 _stats = {"hits": 0, "misses": 0, "restored": 0}
 
 
@@ -89,34 +91,61 @@ def cached(session: Session, key: tuple, compute: Callable[[], T], *, persist: b
     url = str(session.get_bind().url)
     version = data_version(session) if version is None else version
     full = (url, version, key)
+    value = _kept(full, still_good)
+    if value is not snapshots.MISSING:
+        return value  # type: ignore[return-value]
+    with _one_build(full):  # a second visitor waits for the first one's answer instead of building it again
+        value = _kept(full, still_good)
+        if value is not snapshots.MISSING:
+            return value  # type: ignore[return-value]
+        value = snapshots.get(url, (version, key)) if persist else snapshots.MISSING
+        counter = "restored"
+        if value is snapshots.MISSING or (still_good is not None and not still_good(value)):  # type: ignore[arg-type]
+            value = compute()
+            if persist:
+                memory.release_unused_memory()  # such a build peaks at several times its answer's size
+                snapshots.put(url, (version, key), value)
+            counter = "misses"
+        with _lock:
+            _stats[counter] += 1
+            older = _current.get((url, key))
+            if older is not None and older != full and older[1] < version:  # type: ignore[index]
+                _drop(older)  # an answer for an older version: nobody asks for it again
+            _current[(url, key)] = full
+            _entries[full] = value
+            _entries.move_to_end(full)
+            _weights[full] = _weight(value)
+            while len(_entries) > MAX_ENTRIES or (len(_entries) > 1 and sum(_weights.values()) > MAX_BYTES):
+                _drop(next(iter(_entries)))
+    return value  # type: ignore[return-value]
+
+
+def _kept(full: Hashable, still_good: Callable[[T], bool] | None) -> object:
+    """The answer kept in memory for `full` (counted as a hit), or MISSING."""
     with _lock:
         value = _entries.get(full, snapshots.MISSING)
         if value is not snapshots.MISSING:
             _entries.move_to_end(full)
-    if value is not snapshots.MISSING and (still_good is None or still_good(value)):  # type: ignore[arg-type]
-        with _lock:
-            _stats["hits"] += 1
-        return value  # type: ignore[return-value]
-    value = snapshots.get(url, (version, key)) if persist else snapshots.MISSING
-    counter = "restored"
     if value is snapshots.MISSING or (still_good is not None and not still_good(value)):  # type: ignore[arg-type]
-        value = compute()
-        if persist:
-            memory.release_unused_memory()  # such a build peaks at several times its answer's size
-            snapshots.put(url, (version, key), value)
-        counter = "misses"
+        return snapshots.MISSING
     with _lock:
-        _stats[counter] += 1
-        older = _current.get((url, key))
-        if older is not None and older != full and older[1] < version:  # type: ignore[index]
-            _drop(older)  # an answer for an older version: nobody asks for it again
-        _current[(url, key)] = full
-        _entries[full] = value
-        _entries.move_to_end(full)
-        _weights[full] = _weight(value)
-        while len(_entries) > MAX_ENTRIES or (len(_entries) > 1 and sum(_weights.values()) > MAX_BYTES):
-            _drop(next(iter(_entries)))
-    return value  # type: ignore[return-value]
+        _stats["hits"] += 1
+    return value
+
+
+@contextlib.contextmanager
+def _one_build(full: Hashable) -> Iterator[None]:
+    with _lock:
+        entry = _building.setdefault(full, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0]:
+            yield
+    finally:
+        with _lock:
+            entry[1] -= 1
+            if not entry[1]:
+                _building.pop(full, None)
 
 
 def _drop(full: Hashable) -> None:

@@ -255,3 +255,29 @@ def test_only_the_newest_version_of_an_answer_is_kept_in_memory(company):
     idea_in_state(org, State.SUBMITTED)
     ideas.review_queue(org.db, actor_id=org.manager)
     assert cache.stats()["entries"] == entries  # the answer for the older version went when the new one came
+
+
+def test_two_visitors_at_once_share_one_build(org):
+    """A second request for an answer being built waits for it instead of building it again."""
+    import threading
+
+    builds = []
+    started = threading.Event()
+
+    def slow():
+        builds.append(1)
+        started.set()
+        threading.Event().wait(0.3)
+        return ("answer",)
+
+    def ask(out):
+        with org.db.read() as s:
+            out.append(cache.cached(s, ("slow read",), slow))
+
+    answers: list = []
+    first = threading.Thread(target=ask, args=(answers,))
+    first.start()
+    started.wait(5)
+    ask(answers)
+    first.join()
+    assert answers == [("answer",), ("answer",)] and builds == [1]
