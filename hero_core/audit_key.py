@@ -125,8 +125,8 @@ def _from_file(path: str, _stamp: tuple[int, int, int]) -> AuditKey:
     except (OSError, UnicodeDecodeError) as exc:
         raise AuditKeyError(f"audit key file {path} cannot be read ({exc.__class__.__name__}: {exc})") from None
     secret, earlier = None, []
-    for line in text.splitlines():
-        line = line.strip()
+    for raw_line in text.splitlines():
+        line = raw_line.strip()
         if not line or line.startswith("#"):
             continue
         if line.startswith(UNKEYED_PREFIX):

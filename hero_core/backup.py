@@ -77,10 +77,7 @@ def backup(db: Database, path: str | os.PathLike) -> BackupSummary:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        if db.dialect == "sqlite":
-            summary = _backup_sqlite(db, tmp)
-        else:
-            summary = _backup_logical(db, tmp)
+        summary = _backup_sqlite(db, tmp) if db.dialect == "sqlite" else _backup_logical(db, tmp)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
@@ -121,26 +118,26 @@ def _encode(value):
 
 def _backup_logical(db: Database, tmp: Path) -> BackupSummary:
     tables = _tables()
-    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-        with conn.begin():
-            if db.dialect == "postgresql":
-                conn.execute(text("SET TRANSACTION READ ONLY"))
-            revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            rows = _count_rows(conn, tables)  # inside the snapshot: the counts match the rows written
-            seq, head = _head(conn)
-            with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as out:
-                header = {"format": FORMAT, "version": FORMAT_VERSION, "revision": revision,
-                          "dialect": db.dialect, "created_at": datetime.now(UTC).isoformat(), "rows": rows,
-                          "audit_entries": seq, "audit_head": head}
-                out.write(json.dumps(header) + "\n")
-                for table in tables:
-                    columns = [c.name for c in table.columns]
-                    out.write(json.dumps({"table": table.name, "columns": columns}) + "\n")
-                    order = [c for c in table.primary_key.columns] or list(table.columns)
-                    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
-                        select(table).order_by(*order))
-                    for row in result:
-                        out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
+    with (db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+          conn.begin()):
+        if db.dialect == "postgresql":
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        rows = _count_rows(conn, tables)  # inside the snapshot: the counts match the rows written
+        seq, head = _head(conn)
+        with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as out:
+            header = {"format": FORMAT, "version": FORMAT_VERSION, "revision": revision,
+                      "dialect": db.dialect, "created_at": datetime.now(UTC).isoformat(), "rows": rows,
+                      "audit_entries": seq, "audit_head": head}
+            out.write(json.dumps(header) + "\n")
+            for table in tables:
+                columns = [c.name for c in table.columns]
+                out.write(json.dumps({"table": table.name, "columns": columns}) + "\n")
+                order = list(table.primary_key.columns) or list(table.columns)
+                result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+                    select(table).order_by(*order))
+                for row in result:
+                    out.write(json.dumps([_encode(v) for v in row], ensure_ascii=False) + "\n")
     return BackupSummary(str(tmp), "logical", rows, seq, head)
 
 
@@ -213,7 +210,7 @@ def _sqlite_source(path: Path, *, check: bool = False) -> Iterator[_Source]:
                 integrity = " ".join(found.split())[:200]
             try:
                 revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            except Exception as exc:  # noqa: BLE001 - any failure here means "not a HERO database"
+            except Exception as exc:  # any failure here means "not a HERO database" (re-raised as such)
                 if integrity not in (None, "ok"):
                     raise BackupFailed(f"{str(path)!r} is a damaged SQLite file (integrity check: {integrity}); "
                                        "nothing was restored") from exc

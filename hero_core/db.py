@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -159,5 +159,5 @@ def schema_revision(db: Database) -> str | None:
     with db.read() as s:
         try:
             return s.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:
+        except SQLAlchemyError:  # no alembic_version table (or no reading it): not a migrated database
             return None

@@ -124,7 +124,7 @@ def pending_second_approvals(s: Session) -> dict[int, int]:
         .group_by(Idea.id)
         .having(func.count(Approval.id) == 1)
     ).all()
-    return {idea_id: first for idea_id, first in rows}
+    return dict(rows)
 
 
 def no_independent_manager():

@@ -21,6 +21,7 @@ one mail (the inbox still has it); we prefer that to mailing everyone twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
@@ -117,7 +118,7 @@ def _send_after_commit(session: Session, db: Database) -> None:
         return
     try:
         send_immediate(db, user_ids=user_ids)
-    except Exception:  # noqa: BLE001 - the change is committed; a mail problem must never surface as its failure
+    except Exception:  # the change is committed; a mail problem must never surface as its failure
         log.exception(
             "mailing notifications to users %s failed; they stay in the inbox and are retried",
             sorted(user_ids),
@@ -283,10 +284,8 @@ def _deliver(
                 failed += 1
                 failed_ids.extend(ids)
     finally:
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            pass
         _release(db, failed_ids)
     return SendResult(sent=sent, failed=failed)
 

@@ -6,7 +6,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete, event, func, select
 
@@ -395,7 +395,7 @@ def _lock(session, db: Database, user: User, now) -> None:
 def _mail_quietly(db: Database, user_id: int) -> None:
     try:
         mailer.send_immediate(db, user_ids=[user_id])
-    except Exception:  # noqa: BLE001 - the lock is committed; the notification stays in the inbox, retried later
+    except Exception:  # the lock is committed; the notification stays in the inbox, retried later
         logging.getLogger("hero.mail").exception("mailing the account-locked notice to user %s failed", user_id)
 
 
@@ -491,7 +491,8 @@ def _all_user_views(s) -> list[UserView]:
     return [
         UserView(id=u.id, email=u.email, name=u.name, roles=tuple(sorted(roles.get(u.id, ()))), team_id=u.team_id,
                  team_code=teams.get(u.team_id, (None, None))[0], active=u.active,
-                 managed_team_codes=tuple(sorted(managed.get(u.id, ()))), team_name=teams.get(u.team_id, (None, None))[1])
+                 managed_team_codes=tuple(sorted(managed.get(u.id, ()))),
+                 team_name=teams.get(u.team_id, (None, None))[1])
         for u in s.execute(select(User.id, User.email, User.name, User.team_id, User.active).order_by(User.email))
     ]
 
@@ -527,17 +528,6 @@ def users_with_role(session, role: Role) -> list[int]:
         select(User.id).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == role.value, User.active.is_(True))
     ).scalars())
-
-
-def managers_of(session, team_id: int) -> list[int]:
-    return list(session.execute(
-        select(User.id).join(TeamManager, TeamManager.user_id == User.id)
-        .where(TeamManager.team_id == team_id, User.active.is_(True))
-    ).scalars())
-
-
-def utc(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def signed_in(db: Database, user_id: int) -> tuple[UserView, permissions.Actor]:
