@@ -29,3 +29,6 @@ __getattr__
 handle_DATA
 # Streamlit AppTest: a widget state's field set by a test (tests/app/test_impact_page.py).
 string_value
+# hero_core/audit.py VerifyResult: the first broken entry's id, for a script that calls audit.verify() to look
+# the entry up (`hero audit verify` and restore print the message only).
+broken_id

@@ -104,7 +104,6 @@ EV_CATEGORIES: dict[str, str] = {
     "sponsored_project": "Sponsored project: real effort for real value. Needs a sponsor and an IT champion.",
     "shadow_it": "Shadow IT risk: effort and exposure outweigh the value. Rethink it with IT before anyone builds it.",
 }
-EV_ORDER = ("no_brainer", "quick_experiment", "sponsored_project", "shadow_it")
 EV_LABELS = {
     "no_brainer": "No-brainer",
     "quick_experiment": "Quick experiment",

@@ -42,7 +42,6 @@ class Transition:
     who: str  # human summary; the rule itself lives in permissions.py under the same action name
     reason_required: bool = False
     automatic: bool = False
-    needs: str = ""
 
 
 def _t(action, sources, target, who, **kw) -> Transition:
@@ -53,23 +52,23 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t("submit", {S.DRAFT}, S.SUBMITTED, "the submitter"),
     _t("start_review", {S.SUBMITTED}, S.IN_REVIEW, "a manager of the idea's team"),
     _t("request_changes", {S.IN_REVIEW}, S.NEEDS_CHANGES, "a manager of the idea's team", reason_required=True),
+    # Needs a risk assessment (services/idea_commands.py approve checks it).
     _t(
         "approve",
         {S.IN_REVIEW},
         S.APPROVED,
         "a manager of the idea's team; high risk also needs a second, different manager or an admin",
-        needs="a risk assessment",
     ),
     _t("decline", {S.IN_REVIEW}, S.DECLINED, "a manager of the idea's team", reason_required=True),
     _t("resubmit", {S.NEEDS_CHANGES}, S.SUBMITTED, "the submitter"),
     _t("route_to_it", {S.APPROVED}, S.AWAITING_IT, "automatic when the idea involves technology", automatic=True),
     _t("claim", {S.AWAITING_IT}, S.IN_BUILD, "an IT champion"),
+    # Needs pilot teams and a launch date (services/idea_commands.py start_pilot checks them).
     _t(
         "start_pilot",
         {S.APPROVED, S.IN_BUILD},
         S.PILOTING,
         "an IT champion or a manager of the idea's team",
-        needs="pilot teams and a launch date",
     ),
     _t("start_scaling", {S.PILOTING}, S.SCALING, "an IT champion or a manager of the idea's team"),
     _t("complete_scaling", {S.SCALING}, S.SCALED, "an IT champion or a manager of the idea's team"),

@@ -7,7 +7,7 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from hero_core.errors import NotFound, PermissionDenied
+from hero_core.errors import PermissionDenied
 from hero_core.models import Idea, TeamManager, User, UserRole
 from hero_core.permissions import Actor
 from hero_core.vocab import Role
@@ -97,10 +97,3 @@ def clean_text(
     if len(text) > max_len:
         return text, f"{field} must be at most {max_len} characters (it has {len(text)})"
     return text, None
-
-
-def get_or_404(session: Session, model, key, what: str):
-    obj = session.get(model, key)
-    if obj is None:
-        raise NotFound(f"{what} {key} does not exist.")
-    return obj

@@ -56,7 +56,6 @@ class Credit:
     user_id: int
     email: str
     name: str
-    via_idea_id: int  # the idea they proposed (the original itself, or a duplicate merged into it)
 
 
 @dataclass(frozen=True)
@@ -453,7 +452,7 @@ def credited(s: Session, idea_id: int) -> list[Credit]:
         if current.submitter_id not in seen_users:
             seen_users.add(current.submitter_id)
             email, name = s.execute(select(User.email, User.name).where(User.id == current.submitter_id)).one()
-            out.append(Credit(current.submitter_id, email, name, current.id))
+            out.append(Credit(current.submitter_id, email, name))
         queue.extend(idea_row(s, m.duplicate_id) for m in live_merges_into(s, current.id))
     return out
 
