@@ -27,13 +27,15 @@ from tests.app.conftest import (
 )
 
 #: What each role's navigation must offer (the issue's table); everything else must be absent.
-_EVERYONE = {"home", "account", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse"}
+_EVERYONE = {"home", "account", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse",
+             "help", "known-answers", "help-request"}  # help with roadblocks: issue 22
 EXPECTED_PAGES = {
     "frontline": _EVERYONE,
-    "manager": _EVERYONE | {"review", "impact", "scorecard"},
+    "manager": _EVERYONE | {"review", "impact", "scorecard", "ecoach", "roadblocks"},
     "it_champion": _EVERYONE | {"it-board"},
     "executive": _EVERYONE | {"impact", "scorecard"},
-    "admin": _EVERYONE | {"review", "impact", "admin"},  # admins' queue: second approvals, teams without a manager
+    # admins' queue: second approvals, teams without a manager
+    "admin": _EVERYONE | {"review", "impact", "admin", "ecoach", "roadblocks", "help-catalog"},
 }
 
 
