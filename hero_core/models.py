@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -255,7 +256,7 @@ class Idea(Base):
     )
     pilot_rows: Mapped[list[IdeaPilotTeam]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
         Index("ix_ideas_state_team", "state", "team_id"),
         Index("ix_ideas_team_state", "team_id", "state"),
