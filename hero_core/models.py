@@ -574,3 +574,27 @@ class KnownAnswerTerm(Base):
     term: Mapped[int] = mapped_column(Integer, primary_key=True)
     known_answer_id: Mapped[int] = mapped_column(ForeignKey("known_answers.id"), primary_key=True)
     __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ErosionAlarm(Base):
+    """An alarm that a launched idea's gain is wearing off (hero_core/erosion.py decides; migration 0011): its
+    evidence when raised, and, once closed, what was done about it and by whom."""
+
+    __tablename__ = "erosion_alarms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # effect_fading, adoption_falling, roadblock_returning
+    metric_code: Mapped[str | None] = mapped_column(String(40))  # the faded metric; None for other kinds
+    detail: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the check's figures
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action_taken: Mapped[str | None] = mapped_column(String(32))
+    action_note: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (
+        CheckConstraint("kind IN ('effect_fading', 'adoption_falling', 'roadblock_returning')", name="kind"),
+        Index("ix_erosion_alarms_open", "closed_at", "idea_id"),
+        Index("ix_erosion_alarms_idea", "idea_id", "kind", "metric_code"),
+    )

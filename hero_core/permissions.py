@@ -208,6 +208,12 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "view_roadblocks": (_role(Role.ECOACH, Role.MANAGER, Role.ADMIN), "e-coaches, managers and admins"),
     "promote_roadblock": (_role(Role.ECOACH, Role.MANAGER), "e-coaches and managers"),
     "import_help": (_role(Role.ADMIN), "admins"),
+    # Erosion alarms after a launch (hero_core/services/erosion.py): the people who keep a fix working see them;
+    # those who can act on the idea close them with what was done.
+    "view_erosion": (_role(Role.MANAGER, Role.IT_CHAMPION, Role.EXECUTIVE, Role.ADMIN),
+                     "managers, IT champions, executives and admins"),
+    "close_erosion_alarm": (_any(_role(Role.IT_CHAMPION, Role.ADMIN), _team_manager),
+                            "an IT champion, a manager of the idea's team or an admin"),
 }
 
 IDEA_ACTIONS = frozenset(
@@ -237,6 +243,7 @@ IDEA_ACTIONS = frozenset(
         "support",
         "follow",
         "merge_duplicate",
+        "close_erosion_alarm",
     }
 )
 

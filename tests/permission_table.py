@@ -118,6 +118,9 @@ EXPECTED: dict[str, Who] = {
     "view_roadblocks": MANAGERS | {"ecoach", "admin"},
     "promote_roadblock": MANAGERS | {"ecoach"},
     "import_help": only("admin"),
+    # Erosion alarms (issue 23): the people who keep a launched fix working see them; whoever can act closes.
+    "view_erosion": MANAGERS | {"it_champion", "executive", "admin"},
+    "close_erosion_alarm": only("it_champion", "team_manager", "admin"),
 }
 
 #: The actions whose rule needs the idea they apply to.
@@ -127,6 +130,7 @@ IDEA_ACTIONS = frozenset({
     "assess_risk", "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim",
     "plan_it", "start_pilot", "start_scaling", "complete_scaling", "retire", "withdraw", "comment", "support",
     "follow", "merge_duplicate",
+    "close_erosion_alarm",
 })
 
 
