@@ -150,12 +150,14 @@ def _fading(s: Session, ideas: list[LaunchedIdea], windows: ImpactWindows,
         bounds = {e.idea_id: windows.bounds(launches[e.idea_id].launch_date) for e in estimates}
         team, week, value, _ = weekly_arrays(s, metric_id=metric_id, start=min(b.eval_start for b in bounds.values()),
                                              end=week_start(last_week + 1))
+        # Metrics often arrive weeks late: the recent weeks end at the last week with data, not at today.
+        last = min(last_week, int(week.max())) if week.size else last_week
         for est in estimates:
             b = bounds[est.idea_id]
             lo = np.searchsorted(week, b.weeks()[2], "left")
             check = erosion.check_fade(team=team[lo:], week=week[lo:], value=value[lo:],
                                        treated=launches[est.idea_id].pilot_team_ids, metric=code,
-                                       effect=float(est.effect), bounds=b, last_week=last_week)
+                                       effect=float(est.effect), bounds=b, last_week=last)
             checks += 1
             if check.alarm:
                 out.append(_Warrant(est.idea_id, erosion.EFFECT_FADING, code, check.detail(metric_name=name, unit=unit),
