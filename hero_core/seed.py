@@ -197,7 +197,6 @@ class _Org:
         self.rng = rng
         self.start = start
         password_hash = hash_password(SEED_PASSWORD)  # hashed once: argon2 is slow on purpose
-        self._hash = password_hash
         for t in range(1, teams + 1):
             kind = ("Contact centre", "Store", "Digital", "Field service")[t % 4]
             self.team_rows.append({"id": t, "code": f"T{t:04d}", "name": f"{kind} {t:04d}", "active": True,

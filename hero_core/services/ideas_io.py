@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from hero_core import audit, config, dates, lifecycle, permissions
 from hero_core.db import Database
@@ -397,9 +397,4 @@ def export_ideas_csv(db: Database, *, path: str | Path, actor_id: int | None = N
             writer.writerow({k: neutralise(v) for k, v in row.items()})
     tmp.replace(target)  # a reader never sees half a file
     return len(rows)
-
-
-def count_ideas(db: Database) -> int:
-    with db.read() as s:
-        return s.execute(select(func.count(Idea.id))).scalar() or 0
 

@@ -86,7 +86,7 @@ def test_a_good_xlsx_is_stored_with_date_cells_numbers_and_text_dates(org, tmp_p
     book = Workbook()
     sheet = book.active
     sheet.append(["metric", "team", "date", "value", "sample_size"])
-    sheet.append(["fcr", "CC", datetime(2025, 2, 3), 0.75, 40])
+    sheet.append(["fcr", "CC", datetime(2025, 2, 3), 0.75, 40])  # noqa: DTZ001 - a spreadsheet cell has no zone
     sheet.append(["fcr", "ST", date(2025, 2, 3), 1, None])
     sheet.append([None, None, None, None, None])  # a blank row is skipped
     sheet.append(["complaints", "ST", "2025-02-04", 12, 5])
