@@ -1,12 +1,14 @@
 """Scale data: a whole organisation's history of the compact, generated fast for benchmarks and load tests.
 
 Unlike the demo (hero_core.demo), which replays 60 ideas through the services, this writes straight to the
-tables with bulk Core inserts, because 100,000 ideas through the services would take hours. The rows are
-what the services would have written: ideas in a believable mix of states with their milestone timestamps
-and service-level clocks, risk assessments and approvals, IT plans, pilots, notifications, comments and
-supports, daily customer metrics with trends, weekly rhythm, noise and the effects of launched ideas — and
-an audit entry for every change, chained with the same hashes as `hero_core.audit.record`, computed in bulk
-(so `hero audit verify` holds afterwards). Everything is written in one transaction: all or nothing.
+tables with bulk inserts, because 100,000 ideas through the services would take hours. The rows come from the
+same rules as the services': each idea's history is planned (who does what, when), then folded through the
+transition table (hero_core/workflow.py) and `lifecycle.effects` (hero_core/lifecycle.py: milestones, review
+rounds, service-level clocks counted by hero_core/sla.py) into an `IdeaClock`, whose fields are the row. Around
+them: risk assessments and approvals, IT plans, pilots, notifications, comments and supports, daily customer
+metrics with trends, weekly rhythm, noise and the effects of launched ideas — and an audit entry for every
+change, hashed by `hero_core.audit.chain` (the audit module's own payload and hash, in bulk), so `hero audit
+verify` holds afterwards. Everything is written in one transaction: all or nothing.
 
 Every seeded account has the demo password; five named accounts (SEED_ACCOUNTS) are for benchmarks.
 """
@@ -246,7 +248,7 @@ class _Org:
 
 
 class _Ideas:
-    """Every idea's row and history, the way the services would have written them."""
+    """Every idea's row and history, through the rules the services apply (see `one`)."""
 
     def __init__(self, org: _Org, rng: random.Random, today: date, history_days: int, campaigns: list[dict],
                  metric_codes: list[str], trail: _Trail):
