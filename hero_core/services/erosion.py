@@ -71,6 +71,8 @@ class AlarmView:
     action_label: str | None = None
     action_note: str = ""
     evidence: dict = field(default_factory=dict, repr=False)
+    unit: str = ""
+    may_close: bool = False  # for the person who asked (the service checks again when they do)
 
     def as_json(self) -> dict:
         return {
@@ -262,18 +264,20 @@ def _open_if_new(s: Session, db: Database, w: _Warrant, now: datetime) -> int | 
 # ---- reading and closing --------------------------------------------------------------------------------------
 
 
-def _views(s: Session, rows) -> list[AlarmView]:
-    metric_names = dict(s.execute(select(Metric.code, Metric.name)).all())
+def _views(s: Session, rows, actor: permissions.Actor) -> list[AlarmView]:
+    metrics = {code: (name, unit) for code, name, unit in s.execute(select(Metric.code, Metric.name, Metric.unit))}
     user_ids = {r.closed_by for r in rows if r.closed_by}
     names = dict(s.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()) if user_ids else {}
     return [AlarmView(
         id=r.id, idea_id=r.idea_id, idea_title=r.title, team_name=r.team_name, kind=r.kind,
         kind_label=erosion.KIND_LABELS.get(r.kind, r.kind), metric=r.metric_code,
-        metric_name=metric_names.get(r.metric_code) if r.metric_code else None, detail=r.detail,
+        metric_name=metrics.get(r.metric_code, (None,))[0] if r.metric_code else None, detail=r.detail,
         opened_at=r.opened_at, last_checked_at=r.last_checked_at, closed_at=r.closed_at,
         closed_by_name=names.get(r.closed_by), action_taken=r.action_taken,
         action_label=ACTIONS.get(r.action_taken) if r.action_taken else None, action_note=r.action_note or "",
-        evidence=json.loads(r.evidence or "{}"),
+        evidence=json.loads(r.evidence or "{}"), unit=metrics.get(r.metric_code, ("", ""))[1] if r.metric_code else "",
+        may_close=r.closed_at is None and permissions.allowed(actor, "close_erosion_alarm", permissions.IdeaFacts(
+            submitter_id=r.submitter_id, team_id=r.team_id, state=State(r.state))),
     ) for r in rows]
 
 
@@ -281,26 +285,29 @@ def _alarm_stmt():
     return (select(ErosionAlarm.id, ErosionAlarm.idea_id, ErosionAlarm.kind, ErosionAlarm.metric_code,
                    ErosionAlarm.detail, ErosionAlarm.evidence, ErosionAlarm.opened_at, ErosionAlarm.last_checked_at,
                    ErosionAlarm.closed_at, ErosionAlarm.closed_by, ErosionAlarm.action_taken,
-                   ErosionAlarm.action_note, Idea.title, Team.name.label("team_name"))
+                   ErosionAlarm.action_note, Idea.title, Idea.submitter_id, Idea.team_id, Idea.state,
+                   Team.name.label("team_name"))
             .join(Idea, Idea.id == ErosionAlarm.idea_id).join(Team, Team.id == Idea.team_id))
 
 
 def open_alarms(db: Database, *, actor_id: int | None) -> list[AlarmView]:
     """The open alarms, oldest first."""
     with db.read() as s:
-        permissions.require(load_actor(s, actor_id), "view_erosion")
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_erosion")
         rows = s.execute(_alarm_stmt().where(ErosionAlarm.closed_at.is_(None))
                          .order_by(ErosionAlarm.opened_at, ErosionAlarm.id)).all()
-        return _views(s, rows)
+        return _views(s, rows, actor)
 
 
 def closed_alarms(db: Database, *, actor_id: int | None, limit: int = 50) -> list[AlarmView]:
     """The most recently closed alarms, with what was done."""
     with db.read() as s:
-        permissions.require(load_actor(s, actor_id), "view_erosion")
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_erosion")
         rows = s.execute(_alarm_stmt().where(ErosionAlarm.closed_at.is_not(None))
                          .order_by(ErosionAlarm.closed_at.desc(), ErosionAlarm.id.desc()).limit(limit)).all()
-        return _views(s, rows)
+        return _views(s, rows, actor)
 
 
 def last_checked(db: Database) -> datetime | None:

@@ -41,6 +41,8 @@ ALLOWED = {
     "ecoach": {"manager", "admin"},
     "roadblocks": {"manager", "admin"},
     "help-catalog": {"admin"},
+    # Erosion alarms (issue 23): managers, IT champions, executives and admins.
+    "erosion": {"manager", "it_champion", "executive", "admin"},
 }
 
 

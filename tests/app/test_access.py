@@ -12,7 +12,8 @@ REFUSED = [(page, role) for page in RESTRICTED for role in ROLES if role not in 
 PERMITTED = [(page, min(ALLOWED[page])) for page in RESTRICTED]
 TITLES = {"review": "Review queue", "it-board": "IT board", "impact": "Impact", "admin": "Administration",
           "scorecard": "Compact scorecard", "ecoach": "E-coach queue", "roadblocks": "Recurring roadblocks",
-          "help-catalog": "Help catalog and e-coaches"}
+          "help-catalog": "Help catalog and e-coaches",
+          "erosion": "Erosion board"}
 
 
 def _user_id(org, role: str) -> int:
