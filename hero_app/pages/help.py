@@ -8,7 +8,6 @@ from hero_core.vocab import TOUCHPOINT_LABELS
 
 P = "help"
 REQUEST_PAGE = "hero_app/pages/help_request.py"
-KNOWN_PAGE = "hero_app/pages/known_answers.py"
 
 db, user = ui.require_page("help")
 st.title("Ask for help")

@@ -18,6 +18,18 @@ if systems:
     st.dataframe(pd.DataFrame([{"Code": s.code, "Name": s.name, "Kind": help.KIND_LABELS[s.kind],
                                 "In use": "yes" if s.active else "retired"} for s in systems]),
                  hide_index=True, width="stretch")
+    with st.popover("Retire or bring back", icon=":material/archive:"):
+        st.caption("A retired system is no longer offered when asking; its requests and known answers stay.")
+        st.selectbox("System or document", [s.code for s in systems], key=f"{P}_retire_code",
+                     format_func={s.code: f"{s.name} ({'in use' if s.active else 'retired'})" for s in systems}.get)
+
+        def toggle() -> None:
+            code = st.session_state.get(f"{P}_retire_code") or ""
+            active = next((s.active for s in systems if s.code == code), True)
+            help.set_system_active(db, actor_id=user.id, code=code, active=not active)
+
+        ui.action_button("Retire / bring back", toggle, key=f"{P}_retire", success="The catalog is updated.",
+                         where="retire a help system")
 c1, c2, c3 = st.columns([1, 3, 1], vertical_alignment="bottom")
 c1.text_input("Code", key=f"{P}_code", max_chars=32, placeholder="CRM")
 c2.text_input("Name", key=f"{P}_name", max_chars=200, placeholder="Customer CRM")

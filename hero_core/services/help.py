@@ -687,11 +687,6 @@ def queue(db: Database, *, actor_id: int, mine_only: bool = True, include_answer
         return _summaries(s, found[:limit], db.now())
 
 
-def queue_count(db: Database, *, actor_id: int) -> int:
-    """Requests waiting for a first answer in this person's queue (for their home)."""
-    return len(queue(db, actor_id=actor_id, limit=1_000))
-
-
 # ---- known answers -----------------------------------------------------------------------------------------------
 
 

@@ -139,3 +139,14 @@ def test_an_admin_adds_a_system_and_assigns_an_e_coach(org):
     at.button(key="helpcat_assign").click().run()
     assert not at.exception and "E-coach assigned." in all_text(at)
     assert [(a.user_email, a.system_code) for a in help.list_assignments(org.db)] == [("sam@example.com", "POS")]
+
+
+def test_an_admin_retires_a_system_and_it_is_no_longer_offered_when_asking(org):
+    catalog(org)
+    at = open_page(as_role("admin"), "help-catalog")
+    at.selectbox(key="helpcat_retire_code").select("CRM")
+    at.button(key="helpcat_retire").click().run()
+    assert "The catalog is updated." in all_text(at)
+    assert [s.code for s in help.list_systems(org.db)] == []
+    asker = open_page(as_role("frontline"), "help")
+    assert "CRM" not in asker.selectbox(key="help_system").options
