@@ -67,7 +67,8 @@ def effort_value_frame(ev: risk.EffortValue) -> pd.DataFrame:
         {"Question": "Budget", "Answer": risk.BUDGET_LABELS.get(ev.budget, ev.budget)},
         {"Question": "People and systems touched", "Answer": str(ev.people_systems_touched)},
         {"Question": "Customers reached", "Answer": risk.REACH_LABELS.get(ev.customers_reached, ev.customers_reached)},
-        {"Question": "Expected metric change", "Answer": risk.CHANGE_LABELS.get(ev.expected_change, ev.expected_change)},
+        {"Question": "Expected metric change",
+         "Answer": risk.CHANGE_LABELS.get(ev.expected_change, ev.expected_change)},
         {"Question": "Strategic fit", "Answer": risk.FIT_LABELS.get(ev.strategic_fit, ev.strategic_fit)},
     ])
 
@@ -85,7 +86,7 @@ def _heatmap_spec(ratings: tuple[risk.Rating, ...]) -> str:
 
 def heatmap_spec(ratings: tuple[risk.Rating, ...]) -> dict:
     """The risk heat map's Vega-Lite spec, built once per set of ratings: Altair validates a chart against its
-    JSON schema on every build (about 0.1 s, twice per run of the review page, measured by `make bench`)."""
+    JSON schema on every build, and the review page builds it twice per run (measured: docs/measurements.md)."""
     return json.loads(_heatmap_spec(ratings))
 
 
@@ -118,9 +119,10 @@ def show_assessment(a: AssessmentView, *, key: str, matrix_on_demand: bool = Fal
             st.vega_lite_chart(heatmap_spec(tuple(a.ratings)), key=f"{key}_matrix")
             ui.grid(ratings_frame(a.ratings), hide_index=True, key=f"{key}_ratings")
     show_effort_value(a.effort_value, a.ev_category)
-    # Seven answers read better as a list than as a grid, and a data grid is the costliest element to draw: each
-    # one adds 40-80 ms to the click that shows it in Chromium (measured with `make bench`'s browser clicks).
-    st.markdown("\n".join(f"- {q}: **{ui.md(a)}**" for q, a in effort_value_frame(a.effort_value).itertuples(index=False)))
+    # Seven answers read better as a list than as a grid, and a data grid is the costliest element for the browser
+    # to draw (measured: docs/measurements.md).
+    st.markdown("\n".join(f"- {q}: **{ui.md(a)}**"
+                          for q, a in effort_value_frame(a.effort_value).itertuples(index=False)))
     if a.notes:
         st.caption("Notes")
         st.text(a.notes)
@@ -234,7 +236,7 @@ def assess_key(where: str, idea_id: int) -> str:
 
 def assessment_on_demand(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) -> None:
     """The assessment form in an expander, closed until asked for (Start review opens it): its thirty fields were
-    most of the time a click on "Review queue" took in the browser (326 -> 153 ms median at 1k ideas, Chromium)."""
+    most of the time a click on "Review queue" took in the browser (measured: docs/measurements.md)."""
     if not view.may_assess:
         return
     label = "Re-assess risk and effort-value" if view.assessment else "Assess risk and effort-value (not assessed yet)"
@@ -333,8 +335,8 @@ def it_panel(db: Database, user: ui.CurrentUser, view: IdeaView, *, where: str) 
                            success=f"Plan for idea #{view.id} saved.", idea_id=view.id, where="plan_it")
     if "start_pilot" in acts:
         # On the idea page the pilot form opens when asked for: its team picker and date field were the last
-        # things drawn after an approval, 40-60 ms of the Approve click in Chromium. The IT board, where
-        # starting pilots is the job, keeps it open.
+        # things drawn after an approval, and slowed the Approve click (measured: docs/measurements.md). The IT
+        # board, where starting pilots is the job, keeps it open.
         area = ui.on_demand(where == "idea", "Start the pilot: pilot teams and launch date", key=f"{k}_pilot_open",
                             icon=":material/rocket_launch:")
         if area is not None:

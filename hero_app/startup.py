@@ -2,16 +2,16 @@
 collector's way.
 
 A full garbage collection (`gc.collect(2)`) walks every tracked object while holding the GIL. After Streamlit,
-pandas, pyarrow, Altair, SQLAlchemy and our pages are imported that is over 200,000 objects: 85–175 ms on the
-benchmark machine. Almost all of them are modules, classes, functions and constants that live as long as the
-process. `gc.freeze()` moves them to the permanent generation, which collections skip; everything created later
-(sessions, caches, a run's data) is still collected as before, and frozen objects are still freed by reference
-counting when nothing refers to them.
+pandas, pyarrow, Altair, SQLAlchemy and our pages are imported that is hundreds of thousands of objects, and
+the walk is long enough to delay a page (measured: docs/measurements.md). Almost all of them are modules,
+classes, functions and constants that live as long as the process. `gc.freeze()` moves them to the permanent
+generation, which collections skip; everything created later (sessions, caches, a run's data) is still
+collected as before, and frozen objects are still freed by reference counting when nothing refers to them.
 
 Streamlit also ran such a collection after every script run (`runner.postScriptGC`), so that the run's last
-messages waited for it: 85–175 ms before the freeze, and still 17–50 ms per run after it (the app server at 1k
-ideas, counted with `gc.callbacks`). .streamlit/config.toml turns that off; Python's own generational
-collections still run, and the freeze keeps their occasional full collections short too.
+messages waited for it: a long wait before the freeze, and still a noticeable one after it.
+.streamlit/config.toml turns that off; Python's own generational collections still run, and the freeze keeps
+their occasional full collections short too.
 
 `release_unused_memory` gives back to the operating system what a large cached build (the impact portfolio, the
 Hall of HEROs) freed, so that the server's resident memory is what it keeps, not what it once needed.
@@ -44,31 +44,30 @@ WARM_MODULES = (
 )
 
 _lock = threading.Lock()
-_frozen = False
+_frozen = threading.Event()  # set once the process's long-lived objects are frozen
 
 
 def freeze_long_lived_objects() -> bool:
     """Import `WARM_MODULES`, collect once, and freeze what is left. Does the work on the first call in a
     process and returns True then; later calls return False at once."""
-    global _frozen
-    if _frozen:
+    if _frozen.is_set():
         return False
     with _lock:
-        if _frozen:
+        if _frozen.is_set():
             return False
         for name in WARM_MODULES:
             importlib.import_module(name)
         gc.collect()
         gc.freeze()
-        _frozen = True
+        _frozen.set()
         return True
 
 
 def release_unused_memory() -> None:
     """Give memory that a large build freed back to the operating system: glibc's malloc keeps freed pages for
-    reuse (malloc_trim returns them), and so does pyarrow's pool, which holds pandas' strings. Measured with
-    the impact portfolio at 100k ideas: its build peaks at about 130 MB above the frame's 25 MB, and about
-    45 MB of that stayed resident until this. Does nothing where glibc is not the C library."""
+    reuse (malloc_trim returns them), and so does pyarrow's pool, which holds pandas' strings. Without it, much
+    of what a build of the impact portfolio needed stayed resident after it (measured: docs/measurements.md).
+    Does nothing where glibc is not the C library."""
     try:
         import pyarrow
 

@@ -12,6 +12,7 @@ import io
 import logging
 import math
 import re
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -102,7 +103,7 @@ SESSION_ENDED = ("Your session has ended (8 hours without activity, the longest 
                  "change to your account). Please log in again.")
 
 
-def current_user(db: Database | None = None, *, cookie: str | None | bool = True) -> CurrentUser | None:
+def current_user(db: Database | None = None, *, cookie: str | bool | None = True) -> CurrentUser | None:
     """The person whose session token this browser session holds, loaded fresh; None when not logged in.
 
     Roles are read from the database on every run, so a role change or a deactivation takes effect at once.
@@ -183,8 +184,8 @@ def md(text: object) -> str:
 
 def md_table(frame: pd.DataFrame) -> str:
     """A small table as Markdown, every cell escaped (`md`): a page draws it as plain HTML, far cheaper in the
-    browser than a data grid (opening an idea with its history as a grid took ~40 ms more in Chromium). For a
-    few dozen rows at most; large tables stay st.dataframe."""
+    browser than a data grid (measured: docs/measurements.md). For a few dozen rows at most; large tables stay
+    st.dataframe."""
     head = "| " + " | ".join(md(c) for c in frame.columns) + " |"
     rule = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(md(v) for v in row) + " |" for row in frame.itertuples(index=False)]
@@ -200,7 +201,9 @@ def show_error(exc: BaseException) -> None:
 
 
 def show_unexpected(where: str) -> None:
-    log.exception("unexpected error in %s", where)
+    """Log the exception being handled, with its traceback, and show a person the calm UNEXPECTED message.
+    Called from `except` blocks."""
+    log.error("unexpected error in %s", where, exc_info=sys.exception())
     st.error(UNEXPECTED)
 
 
@@ -258,7 +261,7 @@ def _attempt_in_callback(action: Callable[[], Any], success: str | Callable[[Any
     except HeroError as exc:
         st.session_state.setdefault(ACTION_ERRORS_KEY, {})[key] = exc
         return
-    except Exception:  # noqa: BLE001 - a person sees a calm message; the traceback goes to the log
+    except Exception:  # a person sees a calm message; the traceback goes to the log
         log.exception("unexpected error in %s", where or "an action")
         st.session_state.setdefault(ACTION_ERRORS_KEY, {})[key] = None
         return
@@ -377,7 +380,7 @@ def sla_label(status: str) -> str:
     return SLA_MARKS.get(status, status)
 
 
-def idea_link(idea_id: int, title: str, *, key_hint: str = "") -> None:
+def idea_link(idea_id: int, title: str) -> None:
     """A link to the idea's own page (?id=N); the title is shown literally."""
     st.page_link(IDEA_PAGE, label=f"#{idea_id} · {md(title)}", query_params={"id": str(idea_id)},
                  icon=":material/description:")
@@ -485,8 +488,8 @@ def download_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str
     """'Download CSV' and 'Download Excel' for a table, formula-safe.
 
     The files are made when a button is clicked (deferred data), not on every run: building an Excel file of
-    a large table on each rerun cost more than the rest of the page (measured by `make bench`). `df` may be
-    a function that makes the table, so a large one is read only when someone asks for it."""
+    a large table on each rerun cost more than the rest of the page (measured: docs/measurements.md). `df` may
+    be a function that makes the table, so a large one is read only when someone asks for it."""
     frame = df if callable(df) else (lambda: df)
     with st.container(horizontal=True):
         st.download_button("Download CSV", lambda: csv_bytes(frame()), file_name=f"{name}.csv", mime="text/csv",

@@ -36,7 +36,8 @@ st.title(f"#{view.id} · {ui.md(view.title)}")
 state_text = (f"**Merged into idea #{view.merged_into_id}** (when merged: {ui.state_label(view.state)})"
               if view.merged_into_id is not None else f"**{ui.state_label(view.state)}**")
 st.markdown(f"{state_text} · waiting on: {ui.md(view.waiting_on)}  \n"
-            f"Team **{ui.md(view.team_name or view.team_code)}** · touch point **{ui.touchpoint_label(view.touchpoint)}** · "
+            f"Team **{ui.md(view.team_name or view.team_code)}** · "
+            f"touch point **{ui.touchpoint_label(view.touchpoint)}** · "
             f"problem **{ui.category_label(view.category)}** · "
             + ("**involves technology**" if view.involves_technology else "no technology involved"))
 st.caption(f"Proposed by {ui.md(view.submitter_name)} ({ui.md(view.submitter_email)}) · created "
@@ -52,7 +53,7 @@ if view.expected_benefit:
     st.subheader("Expected benefit")
     st.text(view.expected_benefit)
 # Short facts as text, not a data grid: a grid cut a long reason off in its cell, and it is the costliest element
-# for the browser to draw (40-80 ms of every click that opens an idea, measured by `make bench`).
+# for the browser to draw (measured: docs/measurements.md).
 details = []
 if view.target_metrics:
     details.append(f"Customer metrics it should move: **{ui.md(', '.join(view.target_metric_names))}**")
@@ -90,8 +91,8 @@ def timeline_tab() -> None:
         "When": ui.fmt_dt(e.at), "Who": e.actor_name or e.actor_email, "What": _action(e.action),
         "State": _change(e.before, e.after), "Reason": e.reason,
     } for e in history], columns=["When", "Who", "What", "State", "Reason"])
-    # A Markdown table, not a data grid: an idea's history is a few dozen rows at most, and the grid was ~40 ms of
-    # every click that opens an idea (interleaved A/B in Chromium); the downloads carry the same table.
+    # A Markdown table, not a data grid: an idea's history is a few dozen rows at most, and the grid slowed every
+    # click that opens an idea (measured: docs/measurements.md); the downloads carry the same table.
     st.markdown(ui.md_table(timeline))
     ui.download_buttons(timeline, name=f"idea-{view.id}-timeline", key="idea_timeline_download")
 

@@ -38,7 +38,8 @@ def load_actor(session: Session, actor_id: int | None) -> Actor:
     if not is_id(actor_id):
         raise PermissionDenied("Your account could not be found; please log in again.")
     # One round trip: the person joined to their roles and managed teams (a handful of rows). Every service call
-    # starts here, so on PostgreSQL the three queries of an ORM load (user, roles, teams) cost ~1 ms each time.
+    # starts here, so on PostgreSQL the three queries of an ORM load (user, roles, teams) were paid on every call
+    # (measured: docs/measurements.md).
     rows = session.execute(
         select(User.id, User.email, User.name, User.team_id, User.active, UserRole.role, TeamManager.team_id)
         .outerjoin(UserRole, UserRole.user_id == User.id)

@@ -310,8 +310,8 @@ def authenticate(db: Database, *, email: str, password: str, client: str | None 
     email_norm = _lookup_text(email or "")
     now = db.now()
     ckey = login_throttle.client_key(client) if client else None
-    # Look first, check the password outside any transaction (argon2 takes ~20-40 ms: it must not hold SQLite's
-    # write lock), then write what happened after looking again.
+    # Look first, check the password outside any transaction (argon2 is slow on purpose: it must not hold
+    # SQLite's write lock; measured: docs/measurements.md), then write what happened after looking again.
     with db.read() as s:
         client_blocked = ckey is not None and login_throttle.blocked(s, ckey, now)
         user = None
@@ -515,7 +515,8 @@ def list_teams(db: Database) -> list[TeamView]:
 
 def team_names(db: Database, *, active_only: bool = False) -> dict[str, str]:
     """Team code -> name, in code order: what a team picker needs, in one query (list_teams also gathers each
-    team's managers and head count: 15 ms with 200 teams, on pages that only offer a choice of team)."""
+    team's managers and head count, wasted time on pages that only offer a choice of team; measured:
+    docs/measurements.md)."""
     stmt = select(Team.code, Team.name).order_by(Team.code)
     if active_only:
         stmt = stmt.where(Team.active.is_(True))
