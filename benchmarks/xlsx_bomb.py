@@ -166,7 +166,8 @@ def measure(path: Path, workdir: Path, importer: Path | None = None) -> dict:
     db_path.unlink(missing_ok=True)
     extra = [str(importer)] if importer else []
     done = subprocess.run([sys.executable, "-c", _CHILD, f"sqlite:///{db_path}", str(path), *extra],
-                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+                          capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
+                          check=False)  # a failure is raised below, with the child's stderr
     if done.returncode:
         raise RuntimeError(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])

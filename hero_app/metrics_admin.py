@@ -1,8 +1,8 @@
 """The admin page's "Import metrics" tab: upload a CSV or XLSX of observations, all rows or none, with a
 progress bar and row-numbered problems; and what is stored per metric.
 
-The rules (header, codes, dates, ranges, repeats, clashes, replacing stored values) live in hero_core.services.metrics_io;
-this tab passes the file and the person's choices and shows the result.
+The rules (header, codes, dates, ranges, repeats, clashes, replacing stored values) live in
+hero_core.services.metrics_io; this tab passes the file and the person's choices and shows the result.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _run_import(db: Database, user: ui.CurrentUser, upload, *, dayfirst: bool | 
                 impact_store.refresh(db, progress=lambda done, total: bar.progress(
                     0.9 + 0.1 * min(done / max(total, 1), 1.0),
                     text=f"Measuring launched ideas again: {done:,} of {total:,}"))
-            except Exception:  # noqa: BLE001 - the import is stored; the verdicts are refreshed on the next read
+            except Exception:  # the import is stored; the verdicts are refreshed on the next read
                 log.exception("unexpected error while re-measuring the launched ideas")
                 refreshed = False
             bar.progress(1.0, text="Done")
