@@ -259,3 +259,35 @@ def test_helping_is_credited_to_the_answerer_not_to_the_asker(org):
     help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
     credits = help.helping_credits(org.db, actor_id=org.other_frontline)
     assert [(c.name, c.solved, c.answers) for c in credits] == [("Cora Coach", 1, 1), ("Frank", 0, 1)]
+
+
+def test_two_clicks_on_this_solved_it_at_once_make_one_known_answer(org):
+    import threading
+
+    from sqlalchemy import func
+
+    from hero_core.errors import HeroError
+    from hero_core.models import KnownAnswer
+    coach = setup_help(org)
+    rid = ask(org)
+    first = help.answer(org.db, actor_id=coach, request_id=rid, body="Edit > Address.")
+    second = help.answer(org.db, actor_id=org.frontline_b, request_id=rid, body="Use the portal.")
+    outcomes: list[object] = []
+    start = threading.Barrier(2)
+
+    def click(answer_id: int) -> None:
+        start.wait()
+        try:
+            outcomes.append(help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=answer_id))
+        except HeroError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=click, args=(a,)) for a in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(isinstance(o, int) for o in outcomes) == 1
+    assert sum(isinstance(o, TransitionNotAllowed) for o in outcomes) == 1
+    with org.db.read() as s:
+        assert s.execute(select(func.count(KnownAnswer.id))).scalar() == 1
