@@ -95,6 +95,33 @@ ONE_OFFS = (
     ("", "website", "Where is the delivery tracking link for store orders?", ""),
 )
 
+#: Everyday questions, each asked twice over the months by different people (twice is not yet recurring).
+ROUTINE = (
+    ("CRM", "call_centre", "How do I add a second contact person to an account?",
+     "Contact card > People > Add; tick 'may discuss the account' only with the holder's consent."),
+    ("CRM", "call_centre", "Where do I log a complaint so it reaches the complaints team?",
+     "Case > New > Complaint; choose the product, the team sees it within the hour."),
+    ("BILLING", "call_centre", "How do I explain the pro-rata charge on a first bill?",
+     "First bills charge from the start date to the bill date; Billing > Bill > Explain shows the days."),
+    ("BILLING", "call_centre", "Can I waive a late payment fee?", "Once a year per customer: Billing > Adjust > "
+     "Waive fee, reason 'goodwill'."),
+    ("POS", "face_to_face", "How do I reprint a receipt from yesterday?", "Till > Journal > find the sale > Reprint."),
+    ("POS", "face_to_face", "Till asks for a manager code for a price override", "Any shift lead's code works; "
+     "overrides over 20 pounds need the store manager."),
+    ("RETURNS", "face_to_face", "Can a customer return an opened phone after 20 days?", "Within 30 days if it is "
+     "undamaged and complete; the policy's section 2.1."),
+    ("RETURNS", "website", "Customer wants to return an online order in store", "Yes: scan the order's QR code at "
+     "the till; the refund goes to the original payment."),
+    ("PORTAL", "self_service_portal", "Portal shows the wrong plan name to the customer", "The name updates "
+     "overnight after a plan change; the price shown is already right."),
+    ("PORTAL", "website", "Customer cannot find the download of their contract", "Portal > Documents; contracts "
+     "older than two years are sent by email on request."),
+    ("PRODUCTS", "call_centre", "What is the notice period on the basic broadband plan?", "30 days, no exit fee "
+     "after the first 12 months (Product guide, page 7)."),
+    ("PRODUCTS", "face_to_face", "Does the tablet insurance cover a cracked screen?", "Yes, one claim a year with "
+     "a 25 pound excess; the Product guide's insurance page."),
+)
+
 
 def _work_moment(rng: random.Random, day: date) -> datetime:
     return datetime.combine(day, time(9), tzinfo=UTC) + timedelta(minutes=rng.randint(0, 7 * 60))
@@ -138,6 +165,12 @@ def build_help(db: Database, *, today: date, seed: int = 7, people_by_team: dict
         else:
             asked = _work_moment(rng, day)
         plan.append((asked, rng.choice(everyone), system, tp, question, answer, recent))
+    for system, tp, question, answer in ROUTINE:
+        teams = CC if tp == "call_centre" else STORES if tp == "face_to_face" else (*CC, "DIG")
+        for _ in range(2):
+            day = today - timedelta(days=rng.randint(2, 120))
+            plan.append((_work_moment(rng, day), rng.choice(people_by_team[rng.choice(teams)]), system, tp, question,
+                         answer, False))
     plan.sort(key=lambda p: p[0])
     requests = known = 0
     for asked, asker, system, tp, question, answer, stays_open in plan:
