@@ -33,6 +33,7 @@ WARM_MODULES = (
     "hero_core.workflow", "hero_core.risk",
     "hero_core.services.ideas", "hero_core.services.ideas_io", "hero_core.services.impact_views",
     "hero_core.services.metrics_io", "hero_core.services.recognition", "hero_core.services.scorecard",
+    "hero_core.services.scorecard_reads",
     "hero_core.services.pulse", "hero_core.services.sessions", "hero_core.services.notifications",
     "hero_core.services.campaigns", "hero_core.services.catalog", "hero_core.services.duplicates",
     "hero_core.services.social", "hero_core.services.mailer", "hero_core.services.data_version",
