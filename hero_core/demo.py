@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 from sqlalchemy import delete, insert, select
 
-from hero_core import audit, impact_store, risk
+from hero_core import audit, demo_erosion, impact_store, risk
 from hero_core.db import Database
 from hero_core.demo_help import build_help
 from hero_core.demo_pulse import build_pulse
@@ -414,6 +414,7 @@ class _Builder:
         shift_day = np.datetime64(self.today - timedelta(days=300))
         # Effects of launched ideas on their pilot teams, from the launch date on.
         effects: dict[tuple[str, str], np.ndarray] = {}
+        fading = demo_erosion.pick(self)  # one improvement wears off later: an erosion alarm to show
         for item in self.launched:
             pilot = self.pilots.get(item["index"], [])
             launch = np.datetime64(item["launch"])
@@ -424,7 +425,7 @@ class _Builder:
                 size = {"improved": 1.6, "worsened": -1.1, "none": 0.0}[outcome] * scale * good
                 for team in pilot:
                     arr = effects.setdefault((team, code), np.zeros(n))
-                    arr += np.where(days >= launch, size, 0.0)
+                    arr += np.where(days >= launch, size, 0.0) * demo_erosion.factor(item, code, fading, days)
         rows = []
         for team_index, team in enumerate(FRONT_TEAMS):
             is_store = team.startswith("ST")
@@ -502,9 +503,11 @@ def build_demo(db: Database, *, today: date | None = None, seed: int = 7) -> str
     finally:
         db.clock = real_clock
     impact_store.refresh(db)  # the launched ideas' verdicts, ready for the first visit
+    alarms = demo_erosion.raise_alarms(db)
     return (
         f"demo organisation ready: {len(TEAMS)} teams, {len(PEOPLE)} people (password {DEMO_PASSWORD!r}), "
         f"{len(IDEAS)} ideas in every state, {len(builder.launched)} launched, {observations} daily observations, "
         f"{pulse_answers} HERO Index pulse answers, {supports} supports, {comments} comments, "
-        f"{help_requests} help requests ({known_answers} solved), a recurring roadblock promoted to idea #{help_idea}"
+        f"{help_requests} help requests ({known_answers} solved), a recurring roadblock promoted to idea #{help_idea}, "
+        f"{alarms} erosion alarm(s)"
     )
