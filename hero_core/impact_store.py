@@ -157,7 +157,10 @@ def refresh(
 #: Audited entities whose changes never change a stored estimate or its fingerprint: a refresh after them checks
 #: only the ideas audited since and those missing an estimate. Anything else (a metric's direction, a restore, an
 #: entity this list does not know) makes the next refresh check every launched idea, as a new process did.
-UNRELATED_ENTITIES = frozenset({"comment", "user", "team", "campaign", "pulse", OBSERVATIONS, *cache.SIGN_IN_ENTITIES})
+UNRELATED_ENTITIES = frozenset({"comment", "user", "team", "campaign", "pulse", OBSERVATIONS, *cache.SIGN_IN_ENTITIES,
+                                # help with roadblocks and erosion alarms change no idea nor estimate (their counts
+                                # reach the estimator as observations, imported like any metric)
+                                "help_request", "help_system", "known_answer", "help_import", "erosion_alarm"})
 #: More audited entries than this since the last check: checking everything costs about the same.
 MAX_ENTRIES_SINCE_CHECK = 20_000
 
@@ -250,7 +253,8 @@ _worker_db: Database | None = None
 
 
 def _worker_start(url: str) -> None:
-    global _worker_db
+    # One database per worker process, opened once when the pool starts it: a module global is the point.
+    global _worker_db  # noqa: PLW0603
     _worker_db = Database(url)
 
 
@@ -323,7 +327,8 @@ def stored(session: Session, idea_ids: Iterable[int] | None = None, *, teams: bo
             metric=metric, method=method, verdict=verdict, effect=effect, ci_low=ci_low, ci_high=ci_high,
             p_value=p, baseline_mean=baseline, pre_trend_p=pre_trend,
             treated_teams=tuple(treated.split()) if teams else (),
-            comparison_teams=tuple(comparison.split()) if teams else (), n_obs=n_obs, direction=direction, idea_id=idea_id,
+            comparison_teams=tuple(comparison.split()) if teams else (), n_obs=n_obs, direction=direction,
+            idea_id=idea_id,
             warnings=() if warnings == "[]" else tuple(json.loads(warnings)), inference=inference,
         ))
     return out

@@ -14,7 +14,7 @@ db, user = ui.require_page("scorecard")
 st.title("Compact scorecard")
 st.caption(
     "Each party's promises, kept or not: frontline ideas, managers' reviews and decisions, IT's claims and "
-    "scaling, and the wins measured in customer metrics. Quarters are those of the milestone that starts "
+    "scaling, e-coaches' first answers to calls for help, and the wins measured in customer metrics. Quarters are those of the milestone that starts "
     "each promise; see the definitions at the bottom."
 )
 
@@ -49,7 +49,7 @@ def show(column: str, value) -> str:
 
 
 st.subheader(f"Latest quarter, whole organisation: {latest['quarter']}")
-for party in ("frontline", "managers", "IT", "everyone"):
+for party in ("frontline", "managers", "IT", "e-coaches", "everyone"):
     measures = [m for m in scorecard.MEASURES if m.party == party]
     # Figures as wide as their labels, not equal columns: in five columns "High risk with a second approver" was
     # cut. They wrap within their own column, beside the party's name.

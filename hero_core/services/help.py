@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Integer, and_, case, cast, func, insert, literal, or_, select, union_all
+from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from hero_core import audit, permissions, sla
@@ -56,7 +56,7 @@ from hero_core.models import (
     UserRole,
 )
 from hero_core.permissions import Actor, HelpFacts
-from hero_core.services import notifications
+from hero_core.services import lifecycle_sql, notifications
 from hero_core.services.common import SYSTEM, actor_ref, clean_text, is_id, load_actor
 from hero_core.vocab import TOUCHPOINT_LABELS, Role, Touchpoint, parse_enum
 
@@ -991,10 +991,11 @@ def ecoach_promise_kept(db: Database, *, actor_id: int | None, since: date | Non
         now = db.now()
         # Aggregated in the database (one row per team and quarter): the Python loop it replaces took 11 s over
         # 500,000 requests.
-        year = cast(func.extract("year", HelpRequest.created_at), Integer)
-        quarter = (cast(func.extract("month", HelpRequest.created_at), Integer) + 2) // 3
+        # The quarter in UTC, as the scorecard's (PostgreSQL would extract it in the session's zone).
+        dialect = s.get_bind().dialect.name
+        quarter = lifecycle_sql.quarter_expr(dialect, lifecycle_sql.utc(dialect, HelpRequest.created_at))
         kept = func.sum(case((HelpRequest.first_response_at <= HelpRequest.first_response_due, 1), else_=0))
-        stmt = (select(Team.code, Team.name, year, quarter, func.count(), kept)
+        stmt = (select(Team.code, Team.name, quarter, func.count(), kept)
                 .join(Team, Team.id == HelpRequest.team_id)
                 .where(or_(HelpRequest.first_response_at.is_not(None), HelpRequest.first_response_due < now)))
         if since is not None:
@@ -1002,8 +1003,8 @@ def ecoach_promise_kept(db: Database, *, actor_id: int | None, since: date | Non
         if until is not None:
             stmt = stmt.where(HelpRequest.created_at < datetime.combine(until, datetime.min.time(), now.tzinfo))
         totals: dict[tuple, list[int]] = {}
-        for code, name, y, q, n, k in s.execute(stmt.group_by(Team.code, Team.name, year, quarter)):
-            cell = totals.setdefault((code, name, f"{int(y)}Q{int(q)}"), [0, 0])
+        for code, name, q, n, k in s.execute(stmt.group_by(Team.code, Team.name, quarter)):
+            cell = totals.setdefault((code, name, q), [0, 0])
             cell[0] += int(n)
             cell[1] += int(k or 0)
         return [PromiseRow(code, name, q, n, k, k / n if n else None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, null, or_
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from hero_core import lifecycle
@@ -49,8 +49,21 @@ def launched() -> ColumnElement[bool]:
     return and_(Idea.state.in_(sorted(s.value for s in lifecycle.LAUNCHED_STATES)), Idea.launch_date.is_not(None))
 
 
+def utc(dialect: str, column) -> ColumnElement:
+    """A timestamp column as UTC (PostgreSQL renders a timestamptz in the session's zone)."""
+    return column if dialect == "sqlite" else func.timezone("UTC", column)
+
+
+def quarter_expr(dialect: str, column) -> ColumnElement[str]:
+    """SQL for 'YYYYQn' of a UTC timestamp or a date column (the scorecard's quarters)."""
+    if dialect == "sqlite":
+        month = cast(func.strftime("%m", column), Integer)
+        return func.printf("%sQ%d", func.strftime("%Y", column), (month + 2) / 3)
+    return func.to_char(column, 'YYYY"Q"Q')
+
+
 def in_states(states) -> ColumnElement[bool]:
     return Idea.state.in_(sorted(s.value for s in states))
 
 
-__all__ = ["DECISION_DONE", "in_states", "launched", "promise_broken", "promise_kept"]
+__all__ = ["DECISION_DONE", "in_states", "launched", "promise_broken", "promise_kept", "quarter_expr", "utc"]

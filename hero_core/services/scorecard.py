@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Integer, case, cast, distinct, func, literal, select
+from sqlalchemy import case, distinct, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hero_core import impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.models import Approval, Idea, Team, User
-from hero_core.services import approvals, lifecycle_sql
+from hero_core.services import approvals, help, lifecycle_sql
 from hero_core.services.common import load_actor
 from hero_core.services.impact_views import _days_between
 
@@ -120,6 +120,15 @@ MEASURES: tuple[Measure, ...] = (
         "higher",
     ),
     Measure(
+        "share_help_answered_in_sla",
+        "e-coaches",
+        "Help answered within the SLA",
+        "help requests first answered within the e-coaches' service level, of those answered or past due "
+        "(by the asker's team and the quarter asked)",
+        "share",
+        "higher",
+    ),
+    Measure(
         "measured_wins",
         "everyone",
         "Measured wins",
@@ -131,17 +140,8 @@ MEASURES: tuple[Measure, ...] = (
 COLUMNS = ("quarter", "team", "staff", "pilots", "high_risk_ideas", *(m.column for m in MEASURES))
 
 
-def quarter_expr(dialect: str, column) -> ColumnElement[str]:
-    """SQL for 'YYYYQn' of a UTC timestamp or a date column."""
-    if dialect == "sqlite":
-        month = cast(func.strftime("%m", column), Integer)
-        return func.printf("%sQ%d", func.strftime("%Y", column), (month + 2) / 3)
-    return func.to_char(column, 'YYYY"Q"Q')
-
-
-def _utc(dialect: str, column) -> ColumnElement:
-    # PostgreSQL renders a timestamptz in the session's zone; the quarter is the UTC one.
-    return column if dialect == "sqlite" else func.timezone("UTC", column)
+quarter_expr = lifecycle_sql.quarter_expr  # its home is lifecycle_sql (help requests count by quarter too)
+_utc = lifecycle_sql.utc
 
 
 def _grouped(stmt, quarter, by_team: bool):
@@ -284,27 +284,41 @@ def scorecard(db: Database, *, actor_id: int, last_quarters: int | None = None) 
         )
         by_team = _facts(s, now, by_team=True)
         overall = _facts(s, now, by_team=False)
+    # The e-coaches' promise, as the help service counts it (its SQL is the rule's one home), by team code.
+    help_rows = help.ecoach_promise_kept(db, actor_id=actor_id)
+    help_team = {(r.quarter, r.team_code): (r.requests, r.kept) for r in help_rows}
+    help_all: dict[str, list[int]] = {}
+    for r in help_rows:
+        cell = help_all.setdefault(r.quarter, [0, 0])
+        cell[0] += r.requests
+        cell[1] += r.kept
     # The estimator's own read (it asks as the system: the scorecard shows counts of wins, not the estimates).
     wins_team = _wins(db)
     wins_all: dict[tuple, int] = {}
     for (q, _), n in wins_team.items():
         wins_all[(q,)] = wins_all.get((q,), 0) + n
-    quarters = sorted({k[0] for k in by_team} | {k[0] for k in wins_all})
+    quarters = sorted({k[0] for k in by_team} | {k[0] for k in wins_all} | set(help_all))
+    ids_by_code = {code: team_id for team_id, code in codes.items()}
+    for q, code in help_team:
+        if code in ids_by_code:
+            by_team.setdefault((q, ids_by_code[code]), {})
     if last_quarters:
         quarters = quarters[-last_quarters:]
     records = []
     for q in quarters:
-        records.append(_row(q, ALL_TEAMS, sum(staff.values()), overall.get((q,), {}), wins_all.get((q,), 0)))
+        records.append(_row(q, ALL_TEAMS, sum(staff.values()), overall.get((q,), {}), wins_all.get((q,), 0),
+                            tuple(help_all.get(q, (0, 0)))))
         team_ids = sorted(
             {k[1] for k in by_team if k[0] == q} | {k[1] for k in wins_team if k[0] == q},
             key=lambda t: codes.get(t, ""),
         )
-        records.extend(_row(q, codes.get(t, str(t)), staff.get(t, 0), by_team.get((q, t), {}), wins_team.get((q, t), 0))
+        records.extend(_row(q, codes.get(t, str(t)), staff.get(t, 0), by_team.get((q, t), {}), wins_team.get((q, t), 0),
+                            help_team.get((q, codes.get(t, "")), (0, 0)))
                        for t in team_ids)
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
-def _row(quarter: str, team: str, staff: int, f: dict, wins: int) -> dict:
+def _row(quarter: str, team: str, staff: int, f: dict, wins: int, help_kept: tuple[int, int]) -> dict:
     ideas = int(f.get("ideas") or 0)
     decided_on_time, decision_broken = int(f.get("decided_on_time") or 0), int(f.get("decision_broken") or 0)
     claimed_on_time, claim_broken = int(f.get("claimed_on_time") or 0), int(f.get("claim_broken") or 0)
@@ -326,6 +340,7 @@ def _row(quarter: str, team: str, staff: int, f: dict, wins: int) -> dict:
         "median_days_to_claim": f.get("median_days_to_claim"),
         "share_claimed_in_sla": _share(claimed_on_time, claimed_on_time + claim_broken),
         "share_pilots_scaled": _share(f.get("pilots_scaled") or 0, pilots),
+        "share_help_answered_in_sla": _share(help_kept[1], help_kept[0]),
         "measured_wins": wins,
     }
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from hero_core.errors import PermissionDenied
-from hero_core.services import ideas, scorecard
+from hero_core.services import help, ideas, people, scorecard
+from tests.conftest import Clock
 from tests.impact.factories import AHT_TEAMS, add_teams, launched_idea, store_daily, synthetic_daily
 from tests.integration.factories import assessment, idea_input
 
@@ -187,7 +188,7 @@ def test_last_quarters_keeps_only_the_newest(org):
 
 
 def test_every_measure_has_a_party_words_and_a_column():
-    assert {m.party for m in scorecard.MEASURES} == {"frontline", "managers", "IT", "everyone"}
+    assert {m.party for m in scorecard.MEASURES} == {"frontline", "managers", "IT", "e-coaches", "everyone"}
     assert all(m.column in scorecard.COLUMNS and m.definition for m in scorecard.MEASURES)
     assert len(scorecard.measures_table()) == len(scorecard.MEASURES)
 
@@ -250,3 +251,33 @@ def test_retiring_an_idea_before_its_promises_fall_due_stops_them(org):
     assert "decide" not in view.sla
     cc = row(scorecard.scorecard(org.db, actor_id=org.executive), "2026Q1", "CC")
     assert cc["share_decided_in_sla"] is None or cc["share_decided_in_sla"] != cc["share_decided_in_sla"]
+
+
+def test_the_ecoaches_promise_row_counts_help_answered_within_the_sla_by_team_and_quarter(org):
+
+    coach = people.add_user(org.db, actor_id=None, email="grace@example.com", name="Grace", roles=["ecoach"],
+                            team_code="CC", password="a long enough password")
+    help.add_system(org.db, actor_id=None, code="crm", name="CRM")
+    help.assign_ecoach(org.db, actor_id=None, email="grace@example.com", system="crm")
+    clock = Clock(org.db)
+    clock.now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # a Monday morning in 2026Q4
+
+    def ask(who, question):
+        return help.ask(org.db, actor_id=who, data=help.HelpInput(
+            question=question, touchpoint="call_centre", system="crm", details="Changing a customer's address."))
+
+    kept = ask(org.frontline, "Where is the address field in the CRM?")
+    late = ask(org.other_frontline, "The CRM login keeps timing out")
+    ask(org.frontline, "CRM search finds nobody by phone")  # never answered: broken once past due
+    clock.advance(hours=1)
+    help.answer(org.db, actor_id=coach, request_id=kept, body="Edit, then Address.")
+    clock.advance(hours=30)
+    help.answer(org.db, actor_id=coach, request_id=late, body="Clear the browser's cache.")
+    frame = scorecard.scorecard(org.db, actor_id=org.executive)
+    # Each request's page says met / missed / overdue; the scorecard counts exactly those.
+    statuses = {r: help.get_request(org.db, actor_id=org.admin, request_id=r).sla_status for r in (kept, late)}
+    assert statuses == {kept: "met", late: "missed"}
+    assert row(frame, "2026Q4", "CC")["share_help_answered_in_sla"] == 0.5
+    assert row(frame, "2026Q4", "ST")["share_help_answered_in_sla"] == 0.0
+    assert row(frame, "2026Q4", scorecard.ALL_TEAMS)["share_help_answered_in_sla"] == round(1 / 3, 4)
+    assert "e-coaches" in {m.party for m in scorecard.MEASURES}
