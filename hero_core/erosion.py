@@ -11,6 +11,11 @@ An idea whose evaluation window showed an improvement (hero_core.impact) is watc
   ALPHA, *and* at least MIN_SHARE_LOST of the effect measured in the evaluation window — so neither one bad week
   (it is one week of RECENT_WEEKS, and its noise is in the team's variance) nor a tiny but certain dip raises it,
   and at least MIN_RECENT_WEEKS later weeks of the pilot teams are needed before anything is said.
+* `check_adoption` — adoption falling. Per team with adoption figures, the mean adopted share in the RECENT_WEEKS
+  most recent weeks against the RECENT_WEEKS before them. With MIN_TEAMS_BETWEEN or more teams the teams' drops
+  are the sample (one-sample t over teams, robust to figures that move together week by week); with fewer, each
+  team's weekly figures around its two means supply the noise. An alarm needs one-sided p < ALPHA and a mean drop
+  of at least MIN_ADOPTION_DROP.
 * `check_returning` — roadblock returning. Help requests about the idea's systems from the teams it reaches,
   per week: the RECENT_WEEKS most recent weeks against the evaluation weeks. Counts are taken as Poisson; under
   an unchanged rate the recent count given the total is binomial (the exact conditional test of two Poisson
@@ -48,6 +53,8 @@ MIN_RECENT_WEEKS = 4  # weeks of the pilot teams after the evaluation window bef
 MIN_SHARE_LOST = 0.25  # of the effect measured in the evaluation window
 RETURN_RATIO = 1.5  # recent weekly help requests at least this many times the evaluation window's
 MIN_RETURNING = 5  # help requests in the recent weeks
+MIN_ADOPTION_DROP = 0.10  # of the teams' adopted share, recent weeks against the weeks before them
+MIN_TEAMS_BETWEEN = 3  # from this many teams, the teams' own drops supply the noise (t over teams)
 
 FADING = "fading"
 HOLDING = "holding"
@@ -96,7 +103,7 @@ class FadeCheck:
         reading = (f"lost {self.lost:.2f}{u} of their {abs(self.effect):.2f}{u} lead ({share:.0%})"
                    if self.lost > 0 else f"kept their {abs(self.effect):.2f}{u} lead")
         return (f"{metric_name}: in {weeks} the pilot teams {reading} over the other teams, against the evaluation "
-                f"window (one-sided p = {self.p_value:.3f}, {self.teams} teams).")
+                f"window (one-sided {_p(self.p_value)}, {self.teams} teams).")
 
 
 @dataclass(frozen=True)
@@ -121,10 +128,14 @@ class ReturnCheck:
             return f"Help requests about {systems}: fewer than {MIN_RECENT_WEEKS} weeks after the evaluation window."
         er = self.eval_count / self.eval_weeks if self.eval_weeks else 0.0
         rr = self.recent_count / self.recent_weeks if self.recent_weeks else 0.0
-        p = "" if self.p_value is None else f", one-sided p = {self.p_value:.3f}"
+        p = "" if self.p_value is None else f", one-sided {_p(self.p_value)}"
         return (f"Help requests about {systems} from the idea's teams: {self.recent_count} in "
                 f"{_week_span(self.recent_from, self.recent_to)} ({rr:.1f} a week) against {self.eval_count} in the "
                 f"{self.eval_weeks} evaluation weeks ({er:.1f} a week){p}.")
+
+
+def _p(p: float | None) -> str:
+    return "p < 0.001" if p is not None and p < 0.001 else f"p = {p:.3f}"
 
 
 def _week_span(lo: int | None, hi: int | None) -> str:
@@ -243,3 +254,75 @@ def check_returning(
     p = float(stats.binom.sf(n_r - 1, n_e + n_r, w_r / (w_e + w_r)))
     rising = p < ALPHA and n_r >= MIN_RETURNING and n_r / w_r >= RETURN_RATIO * (n_e / w_e)
     return ReturnCheck(status=RETURNING if rising else QUIET, p_value=p, **base)
+
+
+@dataclass(frozen=True)
+class AdoptionCheck:
+    """An idea's adoption per team: the recent weeks against the weeks before them."""
+
+    status: str  # FALLING, STEADY, TOO_EARLY or NOT_ENOUGH_DATA
+    drop: float | None = None  # mean over teams, in share points (> 0: fell)
+    p_value: float | None = None
+    teams: int = 0
+    before: float | None = None  # mean share in the weeks before
+    recent: float | None = None
+    recent_from: int | None = None
+    recent_to: int | None = None
+
+    @property
+    def alarm(self) -> bool:
+        return self.status == FALLING
+
+    def detail(self) -> str:
+        if self.drop is None:
+            return "Adoption: not enough figures in the recent weeks and the weeks before them to compare."
+        return (f"Adoption fell from {self.before:.0%} to {self.recent:.0%} of the people in {self.teams} team(s) "
+                f"in {_week_span(self.recent_from, self.recent_to)} against the {RECENT_WEEKS} weeks before "
+                f"(one-sided {_p(self.p_value)}).")
+
+
+FALLING = "falling"
+STEADY = "steady"
+
+
+def check_adoption(*, team: np.ndarray, week: np.ndarray, share: np.ndarray, last_week: int,
+                   recent_weeks: int = RECENT_WEEKS) -> AdoptionCheck:
+    """Is the adopted share of the idea's teams falling? Arrays: one row per team x week with figures (the week's
+    mean share)."""
+    r_lo, r_hi = last_week - recent_weeks + 1, last_week
+    p_lo = r_lo - recent_weeks
+    team, week, share = np.asarray(team), np.asarray(week), np.asarray(share, dtype=float)
+    keep = (week >= p_lo) & (week <= r_hi)
+    if not keep.any():
+        return AdoptionCheck(status=NOT_ENOUGH_DATA, recent_from=r_lo, recent_to=r_hi)
+    teams, at = np.unique(team[keep], return_inverse=True)
+    y, recent = share[keep], week[keep] >= r_lo
+    size = teams.size
+    k_p = np.bincount(at[~recent], minlength=size).astype(float)
+    k_r = np.bincount(at[recent], minlength=size).astype(float)
+    ok = (k_p >= 1) & (k_r >= 1)
+    if not ok.any() or k_r[ok].sum() < 2:
+        return AdoptionCheck(status=TOO_EARLY if not k_r.any() else NOT_ENOUGH_DATA, recent_from=r_lo,
+                             recent_to=r_hi)
+    with np.errstate(all="ignore"):
+        m_p = np.bincount(at[~recent], weights=y[~recent], minlength=size) / k_p
+        m_r = np.bincount(at[recent], weights=y[recent], minlength=size) / k_r
+    drops = (m_p - m_r)[ok]
+    n = int(ok.sum())
+    drop = float(drops.mean())
+    if n >= MIN_TEAMS_BETWEEN:
+        df = n - 1
+        se = float(drops.std(ddof=1)) / math.sqrt(n)
+    else:
+        rows_ok = ok[at]
+        resid = (y - np.where(recent, m_r[at], m_p[at]))[rows_ok]
+        df = int(rows_ok.sum()) - 2 * n
+        if df < 1:
+            return AdoptionCheck(status=NOT_ENOUGH_DATA, teams=n, recent_from=r_lo, recent_to=r_hi)
+        s2 = float((resid**2).sum()) / df
+        se = math.sqrt(s2 * float((1 / k_p[ok] + 1 / k_r[ok]).sum())) / n
+    se = max(se, 1e-3)  # identical figures week after week: a drop is then plain, but not infinitely certain
+    p = float(special.stdtr(df, -drop / se))
+    falling = p < ALPHA and drop >= MIN_ADOPTION_DROP
+    return AdoptionCheck(status=FALLING if falling else STEADY, drop=drop, p_value=p, teams=n,
+                         before=float(m_p[ok].mean()), recent=float(m_r[ok].mean()), recent_from=r_lo, recent_to=r_hi)

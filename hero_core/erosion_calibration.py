@@ -124,6 +124,38 @@ def simulate_returning(*, worlds: int, rng: np.random.Generator) -> list[tuple[s
     return out
 
 
+#: (name, teams, weekly adoption noise SD, drop in the recent weeks)
+ADOPTION_FAMILIES = (
+    ("steady 70%, 1 team, noise 5 points", 1, 0.05, 0.0),
+    ("steady 70%, 4 teams, noise 5 points", 4, 0.05, 0.0),
+    ("steady 70%, 4 teams, noise 10 points, weeks moving together", 4, 0.10, 0.0),
+    ("falls by 20 points, 1 team", 1, 0.05, 0.2),
+    ("falls by 20 points, 4 teams", 4, 0.05, 0.2),
+    ("falls by 20 points on 2 of 4 teams", 4, 0.05, -0.2),
+)
+
+
+def simulate_adoption(*, worlds: int, rng: np.random.Generator) -> list[tuple[str, float]]:
+    """Share of worlds whose weekly adoption figures raise an adoption-falling alarm; 16 weeks of figures, the
+    drop (if any) in the last 8. "Weeks moving together": a common weekly shock as large as the teams' noise."""
+    out = []
+    for name, teams, sd, drop in ADOPTION_FAMILIES:
+        alarms = 0
+        weeks = np.arange(16)
+        for _ in range(worlds):
+            level = np.clip(0.7 + rng.normal(0, 0.1, teams), 0.05, 0.95)
+            common = rng.normal(0, sd, weeks.size) if "together" in name else np.zeros(weeks.size)
+            share = level[:, None] + common[None, :] + rng.normal(0, sd, (teams, weeks.size))
+            hit = np.arange(teams) < (teams // 2 if drop < 0 else teams)
+            share -= np.where(hit[:, None] & (weeks[None, :] >= 8), abs(drop), 0.0)
+            share = np.clip(share, 0, 1)
+            team = np.repeat(np.arange(teams), weeks.size)
+            week = np.tile(weeks, teams)
+            alarms += erosion.check_adoption(team=team, week=week, share=share.ravel(), last_week=15).alarm
+        out.append((name, alarms / worlds))
+    return out
+
+
 def run(*, worlds: int = 400, seed: int = SEED, families=FAMILIES) -> list[Result]:
     rng = np.random.default_rng(seed)
     return [simulate(w, worlds=worlds, rng=rng) for w in families]
@@ -143,6 +175,10 @@ def main() -> None:
     print()
     print("| help requests | alarms |\n|---|---|")
     for name, rate in simulate_returning(worlds=args.worlds, rng=np.random.default_rng(SEED)):
+        print(f"| {name} | {rate:.1%} |")
+    print()
+    print("| adoption | alarms |\n|---|---|")
+    for name, rate in simulate_adoption(worlds=args.worlds, rng=np.random.default_rng(SEED)):
         print(f"| {name} | {rate:.1%} |")
 
 

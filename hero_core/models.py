@@ -598,3 +598,16 @@ class ErosionAlarm(Base):
         Index("ix_erosion_alarms_open", "closed_at", "idea_id"),
         Index("ix_erosion_alarms_idea", "idea_id", "kind", "metric_code"),
     )
+
+
+class IdeaAdoption(Base):
+    """How much of a team works the new way of a piloted or scaled idea on a day (0 to 1): imported like metrics
+    (hero_core/services/adoption.py; migration 0012). A later import of the same idea, team and day replaces it."""
+
+    __tablename__ = "idea_adoption"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    adopted_share: Mapped[float] = mapped_column(Float)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    __table_args__ = (CheckConstraint("adopted_share >= 0 AND adopted_share <= 1", name="share"),)

@@ -214,6 +214,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
                      "managers, IT champions, executives and admins"),
     "close_erosion_alarm": (_any(_role(Role.IT_CHAMPION, Role.ADMIN), _team_manager),
                             "an IT champion, a manager of the idea's team or an admin"),
+    "import_adoption": (_role(Role.IT_CHAMPION, Role.ADMIN), "IT champions and admins"),
 }
 
 IDEA_ACTIONS = frozenset(

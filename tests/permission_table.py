@@ -121,6 +121,7 @@ EXPECTED: dict[str, Who] = {
     # Erosion alarms (issue 23): the people who keep a launched fix working see them; whoever can act closes.
     "view_erosion": MANAGERS | {"it_champion", "executive", "admin"},
     "close_erosion_alarm": only("it_champion", "team_manager", "admin"),
+    "import_adoption": only("it_champion", "admin"),
 }
 
 #: The actions whose rule needs the idea they apply to.

@@ -12,7 +12,7 @@ then add `help` to the import below. Nothing else changes: the entry point stays
 """
 
 # Importing a command module registers its commands on `main`.
-from hero_core.cli import audit, help, ideas, impact, init, mail, ops, people, seed, watch  # noqa: F401
+from hero_core.cli import adoption, audit, help, ideas, impact, init, mail, ops, people, seed, watch  # noqa: F401
 from hero_core.cli.base import handles_errors, main
 
 __all__ = ["handles_errors", "main"]

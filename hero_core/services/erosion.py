@@ -28,6 +28,7 @@ from hero_core.models import (
     HelpRequest,
     HelpSystem,
     Idea,
+    IdeaAdoption,
     IdeaPilotTeam,
     Metric,
     Team,
@@ -119,7 +120,9 @@ def refresh_alarms(db: Database, *, windows: ImpactWindows | None = None) -> Ref
         ideas = [i for i in launched_ideas(s, None) if i.pilot_team_ids]
         warrants, checks = _fading(s, ideas, windows, last_week)
         more, more_checks = _returning(s, ideas, windows, last_week)
-    warrants += more
+        falling, falling_checks = _adoption(s, ideas, last_week)
+    warrants += more + falling
+    more_checks += falling_checks
     opened: list[int] = []
     with db.write() as s:
         for w in warrants:
@@ -229,6 +232,32 @@ def _returning(s: Session, ideas: list[LaunchedIdea], windows: ImpactWindows,
                                  "systems": sorted(named.values())},
                                 int(check.recent_from)))
     return out, checks
+
+
+def _adoption(s: Session, ideas: list[LaunchedIdea], last_week: int) -> tuple[list[_Warrant], int]:
+    """The adoption-falling alarms warranted now: each launched idea's adoption per team, recent weeks against the
+    weeks before them (hero_core/services/adoption.py imports the figures)."""
+    launched = {i.id for i in ideas}
+    rows = s.execute(select(IdeaAdoption.idea_id, IdeaAdoption.team_id, IdeaAdoption.day,
+                            IdeaAdoption.adopted_share)).all()
+    by_idea: dict[int, list] = defaultdict(list)
+    for idea_id, team_id, day, share in rows:
+        if idea_id in launched:
+            by_idea[idea_id].append((team_id, week_number(day), share))
+    out: list[_Warrant] = []
+    for idea_id, figures in by_idea.items():
+        frame = (pd.DataFrame(figures, columns=["team", "week", "share"])
+                 .groupby(["team", "week"], as_index=False).mean())
+        last = min(last_week, int(frame["week"].max()))
+        check = erosion.check_adoption(team=frame["team"].to_numpy(), week=frame["week"].to_numpy(),
+                                       share=frame["share"].to_numpy(), last_week=last)
+        if check.alarm:
+            out.append(_Warrant(idea_id, erosion.ADOPTION_FALLING, None, check.detail(),
+                                {"drop": check.drop, "p_value": check.p_value, "teams": check.teams,
+                                 "before": check.before, "recent": check.recent,
+                                 "recent_weeks_span": [check.recent_from, check.recent_to]},
+                                int(check.recent_from)))
+    return out, len(by_idea)
 
 
 def _open_if_new(s: Session, db: Database, w: _Warrant, now: datetime) -> int | None:

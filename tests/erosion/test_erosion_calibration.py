@@ -32,3 +32,12 @@ def test_help_requests_alarm_when_they_rise_and_rarely_otherwise():
     assert rates["steady, 5 requests a week"] <= 0.08
     assert rates["rising from 1 to 3 a week"] >= 0.8
     assert rates["rising from 5 to 10 a week"] >= 0.8
+
+
+def test_adoption_alarms_when_it_falls_and_rarely_otherwise():
+    rates = dict(cal.simulate_adoption(worlds=WORLDS, rng=np.random.default_rng(cal.SEED)))
+    for name, rate in rates.items():
+        if name.startswith("steady"):
+            assert rate <= 0.08, f"{name}: {rate:.1%}"
+    assert rates["falls by 20 points, 1 team"] >= 0.8
+    assert rates["falls by 20 points, 4 teams"] >= 0.8

@@ -51,3 +51,17 @@ def test_watch_after_an_alarm_was_closed_no_longer_lists_it(org, monkeypatch):
     (alarm_id,) = service.refresh_alarms(org.db).opened
     service.close_alarm(org.db, org.admin, alarm_id, "fix_reopened", "The form lost its defaults in release 4.2.")
     assert json.loads(run(org.db, monkeypatch, "watch", "--json").stdout) == []
+
+
+def test_adoption_import_from_the_command_line_names_bad_rows(org, monkeypatch, tmp_path):
+    idea_id = world.build(org, later_effect=-30.0)
+    good = tmp_path / "adoption.csv"
+    good.write_text(f"idea_id,team,date,adopted_share\n{idea_id},CC,03/04/2025,40%\n")
+    result = run(org.db, monkeypatch, "adoption", "import", str(good), "--dayfirst")
+    assert result.exit_code == 0, result.output
+    assert "1 adoption figure(s) stored from adoption.csv: 1 idea(s), 1 team(s)" in result.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"idea_id,team,date,adopted_share\n{idea_id},CC,2025-04-03,lots\n")
+    result = run(org.db, monkeypatch, "adoption", "import", str(bad))
+    assert result.exit_code == 1
+    assert "row 2, column adopted_share “lots”" in result.stderr

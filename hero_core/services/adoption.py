@@ -1,0 +1,163 @@
+"""Adoption per team of piloted and scaled ideas: imported like metrics, all rows or none, row-numbered problems.
+
+A file's header is ``idea_id,team,date,adopted_share`` (team by code or name; the share as 0.45, or 45%). Dates
+are read by the one rule of hero_core/dates.py. A row for an idea, team and day already stored replaces it.
+Falling adoption is judged in hero_core/erosion.py (`check_adoption`) and raised by hero_core/services/erosion.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import delete, insert, select, tuple_
+
+from hero_core import audit, permissions
+from hero_core.dates import CHOOSE_ORDER, DateRefused, file_order, read_day
+from hero_core.db import Database
+from hero_core.errors import ImportRejected, InvalidInput
+from hero_core.lifecycle import LAUNCHED_STATES
+from hero_core.models import Idea, IdeaAdoption, Team
+from hero_core.services.common import actor_ref, load_actor
+
+COLUMNS = ("idea_id", "team", "date", "adopted_share")
+MAX_ROWS = 500_000
+SHOWN = 50
+
+
+@dataclass(frozen=True)
+class AdoptionImport:
+    rows: int
+    ideas: int
+    teams: int
+    file_name: str
+
+
+def _read(source) -> tuple[str, list[list[str]]]:
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInput(f"{path} is not a file that can be read")
+        data, name = path.read_bytes(), path.name
+    else:
+        data, name = source.read(), getattr(source, "name", "upload")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportRejected([f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as CSV UTF-8"]) from None
+    return name, list(csv.reader(io.StringIO(text, newline="")))
+
+
+def _share(text: str) -> float:
+    value = text.strip()
+    percent = value.endswith("%")
+    number = float(value.rstrip("%").strip().replace(",", "."))
+    share = number / 100 if percent else number
+    if not 0 <= share <= 1:
+        raise ValueError
+    return share
+
+
+def import_adoption(db: Database, *, actor_id: int | None, source, dayfirst: bool | None = None,
+                    via: str = "cli") -> AdoptionImport:
+    """Store every row of an adoption file, or none and raise ImportRejected naming each problem's row (the
+    header is row 1), column and value."""
+    name, table = _read(source)
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "import_adoption")
+        ideas = dict(s.execute(select(Idea.id, Idea.state)).all())
+        teams: dict[str, int] = {}
+        for tid, code, tname in s.execute(select(Team.id, Team.code, Team.name)):
+            teams[code.lower()] = tid
+            teams.setdefault(tname.lower(), tid)
+    if not table:
+        raise ImportRejected([f"{name} is empty; the first row must name the columns: {', '.join(COLUMNS)}"])
+    header = [h.strip().lower() for h in table[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise ImportRejected([f"row 1: the column(s) {', '.join(missing)} are missing; the header must name "
+                              f"{', '.join(COLUMNS)}"])
+    if len(table) - 1 > MAX_ROWS:
+        raise ImportRejected([f"{name} has {len(table) - 1:,} rows; at most {MAX_ROWS:,} are taken at once"])
+    at = {c: header.index(c) for c in COLUMNS}
+    body = [(n, r + [""] * (len(header) - len(r)))
+            for n, r in enumerate(table[1:], start=2) if any(c.strip() for c in r)]
+    order = file_order((r[at["date"]] for _, r in body), dayfirst)
+    launched = {s.value for s in LAUNCHED_STATES}
+    problems: list[str] = []
+    rows: dict[tuple[int, int, object], dict] = {}
+    first_row: dict[tuple[int, int, object], int] = {}
+    for number, cells in body:
+        get = {c: cells[at[c]].strip() for c in COLUMNS}
+
+        def bad(column: str, reason: str, get=get, number=number) -> None:
+            shown = f" “{get[column][:60]}”" if get[column] else ""
+            problems.append(f"row {number}, column {column}{shown}: {reason}")
+
+        idea_id = team_id = day = share = None
+        try:
+            idea_id = int(get["idea_id"])
+        except ValueError:
+            bad("idea_id", "must be an idea's number, e.g. 42")
+        if idea_id is not None:
+            if idea_id not in ideas:
+                bad("idea_id", "no idea has this number")
+                idea_id = None
+            elif ideas[idea_id] not in launched:
+                bad("idea_id", f"the idea is {ideas[idea_id].replace('_', ' ')}; adoption is recorded for piloting, "
+                               "scaling or scaled ideas")
+                idea_id = None
+        team_id = teams.get(get["team"].lower()) if get["team"] else None
+        if team_id is None:
+            bad("team", "not a team's code or name" if get["team"] else "a team is needed")
+        try:
+            day = read_day(get["date"], dayfirst=order, choose=CHOOSE_ORDER[via]) if get["date"] else None
+            if day is None:
+                bad("date", "a date is needed, e.g. 2026-04-03")
+        except DateRefused as exc:
+            bad("date", str(exc))
+        try:
+            share = _share(get["adopted_share"])
+        except ValueError:
+            bad("adopted_share", "must be a share from 0 to 1 (0.45) or a percentage (45%)")
+        if None in (idea_id, team_id, day, share):
+            continue
+        key = (idea_id, team_id, day)
+        if key in first_row:
+            problems.append(f"row {number}: the same idea, team and date as row {first_row[key]}; keep one of them")
+            continue
+        first_row[key] = number
+        rows[key] = {"idea_id": idea_id, "team_id": team_id, "day": day, "adopted_share": share}
+    if problems:
+        raise ImportRejected(problems[:SHOWN], total=len(problems))
+    if not rows:
+        raise ImportRejected([f"{name} has no rows below its header"])
+    now = db.now()
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        keys = list(rows)
+        for start in range(0, len(keys), 5_000):
+            chunk = keys[start:start + 5_000]
+            s.execute(delete(IdeaAdoption).where(
+                tuple_(IdeaAdoption.idea_id, IdeaAdoption.team_id, IdeaAdoption.day).in_(chunk)))
+        s.execute(insert(IdeaAdoption), [r | {"recorded_at": now} for r in rows.values()])
+        aid, email = actor_ref(actor)
+        idea_ids = sorted({k[0] for k in keys})
+        audit.record(s, at=now, actor_id=aid, actor_email=email, action="adoption_imported", entity_type="adoption",
+                     entity_id=name, after={"rows": len(rows), "ideas": idea_ids[:100],
+                                            "teams": len({k[1] for k in keys})})
+    return AdoptionImport(len(rows), len(idea_ids), len({k[1] for k in keys}), name)
+
+
+def adoption_series(db: Database, *, actor_id: int | None, idea_id: int) -> pd.DataFrame:
+    """One idea's adoption per team over time: day, team (its name), adopted_share."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_erosion")
+        rows = s.execute(select(IdeaAdoption.day, Team.name, IdeaAdoption.adopted_share)
+                         .join(Team, Team.id == IdeaAdoption.team_id)
+                         .where(IdeaAdoption.idea_id == idea_id).order_by(IdeaAdoption.day, Team.name)).all()
+    return pd.DataFrame(rows, columns=["day", "team", "adopted_share"])

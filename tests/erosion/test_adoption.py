@@ -1,0 +1,98 @@
+"""Adoption per team: imported all rows or none with row-numbered problems; falling adoption raises an alarm."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from hero_core import erosion
+from hero_core.errors import ImportRejected, PermissionDenied
+from hero_core.models import AuditEntry, IdeaAdoption
+from hero_core.services import adoption
+from hero_core.services import erosion as service
+from tests.erosion import world
+
+
+def _csv(rows) -> io.BytesIO:
+    lines = ["idea_id,team,date,adopted_share", *(",".join(map(str, r)) for r in rows)]
+    return io.BytesIO(("\n".join(lines) + "\n").encode())
+
+
+def _stored(org) -> int:
+    with org.db.read() as s:
+        return s.execute(select(func.count()).select_from(IdeaAdoption)).scalar_one()
+
+
+def test_adoption_imports_every_row_with_shares_or_percentages_and_is_audited(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    summary = adoption.import_adoption(org.db, actor_id=org.it, source=_csv([
+        (idea_id, "CC", "2025-04-07", "0.4"), (idea_id, "CC", "2025-05-05", "65%"),
+        (idea_id, "Stores", "14/04/2025", "0.1")]))
+    assert (summary.rows, summary.ideas, summary.teams) == (3, 1, 2)
+    series = adoption.adoption_series(org.db, actor_id=org.manager, idea_id=idea_id)
+    assert list(series["adopted_share"]) == [0.4, 0.1, 0.65]
+    assert set(series["team"]) == {"Contact centre", "Stores"}
+    with org.db.read() as s:
+        assert s.execute(select(AuditEntry.action).where(AuditEntry.action == "adoption_imported")).scalar_one()
+    # The same idea, team and day again replaces the figure.
+    adoption.import_adoption(org.db, actor_id=org.admin, source=_csv([(idea_id, "CC", "2025-04-07", "0.5")]))
+    assert _stored(org) == 3
+
+
+def test_a_bad_file_stores_nothing_and_names_each_row_column_and_value(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    with pytest.raises(ImportRejected) as refused:
+        adoption.import_adoption(org.db, actor_id=org.admin, source=_csv([
+            (idea_id, "CC", "2025-04-07", "0.4"),
+            (999, "CC", "2025-04-07", "0.4"),
+            (idea_id, "XX", "2025-04-07", "0.4"),
+            (idea_id, "CC", "2025-02-30", "0.4"),
+            (idea_id, "CC", "2025-04-14", "1.4"),
+            (idea_id, "CC", "2025-04-07", "0.3"),
+        ]))
+    problems = refused.value.problems
+    assert problems[0] == "row 3, column idea_id “999”: no idea has this number"
+    assert problems[1] == "row 4, column team “XX”: not a team's code or name"
+    assert problems[2].startswith("row 5, column date “2025-02-30”:")
+    assert problems[3] == "row 6, column adopted_share “1.4”: must be a share from 0 to 1 (0.45) or a percentage (45%)"
+    assert problems[4] == "row 7: the same idea, team and date as row 2; keep one of them"
+    assert _stored(org) == 0
+
+
+def test_only_it_champions_and_admins_import_adoption(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    with pytest.raises(PermissionDenied, match="IT champions and admins"):
+        adoption.import_adoption(org.db, actor_id=org.manager, source=_csv([(idea_id, "CC", "2025-04-07", "0.4")]))
+
+
+def test_adoption_falling_on_the_ideas_teams_raises_an_alarm(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    rng = np.random.default_rng(5)
+    last_monday = world.NOW.date() - timedelta(days=world.NOW.weekday() + 7)
+    rows = []
+    for w in range(16):
+        day = last_monday - timedelta(weeks=15 - w)
+        for team in ("CC", "ST", "T2"):
+            share = (0.8 if w < 8 else 0.55) + rng.normal(0, 0.03)
+            rows.append((idea_id, team, day.isoformat(), f"{share:.3f}"))
+    adoption.import_adoption(org.db, actor_id=org.admin, source=_csv(rows))
+    service.refresh_alarms(org.db)
+    (alarm,) = service.open_alarms(org.db, actor_id=org.manager)
+    assert (alarm.kind, alarm.metric) == (erosion.ADOPTION_FALLING, None)
+    assert re.match(r"Adoption fell from 7\d% to 5\d% of the people in 3 team\(s\) in the 8 weeks from 2025-07-07 "
+                    r"against the 8 weeks before \(one-sided p < 0.001\)\.", alarm.detail), alarm.detail
+
+
+def test_steady_adoption_raises_none(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    rng = np.random.default_rng(6)
+    last_monday = world.NOW.date() - timedelta(days=world.NOW.weekday() + 7)
+    rows = [(idea_id, team, (last_monday - timedelta(weeks=15 - w)).isoformat(), f"{0.7 + rng.normal(0, 0.05):.3f}")
+            for w in range(16) for team in ("CC", "ST")]
+    adoption.import_adoption(org.db, actor_id=org.admin, source=_csv(rows))
+    assert service.refresh_alarms(org.db).opened == ()
