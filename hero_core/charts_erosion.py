@@ -40,3 +40,21 @@ def erosion_chart(series: pd.DataFrame, *, unit: str = "", title: str = "") -> a
         )
     )
     return alt.layer(shade, lines).properties(title=title, height=220)
+
+
+def adoption_chart(frame: pd.DataFrame, *, title: str = "") -> alt.Chart:
+    """Adopted share per team over time (frame: day, team, adopted_share), 0 to 100%."""
+    data = frame.assign(day=[pd.Timestamp(d).strftime("%Y-%m-%d") for d in frame["day"]])
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:T", title="Date"),
+            y=alt.Y("adopted_share:Q", title="Adopted share", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("team:N", title="Team"),
+            tooltip=[alt.Tooltip("day:T", title="Date"), alt.Tooltip("team:N", title="Team"),
+                     alt.Tooltip("adopted_share:Q", title="Adopted", format=".0%")],
+        )
+        .properties(title=title, height=220)
+    )

@@ -3,8 +3,8 @@
 import streamlit as st
 
 from hero_app import ui
-from hero_core.charts_erosion import erosion_chart
-from hero_core.services import erosion
+from hero_core.charts_erosion import adoption_chart, erosion_chart
+from hero_core.services import adoption, erosion
 
 P = "erosion"
 
@@ -44,6 +44,12 @@ for alarm in ui.paged(alarms, key=f"{P}_page", page_size=10):
                 with box:
                     series = erosion.alarm_series(db, actor_id=user.id, alarm_id=alarm.id)
                     st.altair_chart(erosion_chart(series, unit=alarm.unit, title=alarm.metric_name or ""))
+        if alarm.kind == "adoption_falling":
+            box = ui.lazy_expander("Adoption per team", key=f"{k}_chart")
+            if box.open:
+                with box:
+                    frame = adoption.adoption_series(db, actor_id=user.id, idea_id=alarm.idea_id)
+                    st.altair_chart(adoption_chart(frame, title=alarm.idea_title))
         if not alarm.may_close:
             continue
         with st.popover("Close with what was done", icon=":material/task_alt:"):

@@ -3,11 +3,14 @@ matrix allows; the check runs from the page."""
 
 from __future__ import annotations
 
+import io
+from datetime import timedelta
+
 import pyarrow as pa
 from sqlalchemy import select
 
 from hero_core.models import ErosionAlarm
-from hero_core.services import erosion
+from hero_core.services import adoption, erosion
 from tests.app.conftest import all_text, as_role, assert_clean, open_page, successes
 from tests.erosion import world
 
@@ -74,3 +77,21 @@ def test_check_now_opens_the_alarms_that_are_due(org):
     assert "1 new alarm" in " ".join(successes(at))
     with org.db.read() as s:
         assert s.execute(select(ErosionAlarm.kind)).scalars().all() == ["effect_fading"]
+
+
+def test_an_adoption_alarm_shows_adoption_per_team(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    last_monday = world.NOW.date() - timedelta(days=world.NOW.weekday() + 7)
+    lines = ["idea_id,team,date,adopted_share"] + [
+        f"{idea_id},{team},{(last_monday - timedelta(weeks=15 - w)).isoformat()},{0.8 if w < 8 else 0.5}"
+        for w in range(16) for team in ("CC", "ST")]
+    adoption.import_adoption(org.db, actor_id=org.admin, source=io.BytesIO("\n".join(lines).encode()))
+    (alarm_id,) = erosion.refresh_alarms(org.db).opened
+    at = open_page(as_role("manager"), "erosion")
+    assert "Adoption falling" in all_text(at)
+    at.session_state[f"erosion_{alarm_id}_chart"] = True
+    at.run()
+    assert_clean(at)
+    chart = at.get("vega_lite_chart")[0]
+    rows = [row for ds in chart.proto.datasets for row in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
+    assert {r["team"] for r in rows} == {"Contact centre", "Stores"}
