@@ -1023,6 +1023,13 @@ class HelperCredit:
     answers: int  # answers to other people's requests
 
 
+def solved_for_others(stmt):
+    """`stmt` over the answers that solved someone else's roadblock (the asker marked them; one's own answer to
+    one's own question does not count): the one rule for helping credits and the Hall of HEROs' badge."""
+    return (stmt.select_from(HelpAnswer).join(HelpRequest, HelpRequest.solution_id == HelpAnswer.id)
+            .where(HelpAnswer.author_id != HelpRequest.asker_id, HelpRequest.solved_at.is_not(None)))
+
+
 def helping_credits(db: Database, *, actor_id: int | None, since: date | None = None,
                     limit: int = 50) -> list[HelperCredit]:
     """Who helped colleagues most: answers marked as solving someone else's roadblock, then answers given (not to
@@ -1033,9 +1040,7 @@ def helping_credits(db: Database, *, actor_id: int | None, since: date | None = 
         answered = (select(HelpAnswer.author_id.label("uid"), func.count().label("n"))
                     .join(HelpRequest, HelpRequest.id == HelpAnswer.request_id)
                     .where(HelpAnswer.author_id != HelpRequest.asker_id))
-        solved = (select(HelpAnswer.author_id.label("uid"), func.count().label("n"))
-                  .join(HelpRequest, HelpRequest.solution_id == HelpAnswer.id)
-                  .where(HelpAnswer.author_id != HelpRequest.asker_id))
+        solved = solved_for_others(select(HelpAnswer.author_id.label("uid"), func.count().label("n")))
         if start is not None:
             answered = answered.where(HelpAnswer.created_at >= start)
             solved = solved.where(HelpRequest.solved_at >= start)

@@ -24,7 +24,20 @@ from sqlalchemy.orm import Session
 
 from hero_core import cache, impact, impact_store, permissions
 from hero_core.db import Database
-from hero_core.models import Approval, Comment, Idea, IdeaMerge, IdeaSupport, ImpactResult, Metric, Team, User
+from hero_core.models import (
+    Approval,
+    Comment,
+    HelpAnswer,
+    HelpRequest,
+    Idea,
+    IdeaMerge,
+    IdeaSupport,
+    ImpactResult,
+    Metric,
+    Team,
+    User,
+)
+from hero_core.services import help
 from hero_core.services.common import load_actor
 from hero_core.vocab import State
 
@@ -47,6 +60,12 @@ BADGES: tuple[Badge, ...] = (
         "Helped a colleague",
         "🤝",
         "supported or commented on a colleague's idea (not their own)",
+    ),
+    Badge(
+        "solved_roadblock",
+        "Solved a roadblock",
+        "🛟",
+        "answered a colleague's call for help, and the colleague marked that answer as the one that solved it",
     ),
     Badge("first_scaled", "First scaled", "🚀", "an idea they are credited with was scaled to every team"),
     Badge(
@@ -77,7 +96,7 @@ def _first_idea(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
         .where(Idea.submitted_at.is_not(None))
         .group_by(Idea.submitter_id)
     )
-    return {u: at for u, at in rows}
+    return dict(rows.all())
 
 
 def _helped_colleague(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
@@ -98,7 +117,15 @@ def _helped_colleague(s: Session, improved: dict[int, date]) -> dict[int, dateti
         )
     )
     both = union(supports, comments).subquery()
-    return {u: at for u, at in s.execute(select(both.c.u, func.min(both.c.at)).group_by(both.c.u))}
+    return dict(s.execute(select(both.c.u, func.min(both.c.at)).group_by(both.c.u)).all())
+
+
+def _solved_roadblock(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
+    # The first time an answer of theirs was marked by its asker as the one that solved the roadblock (help
+    # with roadblocks, hero_core/services/help.py): helping counts like proposing does.
+    rows = s.execute(help.solved_for_others(select(HelpAnswer.author_id, func.min(HelpRequest.solved_at)))
+                     .group_by(HelpAnswer.author_id))
+    return dict(rows.all())
 
 
 def _first_scaled(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
@@ -109,7 +136,7 @@ def _first_scaled(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
         .where(Idea.scaled_at.is_not(None), Idea.state == State.SCALED.value)
         .group_by(credited.c.user_id)
     )
-    return {u: at for u, at in rows}
+    return dict(rows.all())
 
 
 def _measured_improvement(s: Session, improved: dict[int, date]) -> dict[int, datetime]:
@@ -127,6 +154,7 @@ def _measured_improvement(s: Session, improved: dict[int, date]) -> dict[int, da
 
 _EARNERS: dict[str, Callable[[Session, dict[int, date]], dict[int, datetime]]] = {
     "first_idea": _first_idea,
+    "solved_roadblock": _solved_roadblock,
     "helped_colleague": _helped_colleague,
     "first_scaled": _first_scaled,
     "measured_improvement": _measured_improvement,
@@ -264,9 +292,11 @@ class ScaledIdeas(Sequence[ScaledIdea]):
 _EFFECT = arrow.struct([("metric", arrow.string()), ("verdict", arrow.string()), ("effect", arrow.float64()),
                         ("ci_low", arrow.float64()), ("ci_high", arrow.float64())])
 _SCALED_IDEAS = arrow.schema([
-    ("idea_id", arrow.int64()), ("title", arrow.string()), ("team_code", arrow.dictionary(arrow.int32(), arrow.string())),
+    ("idea_id", arrow.int64()), ("title", arrow.string()),
+    ("team_code", arrow.dictionary(arrow.int32(), arrow.string())),
     ("scaled_at", arrow.timestamp("us", tz="UTC")), ("launch_date", arrow.date32()),
-    ("proposed_by", arrow.list_(arrow.int64())), ("built_by", arrow.int64()), ("approved_by", arrow.list_(arrow.int64())),
+    ("proposed_by", arrow.list_(arrow.int64())), ("built_by", arrow.int64()),
+    ("approved_by", arrow.list_(arrow.int64())),
     ("effects", arrow.list_(_EFFECT)), ("improved", arrow.bool_()),
 ])
 
@@ -379,7 +409,7 @@ def _build_hall(db: Database, version: tuple) -> Hall:
         effects = effects_by_idea.get(idea_id, ())
         for name, value in zip(_SCALED_IDEAS.names, (
             idea_id, title, team, scaled_at, launch,
-            [submitter] + sorted(u for u in people[idea_id] if u != submitter), champion, approvers[idea_id],
+            [submitter, *sorted(u for u in people[idea_id] if u != submitter)], champion, approvers[idea_id],
             effects, _earns_recognition([e[1] for e in effects]),
         ), strict=True):
             columns[name].append(value)

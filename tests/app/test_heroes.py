@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hero_core.models import IdeaSupport
-from hero_core.services import ideas
+from hero_core.services import ideas, recognition
 from tests.app.conftest import (
     ROLES,
     all_text,
@@ -48,7 +48,8 @@ def test_every_role_can_open_the_hall_and_see_a_scaled_idea_with_its_people(org,
 def test_the_submitter_sees_their_own_badges_and_others_are_invited_to_earn_one(org):
     scaled(org)
     at = open_page(as_role("frontline"), "heroes")
-    assert "Your badges: :material/lightbulb: First idea · :material/rocket_launch: First scaled" in [s.value for s in at.success]
+    assert ("Your badges: :material/lightbulb: First idea · :material/rocket_launch: First scaled"
+            in [s.value for s in at.success])
     at = open_page(as_role("it_champion"), "heroes")
     assert any("You have no badge yet" in i.value for i in at.info)
 
@@ -90,7 +91,7 @@ def test_an_empty_hall_says_how_ideas_get_there_and_lists_the_badge_rules(org):
     assert_clean(at)
     assert any("No idea has been scaled yet" in i.value for i in at.info)
     rules = table(at, "Badge", "Earned when someone…")
-    assert len(rules) == 4
+    assert list(rules["Badge"]) == [b.name for b in recognition.BADGES] and len(rules) == 5
     assert "Nobody has earned a badge yet." in all_text(at)
 
 

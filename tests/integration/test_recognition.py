@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from hero_core.errors import PermissionDenied
 from hero_core.models import AuditEntry, Comment, IdeaMerge, IdeaSupport
-from hero_core.services import people, recognition
+from hero_core.services import help, people, recognition
 from hero_core.vocab import State
 from tests.impact.factories import AHT_TEAMS, LAUNCH, add_teams, launched_idea, store_daily, synthetic_daily
 from tests.integration.factories import idea_in_state, new_idea
+from tests.integration.test_help import ask, setup_help
 
 T = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
@@ -62,6 +63,7 @@ def test_the_badge_rules_are_one_table_with_words_for_each():
     assert [b.code for b in recognition.BADGES] == [
         "first_idea",
         "helped_colleague",
+        "solved_roadblock",
         "first_scaled",
         "measured_improvement",
     ]
@@ -228,3 +230,18 @@ def test_signing_in_and_out_moves_no_data_version_but_a_comment_does(org):
     with org.db.read() as s:
         after = (cache.data_version(s), data_version(org.db), impact_views.data_version(org.db))
     assert all(a != b for a, b in zip(after, before, strict=True))
+
+
+def test_an_answer_the_asker_marks_as_solving_their_roadblock_earns_solved_a_roadblock(org):
+    coach = setup_help(org)
+    asked = ask(org)
+    answered = help.answer(org.db, actor_id=coach, request_id=asked, body="Edit, then Address, then Save.")
+    mine = ask(org, who=org.frontline_b, question="Where is the refund button in the CRM?")
+    own = help.answer(org.db, actor_id=org.frontline_b, request_id=mine, body="Found it: under Payments.")
+    assert "solved_roadblock" not in badges(org, coach)  # answered, not yet marked as the solution
+    help.mark_solved(org.db, actor_id=org.frontline, request_id=asked, answer_id=answered)
+    help.mark_solved(org.db, actor_id=org.frontline_b, request_id=mine, answer_id=own)
+    assert "solved_roadblock" in badges(org, coach)
+    assert "solved_roadblock" not in badges(org, org.frontline_b)  # one's own question does not count
+    credits = {c.user_id: c.solved for c in help.helping_credits(org.db, actor_id=org.frontline)}
+    assert credits.get(coach) == 1 and not credits.get(org.frontline_b)
