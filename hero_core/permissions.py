@@ -215,6 +215,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "close_erosion_alarm": (_any(_role(Role.IT_CHAMPION, Role.ADMIN), _team_manager),
                             "an IT champion, a manager of the idea's team or an admin"),
     "import_adoption": (_role(Role.IT_CHAMPION, Role.ADMIN), "IT champions and admins"),
+    "view_touchpoint_plan": (_role(Role.EXECUTIVE, Role.MANAGER), "executives and managers"),
 }
 
 IDEA_ACTIONS = frozenset(

@@ -122,6 +122,7 @@ EXPECTED: dict[str, Who] = {
     "view_erosion": MANAGERS | {"it_champion", "executive", "admin"},
     "close_erosion_alarm": only("it_champion", "team_manager", "admin"),
     "import_adoption": only("it_champion", "admin"),
+    "view_touchpoint_plan": MANAGERS | {"executive"},
 }
 
 #: The actions whose rule needs the idea they apply to.

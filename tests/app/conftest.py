@@ -43,6 +43,7 @@ ALLOWED = {
     "help-catalog": {"admin"},
     # Erosion alarms (issue 23): managers, IT champions, executives and admins.
     "erosion": {"manager", "it_champion", "executive", "admin"},
+    "touchpoints": {"manager", "executive"},
 }
 
 

@@ -13,7 +13,8 @@ PERMITTED = [(page, min(ALLOWED[page])) for page in RESTRICTED]
 TITLES = {"review": "Review queue", "it-board": "IT board", "impact": "Impact", "admin": "Administration",
           "scorecard": "Compact scorecard", "ecoach": "E-coach queue", "roadblocks": "Recurring roadblocks",
           "help-catalog": "Help catalog and e-coaches",
-          "erosion": "Erosion board"}
+          "erosion": "Erosion board",
+          "touchpoints": "Touch-point plan"}
 
 
 def _user_id(org, role: str) -> int:
