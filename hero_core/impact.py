@@ -52,9 +52,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from hero_core import lifecycle
 from hero_core.config import int_setting
 from hero_core.errors import InvalidInput
-from hero_core.vocab import State
 from hero_core.weeks import WEEK_EPOCH, week_number, week_start
 
 DID = "difference-in-differences"
@@ -69,7 +69,7 @@ VERDICTS = (IMPROVED, WORSENED, NO_CLEAR_CHANGE, NOT_ENOUGH_DATA, NOT_ATTRIBUTAB
 #: Part of every stored estimate's fingerprint (hero_core.impact_store): a new method recomputes them all.
 METHOD_VERSION = "2-trend-studentised"
 
-LAUNCHED_STATES = (State.PILOTING, State.SCALING, State.SCALED)
+LAUNCHED_STATES = lifecycle.LAUNCHED_STATES  # their home: hero_core/lifecycle.py
 MIN_WEEKS = 2  # weeks with data on each side of the launch, per group
 MIN_COMPARISON_TEAMS = 2  # below this, a comparison cannot show how much teams vary: before-after instead
 #: Team-clustered standard errors need many treated clusters. Simulated on 50 teams x 24 weeks of pure noise,
@@ -550,7 +550,7 @@ def _quiet():
 
 
 NAN4 = (math.nan, math.nan, math.nan, math.nan)
-NAN6 = NAN4 + (math.nan, math.nan)
+NAN6 = (*NAN4, math.nan, math.nan)
 #: The two-sided t quantile's probability, computed as statsmodels' conf_int(alpha=1 - CONFIDENCE) does.
 UPPER_Q = 1 - (1 - CONFIDENCE) / 2
 #: The tail probabilities of scipy's TtestResult.confidence_interval(CONFIDENCE), computed as it does.
@@ -811,16 +811,5 @@ class LaunchedIdea:
     metric_codes: tuple[str, ...]
 
 
-#: Names that moved to the read service (hero_core.services.impact_reads): still importable from here, imported
-#: when first asked for, so that this module imports no database, session or service.
-_MOVED = {"estimate_impact": "estimate_impact", "estimate_portfolio": "estimate_portfolio",
-          "_launched_ideas": "launched_ideas", "_estimate_ideas": "estimate_ideas",
-          "MAX_IDS_IN_SQL": "MAX_IDS_IN_SQL"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        from hero_core.services import impact_reads
-
-        return getattr(impact_reads, _MOVED[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# The estimator's database reads (estimate_impact, estimate_portfolio, the launched ideas) live in
+# hero_core/services/impact_reads.py: this module imports no database, session or service.

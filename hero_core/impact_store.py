@@ -34,7 +34,7 @@ from hero_core.db import Database
 from hero_core.errors import DatabaseBusy
 from hero_core.infra import pool
 from hero_core.models import AuditEntry, Idea, IdeaMetric, ImpactCheck, ImpactResult, Metric
-from hero_core.services import impact_reads
+from hero_core.services import impact_reads, lifecycle_sql
 
 #: (database, windows) -> the data version (hero_core.cache.data_version) at which a refresh of every launched
 #: idea last found (or made) every stored estimate current. Everything an estimate depends on moves the data
@@ -198,7 +198,7 @@ def _since_last_check(s: Session, windows: impact.ImpactWindows) -> list[int] | 
         select(IdeaMetric.idea_id).distinct()
         .join(Idea, Idea.id == IdeaMetric.idea_id)
         .join(Metric, Metric.code == IdeaMetric.metric_code)
-        .where(Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]), Idea.launch_date.is_not(None),
+        .where(lifecycle_sql.launched(),
                ~exists().where(ImpactResult.idea_id == IdeaMetric.idea_id,
                                ImpactResult.metric_code == IdeaMetric.metric_code))
     )

@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from hero_core import impact, impact_store, permissions
+from hero_core import impact_store, permissions
 from hero_core.db import Database
 from hero_core.models import AuditEntry, Idea, Team
-from hero_core.services import campaigns, ideas
+from hero_core.services import campaigns, ideas, lifecycle_sql
 from hero_core.services.common import load_actor
 from hero_core.vocab import State
 
@@ -117,7 +117,7 @@ def team_wins(db: Database, *, actor_id: int, limit: int = 5) -> Listing:
         ).all()
         launched = s.execute(
             select(Idea.id, Idea.title, Idea.state, Idea.launch_date)
-            .where(Idea.team_id == actor.team_id, Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
+            .where(Idea.team_id == actor.team_id, lifecycle_sql.launched(),
                    Idea.launch_date >= since.date(), Idea.merged_into_id.is_(None))
         ).all()
     wins = {row.id: HomeIdea(*row) for row in scaled}
@@ -168,7 +168,7 @@ def quarter_impact(db: Database, *, actor_id: int) -> QuarterImpact:
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "view_impact")
         launched = set(s.execute(
-            select(Idea.id).where(Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
+            select(Idea.id).where(lifecycle_sql.launched(),
                                   Idea.launch_date >= first, Idea.launch_date <= today,
                                   Idea.merged_into_id.is_(None))
         ).scalars())

@@ -21,7 +21,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from hero_core import cache, impact, impact_store, permissions, risk
+from hero_core import cache, impact, impact_store, lifecycle, permissions, risk
 from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound
 from hero_core.models import (
@@ -34,7 +34,7 @@ from hero_core.models import (
     RiskRating,
     Team,
 )
-from hero_core.services import impact_reads
+from hero_core.services import impact_reads, lifecycle_sql
 from hero_core.services.common import load_actor
 from hero_core.services.data_version import data_version  # the one data version, re-exported for old callers
 from hero_core.services.observations import weekly_means
@@ -148,12 +148,13 @@ def portfolio(
     by_idea: dict[int, list[impact.ImpactEstimate]] = {}
     for e in estimates:
         by_idea.setdefault(e.idea_id, []).append(e)
-    records = []
-    for facts in ideas:
-        for e in sorted(by_idea.get(facts[0], []), key=lambda e: e.metric) or [None]:
-            records.append((*facts, *(_UNMEASURED if e is None else (
-                e.metric, e.direction, e.effect, e.ci_low, e.ci_high, e.p_value, e.verdict, e.method, e.inference,
-                e.baseline_mean, e.pre_trend_p, e.n_obs, " ".join(e.warnings)))))
+    records = [
+        (*facts, *(_UNMEASURED if e is None else (
+            e.metric, e.direction, e.effect, e.ci_low, e.ci_high, e.p_value, e.verdict, e.method, e.inference,
+            e.baseline_mean, e.pre_trend_p, e.n_obs, " ".join(e.warnings))))
+        for facts in ideas
+        for e in sorted(by_idea.get(facts[0], []), key=lambda e: e.metric) or [None]
+    ]
     return _compact(_portfolio_frame(records, units))
 
 
@@ -181,8 +182,7 @@ def portfolio_with(db: Database, *, actor_id: int | None, filters: ViewFilters =
 
 def _launched(filters: ViewFilters) -> list[ColumnElement[bool]]:
     return [
-        Idea.state.in_([st.value for st in impact.LAUNCHED_STATES]),
-        Idea.launch_date.is_not(None),
+        lifecycle_sql.launched(),
         *_conditions(filters, "launch_date"),
     ]
 
@@ -330,7 +330,7 @@ def _idea_series(db: Database, idea_id: int, metric_code: str, windows: impact.I
         idea = s.get(Idea, idea_id)
         if idea is None or idea.state == State.DRAFT:
             raise NotFound(f"Idea #{idea_id} does not exist.")
-        if idea.state not in impact.LAUNCHED_STATES or idea.launch_date is None:
+        if not lifecycle.is_launched(idea.state, idea.launch_date):
             raise InvalidInput(f"Idea #{idea_id} has not been launched; there is no impact series yet.")
         if metric_code not in {m.metric_code for m in idea.metric_rows}:
             raise InvalidInput(f"{metric_code!r} is not one of idea #{idea_id}'s target metrics.")
@@ -513,14 +513,14 @@ def _risk_heatmap(db: Database, filters: ViewFilters) -> pd.DataFrame:
             .join(latest, (latest.c.id == RiskRating.assessment_id) & (latest.c.rn == 1))
             .subquery()
         )
-        cells = dict(
-            ((int(li), int(im)), int(n))
+        cells = {
+            (int(li), int(im)): int(n)
             for li, im, n in s.execute(
                 select(top.c.likelihood, top.c.impact, func.count())
                 .where(top.c.rn == 1)
                 .group_by(top.c.likelihood, top.c.impact)
             )
-        )
+        }
     grid = [(li, im) for li in range(1, 6) for im in range(1, 6)]
     return pd.DataFrame(
         {

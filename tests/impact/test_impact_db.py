@@ -147,9 +147,7 @@ def test_hero_impact_prints_a_readable_table_and_fails_cleanly_for_an_unknown_id
     assert "Idea #9999 does not exist" in missing.output and "Traceback" not in missing.output
 
 
-def test_the_estimators_services_are_still_importable_from_the_pure_module():
-    """hero_core.impact is pure; its database services live in impact_reads and keep their old names there."""
-    from hero_core.impact import estimate_impact, estimate_portfolio
-
-    assert (estimate_impact, estimate_portfolio) == (impact_reads.estimate_impact, impact_reads.estimate_portfolio)
-    assert impact._launched_ideas is impact_reads.launched_ideas
+def test_the_pure_estimator_module_holds_no_database_service():
+    """hero_core.impact is the pure estimator; its database services live in impact_reads."""
+    assert not hasattr(impact, "estimate_impact") and not hasattr(impact, "_launched_ideas")
+    assert callable(impact_reads.estimate_impact) and callable(impact.estimate_arrays)

@@ -23,6 +23,7 @@ PACKAGE = "hero_core"
 #: The pure rules. impact.py joins once it passes: its `__getattr__` still hands out the names that moved to
 #: services/impact_reads by importing that service on demand.
 RULES_MODULES = [
+    "hero_core.impact",
     "hero_core.workflow",
     "hero_core.permissions",
     "hero_core.risk",
