@@ -36,6 +36,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("help", "hero_app/pages/help.py", "Ask for help", ":material/support:", section="Help"),
     PageSpec("known-answers", "hero_app/pages/known_answers.py", "Known answers", ":material/menu_book:",
              section="Help"),
+    PageSpec("job-aids", "hero_app/pages/job_aids.py", "Job aids", ":material/checklist:", section="Help"),
     PageSpec("help-request", "hero_app/pages/help_request.py", "Help request", ":material/forum:", section="Help",
              in_menu=False),
     PageSpec("ecoach", "hero_app/pages/ecoach.py", "E-coach queue", ":material/support_agent:",

@@ -40,7 +40,7 @@ WARM_MODULES = (
     "hero_core.services.home", "hero_core.services.approvals",
     "hero_core.services.help", "hero_core.help_text",
     "hero_core.erosion", "hero_core.charts_erosion", "hero_core.services.erosion", "hero_core.help_io",
-    "hero_core.services.adoption", "hero_core.services.touchpoints",
+    "hero_core.services.adoption", "hero_core.services.touchpoints", "hero_core.services.job_aids",
     "hero_app.auth", "hero_app.conversation", "hero_app.idea_form", "hero_app.impact_panel", "hero_app.mail_pref",
     "hero_app.metrics_admin", "hero_app.navigation", "hero_app.panels", "hero_app.session_cookie", "hero_app.ui",
 )

@@ -611,3 +611,23 @@ class IdeaAdoption(Base):
     adopted_share: Mapped[float] = mapped_column(Float)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     __table_args__ = (CheckConstraint("adopted_share >= 0 AND adopted_share <= 1", name="share"),)
+
+
+class JobAid(Base):
+    """A short how-to for the people who must work a piloted or scaled idea's new way, versioned: every save is a
+    new version; an e-coach checks a version before the idea's teams see it (hero_core/services/job_aids.py;
+    migration 0013)."""
+
+    __tablename__ = "job_aids"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    steps: Mapped[str] = mapped_column(Text)
+    applies_where: Mapped[str] = mapped_column(Text, default="")
+    links: Mapped[str] = mapped_column(Text, default="")
+    written_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    __table_args__ = (Index("ux_job_aids_idea_version", "idea_id", "version", unique=True),)

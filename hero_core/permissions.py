@@ -216,6 +216,10 @@ MATRIX: dict[str, tuple[Rule, str]] = {
                             "an IT champion, a manager of the idea's team or an admin"),
     "import_adoption": (_role(Role.IT_CHAMPION, Role.ADMIN), "IT champions and admins"),
     "view_touchpoint_plan": (_role(Role.EXECUTIVE, Role.MANAGER), "executives and managers"),
+    # Job aids (hero_core/services/job_aids.py): the HERO who proposed the idea or an IT champion writes; an
+    # e-coach checks before the idea's teams see it; checked job aids are open to every colleague.
+    "write_job_aid": (_any(_author, _role(Role.IT_CHAMPION)), "the idea's submitter or an IT champion"),
+    "check_job_aid": (_role(Role.ECOACH), "e-coaches"),
 }
 
 IDEA_ACTIONS = frozenset(
@@ -246,6 +250,7 @@ IDEA_ACTIONS = frozenset(
         "follow",
         "merge_duplicate",
         "close_erosion_alarm",
+        "write_job_aid",
     }
 )
 
