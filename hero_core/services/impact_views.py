@@ -490,7 +490,9 @@ def _risk_heatmap(db: Database, filters: ViewFilters) -> pd.DataFrame:
                 func.row_number()
                 .over(
                     partition_by=RiskAssessment.idea_id,
-                    order_by=(RiskAssessment.created_at.desc(), RiskAssessment.id.desc()),
+                    # The latest assessment is the last recorded, the highest id (lifecycle.latest), as the idea
+                    # page and the review queue read it: by time, a clock set back could reorder them.
+                    order_by=RiskAssessment.id.desc(),
                 )
                 .label("rn"),
             )
