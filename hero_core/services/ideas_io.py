@@ -355,7 +355,7 @@ def export_rows(db: Database, *, actor_id: int | None = None, flt: IdeaFilter | 
         permissions.require(actor, "export_ideas")
         chosen = select(Idea.id).where(Idea.state != State.DRAFT.value)
         if flt is not None:
-            chosen = idea_rules._filtered(chosen, actor, idea_rules._clean_filter(flt))
+            chosen = idea_rules.filtered_ideas(chosen, actor, idea_rules.clean_filter(flt))
         chosen_ids = chosen.scalar_subquery()
         pilots: dict[int, list[str]] = {}
         for idea_id, code in s.execute(
