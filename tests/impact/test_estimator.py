@@ -291,32 +291,6 @@ def test_with_one_pilot_team_and_no_effect_the_interval_excludes_zero_about_one_
     assert false_alarms / draws < 0.09
 
 
-def test_one_estimate_from_arrays_is_fast():
-    import time
-
-    rng = np.random.default_rng(0)
-    lw = impact.week_number(LAUNCH)
-    team = np.repeat(np.arange(50), 60)
-    week = np.tile(np.arange(lw - 30, lw + 30), 50)
-    order = np.argsort(week, kind="stable")
-    args = dict(
-        team=team[order],
-        week=week[order],
-        value=rng.normal(size=3000)[order],
-        n=np.full(3000, 7),
-        treated={0, 1},
-        team_labels={i: f"T{i}" for i in range(50)},
-        metric="aht",
-        direction="lower",
-        bounds=impact.ImpactWindows().bounds(LAUNCH),
-    )
-    impact.estimate_arrays(**args)
-    start = time.perf_counter()
-    for _ in range(20):
-        impact.estimate_arrays(**args)
-    assert (time.perf_counter() - start) / 20 < 0.05
-
-
 def test_pilots_already_drifting_are_no_clear_change_with_the_plain_tier_saying_what_it_would_mean():
     daily = synthetic_daily(effect=0.0, org_shift=0.0, noise=2.0)
     days_to_launch = (pd.to_datetime(daily["day"]) - pd.Timestamp(LAUNCH)).dt.days.to_numpy()
