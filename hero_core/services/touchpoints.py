@@ -1,6 +1,6 @@
 """The touch-point plan: every customer touch point against what is happening there — open roadblocks, ideas in
-flight, scaled ideas, open erosion alarms — and the trend of the metrics its ideas target, so the performance
-support plan is visible at a glance and the weakest places stand out.
+flight, scaled ideas, ideas with a checked job aid, open erosion alarms — and the trend of the metrics its ideas
+target, so the performance support plan is visible at a glance and the weakest places stand out.
 
 A read model: counts aggregated in the database, one small frame per call. A metric's trend is the organisation's
 weekly mean over the TREND_WEEKS most recent weeks with data against the TREND_WEEKS before them; it is called
@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from hero_core import permissions
 from hero_core.db import Database
-from hero_core.models import ErosionAlarm, HelpRequest, Idea, IdeaMetric, Metric, ObservationWeek
+from hero_core.models import ErosionAlarm, HelpRequest, Idea, IdeaMetric, JobAid, Metric, ObservationWeek
 from hero_core.services.common import load_actor
 from hero_core.vocab import TOUCHPOINT_LABELS, State, Touchpoint
 
@@ -97,6 +97,9 @@ def touchpoint_plan(db: Database, *, actor_id: int | None) -> pd.DataFrame:
         alarms = dict(s.execute(select(Idea.touchpoint, func.count(ErosionAlarm.id))
                                 .join(Idea, Idea.id == ErosionAlarm.idea_id)
                                 .where(ErosionAlarm.closed_at.is_(None)).group_by(Idea.touchpoint)).all())
+        aids = dict(s.execute(select(Idea.touchpoint, func.count(func.distinct(JobAid.idea_id)))
+                              .join(Idea, Idea.id == JobAid.idea_id)
+                              .where(JobAid.checked_at.is_not(None)).group_by(Idea.touchpoint)).all())
         targeted: dict[str, set[str]] = defaultdict(set)
         for touchpoint, code in s.execute(select(Idea.touchpoint, IdeaMetric.metric_code).distinct()
                                           .join(IdeaMetric, IdeaMetric.idea_id == Idea.id)
@@ -112,6 +115,7 @@ def touchpoint_plan(db: Database, *, actor_id: int | None) -> pd.DataFrame:
             "open_roadblocks": int(roadblocks.get(tp.value, 0)),
             "ideas_in_flight": int(in_flight.get(tp.value, 0)),
             "scaled_ideas": int(scaled.get(tp.value, 0)),
+            "job_aids": int(aids.get(tp.value, 0)),
             "open_alarms": int(alarms.get(tp.value, 0)),
             "metrics_worse": sum(t.reading == WORSE for t in readings),
             "metrics": "; ".join(t.text() for t in readings),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hero_core.errors import PermissionDenied
-from hero_core.services import erosion, touchpoints
+from hero_core.services import erosion, job_aids, people, touchpoints
 from hero_core.services import help as help_service
+from tests.conftest import PASSWORD
 from tests.erosion import world
 
 
@@ -26,6 +27,20 @@ def test_every_touch_point_is_listed_and_the_one_with_an_alarm_comes_first(org):
     website = plan[plan["touchpoint"] == "Website"].iloc[0]
     assert (website["open_roadblocks"], website["open_alarms"]) == (1, 0)
     assert plan.iloc[1]["touchpoint"] == "Website"  # an open roadblock, no alarm: next
+
+
+def test_ideas_with_a_checked_job_aid_are_counted_at_their_touch_point(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    coach = people.add_user(org.db, actor_id=None, email="cora@example.com", name="Cora Coach", roles=["ecoach"],
+                            team_code="ST", password=PASSWORD)
+    job_aids.write_job_aid(org.db, actor_id=org.frontline, idea_id=idea_id, title="Three fields",
+                           steps="1. Open the form. 2. Fill three fields.")
+    plan = touchpoints.touchpoint_plan(org.db, actor_id=org.executive).set_index("touchpoint")
+    assert plan.loc["Call centre", "job_aids"] == 0  # not checked yet
+    (waiting,) = job_aids.waiting_for_check(org.db, actor_id=coach)
+    job_aids.check_job_aid(org.db, actor_id=coach, job_aid_id=waiting.id)
+    plan = touchpoints.touchpoint_plan(org.db, actor_id=org.executive).set_index("touchpoint")
+    assert plan.loc["Call centre", "job_aids"] == 1
 
 
 def test_a_metric_trend_reads_better_or_worse_only_when_clear(org):
