@@ -12,7 +12,6 @@ from sqlalchemy import func, inspect, select
 from hero_core import audit, config, lifecycle, seed, sla
 from hero_core.cli import main
 from hero_core.errors import InvalidInput, TransitionNotAllowed
-from hero_core.impact import estimate_impact
 from hero_core.models import (
     AuditEntry,
     Comment,
@@ -24,6 +23,7 @@ from hero_core.models import (
     User,
 )
 from hero_core.services import ideas, people
+from hero_core.services.impact_reads import estimate_impact
 
 
 def test_seed_fills_an_empty_database_with_ideas_in_every_state_and_a_verifiable_audit_trail(db):
