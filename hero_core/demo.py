@@ -503,7 +503,7 @@ def build_demo(db: Database, *, today: date | None = None, seed: int = 7) -> str
     finally:
         db.clock = real_clock
     impact_store.refresh(db)  # the launched ideas' verdicts, ready for the first visit
-    alarms = demo_erosion.raise_alarms(db)
+    alarms = demo_erosion.after_scaling(db, builder)
     return (
         f"demo organisation ready: {len(TEAMS)} teams, {len(PEOPLE)} people (password {DEMO_PASSWORD!r}), "
         f"{len(IDEAS)} ideas in every state, {len(builder.launched)} launched, {observations} daily observations, "

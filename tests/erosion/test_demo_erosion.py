@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from hero_core import demo
-from hero_core.services import catalog, people
+from hero_core.services import catalog, job_aids, people
 from hero_core.services import erosion as service
 from tests.conftest import fresh_sqlite
 
@@ -21,5 +21,9 @@ def test_the_demo_raises_an_effect_fading_alarm_for_its_fading_idea(sqlite_templ
     assert fading, [a.detail for a in alarms]
     assert f"{len(alarms)} erosion alarm(s)" in summary
     assert all(a.evidence["share_lost"] >= 0.25 for a in fading)
+    # People drifted back to the old way on the same idea: its adoption fell too.
+    (falling,) = [a for a in alarms if a.kind == "adoption_falling"]
+    assert falling.idea_id == fading[0].idea_id
+    assert job_aids.search(db, actor_id=manager, text="How to")  # checked job aids for scaled ideas
     print("\n" + "\n".join(f"#{a.idea_id} {a.kind}: {a.detail}" for a in alarms))
     db.dispose()
