@@ -105,10 +105,6 @@ from hero_core.services.idea_queries import (  # noqa: F401
     validate_idea_input,
 )
 
-# Older names, kept for callers outside this package (ideas_io used the private filter helpers).
-_filtered = filtered_ideas
-_clean_filter = clean_filter
-
 __all__ = [
     "BOARD_COLUMNS",
     "FIELD_LIMITS",
