@@ -4,6 +4,7 @@ audited and notified; closed with what was done, by whom the matrix allows."""
 from __future__ import annotations
 
 import io
+import threading
 from datetime import timedelta
 
 import pytest
@@ -130,3 +131,23 @@ def test_help_requests_about_the_ideas_system_rising_again_raise_a_roadblock_ala
     assert (alarm.id, alarm.kind, alarm.metric) == (alarm_id, "roadblock_returning", None)
     assert "Help requests about Customer records from the idea's teams: 14 in the 8 weeks" in alarm.detail
     assert service.alarm_series(org.db, actor_id=org.it, alarm_id=alarm_id).empty
+
+
+def test_two_checks_at_once_open_the_alarm_once(org):
+    world.build(org, later_effect=-5.0)
+    opened, errors = [], []
+
+    def check():
+        try:
+            opened.extend(service.refresh_alarms(org.db).opened)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=check) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(opened) == 1
+    with org.db.read() as s:
+        assert s.execute(select(func.count()).select_from(ErosionAlarm)).scalar() == 1
