@@ -91,8 +91,13 @@ def as_role(role: str) -> AppTest:
     return at
 
 
+#: What AppTest's ValueError says when the navigation does not offer a page (`pytest.raises(..., match=)`).
+NOT_IN_NAVIGATION = "Could not find a navigation page"
+
+
 def open_page(at: AppTest, url_path: str, **query: object) -> AppTest:
-    """Switch to a page by its URL path (raises ValueError when the navigation does not offer it)."""
+    """Switch to a page by its URL path (raises ValueError, NOT_IN_NAVIGATION, when the navigation does not
+    offer it)."""
     at.query_params.clear()
     at.query_params.update({k: str(v) for k, v in query.items()})
     at.switch_page(BY_PATH[url_path].file)

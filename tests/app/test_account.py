@@ -27,7 +27,7 @@ def change_password(at, current: str, new: str, again: str | None = None):
     at.text_input(key="account_current_password").input(current)
     at.text_input(key="account_new_password").input(new)
     at.text_input(key="account_new_password_again").input(new if again is None else again)
-    button_ = [b for b in at.form_submit_button if b.label == "Change password"][0]
+    button_ = next(b for b in at.form_submit_button if b.label == "Change password")
     button_.click().run()
     return at
 
@@ -37,7 +37,8 @@ def test_every_role_has_an_account_page_in_the_menu(org):
         at = open_page(as_role(role), "account")
         assert_clean(at)
         assert at.title[0].value == "Your account"
-    assert BY_PATH["account"].in_menu and BY_PATH["account"].section == "Start" and BY_PATH["account"].permission is None
+    account = BY_PATH["account"]
+    assert account.in_menu and account.section == "Start" and account.permission is None
 
 
 def test_the_page_lists_this_browser_and_the_others_without_any_token(org):
@@ -86,7 +87,7 @@ def test_ending_one_other_session_and_then_all_others(org):
     tablet = sessions.create(org.db, user_id=org.it)
     colleague = sessions.create(org.db, user_id=org.manager)
     at = open_page(as_role("it_champion"), "account")
-    [b for b in at.button if b.label == "End this session"][0].click().run()
+    next(b for b in at.button if b.label == "End this session").click().run()
     assert_clean(at)
     assert successes(at) == ["That session was ended."]
     assert [sessions.resolve(org.db, t) for t in (laptop, tablet)].count(None) == 1

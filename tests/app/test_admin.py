@@ -7,6 +7,7 @@ import io
 import pandas as pd
 
 from hero_core.services import catalog, ideas, people
+from tests.app import impact_data
 from tests.app.conftest import (
     as_role,
     assert_clean,
@@ -18,7 +19,8 @@ from tests.app.conftest import (
     successes,
     table,
 )
-from tests.app.impact_data import downloads  # noqa: F401 (fixture)
+
+downloads = impact_data.downloads  # the fixture: what each download button would hand the browser
 
 HEADER = ("title,roadblock,proposal,submitter_email,team,touchpoint,category,involves_technology,submitted_at,"
           "state,launch_date,pilot_teams,target_metrics\n")
@@ -45,7 +47,7 @@ def test_an_admin_adds_a_user_who_can_then_log_in(org):
     assert at.text_input(key="admin_new_email").value == "", "the form is ready for the next person"
     nia = people.get_user(org.db, people.user_id_for(org.db, "nia@example.com"))
     assert (nia.roles, nia.team_code, nia.managed_team_codes) == (("frontline", "manager"), "ST", ("ST",))
-    assert "Review queue" == open_page(login("nia@example.com", "nia's long password"), "review").title[0].value
+    assert open_page(login("nia@example.com", "nia's long password"), "review").title[0].value == "Review queue"
 
 
 def test_adding_a_user_with_a_short_password_says_what_is_wrong(org):

@@ -49,7 +49,7 @@ def test_a_manager_posts_a_challenge_through_the_form(org):
     at.selectbox(key="campaign_touchpoint").select("face_to_face")
     at.multiselect(key="campaign_teams").set_value(["ST"])
     at.multiselect(key="campaign_metrics").set_value(["csat"])
-    [b for b in at.form_submit_button if b.label == "Post the challenge"][0].click().run()
+    next(b for b in at.form_submit_button if b.label == "Post the challenge").click().run()
     assert_clean(at)
     [view] = campaigns.list_campaigns(org.db)
     assert successes(at) == [f"Campaign #{view.id} is posted: ideas can answer it now."]
@@ -62,7 +62,7 @@ def test_a_challenge_with_problems_is_refused_with_every_reason(org):
     at = open_page(as_role("executive"), "campaigns")
     at.text_input(key="campaign_title").input("Hi")
     at.date_input(key="campaign_closes_on").set_value(org.db.now().date() - timedelta(days=2))
-    [b for b in at.form_submit_button if b.label == "Post the challenge"][0].click().run()
+    next(b for b in at.form_submit_button if b.label == "Post the challenge").click().run()
     assert_clean(at)
     text = " ".join(errors(at))
     assert "campaign title must be at least 5 characters" in text and "is in the past" in text
@@ -84,7 +84,7 @@ def test_a_campaign_page_lists_its_ideas_and_offers_to_answer_it(org):
     at = open_page(at, "submit", campaign=cid)
     assert at.selectbox(key="propose_campaign_id").value == cid
     fill(at)
-    [b for b in at.button if b.label == "Submit for review"][0].click().run()
+    next(b for b in at.button if b.label == "Submit for review").click().run()
     assert_clean(at)
     assert campaigns.get_campaign(org.db, campaign_id=cid).ideas == 2
 

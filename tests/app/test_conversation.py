@@ -64,7 +64,7 @@ def test_a_comment_with_a_mention_is_posted_and_the_colleague_is_notified(org):
     idea_id = make_idea(org)
     at = open_page(as_role("manager"), "idea", id=idea_id)
     at.text_area(key="conv_new").input("@ivan@example.com can the CRM prefill this form?")
-    [b for b in at.form_submit_button if b.label == "Post comment"][0].click().run()
+    next(b for b in at.form_submit_button if b.label == "Post comment").click().run()
     assert_clean(at)
     assert successes(at) == ["Comment posted."]
     assert "@ivan@example.com can the CRM prefill this form?" in [t.value for t in at.text]
@@ -76,7 +76,7 @@ def test_an_unknown_mention_is_named_and_the_text_is_kept(org):
     idea_id = make_idea(org)
     at = open_page(as_role("manager"), "idea", id=idea_id)
     at.text_area(key="conv_new").input("@nobody@example.com what do you think?")
-    [b for b in at.form_submit_button if b.label == "Post comment"][0].click().run()
+    next(b for b in at.form_submit_button if b.label == "Post comment").click().run()
     assert_clean(at)
     assert any("@nobody@example.com: nobody in the compact has this email" in e for e in errors(at))
     assert at.text_area(key="conv_new").value == "@nobody@example.com what do you think?"
@@ -218,14 +218,14 @@ def test_a_mention_by_name_is_posted_and_an_ambiguous_one_names_the_candidates(o
     idea_id = make_idea(org)
     at = open_page(as_role("manager"), "idea", id=idea_id)
     at.text_area(key="conv_new").input("@sam have the stores seen this?")
-    [b for b in at.form_submit_button if b.label == "Post comment"][0].click().run()
+    next(b for b in at.form_submit_button if b.label == "Post comment").click().run()
     assert_clean(at)
     assert any("@sam matches Sam (sam@example.com) and Sam Lee (sam.lee@example.com): write @ and their email, "
                "or more of the name" in e for e in errors(at)), errors(at)
     assert at.text_area(key="conv_new").value == "@sam have the stores seen this?", "the text is kept to fix"
     assert social.comments(org.db, actor_id=org.manager, idea_id=idea_id) == []
     at.text_area(key="conv_new").input("@Sam Lee have the stores seen this? @Ivan too")
-    [b for b in at.form_submit_button if b.label == "Post comment"][0].click().run()
+    next(b for b in at.form_submit_button if b.label == "Post comment").click().run()
     assert_clean(at)
     assert successes(at) == ["Comment posted."]
     assert [n.kind for n in notifications.inbox(org.db, actor_id=org.it)] == ["mention"]

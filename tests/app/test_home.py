@@ -84,7 +84,7 @@ def test_frontline_sees_the_ideas_that_need_them_open_campaigns_and_the_team_s_w
     at = as_role("frontline")
     assert_clean(at)
     shown = links(at)
-    mine = [label for label in shown if label.startswith("#") and "sent back" in label or "draft:" in label]
+    mine = [label for label in shown if (label.startswith("#") and "sent back" in label) or "draft:" in label]
     assert mine == [f"#{sent_back} · Needs another look — sent back: make the changes asked for and resubmit",
                     f"#{draft} · A draft of mine — draft: finish and submit it"]
     assert shown[mine[0]] == ("idea", {"id": str(sent_back)})

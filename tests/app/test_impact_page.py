@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 
 from hero_app import impact_panel
+from tests.app import impact_data
 from tests.app.conftest import (
     ALLOWED,
+    NOT_IN_NAVIGATION,
     ROLES,
     all_text,
     as_role,
@@ -24,7 +26,9 @@ from tests.app.conftest import (
     open_tab,
     table,
 )
-from tests.app.impact_data import HOSTILE, LAUNCH, build_portfolio, chart_data, downloads  # noqa: F401 (fixture)
+from tests.app.impact_data import HOSTILE, LAUNCH, build_portfolio, chart_data
+
+downloads = impact_data.downloads  # the fixture: what each download button would hand the browser
 
 PORTFOLIO_TABLE = ("#", "Idea", "Verdict", "Effect")
 
@@ -76,7 +80,7 @@ def impact_page(role: str = "executive"):
 
 
 def test_the_forest_plot_shows_each_measured_idea_with_the_verdict_the_data_supports(measured):
-    org, p = measured
+    _org, p = measured
     at = impact_page()
 
     forest = chart_by_key(at, "impact_forest")
@@ -102,7 +106,7 @@ def test_the_forest_plot_shows_each_measured_idea_with_the_verdict_the_data_supp
 
 
 def test_clicking_a_point_opens_that_idea(measured):
-    org, p = measured
+    _org, p = measured
     at = impact_page()
     forest = next(c for c in at.get("vega_lite_chart") if c.proto.id.endswith("impact_forest"))
     # What the browser sends when a point is clicked: the chart's selection state as JSON.
@@ -126,7 +130,7 @@ def test_the_click_reader_accepts_both_selection_shapes_and_ignores_empty_clicks
 
 
 def test_filters_narrow_the_portfolio_funnel_and_risks(measured):
-    org, p = measured
+    _org, p = measured
     at = impact_page()
     at.multiselect(key="impact_teams").select("ST").run()
     assert_clean(at)
@@ -162,7 +166,7 @@ def test_filters_narrow_the_portfolio_funnel_and_risks(measured):
 
 
 def test_the_period_filter_keeps_ideas_launched_inside_it(measured):
-    org, p = measured
+    _org, p = measured
     at = impact_page()
     at.selectbox(key="impact_period").select("Custom range").run()
     at.date_input(key="impact_range").set_value((LAUNCH, LAUNCH)).run()
@@ -176,7 +180,7 @@ def test_the_period_filter_keeps_ideas_launched_inside_it(measured):
 
 
 def test_one_idea_over_time_shows_pilot_against_comparison_with_the_launch_marked(measured):
-    org, p = measured
+    _org, p = measured
     at = open_tab(impact_page(), "One idea over time", key=TAB)
     at.selectbox(key="impact_idea").select(p.worsened).run()
     assert_clean(at)
@@ -191,14 +195,14 @@ def test_one_idea_over_time_shows_pilot_against_comparison_with_the_launch_marke
     assert link and link[0].proto.page.endswith("idea")
 
 
-def test_the_funnel_counts_ideas_per_stage(measured):
-    org, p = measured
+@pytest.mark.usefixtures("measured")
+def test_the_funnel_counts_ideas_per_stage():
     at = open_tab(impact_page(), "Funnel and stage times", key=TAB)
     stages = table(at, "Stage", "Ideas that reached it")
     assert list(stages["Stage"]) == ["Submitted", "Reviewed", "Approved", "Picked up by IT", "Piloting", "Scaled"]
-    assert list(stages["Ideas that reached it"])[0] == 5  # the five factory ideas were all submitted
+    assert next(iter(stages["Ideas that reached it"])) == 5  # the five factory ideas were all submitted
     funnel = spec_rows(chart_by_key(at, "funnel"))
-    assert [r["ideas"] for r in funnel][0] == 5
+    assert next(r["ideas"] for r in funnel) == 5
 
 
 def test_downloads_carry_the_shown_table_formula_safe_and_charts_as_png(org, downloads):
@@ -231,7 +235,7 @@ def test_downloads_carry_the_shown_table_formula_safe_and_charts_as_png(org, dow
 def test_roles_that_may_not_see_impact_are_refused(org, role):
     build_portfolio(org)
     at = as_role(role)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
         open_page(at, "impact")  # the navigation does not offer it
     user_id = {"frontline": org.frontline, "it_champion": org.it}[role]
     direct = direct_page(org.db, "impact", user_id)  # and the page itself refuses

@@ -11,8 +11,10 @@ from sqlalchemy import update
 
 from hero_core.models import Idea
 from hero_core.services import ideas, notifications
+from tests.app import impact_data
 from tests.app.conftest import all_text, approved, as_role, assert_clean, button, errors, open_page
-from tests.app.impact_data import downloads  # noqa: F401 - a fixture
+
+downloads = impact_data.downloads  # the fixture: what each download button would hand the browser
 
 
 def test_the_board_shows_counts_per_column_oldest_first_and_marks_overdue(org):

@@ -12,9 +12,9 @@ from hero_app.navigation import PAGES, may_open
 from hero_core.errors import AccountLocked
 from hero_core.models import LoginSession
 from hero_core.services import people, sessions
-from tests.conftest import PASSWORD
 from tests.app.conftest import (
     EMAIL,
+    NOT_IN_NAVIGATION,
     ROLES,
     all_text,
     as_role,
@@ -25,6 +25,7 @@ from tests.app.conftest import (
     new_app,
     open_page,
 )
+from tests.conftest import PASSWORD
 
 #: What each role's navigation must offer (the issue's table); everything else must be absent.
 _EVERYONE = {"home", "account", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse",
@@ -126,10 +127,10 @@ def test_a_role_change_takes_effect_on_the_next_run(org):
     assert_clean(at)
     # The review page is gone from the navigation; its address now says why it is refused.
     assert not at.title
-    assert errors(at) == [f"This page is only for managers and admins. You are logged in as {EMAIL['manager']} (frontline), "
-                          "so it is not available to you."]
+    assert errors(at) == [f"This page is only for managers and admins. You are logged in as {EMAIL['manager']} "
+                          "(frontline), so it is not available to you."]
     assert not at.dataframe
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
         open_page(at, "review")
 
 
@@ -156,7 +157,7 @@ def test_a_deactivated_person_is_sent_back_to_the_login_form(org):
 def test_the_login_page_is_all_a_visitor_can_reach(org):
     at = new_app().run()
     for spec in PAGES:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
             at.switch_page(spec.file)
     assert button(at, "Log in")
 

@@ -10,7 +10,17 @@ import openpyxl
 from sqlalchemy import select
 
 from hero_core.models import Observation
-from tests.app.conftest import as_role, assert_clean, button, errors, open_page, open_tab, successes, table
+from tests.app.conftest import (
+    NOT_IN_NAVIGATION,
+    as_role,
+    assert_clean,
+    button,
+    errors,
+    open_page,
+    open_tab,
+    successes,
+    table,
+)
 from tests.impact.factories import counts
 
 HEADER = "metric,team,date,value,sample_size\n"
@@ -45,11 +55,11 @@ def test_a_clean_csv_is_stored_with_progress_and_a_per_team_summary(org):
     assert at.get("progress")
     assert counts(org.db)[0] == 3
     per_team = table(at, "Metric", "Team", "Rows")
-    assert sorted(zip(per_team["Metric"], per_team["Team"], per_team["Rows"])) == [  # by name, not code
+    assert sorted(zip(per_team["Metric"], per_team["Team"], per_team["Rows"], strict=True)) == [  # by name, not code
         ("Average handle time", "Contact centre", 1), ("Customer satisfaction", "Contact centre", 1),
         ("Customer satisfaction", "Stores", 1)]
     summary = table(at, "Metric", "Observations", "First day")
-    assert dict(zip(summary["Metric"], summary["Observations"])) == {"Average handle time": 1,
+    assert dict(zip(summary["Metric"], summary["Observations"], strict=True)) == {"Average handle time": 1,
                                                                      "Customer satisfaction": 2}
 
 
@@ -123,7 +133,7 @@ def test_only_admins_may_import_metrics(org):
     from hero_core.errors import PermissionDenied
     from hero_core.services import metrics_io
 
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
         open_page(as_role("executive"), "admin")  # the navigation does not offer the page
     with pytest.raises(PermissionDenied):  # and the service refuses whatever the UI shows
         metrics_io.import_metrics(org.db, source=io.BytesIO((HEADER + "csat,CC,2025-03-31,4,\n").encode()),

@@ -41,10 +41,7 @@ def test_no_page_shows_none_to_anyone(org, role):
     actor = people.get_actor(org.db, people.user_id_for(org.db, EMAIL[role]))
     found = {}
     for spec in pages_for(actor):
-        if spec.url_path == "idea":
-            at = open_page(at, "idea", id=unassessed)
-        else:
-            at = open_page(at, spec.url_path)
+        at = open_page(at, "idea", id=unassessed) if spec.url_path == "idea" else open_page(at, spec.url_path)
         words = RAW.findall(plain(all_text(at)))
         if words or shown_cells(at):
             found[spec.url_path] = (words, shown_cells(at))

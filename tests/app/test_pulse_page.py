@@ -108,7 +108,7 @@ def test_results_show_teams_of_five_or_more_and_hide_smaller_ones(org, role):
     assert_clean(at)
     at.tabs  # noqa: B018 - tabs render in order; every tab's content is in the tree
     rows = table(at, "Group", "Answers", "HERO")
-    by_group = {g: r for g, r in zip(rows["Group"], rows.to_dict("records"), strict=True)}
+    by_group = dict(zip(rows["Group"], rows.to_dict("records"), strict=True))
     assert "CC" not in by_group, "teams by name, not code"
     assert by_group["Contact centre"]["Answers"] == "6" and by_group["Contact centre"]["HERO"] == "50%"
     assert by_group["Contact centre"]["disenfranchised"] == "50%"
@@ -129,7 +129,7 @@ def test_results_show_teams_of_five_or_more_and_hide_smaller_ones(org, role):
 def test_results_over_time_list_each_quarter_and_the_complement_is_hidden(org):
     cc = [org.frontline, org.frontline_b, org.manager, org.it, org.executive, org.admin]
     answer_all(org, cc, when=Q3)
-    answer_all(org, cc + [org.other_frontline])  # this quarter: ST has 1 answer, so CC must hide too
+    answer_all(org, [*cc, org.other_frontline])  # this quarter: ST has 1 answer, so CC must hide too
     at = open_page(as_role("executive"), "pulse")
     assert_clean(at)
     hero_lines = chart_rows(at.get("vega_lite_chart")[1])

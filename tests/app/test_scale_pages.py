@@ -11,8 +11,10 @@ from hero_core import seed
 from hero_core.db import Database, migrate
 from hero_core.services import ideas, people, recognition, sessions
 from hero_core.services import impact_views as views
+from tests.app import impact_data
 from tests.app.conftest import assert_clean, new_app
-from tests.app.impact_data import downloads  # noqa: F401 - a fixture
+
+downloads = impact_data.downloads  # the fixture: what each download button would hand the browser
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import pytest
 from hero_core.services import mailer
 from tests.app.conftest import (
     ALLOWED,
+    NOT_IN_NAVIGATION,
     ROLES,
     all_text,
     approved,
@@ -87,7 +88,7 @@ def test_an_empty_scorecard_says_there_is_nothing_to_score(org):
 @pytest.mark.parametrize("role", [r for r in ROLES if r not in ALLOWED["scorecard"]])
 def test_the_navigation_does_not_offer_the_scorecard_to_other_roles(org, role):
     at = as_role(role)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
         open_page(at, "scorecard")
 
 

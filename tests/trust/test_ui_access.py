@@ -11,8 +11,15 @@ from __future__ import annotations
 import pytest
 
 from hero_app.navigation import PAGES
-from tests.app.conftest import ROLES, as_role, assert_clean, open_page
-from tests.app.conftest import org, org_template  # noqa: F401 - the app's fixtures, used by name
+from tests.app.conftest import (
+    NOT_IN_NAVIGATION,
+    ROLES,
+    as_role,
+    assert_clean,
+    open_page,
+    org,  # noqa: F401 - the app's fixture, used by name
+    org_template,  # noqa: F401 - the fixture org builds from, used by name
+)
 from tests.trust.test_authorization import EXPECTED
 
 PERSONA = {"frontline": "author", "manager": "manager", "it_champion": "it", "executive": "executive",
@@ -32,7 +39,7 @@ def test_every_restricted_page_reached_directly_opens_only_for_the_roles_that_ma
             assert at.title and at.title[0].value, spec.url_path
             opened += 1
         else:
-            with pytest.raises(ValueError):
+            with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
                 open_page(at, spec.url_path)
             refused += 1
     assert refused + opened == len(RESTRICTED)
