@@ -57,6 +57,8 @@ PAGES: tuple[PageSpec, ...] = (
              permission="view_erosion", section="Work"),
     PageSpec("touchpoints", "hero_app/pages/touchpoints.py", "Touch-point plan", ":material/hub:",
              permission="view_touchpoint_plan", section="Work"),
+    PageSpec("adoption", "hero_app/pages/adoption.py", "Adoption", ":material/groups:",
+             permission="view_erosion", section="Work"),
     PageSpec("admin", "hero_app/pages/admin.py", "Administration", ":material/admin_panel_settings:",
              permission="manage_users", section="Organisation"),
     PageSpec("help-catalog", "hero_app/pages/help_catalog.py", "Help catalog and e-coaches", ":material/category:",

@@ -215,6 +215,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
     "close_erosion_alarm": (_any(_role(Role.IT_CHAMPION, Role.ADMIN), _team_manager),
                             "an IT champion, a manager of the idea's team or an admin"),
     "import_adoption": (_role(Role.IT_CHAMPION, Role.ADMIN), "IT champions and admins"),
+    "record_adoption": (_role(Role.MANAGER), "managers, for the teams they manage"),
     "view_touchpoint_plan": (_role(Role.EXECUTIVE, Role.MANAGER), "executives and managers"),
     # Job aids (hero_core/services/job_aids.py): the HERO who proposed the idea or an IT champion writes; an
     # e-coach checks before the idea's teams see it; checked job aids are open to every colleague.

@@ -122,6 +122,7 @@ EXPECTED: dict[str, Who] = {
     "view_erosion": MANAGERS | {"it_champion", "executive", "admin"},
     "close_erosion_alarm": only("it_champion", "team_manager", "admin"),
     "import_adoption": only("it_champion", "admin"),
+    "record_adoption": MANAGERS,
     "view_touchpoint_plan": MANAGERS | {"executive"},
     # Job aids (issue 23): written by the HERO or an IT champion, checked by an e-coach.
     "write_job_aid": only("author", "it_champion"),

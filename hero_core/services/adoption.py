@@ -19,10 +19,10 @@ from sqlalchemy import delete, insert, select, tuple_
 from hero_core import audit, permissions
 from hero_core.dates import CHOOSE_ORDER, DateRefused, file_order, read_day
 from hero_core.db import Database
-from hero_core.errors import ImportRejected, InvalidInput
+from hero_core.errors import ImportRejected, InvalidInput, PermissionDenied
 from hero_core.lifecycle import LAUNCHED_STATES
 from hero_core.models import Idea, IdeaAdoption, Team
-from hero_core.services.common import actor_ref, load_actor
+from hero_core.services.common import actor_ref, is_id, load_actor
 
 COLUMNS = ("idea_id", "team", "date", "adopted_share")
 MAX_ROWS = 500_000
@@ -161,3 +161,54 @@ def adoption_series(db: Database, *, actor_id: int | None, idea_id: int) -> pd.D
                          .join(Team, Team.id == IdeaAdoption.team_id)
                          .where(IdeaAdoption.idea_id == idea_id).order_by(IdeaAdoption.day, Team.name)).all()
     return pd.DataFrame(rows, columns=["day", "team", "adopted_share"])
+
+
+def record_adoption(db: Database, *, actor_id: int, idea_id: int, team_code: str, day,
+                    adopted_share: float | None) -> None:
+    """A manager records the adopted share of a launched idea in a team they manage on a day (replacing that day's
+    figure). Audited."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "record_adoption")
+        team_id = s.execute(select(Team.id).where(Team.code == team_code)).scalar()
+        if team_id is None or not actor.manages(team_id):
+            raise PermissionDenied(f"Adoption is recorded by a manager of the team; {actor.email} does not manage "
+                                   f"“{team_code}”.")
+        idea = s.execute(select(Idea.state).where(Idea.id == idea_id)).scalar() if is_id(idea_id) else None
+        if idea is None:
+            raise InvalidInput(f"Idea #{idea_id} does not exist.")
+        if idea not in {x.value for x in LAUNCHED_STATES}:
+            raise InvalidInput(f"Idea #{idea_id} is {idea.replace('_', ' ')}; adoption is recorded for piloting, "
+                               "scaling or scaled ideas.")
+        if adopted_share is None:
+            raise InvalidInput("Enter the share of the team working the new way (0% to 100%).",
+                               fields={"adopted_share": "required"})
+        if not isinstance(adopted_share, (int, float)) or not 0 <= adopted_share <= 1:
+            raise InvalidInput(f"The adopted share must be from 0% to 100%, not {adopted_share!r}.",
+                               fields={"adopted_share": "from 0% to 100%"})
+        s.execute(delete(IdeaAdoption).where(IdeaAdoption.idea_id == idea_id, IdeaAdoption.team_id == team_id,
+                                             IdeaAdoption.day == day))
+        now = db.now()
+        s.execute(insert(IdeaAdoption), [{"idea_id": idea_id, "team_id": team_id, "day": day,
+                                          "adopted_share": float(adopted_share), "recorded_at": now}])
+        aid, email = actor_ref(actor)
+        audit.record(s, at=now, actor_id=aid, actor_email=email, action="adoption_recorded", entity_type="adoption",
+                     entity_id=f"{idea_id}/{team_code}/{day}", after={"adopted_share": float(adopted_share)})
+
+
+def launched_ideas(db: Database, *, actor_id: int | None) -> list[tuple[int, str]]:
+    """(id, title) of the piloting, scaling and scaled ideas, for choosing one."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_erosion")
+        return [tuple(r) for r in s.execute(select(Idea.id, Idea.title).where(
+            Idea.state.in_([x.value for x in LAUNCHED_STATES]), Idea.merged_into_id.is_(None)).order_by(Idea.id))]
+
+
+def teams_i_manage(db: Database, *, actor_id: int) -> list[tuple[str, str]]:
+    """(code, name) of the teams this person manages."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        if not actor.managed_team_ids:
+            return []
+        return [tuple(r) for r in s.execute(select(Team.code, Team.name)
+                                           .where(Team.id.in_(list(actor.managed_team_ids))).order_by(Team.name))]

@@ -44,6 +44,7 @@ ALLOWED = {
     # Erosion alarms (issue 23): managers, IT champions, executives and admins.
     "erosion": {"manager", "it_champion", "executive", "admin"},
     "touchpoints": {"manager", "executive"},
+    "adoption": {"manager", "it_champion", "executive", "admin"},
 }
 
 

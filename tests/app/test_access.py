@@ -14,7 +14,8 @@ TITLES = {"review": "Review queue", "it-board": "IT board", "impact": "Impact", 
           "scorecard": "Compact scorecard", "ecoach": "E-coach queue", "roadblocks": "Recurring roadblocks",
           "help-catalog": "Help catalog and e-coaches",
           "erosion": "Erosion board",
-          "touchpoints": "Touch-point plan"}
+          "touchpoints": "Touch-point plan",
+          "adoption": "Adoption"}
 
 
 def _user_id(org, role: str) -> int:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hero_core import erosion
-from hero_core.errors import ImportRejected, PermissionDenied
+from hero_core.errors import ImportRejected, InvalidInput, PermissionDenied
 from hero_core.models import AuditEntry, IdeaAdoption
 from hero_core.services import adoption
 from hero_core.services import erosion as service
@@ -96,3 +96,23 @@ def test_steady_adoption_raises_none(org):
             for w in range(16) for team in ("CC", "ST")]
     adoption.import_adoption(org.db, actor_id=org.admin, source=_csv(rows))
     assert service.refresh_alarms(org.db).opened == ()
+
+
+def test_a_manager_records_adoption_only_for_a_team_they_manage(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    day = world.NOW.date()
+    adoption.record_adoption(org.db, actor_id=org.manager, idea_id=idea_id, team_code="CC", day=day,
+                             adopted_share=0.5)
+    adoption.record_adoption(org.db, actor_id=org.manager, idea_id=idea_id, team_code="CC", day=day,
+                             adopted_share=0.55)  # the same day again: replaced
+    assert _stored(org) == 1
+    with pytest.raises(PermissionDenied, match="does not manage “ST”"):
+        adoption.record_adoption(org.db, actor_id=org.manager, idea_id=idea_id, team_code="ST", day=day,
+                                 adopted_share=0.5)
+    with pytest.raises(PermissionDenied, match="managers"):
+        adoption.record_adoption(org.db, actor_id=org.it, idea_id=idea_id, team_code="CC", day=day, adopted_share=0.5)
+    with pytest.raises(InvalidInput, match="from 0% to 100%"):
+        adoption.record_adoption(org.db, actor_id=org.manager, idea_id=idea_id, team_code="CC", day=day,
+                                 adopted_share=1.5)
+    with org.db.read() as s:
+        assert s.execute(select(IdeaAdoption.adopted_share)).scalar_one() == 0.55

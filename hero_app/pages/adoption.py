@@ -1,0 +1,42 @@
+"""Adoption: how much of each team works a piloted or scaled idea's new way, over time; managers record their
+teams' figures (files come in with `hero adoption import`)."""
+
+import streamlit as st
+
+from hero_app import ui
+from hero_core.charts_erosion import adoption_chart
+from hero_core.services import adoption
+
+P = "adoption"
+
+db, user = ui.require_page("adoption")
+ui.show_flash()
+st.title("Adoption")
+st.caption("The share of each team working the new way of a piloted or scaled idea. A fall shows on the Erosion "
+           "board as an alarm. Files of figures (idea_id, team, date, adopted_share) come in with "
+           "`hero adoption import`.")
+ideas = dict(adoption.launched_ideas(db, actor_id=user.id))
+if not ideas:
+    st.info("No idea is piloting, scaling or scaled yet.")
+    st.stop()
+idea_id = st.selectbox("Idea", list(ideas), key=f"{P}_idea", format_func=lambda i: f"#{i} · {ideas[i]}")
+series = adoption.adoption_series(db, actor_id=user.id, idea_id=idea_id)
+if series.empty:
+    st.caption("No adoption figures for this idea yet.")
+else:
+    st.altair_chart(adoption_chart(series, title=ideas[idea_id]))
+
+teams = dict(adoption.teams_i_manage(db, actor_id=user.id)) if user.may("record_adoption") else {}
+if teams:
+    st.subheader("Record your team's adoption")
+    st.selectbox("Team", list(teams), key=f"{P}_team", format_func=teams.get)
+    today = db.now().date()
+    st.date_input("Date", key=f"{P}_day", value=today, max_value=today)
+    st.number_input("Share of the team working the new way (%)", key=f"{P}_share", min_value=0, max_value=100,
+                    value=None, step=5)
+    ui.action_button("Record", lambda: adoption.record_adoption(
+        db, actor_id=user.id, idea_id=st.session_state.get(f"{P}_idea"), team_code=st.session_state.get(f"{P}_team"),
+        day=st.session_state.get(f"{P}_day"),
+        adopted_share=(st.session_state.get(f"{P}_share") / 100 if st.session_state.get(f"{P}_share") is not None
+                       else None)),
+        key=f"{P}_record", type="primary", where="record adoption", success="Recorded.")

@@ -1,0 +1,36 @@
+"""The adoption page in AppTest: a manager records a figure for their team, the chart shows it per team."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+from sqlalchemy import select
+
+from hero_core.models import IdeaAdoption
+from tests.app.conftest import all_text, as_role, assert_clean, open_page, successes
+from tests.erosion import world
+
+
+def test_a_manager_records_their_teams_adoption_and_sees_it_charted(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    at = open_page(as_role("manager"), "adoption")
+    assert_clean(at)
+    assert "No adoption figures for this idea yet." in all_text(at)
+    at.button(key="adoption_record").click().run()
+    assert "Enter the share of the team working the new way" in all_text(at)
+    at.number_input(key="adoption_share").set_value(60)
+    at.button(key="adoption_record").click().run()
+    assert_clean(at)
+    assert "Recorded." in successes(at)
+    with org.db.read() as s:
+        row = s.execute(select(IdeaAdoption)).scalar_one()
+    assert (row.idea_id, row.adopted_share) == (idea_id, 0.6)
+    chart = at.get("vega_lite_chart")[0]
+    rows = [r for ds in chart.proto.datasets for r in pa.ipc.open_stream(ds.data.data).read_all().to_pylist()]
+    assert [r["team"] for r in rows] == ["Contact centre"]
+
+
+def test_an_executive_sees_adoption_but_records_nothing(org):
+    world.build(org, later_effect=-30.0)
+    at = open_page(as_role("executive"), "adoption")
+    assert_clean(at)
+    assert not [b for b in at.button if b.key == "adoption_record"]
