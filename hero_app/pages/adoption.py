@@ -25,6 +25,12 @@ if series.empty:
     st.caption("No adoption figures for this idea yet.")
 else:
     st.altair_chart(adoption_chart(series, title=ideas[idea_id]))
+    for found in adoption.adoption_vs_gain(db, actor_id=user.id, idea_id=idea_id):
+        st.markdown(f"**{ui.md(found.metric_name)}: adoption beside the gain**")
+        st.caption(found.reading)
+        st.dataframe(found.table.rename(columns={"team": "Team", "adopted_share": "Adopted (mean)",
+                                                 "gain": "Gain over the other teams"}),
+                     hide_index=True, key=f"{P}_gain_{found.metric}")
 
 teams = dict(adoption.teams_i_manage(db, actor_id=user.id)) if user.may("record_adoption") else {}
 if teams:

@@ -13,8 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert, select, tuple_
+from scipy import stats
+from sqlalchemy import delete, func, insert, select, tuple_
 
 from hero_core import audit, permissions
 from hero_core.dates import CHOOSE_ORDER, DateRefused, file_order, read_day
@@ -212,3 +214,70 @@ def teams_i_manage(db: Database, *, actor_id: int) -> list[tuple[str, str]]:
             return []
         return [tuple(r) for r in s.execute(select(Team.code, Team.name)
                                            .where(Team.id.in_(list(actor.managed_team_ids))).order_by(Team.name))]
+
+
+MIN_TEAMS_FOR_CORRELATION = 4
+
+
+@dataclass(frozen=True)
+class AdoptionGain:
+    """Do the teams that adopted an idea more gain more on a metric it targets?"""
+
+    metric: str
+    metric_name: str
+    table: pd.DataFrame  # team, adopted_share (mean of its figures), gain (in the metric's unit, good side > 0)
+    reading: str
+
+
+def adoption_vs_gain(db: Database, *, actor_id: int | None, idea_id: int) -> list[AdoptionGain]:
+    """For each metric the idea targets: each team with adoption figures, its mean adopted share and its gain —
+    its change from the baseline to the evaluation window minus the mean change of the teams without figures
+    (hero_core/impact.py windows), on the metric's good side. A rank correlation is read only from
+    MIN_TEAMS_FOR_CORRELATION teams; it describes, it does not prove."""
+    from hero_core.impact import windows_from_env
+    from hero_core.models import IdeaMetric, Metric
+    from hero_core.services.impact_reads import weekly_arrays
+
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_erosion")
+        launch = s.execute(select(Idea.launch_date).where(Idea.id == idea_id)).scalar()
+        figures = s.execute(select(IdeaAdoption.team_id, Team.name, func.avg(IdeaAdoption.adopted_share))
+                            .join(Team, Team.id == IdeaAdoption.team_id).where(IdeaAdoption.idea_id == idea_id)
+                            .group_by(IdeaAdoption.team_id, Team.name)).all()
+        metrics = s.execute(select(Metric.id, Metric.code, Metric.name, Metric.direction)
+                            .join(IdeaMetric, IdeaMetric.metric_code == Metric.code)
+                            .where(IdeaMetric.idea_id == idea_id).order_by(Metric.code)).all()
+        if launch is None or not figures:
+            return []
+        bounds = windows_from_env().bounds(launch)
+        b_lo, b_hi, e_lo, e_hi = bounds.weeks()
+        arrays = {m.code: weekly_arrays(s, metric_id=m.id, start=bounds.baseline_start, end=bounds.eval_end)
+                  for m in metrics}
+    adopted = {tid: (name, float(share)) for tid, name, share in figures}
+    out = []
+    for m in metrics:
+        team, week, value, _ = arrays[m.code]
+        frame = pd.DataFrame({"team": team, "week": week, "value": value})
+        w = frame["week"]
+        frame["period"] = np.select([(w >= b_lo) & (w <= b_hi), (w >= e_lo) & (w <= e_hi)], ["before", "after"], "")
+        means = frame[frame["period"] != ""].groupby(["team", "period"])["value"].mean().unstack()
+        if not {"before", "after"} <= set(means.columns):
+            continue
+        change = (means["after"] - means["before"]).dropna()
+        others = change[[t not in adopted for t in change.index]]
+        if others.empty:
+            continue
+        sign = 1.0 if m.direction == "higher" else -1.0
+        rows = [{"team": adopted[t][0], "adopted_share": adopted[t][1], "gain": sign * (change[t] - others.mean())}
+                for t in change.index if t in adopted]
+        table = pd.DataFrame(rows, columns=["team", "adopted_share", "gain"]).sort_values("adopted_share")
+        if len(table) < MIN_TEAMS_FOR_CORRELATION:
+            reading = (f"{len(table)} team(s) with adoption figures and data: too few to say whether teams that "
+                       f"adopted more gained more (at least {MIN_TEAMS_FOR_CORRELATION} are needed).")
+        else:
+            rho, p = stats.spearmanr(table["adopted_share"], table["gain"])
+            way = "more" if rho > 0 else "less"
+            reading = (f"Across {len(table)} teams, those that adopted more gained {way} (rank correlation "
+                       f"{rho:+.2f}, p = {p:.3f}); a description, not proof that adoption caused the gain.")
+        out.append(AdoptionGain(m.code, m.name, table, reading))
+    return out

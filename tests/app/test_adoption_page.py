@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pyarrow as pa
 from sqlalchemy import select
 
 from hero_core.models import IdeaAdoption
+from hero_core.services import adoption
 from tests.app.conftest import all_text, as_role, assert_clean, open_page, successes
 from tests.erosion import world
 
@@ -34,3 +37,13 @@ def test_an_executive_sees_adoption_but_records_nothing(org):
     at = open_page(as_role("executive"), "adoption")
     assert_clean(at)
     assert not [b for b in at.button if b.key == "adoption_record"]
+
+
+def test_the_page_sets_adoption_beside_the_gain(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    adoption.import_adoption(org.db, actor_id=org.admin,
+                             source=io.BytesIO(f"idea_id,team,date,adopted_share\n{idea_id},CC,2025-04-07,0.8\n".encode()))
+    at = open_page(as_role("executive"), "adoption")
+    assert_clean(at)
+    assert "Average handle time: adoption beside the gain" in all_text(at).replace("\\", "")
+    assert "too few to say" in all_text(at)

@@ -116,3 +116,23 @@ def test_a_manager_records_adoption_only_for_a_team_they_manage(org):
                                  adopted_share=1.5)
     with org.db.read() as s:
         assert s.execute(select(IdeaAdoption.adopted_share)).scalar_one() == 0.55
+
+
+def test_adoption_beside_the_gain_needs_four_teams_to_say_anything(org):
+    idea_id = world.build(org, later_effect=-30.0)  # Contact centre gained about 30 s of handle time
+    adoption.import_adoption(org.db, actor_id=org.admin, source=_csv([(idea_id, "CC", "2025-04-07", "0.8")]))
+    (found,) = adoption.adoption_vs_gain(org.db, actor_id=org.executive, idea_id=idea_id)
+    assert found.metric == "aht" and list(found.table["team"]) == ["Contact centre"]
+    assert 20 < found.table["gain"].iloc[0] < 40  # lower is better: the gain is on the good side
+    assert found.reading.startswith("1 team(s) with adoption figures and data: too few to say")
+
+
+def test_adoption_beside_the_gain_reads_a_rank_correlation_from_four_teams(org):
+    idea_id = world.build(org, later_effect=-30.0)
+    rows = [(idea_id, t, "2025-04-07", share) for t, share in (("CC", "0.9"), ("ST", "0.2"), ("T2", "0.3"),
+                                                                  ("T3", "0.1"))]
+    adoption.import_adoption(org.db, actor_id=org.admin, source=_csv(rows))
+    (found,) = adoption.adoption_vs_gain(org.db, actor_id=org.executive, idea_id=idea_id)
+    assert len(found.table) == 4
+    assert found.reading.startswith("Across 4 teams, those that adopted more gained")
+    assert "not proof" in found.reading
