@@ -53,6 +53,6 @@ def test_a_colleague_supports_an_idea_and_mentions_the_manager_who_reads_it_in_t
     manager = open_as(browser, talk, "mia@example.com")
     manager.locator(NAV_LINK, has_text="Notifications").click()
     settle(manager)
-    expect(manager.get_by_text(re.compile(rf"Frank mentioned you in a comment on idea #{idea_id}")).first).to_be_visible(
-        timeout=WAIT_MS)
+    mention = manager.get_by_text(re.compile(rf"Frank mentioned you in a comment on idea #{idea_id}")).first
+    expect(mention).to_be_visible(timeout=WAIT_MS)
     assert "mention" in [n.kind for n in notifications.inbox(org.db, actor_id=org.manager)]

@@ -26,10 +26,9 @@ def walk(sqlite_template, tmp_path_factory, request):
 
 
 def high_risk(org) -> ideas.AssessmentInput:
-    base = ideas.AssessmentInput(
+    return ideas.AssessmentInput(
         ratings=[risk.Rating(code, 4, 4, "legal review first") for code in risk.CATEGORIES],
         effort_value=risk.EffortValue(False, True, "none", 1, "many_teams", "clear", "strong"))
-    return base
 
 
 def test_a_managers_own_idea_goes_to_the_admin_who_also_gives_the_second_approval(browser, walk):

@@ -372,7 +372,8 @@ def test_the_compact_is_walked_from_a_frontline_proposal_to_the_executives_impac
     ivan.get_by_role("spinbutton", name="year, Launch date").click()
     ivan.keyboard.type(launch.strftime("%Y%m%d"))
     ivan.keyboard.press("Escape")
-    expect(ivan.get_by_label("Launch date", exact=True)).to_have_text(re.compile(launch.strftime(r"%Y\s*-\s*%m\s*-\s*%d")))
+    expect(ivan.get_by_label("Launch date", exact=True)).to_have_text(
+        re.compile(launch.strftime(r"%Y\s*-\s*%m\s*-\s*%d")))
     shot(ivan, "07-it-board-start-pilot")
     ivan.get_by_role("button", name="Start pilot").click()
     said(ivan, f"Pilot of idea #{idea_id} started.")
@@ -506,8 +507,8 @@ def shoot_tabs(page: Page, name: str) -> list[str]:
     for label in labels[1:]:
         tabs.filter(has_text=label).first.click()
         settle(page)
-        for box in page.locator(f'{ERROR}, [data-testid="stException"]').all():
-            problems.append(f"{name} tab {label}: {box.inner_text()[:200]}")
+        problems.extend(f"{name} tab {label}: {box.inner_text()[:200]}"
+                        for box in page.locator(f'{ERROR}, [data-testid="stException"]').all())
         whole_page_shot(page, f"{name}-{re.sub(r'[^a-z0-9]+', '-', label.lower()).strip('-')}")
     tabs.filter(has_text=labels[0]).first.click()
     settle(page)
@@ -540,14 +541,14 @@ def test_every_page_of_every_role_is_drawn_for_the_screenshots(browser, demo_wal
         whole_page_shot(page, f"{role}-home")
         links = page.locator(NAV_LINK)
         paths = [urlparse(links.nth(i).get_attribute("href") or "").path.strip("/") for i in range(links.count())]
-        for path, title in zip(paths, nav_titles(page)):
+        for path, title in zip(paths, nav_titles(page), strict=True):  # the same links: hrefs and texts
             if path in ("", "home"):
                 continue
             page.locator(NAV_LINK, has_text=title).first.click()
             expect(page.locator("h1").first).to_be_visible()
             settle(page)
-            for box in page.locator(f'{ERROR}, [data-testid="stException"]').all():
-                problems.append(f"{role} {path}: {box.inner_text()[:200]}")
+            problems.extend(f"{role} {path}: {box.inner_text()[:200]}"
+                            for box in page.locator(f'{ERROR}, [data-testid="stException"]').all())
             whole_page_shot(page, f"{role}-{path}")
             if (role, path) in TAB_SHOTS:
                 problems += shoot_tabs(page, f"{role}-{path}")

@@ -36,7 +36,7 @@ class SmtpSink:
     port: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         if self.refuse:
             return "451 Requested action aborted: try again later"
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)

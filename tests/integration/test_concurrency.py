@@ -26,10 +26,9 @@ ROUNDS = 3
 @pytest.fixture
 def second_manager(org):
     """Another manager of team CC, so two people may legitimately decide the same idea."""
-    uid = people.add_user(
+    return people.add_user(
         org.db, actor_id=None, email="mo@example.com", name="Mo", roles=["manager"], team_code="CC"
     )
-    return uid
 
 
 def race(*calls):

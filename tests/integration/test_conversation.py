@@ -118,7 +118,7 @@ def test_the_author_edits_within_15_minutes_and_the_original_stays_in_the_audit_
     social.edit_comment(org.db, actor_id=org.frontline_b, comment_id=cid, body="It happens twice a day")
     [shown] = social.comments(org.db, actor_id=org.frontline, idea_id=idea_id)
     assert shown.body == "It happens twice a day" and shown.edited_at == clock.now
-    added, edited = entries(org.db, "comment", cid)
+    _added, edited = entries(org.db, "comment", cid)
     assert edited.action == "comment_edited"
     assert "It hapens twice a day" in edited.before_json and "It happens twice a day" in edited.after_json
 
@@ -127,7 +127,7 @@ def test_editing_or_deleting_after_15_minutes_is_refused(org, clock):
     idea_id = idea_in_state(org, State.SUBMITTED)
     cid = social.add_comment(org.db, actor_id=org.frontline_b, idea_id=idea_id, body="first thoughts")
     clock.now += timedelta(minutes=15, seconds=1)
-    with pytest.raises(PermissionDenied, match="can no longer be edited: .* 15 minutes .* closed at 2026-05-04 09:15"):
+    with pytest.raises(PermissionDenied, match=r"can no longer be edited: .* 15 minutes .* closed at 2026-05-04 09:15"):
         social.edit_comment(org.db, actor_id=org.frontline_b, comment_id=cid, body="second thoughts")
     with pytest.raises(PermissionDenied, match="can no longer be deleted"):
         social.delete_comment(org.db, actor_id=org.frontline_b, comment_id=cid)

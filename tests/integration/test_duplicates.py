@@ -275,7 +275,7 @@ def pair(org):
 def test_a_manager_merges_a_duplicate_and_everything_moves_over_without_double_supports(org, pair):
     original, duplicate = pair
     merge_id = duplicates.merge_duplicate(org.db, actor_id=org.manager, duplicate_id=duplicate, original_id=original,
-                                          reason="Same roadblock as #%d" % original)
+                                          reason=f"Same roadblock as #{original}")
     after = snapshot(org.db, original, duplicate)
     assert {(i, u) for i, u, _ in after["supports"]} == {
         (original, org.other_frontline), (original, org.it), (original, org.frontline_b)}

@@ -72,9 +72,13 @@ def test_without_smtp_settings_nothing_is_mailed_and_notifications_stay_unmailed
 
 
 def test_a_rolled_back_change_mails_nothing(org, sink):
-    with pytest.raises(RuntimeError), org.db.write() as s:
-        notifications.notify(s, org.db, user_ids=[org.manager], idea_id=None, kind="note", message="never")
-        raise RuntimeError("the change fails after the notification was added")
+    def change_that_fails():
+        with org.db.write() as s:
+            notifications.notify(s, org.db, user_ids=[org.manager], idea_id=None, kind="note", message="never")
+            raise RuntimeError("the change fails after the notification was added")
+
+    with pytest.raises(RuntimeError, match="the change fails"):
+        change_that_fails()
     assert sink.wait_for(1, timeout=0.5) == []
     with org.db.read() as s:
         assert s.execute(select(func.count(Notification.id))).scalar() == 0

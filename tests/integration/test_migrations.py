@@ -55,8 +55,7 @@ def test_0004_fills_the_weekly_sums_from_stored_days(tmp_path):
 def test_postgresql_refuses_truncate_of_the_audit_trail(pg_url):
     db = Database(pg_url)
     try:
-        with pytest.raises(Exception, match="append-only"):
-            with db.engine.begin() as conn:
-                conn.execute(text("TRUNCATE audit_entries"))
+        with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit_entries"))
     finally:
         db.dispose()

@@ -26,7 +26,7 @@ def test_the_acting_person_carries_every_role_and_every_managed_team(org):
         people.set_team_managers(db, actor_id=None, team_code=code, manager_emails=["mia@example.com"])
     mia = _actor(db, org.manager)
     assert mia.roles == frozenset({Role.MANAGER, Role.EXECUTIVE, Role.IT_CHAMPION})
-    assert {t for t in mia.managed_team_ids} == {t.id for t in people.list_teams(db) if t.code in ("CC", "ST", "WEB")}
+    assert set(mia.managed_team_ids) == {t.id for t in people.list_teams(db) if t.code in ("CC", "ST", "WEB")}
     assert (mia.email, mia.name, mia.active) == ("mia@example.com", "Mia", True)
     assert mia.team_id == next(t.id for t in people.list_teams(db) if t.code == "CC")
 

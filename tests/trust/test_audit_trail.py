@@ -117,9 +117,8 @@ def test_a_checkpoint_file_that_is_not_one_is_refused_with_one_line(trail, tmp_p
 ])
 def test_postgresql_refuses_every_kind_of_rewrite_even_of_many_rows(trail, statement):
     before = _ids(trail)
-    with pytest.raises(DBAPIError, match="append-only"):
-        with trail.engine.begin() as conn:
-            conn.execute(text(statement))
+    with pytest.raises(DBAPIError, match="append-only"), trail.engine.begin() as conn:
+        conn.execute(text(statement))
     assert _ids(trail) == before
     assert _hero(trail, "audit", "verify").exit_code == 0
 

@@ -35,7 +35,8 @@ def _populate(org) -> None:
     for state in ("draft", "needs_changes", "awaiting_it", "scaling"):
         idea_in_state(org, state)
     rows = "metric,team,date,value,sample_size\n" + "".join(
-        f"csat,{team},2026-01-{day:02d},{3 + day / 100:.2f},{20 + day}\n" for team in ("CC", "ST") for day in range(1, 29)
+        f"csat,{team},2026-01-{day:02d},{3 + day / 100:.2f},{20 + day}\n"
+        for team in ("CC", "ST") for day in range(1, 29)
     )
     metrics_io.import_metrics(org.db, source=io.BytesIO(rows.encode()), file_name="csat.csv", actor_id=org.admin)
 
@@ -125,7 +126,7 @@ def test_a_backup_with_a_tampered_audit_trail_is_not_restored(sqlite_db, tmp_pat
     with sqlite3.connect(file) as conn:
         conn.execute("UPDATE audit_entries SET reason = 'rewritten' WHERE seq = 3")
     target = Database(f"sqlite:///{tmp_path / 'restored.db'}")
-    with pytest.raises(backup.BackupFailed, match="does not verify .*seq 3.*nothing was restored"):
+    with pytest.raises(backup.BackupFailed, match=r"does not verify .*seq 3.*nothing was restored"):
         backup.restore(target, file)
     assert all(not rows for name, rows in snapshot(target).items())
     target.dispose()
@@ -184,8 +185,8 @@ def test_backups_taken_while_people_keep_deciding_are_each_one_consistent_snapsh
 
 
 def test_pg_logical_backup_restores_into_sqlite(request, tmp_path):
-    from tests.conftest import _truncate_all, build_org
     from hero_core.services import catalog
+    from tests.conftest import _truncate_all, build_org
 
     url = request.getfixturevalue("pg_url")
     _truncate_all(url)

@@ -9,6 +9,7 @@ TransitionNotAllowed or DatabaseBusy — never a raw "database is locked".
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -76,7 +77,7 @@ def test_eight_processes_racing_one_hundred_transitions_each_lose_no_update(org,
             assert idea.version == start[idea_id] + successes[idea_id], "no update was lost"
             versions = [(json.loads(e.before_json)["version"], json.loads(e.after_json)["version"]) for e in trail]
             assert versions[0][0] == start[idea_id]
-            assert all(prev[1] == nxt[0] for prev, nxt in zip(versions, versions[1:])), \
+            assert all(prev[1] == nxt[0] for prev, nxt in itertools.pairwise(versions)), \
                 "two transitions started from the same version"
             assert [e.action for e in trail] == [LOOP[k % 3] for k in range(len(trail))]
             assert idea.state == json.loads(trail[-1].after_json)["state"] if trail else idea.state == "submitted"

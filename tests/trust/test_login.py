@@ -43,7 +43,7 @@ def test_five_wrong_passwords_lock_the_account_until_the_lockout_passes(org, clo
     for _ in range(people.MAX_FAILED_LOGINS - 1):
         with pytest.raises(AuthenticationFailed, match="Wrong email or password, or too many attempts"):
             people.authenticate(db, email="fran@example.com", password="wrong password!!")
-    with pytest.raises(AccountLocked, match="^Wrong email or password, or too many attempts"):
+    with pytest.raises(AccountLocked, match=r"^Wrong email or password, or too many attempts"):
         people.authenticate(db, email="fran@example.com", password="wrong password!!")
     with pytest.raises(AccountLocked):  # even the right password, while locked
         people.authenticate(db, email="fran@example.com", password=PASSWORD)

@@ -24,8 +24,9 @@ OWNER_NEW_PHONE = "ip:192.0.2.55"
 
 
 @pytest.fixture(autouse=True)
-def cheap_dummy_hash(cheap_password_hashing, monkeypatch):
+def cheap_dummy_hash(request, monkeypatch):
     """The unknown-account check at the cheap test cost too: an hour of attack is thousands of attempts."""
+    request.getfixturevalue("cheap_password_hashing")  # first, so that the dummy is hashed the cheap way
     monkeypatch.setattr(security, "_DUMMY_HASH", security.HASHER.hash("not-a-real-password-just-for-timing"))
 
 

@@ -151,7 +151,7 @@ def _squash(text: str) -> str:
 
 
 def test_twenty_payloads_in_every_typed_field_run_no_script_and_show_literally(browser, site):  # noqa: F811
-    org, url, sink, with_comments = site
+    _org, url, sink, with_comments = site
     dialogs: list[str] = []
     manager = _login(browser, url, "mia@example.com", dialogs)
     idea_page = _squash(_visit(manager, f"{url}/idea?id={sink}", dialogs, "Post comment" if with_comments

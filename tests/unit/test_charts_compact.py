@@ -61,7 +61,7 @@ def test_the_hero_share_line_leaves_hidden_groups_out():
 
 
 def frame() -> pd.DataFrame:
-    base = {c: None for c in scorecard.COLUMNS}
+    base = dict.fromkeys(scorecard.COLUMNS)
     return pd.DataFrame(
         [
             base

@@ -77,12 +77,12 @@ def test_missing_categories_are_named():
 
 
 def test_unknown_category_is_named_with_the_allowed_ones():
-    problems = risk.validate_ratings(all_rated() + [Rating("weather", 1, 1)])
+    problems = risk.validate_ratings([*all_rated(), Rating("weather", 1, 1)])
     assert problems == [f"risk category 'weather' is unknown; use one of {', '.join(CATS)}"]
 
 
 def test_a_category_rated_twice_is_refused():
-    problems = risk.validate_ratings(all_rated() + [Rating("financial", 2, 2)])
+    problems = risk.validate_ratings([*all_rated(), Rating("financial", 2, 2)])
     assert problems == ["Financial is rated twice"]
 
 
