@@ -4,7 +4,7 @@ writers and e-coaches, writing versions and checking them."""
 import streamlit as st
 
 from hero_app import ui
-from hero_core.services import job_aids
+from hero_core.services import help, job_aids
 
 P = "jobaids"
 
@@ -36,14 +36,22 @@ if not mine:
 for aid in mine:
     show(aid)
 
-st.subheader("Search")
-text = st.text_input("Search job aids", key=f"{P}_q", placeholder="e.g. wrap-up form")
+st.subheader("Search job aids and known answers")
+text = st.text_input("Search job aids and known answers", key=f"{P}_q", placeholder="e.g. wrap-up form")
 if text:
     found = job_aids.search(db, actor_id=user.id, text=text)
     if not found:
-        st.caption("No checked job aid matches. Known answers to help requests may: see Known answers.")
+        st.caption("No checked job aid matches.")
     for aid in found:
         show(aid)
+    answers = help.search_known(db, actor_id=user.id, text=text, limit=5)
+    if answers:
+        st.markdown("**Known answers to help requests**")
+    for k in answers:
+        with st.expander(f"{k.question} · known answer"):
+            st.markdown(ui.md(k.answer).replace("\n", "  \n"))
+            st.caption(" · ".join(x for x in (k.system_name, k.touchpoint_label, f"answered by {k.answered_by_name}")
+                                  if x))
 
 if user.may("check_job_aid"):
     st.subheader("Waiting for your check")

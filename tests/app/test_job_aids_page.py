@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from hero_core.models import JobAid
-from hero_core.services import people
+from hero_core.services import help, people
 from tests.app.conftest import all_text, as_role, assert_clean, login, open_page, successes
 from tests.conftest import PASSWORD
 from tests.erosion import world
@@ -42,3 +42,16 @@ def test_a_manager_may_read_but_not_write(org):
     at = open_page(as_role("manager"), "job-aids")
     assert_clean(at)
     assert not [b for b in at.button if b.key == "jobaids_save"]
+
+
+def test_the_search_finds_known_answers_beside_job_aids(org):
+    help.add_system(org.db, actor_id=org.admin, code="CRM", name="Customer CRM")
+    rid = help.ask(org.db, actor_id=org.frontline, data=help.HelpInput(
+        question="How do I fill the wrap-up form fast?", touchpoint="call_centre", system="CRM"))
+    aid = help.answer(org.db, actor_id=org.manager, request_id=rid, body="Use the three-field version.")
+    help.mark_solved(org.db, actor_id=org.frontline, request_id=rid, answer_id=aid)
+    at = open_page(as_role("frontline"), "job-aids")
+    at.text_input(key="jobaids_q").input("wrap-up form").run()
+    assert_clean(at)
+    assert "No checked job aid matches." in all_text(at)
+    assert any("How do I fill the wrap-up form fast? · known answer" in e.label for e in at.expander)
