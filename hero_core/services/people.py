@@ -480,7 +480,8 @@ def list_users(db: Database, *, actor_id: int | None) -> list[UserView]:
 
 
 def _all_user_views(s) -> list[UserView]:
-    """Every account in four queries (one per user took seconds for a company's 4,000 people)."""
+    """Every account in four queries: a query per user was too slow for a company's people (measured:
+    docs/measurements.md)."""
     roles: dict[int, list[str]] = {}
     for user_id, role in s.execute(select(UserRole.user_id, UserRole.role)):
         roles.setdefault(user_id, []).append(role)
