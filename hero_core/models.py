@@ -631,3 +631,15 @@ class JobAid(Base):
     checked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     __table_args__ = (Index("ux_job_aids_idea_version", "idea_id", "version", unique=True),)
+
+
+class RolloutPlan(Base):
+    """Which teams a piloted or scaled idea should reach, and by when (hero_core/services/adoption.py; migration
+    0014). A team counts as reached once its adopted share reaches adoption.REACHED_SHARE."""
+
+    __tablename__ = "rollout_plans"
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id"), primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    due: Mapped[date] = mapped_column(Date)
+    planned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    planned_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -216,6 +216,7 @@ MATRIX: dict[str, tuple[Rule, str]] = {
                             "an IT champion, a manager of the idea's team or an admin"),
     "import_adoption": (_role(Role.IT_CHAMPION, Role.ADMIN), "IT champions and admins"),
     "record_adoption": (_role(Role.MANAGER), "managers, for the teams they manage"),
+    "plan_rollout": (_any(_role(Role.IT_CHAMPION), _team_manager), "an IT champion or a manager of the idea's team"),
     "view_touchpoint_plan": (_role(Role.EXECUTIVE, Role.MANAGER), "executives and managers"),
     # Job aids (hero_core/services/job_aids.py): the HERO who proposed the idea or an IT champion writes; an
     # e-coach checks before the idea's teams see it; checked job aids are open to every colleague.
@@ -252,6 +253,7 @@ IDEA_ACTIONS = frozenset(
         "merge_duplicate",
         "close_erosion_alarm",
         "write_job_aid",
+        "plan_rollout",
     }
 )
 

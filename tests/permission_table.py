@@ -123,6 +123,7 @@ EXPECTED: dict[str, Who] = {
     "close_erosion_alarm": only("it_champion", "team_manager", "admin"),
     "import_adoption": only("it_champion", "admin"),
     "record_adoption": MANAGERS,
+    "plan_rollout": only("it_champion", "team_manager"),
     "view_touchpoint_plan": MANAGERS | {"executive"},
     # Job aids (issue 23): written by the HERO or an IT champion, checked by an e-coach.
     "write_job_aid": only("author", "it_champion"),
@@ -136,7 +137,7 @@ IDEA_ACTIONS = frozenset({
     "assess_risk", "request_changes", "approve", "second_approve", "decline", "route_to_it", "claim",
     "plan_it", "start_pilot", "start_scaling", "complete_scaling", "retire", "withdraw", "comment", "support",
     "follow", "merge_duplicate",
-    "close_erosion_alarm", "write_job_aid",
+    "close_erosion_alarm", "write_job_aid", "plan_rollout",
 })
 
 

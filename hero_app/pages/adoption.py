@@ -5,7 +5,8 @@ import streamlit as st
 
 from hero_app import ui
 from hero_core.charts_erosion import adoption_chart
-from hero_core.services import adoption
+from hero_core.services import adoption, people
+from hero_core.vocab import Role
 
 P = "adoption"
 
@@ -31,6 +32,24 @@ else:
         st.dataframe(found.table.rename(columns={"team": "Team", "adopted_share": "Adopted (mean)",
                                                  "gain": "Gain over the other teams"}),
                      hide_index=True, key=f"{P}_gain_{found.metric}")
+
+st.subheader("Roll-out plan")
+plan = adoption.rollout_status(db, actor_id=user.id, idea_id=idea_id)
+if plan.empty:
+    st.caption("No roll-out planned for this idea yet.")
+else:
+    st.caption(f"A team counts as reached from the first day {adoption.REACHED_SHARE:.0%} of it works the new way.")
+    st.dataframe(plan.rename(columns={"team": "Team", "due": "Due", "reached": "Reached", "status": "Status"})
+                 .fillna(""), hide_index=True, key=f"{P}_plan")
+if user.actor.has(Role.IT_CHAMPION) or user.actor.has(Role.MANAGER):
+    all_teams = {t.code: t.name for t in people.list_teams(db)}
+    with st.popover("Plan a team", icon=":material/event:"):
+        st.selectbox("Team to reach", list(all_teams), key=f"{P}_plan_team", format_func=all_teams.get)
+        st.date_input("By when", key=f"{P}_plan_due", value=None)
+        ui.action_button("Save the plan", lambda: adoption.plan_rollout(
+            db, actor_id=user.id, idea_id=st.session_state.get(f"{P}_idea"),
+            team_code=st.session_state.get(f"{P}_plan_team"), due=st.session_state.get(f"{P}_plan_due")),
+            key=f"{P}_plan_save", type="primary", where="plan a roll-out", success="Planned.")
 
 teams = dict(adoption.teams_i_manage(db, actor_id=user.id)) if user.may("record_adoption") else {}
 if teams:

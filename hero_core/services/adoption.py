@@ -23,8 +23,9 @@ from hero_core.dates import CHOOSE_ORDER, DateRefused, file_order, read_day
 from hero_core.db import Database
 from hero_core.errors import ImportRejected, InvalidInput, PermissionDenied
 from hero_core.lifecycle import LAUNCHED_STATES
-from hero_core.models import Idea, IdeaAdoption, Team
+from hero_core.models import Idea, IdeaAdoption, RolloutPlan, Team
 from hero_core.services.common import actor_ref, is_id, load_actor
+from hero_core.vocab import State
 
 COLUMNS = ("idea_id", "team", "date", "adopted_share")
 MAX_ROWS = 500_000
@@ -280,4 +281,89 @@ def adoption_vs_gain(db: Database, *, actor_id: int | None, idea_id: int) -> lis
             reading = (f"Across {len(table)} teams, those that adopted more gained {way} (rank correlation "
                        f"{rho:+.2f}, p = {p:.3f}); a description, not proof that adoption caused the gain.")
         out.append(AdoptionGain(m.code, m.name, table, reading))
+    return out
+
+
+# ---- the roll-out plan: which teams, by when -------------------------------------------------------------------
+
+#: A planned team counts as reached from the first day its adopted share is at least this.
+REACHED_SHARE = 0.5
+ON_TIME, LATE_REACHED, LATE, DUE = "reached on time", "reached late", "late", "due"
+
+
+def plan_rollout(db: Database, *, actor_id: int, idea_id: int, team_code: str, due) -> None:
+    """Plan (or re-plan) by when a launched idea should reach a team. Audited."""
+    with db.write() as s:
+        actor = load_actor(s, actor_id)
+        idea = s.execute(select(Idea.submitter_id, Idea.team_id, Idea.state)
+                         .where(Idea.id == idea_id)).one_or_none() if is_id(idea_id) else None
+        if idea is None or idea.state == State.DRAFT:
+            raise InvalidInput(f"Idea #{idea_id} does not exist.")
+        permissions.require(actor, "plan_rollout", permissions.IdeaFacts(
+            submitter_id=idea.submitter_id, team_id=idea.team_id, state=State(idea.state)))
+        if idea.state not in {x.value for x in LAUNCHED_STATES}:
+            raise InvalidInput(f"Idea #{idea_id} is {idea.state.replace('_', ' ')}; a roll-out is planned for "
+                               "piloting, scaling or scaled ideas.")
+        team_id = s.execute(select(Team.id).where(Team.code == team_code)).scalar()
+        if team_id is None:
+            raise InvalidInput(f"“{team_code}” is not a team's code.", fields={"team": "unknown team"})
+        if due is None:
+            raise InvalidInput("Choose by when the team should work the new way.", fields={"due": "required"})
+        before = s.execute(select(RolloutPlan.due).where(RolloutPlan.idea_id == idea_id,
+                                                         RolloutPlan.team_id == team_id)).scalar()
+        s.execute(delete(RolloutPlan).where(RolloutPlan.idea_id == idea_id, RolloutPlan.team_id == team_id))
+        now = db.now()
+        s.execute(insert(RolloutPlan), [{"idea_id": idea_id, "team_id": team_id, "due": due, "planned_by": actor.id,
+                                         "planned_at": now}])
+        aid, email = actor_ref(actor)
+        audit.record(s, at=now, actor_id=aid, actor_email=email, action="rollout_planned", entity_type="rollout",
+                     entity_id=f"{idea_id}/{team_code}", before={"due": str(before)} if before else None,
+                     after={"due": str(due)})
+
+
+def _reached(s, idea_ids=None) -> dict[tuple[int, int], object]:
+    """(idea, team) -> the first day the team's adopted share reached REACHED_SHARE."""
+    stmt = (select(IdeaAdoption.idea_id, IdeaAdoption.team_id, func.min(IdeaAdoption.day))
+            .where(IdeaAdoption.adopted_share >= REACHED_SHARE)
+            .group_by(IdeaAdoption.idea_id, IdeaAdoption.team_id))
+    if idea_ids is not None:
+        stmt = stmt.where(IdeaAdoption.idea_id.in_(idea_ids))
+    return {(i, t): d for i, t, d in s.execute(stmt)}
+
+
+def _status(due, reached, today) -> str:
+    if reached is not None:
+        return ON_TIME if reached <= due else LATE_REACHED
+    return LATE if due < today else DUE
+
+
+def rollout_status(db: Database, *, actor_id: int | None, idea_id: int) -> pd.DataFrame:
+    """One idea's plan: team, due, reached (the first day at REACHED_SHARE, or None), status."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_erosion")
+        plan = s.execute(select(Team.name, RolloutPlan.team_id, RolloutPlan.due)
+                         .join(Team, Team.id == RolloutPlan.team_id)
+                         .where(RolloutPlan.idea_id == idea_id).order_by(RolloutPlan.due, Team.name)).all()
+        reached = _reached(s, [idea_id])
+    today = db.now().date()
+    rows = [{"team": name, "due": due, "reached": reached.get((idea_id, tid)),
+             "status": _status(due, reached.get((idea_id, tid)), today)} for name, tid, due in plan]
+    return pd.DataFrame(rows, columns=["team", "due", "reached", "status"])
+
+
+def rollout_promise(db: Database, *, actor_id: int | None) -> pd.DataFrame:
+    """IT champions' promise, "scaled ideas reach their planned teams on time", per quarter of the due date: the
+    planned teams of scaled ideas due by today, how many were reached by their date, and the share (for the compact
+    scorecard)."""
+    with db.read() as s:
+        permissions.require(load_actor(s, actor_id), "view_erosion")
+        plan = s.execute(select(RolloutPlan.idea_id, RolloutPlan.team_id, RolloutPlan.due)
+                         .join(Idea, Idea.id == RolloutPlan.idea_id).where(Idea.state == State.SCALED.value)).all()
+        reached = _reached(s)
+    today = db.now().date()
+    rows = [{"quarter": f"{due.year}Q{(due.month - 1) // 3 + 1}",
+             "kept": int(_status(due, reached.get((i, t)), today) == ON_TIME)} for i, t, due in plan if due <= today]
+    frame = pd.DataFrame(rows, columns=["quarter", "kept"])
+    out = frame.groupby("quarter", as_index=False).agg(due=("kept", "size"), kept=("kept", "sum"))
+    out["share"] = out["kept"] / out["due"]
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pyarrow as pa
 from sqlalchemy import select
@@ -47,3 +48,16 @@ def test_the_page_sets_adoption_beside_the_gain(org):
     assert_clean(at)
     assert "Average handle time: adoption beside the gain" in all_text(at).replace("\\", "")
     assert "too few to say" in all_text(at)
+
+
+def test_an_it_champion_plans_a_team_and_the_plan_shows_its_status(org):
+    world.build(org, later_effect=-30.0)
+    at = open_page(as_role("it_champion"), "adoption")
+    assert "No roll-out planned for this idea yet." in all_text(at)
+    at.selectbox(key="adoption_plan_team").select("ST")
+    at.date_input(key="adoption_plan_due").set_value(date(2025, 6, 1))
+    at.button(key="adoption_plan_save").click().run()
+    assert_clean(at)
+    assert "Planned." in successes(at)
+    plan = next(d.value for d in at.dataframe if "Status" in d.value.columns)
+    assert list(plan["Team"]) == ["Stores"] and list(plan["Status"]) == ["late"]

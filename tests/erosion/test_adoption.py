@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import numpy as np
 import pytest
@@ -136,3 +136,28 @@ def test_adoption_beside_the_gain_reads_a_rank_correlation_from_four_teams(org):
     assert len(found.table) == 4
     assert found.reading.startswith("Across 4 teams, those that adopted more gained")
     assert "not proof" in found.reading
+
+
+def test_a_rollout_plan_shows_which_teams_were_reached_on_time(org):
+    idea_id = world.build(org, later_effect=-30.0)  # scaled; the clock is 2025-09-01
+    adoption.plan_rollout(org.db, actor_id=org.it, idea_id=idea_id, team_code="CC", due=date(2025, 5, 1))
+    adoption.plan_rollout(org.db, actor_id=org.manager, idea_id=idea_id, team_code="ST", due=date(2025, 6, 1))
+    adoption.plan_rollout(org.db, actor_id=org.it, idea_id=idea_id, team_code="T2", due=date(2025, 7, 1))
+    adoption.plan_rollout(org.db, actor_id=org.it, idea_id=idea_id, team_code="T3", due=date(2025, 12, 1))
+    adoption.import_adoption(org.db, actor_id=org.admin, source=_csv([
+        (idea_id, "CC", "2025-04-07", "0.3"), (idea_id, "CC", "2025-04-21", "0.6"),  # reached 21 April: on time
+        (idea_id, "ST", "2025-06-16", "0.7")]))  # reached after 1 June: late
+    plan = adoption.rollout_status(org.db, actor_id=org.executive, idea_id=idea_id).set_index("team")
+    assert plan.loc["Contact centre", "status"] == adoption.ON_TIME
+    assert plan.loc["Contact centre", "reached"] == date(2025, 4, 21)
+    assert plan.loc["Stores", "status"] == adoption.LATE_REACHED
+    assert plan.loc["Team T2", "status"] == adoption.LATE
+    assert plan.loc["Team T3", "status"] == adoption.DUE
+    promise = adoption.rollout_promise(org.db, actor_id=org.executive)
+    assert promise.to_dict("records") == [{"quarter": "2025Q2", "due": 2, "kept": 1, "share": 0.5},
+                                          {"quarter": "2025Q3", "due": 1, "kept": 0, "share": 0.0}]
+    with pytest.raises(PermissionDenied, match="an IT champion or a manager of the idea's team"):
+        adoption.plan_rollout(org.db, actor_id=org.other_manager, idea_id=idea_id, team_code="CC",
+                              due=date(2025, 5, 1))
+    with pytest.raises(InvalidInput, match="“XX” is not a team's code"):
+        adoption.plan_rollout(org.db, actor_id=org.it, idea_id=idea_id, team_code="XX", due=date(2025, 5, 1))
