@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hero_core.services import erosion
-from tests.app.conftest import all_text, as_role, assert_clean, open_page
+from tests.app.conftest import NOT_IN_NAVIGATION, all_text, as_role, assert_clean, open_page
 from tests.erosion import world
 
 
@@ -22,5 +22,5 @@ def test_an_executive_sees_every_touch_point_and_the_weak_one_called_out(org):
 
 
 def test_an_it_champion_is_not_offered_the_plan(org):
-    with pytest.raises(ValueError, match="touchpoints"):
+    with pytest.raises(ValueError, match=NOT_IN_NAVIGATION):
         open_page(as_role("it_champion"), "touchpoints")
