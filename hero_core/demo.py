@@ -17,9 +17,6 @@ from sqlalchemy import delete, insert, select
 
 from hero_core import audit, demo_erosion, impact_store, risk
 from hero_core.db import Database
-from hero_core.demo_help import build_help
-from hero_core.demo_pulse import build_pulse
-from hero_core.demo_social import build_conversation
 from hero_core.demo_content import (
     CAMPAIGNS,
     CHANGE_REQUESTS,
@@ -31,6 +28,9 @@ from hero_core.demo_content import (
     PEOPLE,
     RETIRE_REASONS,
 )
+from hero_core.demo_help import build_help
+from hero_core.demo_pulse import build_pulse
+from hero_core.demo_social import build_conversation
 from hero_core.models import ImpactResult, Metric, Observation, Team, User
 from hero_core.services import campaigns, catalog, ideas, people
 from hero_core.services.observations import rebuild_weeks
@@ -186,7 +186,7 @@ class _Builder:
         for _ in range(2):
             assignment[take(pool, prefer_risky=True)] = "in_review_second"
         assignment[take(pool, prefer_risky=True)] = "declined"
-        remaining = [s for s in STATE_PLAN]
+        remaining = list(STATE_PLAN)
         for st in ["awaiting_it"] * 5 + ["in_build"] * 5 + ["approved"] * 3 + ["in_review"] * 2 + ["declined"]:
             remaining.remove(st)
         rng.shuffle(remaining)
@@ -207,10 +207,7 @@ class _Builder:
         retired_kinds = ["after_pilot", "approved", "in_build"]
         for index, state in sorted(self.assignment.items()):
             content = IDEAS[index]
-            if state == "retired":
-                kind = retired_kinds.pop(0)
-            else:
-                kind = None
+            kind = retired_kinds.pop(0) if state == "retired" else None
             launch = None
             if state in ("scaled", "scaling", "piloting") or kind == "after_pilot":
                 launch = launch_slots["retired" if kind else state].pop(0)
@@ -342,7 +339,7 @@ class _Builder:
                 return
         assert launch is not None
         neighbours = [x for x in FRONT_TEAMS if x != team and x[:2] == team[:2]]
-        pilot = [team] + rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 1)))
+        pilot = [team, *rng.sample(neighbours, k=min(len(neighbours), rng.randint(0, 1)))]
         mover = it_id if tech else mgr_id
         pilot_at = _work_time(launch - timedelta(days=rng.randint(2, 6)), rng)
         t = pilot_at if pilot_at > t else t + timedelta(hours=1)
@@ -427,7 +424,7 @@ class _Builder:
                     arr = effects.setdefault((team, code), np.zeros(n))
                     arr += np.where(days >= launch, size, 0.0) * demo_erosion.factor(item, code, fading, days)
         rows = []
-        for team_index, team in enumerate(FRONT_TEAMS):
+        for team in FRONT_TEAMS:
             is_store = team.startswith("ST")
             for code, (level, sd, digits) in METRIC_SHAPE.items():
                 m = metric_rows[code]
@@ -447,11 +444,10 @@ class _Builder:
                 hi = m.max_value if m.max_value is not None else np.inf
                 values = np.round(np.clip(values, lo, hi), digits)
                 sample = rng.integers(30, 160, n) if code in ("csat", "nps", "fcr", "sales_conversion") else None
-                for i in range(n):
-                    rows.append({
-                        "metric_id": m.id, "team_id": team_ids[team], "day": days[i].item(),
-                        "value": float(values[i]), "sample_size": int(sample[i]) if sample is not None else None,
-                    })
+                rows.extend({
+                    "metric_id": m.id, "team_id": team_ids[team], "day": days[i].item(),
+                    "value": float(values[i]), "sample_size": int(sample[i]) if sample is not None else None,
+                } for i in range(n))
         self.set_clock(datetime.combine(self.today, time(6, 0), tzinfo=UTC))
         with self.db.write() as s:
             for chunk in range(0, len(rows), 20_000):

@@ -254,8 +254,8 @@ the pilot teams were not already drifting apart"); setting HERO_IMPACT_RAMP_DAYS
 out, so the headline sees the plateau as a step. The alternative, a trend fitted on the baseline weeks alone and
 extrapolated (any shape after the launch), was simulated on the same families while choosing the method: equally
 honest, and it finds the growing effects (71% and 50% improved), but it confirms +0.5 SD on 3 of 11 teams only 30%
-of the time (48% here) and +1 SD on 1 of 11 teams 47% (70% here). A drift that bends (a dip just before the launch, a seasonal
-swing only the pilot teams have) is not covered by a linear trend and is not simulated here.
+of the time (48% here) and +1 SD on 1 of 11 teams 47% (70% here). A drift that bends (a dip just before the launch, a
+seasonal swing only the pilot teams have) is not covered by a linear trend and is not simulated here.
 
 ## Results
 

@@ -82,7 +82,7 @@ def get(url: str, key: tuple) -> object:
     try:
         with _store(path) as conn:
             row = conn.execute("SELECT payload FROM snapshots WHERE key = ?", (_digest(url, key),)).fetchone()
-        return MISSING if row is None else pickle.loads(row[0])  # noqa: S301 - the app's own store
+        return MISSING if row is None else pickle.loads(row[0])
     except Exception:  # noqa: BLE001 - derived data: any problem is a miss
         return MISSING
 

@@ -46,7 +46,7 @@ from hero_core.vocab import State
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _STOP = frozenset("""a an and are as at be been but by can could do does for from had has have he her his how i if in
 into is it its just me more most my no not of on or our out over she so some than that the their them then there
-these they this those to too up us was we were what when where which who why will with would you your""".split())
+these they this those to too up us was we were what when where which who why will with would you your""".split())  # noqa: SIM905 (a word list reads better as words)
 
 
 def _stem(word: str) -> str:
@@ -650,7 +650,8 @@ def undo_merge(db: Database, *, actor_id: int, merge_id: int, reason: str = "") 
         if merge is None:
             raise NotFound(f"There is no merge #{merge_id}.")
         if merge.undone_at is not None:
-            raise TransitionNotAllowed(f"Merge #{merge.id} was undone already, on {merge.undone_at:%Y-%m-%d %H:%M} UTC.")
+            raise TransitionNotAllowed(
+                f"Merge #{merge.id} was undone already, on {merge.undone_at:%Y-%m-%d %H:%M} UTC.")
         locked = {i: _for_update(s, i) for i in sorted((merge.duplicate_id, merge.original_id))}
         dup, orig = locked[merge.duplicate_id], locked[merge.original_id]
         if dup.merged_into_id != orig.id:
@@ -716,7 +717,8 @@ def merges(db: Database, *, actor_id: int, idea_id: int) -> list[MergeView]:
     with db.read() as s:
         actor = load_actor(s, actor_id)
         idea = load_visible(s, actor, idea_id)
-        rows = s.execute(select(IdeaMerge).where((IdeaMerge.duplicate_id == idea.id) | (IdeaMerge.original_id == idea.id))
+        rows = s.execute(select(IdeaMerge)
+                         .where((IdeaMerge.duplicate_id == idea.id) | (IdeaMerge.original_id == idea.id))
                          .order_by(IdeaMerge.merged_at.desc(), IdeaMerge.id.desc())).scalars().all()
         out = []
         for m in rows:

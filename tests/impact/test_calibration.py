@@ -40,12 +40,12 @@ def test_the_simulated_weekly_means_are_means_of_the_days_with_their_counts():
     assert set(np.unique(team)) == {0, 1, 2}
     assert week.min() == b_lo and week.max() == e_hi and np.all(np.diff(week) >= 0)
     assert set(n[team > 0]) == {7}  # comparison teams have data every day
-    assert 1 <= n[team == 0].min() and n[team == 0].max() <= 7 and n[team == 0].mean() < 5
+    assert n[team == 0].min() >= 1 and n[team == 0].max() <= 7 and n[team == 0].mean() < 5
 
 
 def test_a_familys_figures_do_not_depend_on_the_other_families_run_with_it():
     alone = cal.run([family("10 pilots vs 2 comparison teams")], reps=20, seed=SEED)
-    among = cal.run(cal.NOTHING_HAPPENED[:2] + (family("10 pilots vs 2 comparison teams"),), reps=20, seed=SEED)
+    among = cal.run((*cal.NOTHING_HAPPENED[:2], family("10 pilots vs 2 comparison teams")), reps=20, seed=SEED)
     assert alone.iloc[0].to_dict() == among.iloc[2].to_dict()
 
 

@@ -236,10 +236,8 @@ def estimator_inputs(
     team, week = team[keep], week[keep]
     pilots = [int(t) for t in ids[:n_pilots]]
     treated_post = np.isin(team, pilots) & (week >= e_lo)
-    if kind == "constant":
-        value = np.full(team.size, 42.5)
-    else:
-        value = 100 + rng.normal(0, 5, team.size) + 3.0 * treated_post
+    value = (np.full(team.size, 42.5) if kind == "constant"
+             else 100 + rng.normal(0, 5, team.size) + 3.0 * treated_post)
     return {
         "team": team,
         "week": week,

@@ -70,7 +70,7 @@ def stored_weekly_sums(db) -> list[tuple]:
 
 
 def test_stored_verdicts_equal_the_live_estimator_and_a_second_refresh_computes_nothing(measured):
-    org, idea_id = measured
+    org, _idea_id = measured
     assert stored_count(org.db) == 0
 
     assert impact_store.refresh(org.db) == 1
@@ -80,15 +80,14 @@ def test_stored_verdicts_equal_the_live_estimator_and_a_second_refresh_computes_
 
 
 def test_an_import_over_a_window_forgets_the_verdict_and_the_refresh_measures_the_new_days(measured, tmp_path):
-    org, idea_id = measured
+    org, _idea_id = measured
     impact_store.refresh(org.db)
     before = impact_store.current(org.db)[0]
 
     # The pilot teams' evaluation weeks rewritten to their old level: the improvement disappears.
     rows = ["metric,team,date,value"]
-    for k, team in enumerate(("T0", "T1")):
-        for d in range(0, 119):
-            rows.append(f"aht,{team},{LAUNCH + timedelta(days=d)},{300 + 6 * k - 40:.1f}")
+    rows.extend(f"aht,{team},{LAUNCH + timedelta(days=d)},{300 + 6 * k - 40:.1f}"
+                for k, team in enumerate(("T0", "T1")) for d in range(119))
     path = tmp_path / "rewrite.csv"
     path.write_text("\n".join(rows) + "\n")
     metrics_io.import_metrics(org.db, source=path, actor_id=org.admin, replace=True)
@@ -140,10 +139,10 @@ def test_new_pilot_teams_or_a_new_direction_recompute_and_a_retired_idea_loses_i
 
 
 def test_a_refresh_that_an_import_overtakes_does_not_store_stale_answers(measured, tmp_path, monkeypatch):
-    org, idea_id = measured
+    org, _idea_id = measured
     path = tmp_path / "during.csv"
     path.write_text("\n".join(["metric,team,date,value"] + [
-        f"aht,T0,{LAUNCH + timedelta(days=d)},{200.0:.1f}" for d in range(0, 119)]) + "\n")
+        f"aht,T0,{LAUNCH + timedelta(days=d)},{200.0:.1f}" for d in range(119)]) + "\n")
     real = impact_reads.estimate_ideas
     calls = []
 
@@ -251,7 +250,7 @@ def test_a_new_process_checks_only_what_was_audited_since_the_last_complete_chec
     # An import over the first idea's window forgets its estimate: only that idea is fingerprinted and measured.
     path = tmp_path / "rewrite.csv"
     path.write_text("metric,team,date,value\n" + "".join(
-        f"aht,T2,{LAUNCH + timedelta(days=d)},{250.0:.1f}\n" for d in range(0, 60)))
+        f"aht,T2,{LAUNCH + timedelta(days=d)},{250.0:.1f}\n" for d in range(60)))
     metrics_io.import_metrics(org.db, source=path, actor_id=org.admin, replace=True)
     assert stored_count(org.db) == 1
     a_new_process()
@@ -270,7 +269,7 @@ def test_a_new_process_checks_only_what_was_audited_since_the_last_complete_chec
 
 
 def test_a_change_the_check_cannot_narrow_down_makes_a_new_process_check_everything(measured, monkeypatch):
-    org, idea_id = measured
+    org, _idea_id = measured
     impact_store.refresh(org.db)
     scopes = checked_scopes(monkeypatch)
     with org.db.write() as s:
