@@ -15,6 +15,8 @@ process_result_value
 # SQLAlchemy: mapped columns and relationships that are written (or kept for the record and SQL) but not read
 # in Python.
 scaling_at
+recorded_at
+planned_by
 password_changed_at
 undone_by
 first_response_by
@@ -23,8 +25,6 @@ outdated_by
 it_champion
 # sqlite3: the DB-API connection attribute set in hero_core/db.py to take transaction control from pysqlite.
 isolation_level
-# PEP 562: a module's __getattr__ (hero_core/impact.py answers names that moved).
-__getattr__
 # aiosmtpd: the handler method the SMTP server calls (tests/integration/smtp_sink.py).
 handle_DATA
 # Streamlit AppTest: a widget state's field set by a test (tests/app/test_impact_page.py).
@@ -32,3 +32,7 @@ string_value
 # hero_core/audit.py VerifyResult: the first broken entry's id, for a script that calls audit.verify() to look
 # the entry up (`hero audit verify` and restore print the message only).
 broken_id
+# hero_core/impact.py: public words a script reading the stored verdicts compares against (every verdict; the
+# label method version 1 stored, which older rows may still carry).
+VERDICTS
+TEAM_CHANGES

@@ -24,8 +24,3 @@ def week_number(day: date) -> int:
 
 def week_start(week: int) -> date:
     return WEEK_EPOCH + timedelta(days=7 * int(week))
-
-
-def week_of_day_number(day: int):
-    """The week number of a day number (or an array of them): (day - WEEK_OFFSET_DAYS) // 7."""
-    return (day - WEEK_OFFSET_DAYS) // 7

@@ -87,14 +87,6 @@ def _authorise(s: Session, actor_id: int | None) -> None:
     permissions.require(load_actor(s, actor_id), "view_impact")
 
 
-def authorise(db: Database, *, actor_id: int | None) -> None:
-    """Raise PermissionDenied unless this person may see the impact views. For callers that share one copy of a
-    view among everyone allowed to see it (the portfolio is the same for all of them): they check each person
-    here, then read the shared copy."""
-    with db.read() as s:
-        _authorise(s, actor_id)
-
-
 # ---- (a) the portfolio -------------------------------------------------------------------------------------
 
 PORTFOLIO_COLUMNS = (

@@ -39,7 +39,8 @@ def no_workbook_opened(monkeypatch):
     monkeypatch.setattr(openpyxl, "load_workbook", refuse)
 
 
-def test_a_two_million_row_zip_bomb_is_refused_from_the_zip_directory_without_parsing(org, no_workbook_opened):
+@pytest.mark.usefixtures("no_workbook_opened")
+def test_a_two_million_row_zip_bomb_is_refused_from_the_zip_directory_without_parsing(org):
     data = bomb(2_000_000)
     assert len(data) < 2 * 2**20  # about 1.2 MB that unzips to 296 MB
     before = counts(org.db)
@@ -59,7 +60,8 @@ def test_a_two_million_row_zip_bomb_is_refused_from_the_zip_directory_without_pa
     assert counts(org.db) == before
 
 
-def test_a_part_compressed_like_a_zip_bomb_is_refused_even_under_the_size_cap(no_workbook_opened):
+@pytest.mark.usefixtures("no_workbook_opened")
+def test_a_part_compressed_like_a_zip_bomb_is_refused_even_under_the_size_cap():
     data = bomb(400_000)  # 59 MB of XML in about 250 KB
 
     with pytest.raises(xlsx.XlsxRefused) as info:
@@ -198,7 +200,8 @@ def test_a_row_wider_than_a_spreadsheet_is_refused_before_openpyxl_builds_it(she
         xlsx.check_shape(io.BytesIO(data), "wide.xlsx")
 
 
-def test_a_wide_row_is_refused_by_the_importer_without_opening_the_workbook(org, no_workbook_opened):
+@pytest.mark.usefixtures("no_workbook_opened")
+def test_a_wide_row_is_refused_by_the_importer_without_opening_the_workbook(org):
     error = import_file(org, _workbook(b'<row><c t="inlineStr"><is><t>metric</t></is></c></row>' + WIDE_ROW),
                         "wide.xlsx")
 
