@@ -351,19 +351,22 @@ def rollout_status(db: Database, *, actor_id: int | None, idea_id: int) -> pd.Da
     return pd.DataFrame(rows, columns=["team", "due", "reached", "status"])
 
 
-def rollout_promise(db: Database, *, actor_id: int | None) -> pd.DataFrame:
-    """IT champions' promise, "scaled ideas reach their planned teams on time", per quarter of the due date: the
-    planned teams of scaled ideas due by today, how many were reached by their date, and the share (for the compact
-    scorecard)."""
+def rollout_promise(db: Database, *, actor_id: int | None, by_team: bool = False) -> pd.DataFrame:
+    """IT champions' promise, "scaled ideas reach their planned teams on time", per quarter of the due date (and,
+    `by_team`, per planned team's code in a `team` column): the planned teams of scaled ideas due by today, how many
+    were reached by their date, and the share (for the compact scorecard)."""
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "view_erosion")
-        plan = s.execute(select(RolloutPlan.idea_id, RolloutPlan.team_id, RolloutPlan.due)
-                         .join(Idea, Idea.id == RolloutPlan.idea_id).where(Idea.state == State.SCALED.value)).all()
+        plan = s.execute(select(RolloutPlan.idea_id, RolloutPlan.team_id, RolloutPlan.due, Team.code)
+                         .join(Idea, Idea.id == RolloutPlan.idea_id).join(Team, Team.id == RolloutPlan.team_id)
+                         .where(Idea.state == State.SCALED.value)).all()
         reached = _reached(s)
     today = db.now().date()
-    rows = [{"quarter": f"{due.year}Q{(due.month - 1) // 3 + 1}",
-             "kept": int(_status(due, reached.get((i, t)), today) == ON_TIME)} for i, t, due in plan if due <= today]
-    frame = pd.DataFrame(rows, columns=["quarter", "kept"])
-    out = frame.groupby("quarter", as_index=False).agg(due=("kept", "size"), kept=("kept", "sum"))
+    rows = [{"quarter": f"{due.year}Q{(due.month - 1) // 3 + 1}", "team": code,
+             "kept": int(_status(due, reached.get((i, t)), today) == ON_TIME)} for i, t, due, code in plan
+            if due <= today]
+    keys = ["quarter", "team"] if by_team else ["quarter"]
+    frame = pd.DataFrame(rows, columns=["quarter", "team", "kept"])
+    out = frame.groupby(keys, as_index=False).agg(due=("kept", "size"), kept=("kept", "sum"))
     out["share"] = out["kept"] / out["due"]
     return out

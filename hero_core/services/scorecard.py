@@ -26,7 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hero_core import impact_store, permissions, risk
 from hero_core.db import Database
 from hero_core.models import Approval, Idea, Team, User
-from hero_core.services import approvals, help, lifecycle_sql
+from hero_core.services import adoption, approvals, help, lifecycle_sql
 from hero_core.services.common import load_actor
 from hero_core.services.impact_views import _days_between
 
@@ -116,6 +116,15 @@ MEASURES: tuple[Measure, ...] = (
         "IT",
         "Pilots that scaled",
         "of the pilots started in the quarter, the share scaled so far",
+        "share",
+        "higher",
+    ),
+    Measure(
+        "share_rollouts_on_time",
+        "IT",
+        "Roll-outs reaching teams on time",
+        "of the teams a scaled idea's roll-out plan said it would reach by a date in the quarter, the share reached "
+        "by then (by the team to reach)",
         "share",
         "higher",
     ),
@@ -292,14 +301,23 @@ def scorecard(db: Database, *, actor_id: int, last_quarters: int | None = None) 
         cell = help_all.setdefault(r.quarter, [0, 0])
         cell[0] += r.requests
         cell[1] += r.kept
+    # IT's roll-out promise, as the adoption service counts it (read as the system: the scorecard shows counts).
+    rollouts = adoption.rollout_promise(db, actor_id=None, by_team=True)
+    rollout_team = {(q, t): (int(d), int(k)) for q, t, d, k in rollouts[["quarter", "team", "due", "kept"]].itertuples(
+        index=False)}
+    rollout_all: dict[str, list[int]] = {}
+    for (q, _), (d, k) in rollout_team.items():
+        cell = rollout_all.setdefault(q, [0, 0])
+        cell[0] += d
+        cell[1] += k
     # The estimator's own read (it asks as the system: the scorecard shows counts of wins, not the estimates).
     wins_team = _wins(db)
     wins_all: dict[tuple, int] = {}
     for (q, _), n in wins_team.items():
         wins_all[(q,)] = wins_all.get((q,), 0) + n
-    quarters = sorted({k[0] for k in by_team} | {k[0] for k in wins_all} | set(help_all))
+    quarters = sorted({k[0] for k in by_team} | {k[0] for k in wins_all} | set(help_all) | set(rollout_all))
     ids_by_code = {code: team_id for team_id, code in codes.items()}
-    for q, code in help_team:
+    for q, code in [*help_team, *rollout_team]:
         if code in ids_by_code:
             by_team.setdefault((q, ids_by_code[code]), {})
     if last_quarters:
@@ -307,18 +325,20 @@ def scorecard(db: Database, *, actor_id: int, last_quarters: int | None = None) 
     records = []
     for q in quarters:
         records.append(_row(q, ALL_TEAMS, sum(staff.values()), overall.get((q,), {}), wins_all.get((q,), 0),
-                            tuple(help_all.get(q, (0, 0)))))
+                            tuple(help_all.get(q, (0, 0))), tuple(rollout_all.get(q, (0, 0)))))
         team_ids = sorted(
             {k[1] for k in by_team if k[0] == q} | {k[1] for k in wins_team if k[0] == q},
             key=lambda t: codes.get(t, ""),
         )
         records.extend(_row(q, codes.get(t, str(t)), staff.get(t, 0), by_team.get((q, t), {}), wins_team.get((q, t), 0),
-                            help_team.get((q, codes.get(t, "")), (0, 0)))
+                            help_team.get((q, codes.get(t, "")), (0, 0)),
+                            rollout_team.get((q, codes.get(t, "")), (0, 0)))
                        for t in team_ids)
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
-def _row(quarter: str, team: str, staff: int, f: dict, wins: int, help_kept: tuple[int, int]) -> dict:
+def _row(quarter: str, team: str, staff: int, f: dict, wins: int, help_kept: tuple[int, int],
+         rollouts: tuple[int, int]) -> dict:
     ideas = int(f.get("ideas") or 0)
     decided_on_time, decision_broken = int(f.get("decided_on_time") or 0), int(f.get("decision_broken") or 0)
     claimed_on_time, claim_broken = int(f.get("claimed_on_time") or 0), int(f.get("claim_broken") or 0)
@@ -340,6 +360,7 @@ def _row(quarter: str, team: str, staff: int, f: dict, wins: int, help_kept: tup
         "median_days_to_claim": f.get("median_days_to_claim"),
         "share_claimed_in_sla": _share(claimed_on_time, claimed_on_time + claim_broken),
         "share_pilots_scaled": _share(f.get("pilots_scaled") or 0, pilots),
+        "share_rollouts_on_time": _share(rollouts[1], rollouts[0]),
         "share_help_answered_in_sla": _share(help_kept[1], help_kept[0]),
         "measured_wins": wins,
     }

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from hero_core import erosion
 from hero_core.errors import ImportRejected, InvalidInput, PermissionDenied
 from hero_core.models import AuditEntry, IdeaAdoption
-from hero_core.services import adoption
+from hero_core.services import adoption, scorecard
 from hero_core.services import erosion as service
 from tests.erosion import world
 
@@ -156,6 +156,12 @@ def test_a_rollout_plan_shows_which_teams_were_reached_on_time(org):
     promise = adoption.rollout_promise(org.db, actor_id=org.executive)
     assert promise.to_dict("records") == [{"quarter": "2025Q2", "due": 2, "kept": 1, "share": 0.5},
                                           {"quarter": "2025Q3", "due": 1, "kept": 0, "share": 0.0}]
+    # The compact scorecard's IT row counts the same promises, per team to reach and in all.
+    card = scorecard.scorecard(org.db, actor_id=org.executive).set_index(["quarter", "team"])
+    assert card.loc[("2025Q2", scorecard.ALL_TEAMS), "share_rollouts_on_time"] == 0.5
+    assert card.loc[("2025Q2", "CC"), "share_rollouts_on_time"] == 1.0
+    assert card.loc[("2025Q2", "ST"), "share_rollouts_on_time"] == 0.0
+    assert card.loc[("2025Q3", "T2"), "share_rollouts_on_time"] == 0.0
     with pytest.raises(PermissionDenied, match="an IT champion or a manager of the idea's team"):
         adoption.plan_rollout(org.db, actor_id=org.other_manager, idea_id=idea_id, team_code="CC",
                               due=date(2025, 5, 1))
