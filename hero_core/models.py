@@ -353,6 +353,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
+    help_request_id: Mapped[int | None] = mapped_column(ForeignKey("help_requests.id"))  # its link, when not an idea
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -36,3 +36,6 @@ for item in ui.paged(items, key="inbox_page", page_size=20):
         if item.idea_id is not None:
             st.page_link(ui.IDEA_PAGE, label=f"Open idea #{item.idea_id}", query_params={"id": str(item.idea_id)},
                          icon=":material/description:")
+        elif item.help_request_id is not None:
+            st.page_link("hero_app/pages/help_request.py", label=f"Open help request #{item.help_request_id}",
+                         query_params={"id": str(item.help_request_id)}, icon=":material/forum:")

@@ -476,7 +476,7 @@ def ask(db: Database, *, actor_id: int, data: HelpInput) -> int:
         notifications.notify(
             s, db, user_ids=[u for u in ecoaches_for(s, system_id=request.system_id, touchpoint=request.touchpoint)
                              if u != actor.id],
-            idea_id=None, kind="help_request",
+            idea_id=None, help_request_id=request.id, kind="help_request",
             message=f"Help request #{request.id} from {actor.name} about {where}: “{request.question}”.{urgent}")
         return request.id
 
@@ -512,12 +512,14 @@ def answer(db: Database, *, actor_id: int, request_id: int, body: str) -> int:
         _audit(s, db, actor, "help_answered", "help_request", request.id, before,
                {"state": request.state, "answer_id": row.id})
         if actor.id != request.asker_id:
-            notifications.notify(s, db, user_ids=[request.asker_id], idea_id=None, kind="help_answer",
+            notifications.notify(s, db, user_ids=[request.asker_id], idea_id=None, help_request_id=request.id,
+                                 kind="help_answer",
                                  message=f"{actor.name} answered your help request #{request.id} “{request.question}”. "
                                          "Mark the answer that solved it, so the next person finds it.")
         else:
             earlier = set(s.execute(select(HelpAnswer.author_id).where(HelpAnswer.request_id == request.id)).scalars())
-            notifications.notify(s, db, user_ids=earlier - {actor.id}, idea_id=None, kind="help_answer",
+            notifications.notify(s, db, user_ids=earlier - {actor.id}, idea_id=None, help_request_id=request.id,
+                                 kind="help_answer",
                                  message=f"{actor.name} added to help request #{request.id} “{request.question}” "
                                          "that you answered.")
         return row.id
@@ -548,7 +550,8 @@ def mark_solved(db: Database, *, actor_id: int, request_id: int, answer_id: int)
         _audit(s, db, actor, "help_solved", "help_request", request.id, {"state": "answered"},
                {"state": SOLVED, "answer_id": row.id, "answered_by": row.author_id, "known_answer_id": known.id})
         if row.author_id != actor.id:
-            notifications.notify(s, db, user_ids=[row.author_id], idea_id=None, kind="help_solved",
+            notifications.notify(s, db, user_ids=[row.author_id], idea_id=None, help_request_id=request.id,
+                                 kind="help_solved",
                                  message=f"Your answer solved help request #{request.id} “{request.question}” for "
                                          f"{actor.name}: it is a known answer now. Thank you.")
         return known.id

@@ -148,6 +148,7 @@ class _Item:
     kind: str
     message: str
     created_at: datetime
+    help_request_id: int | None = None
 
 
 def _one_line(text: str, limit: int = 120) -> str:
@@ -157,6 +158,16 @@ def _one_line(text: str, limit: int = 120) -> str:
 
 def _idea_link(settings: SmtpSettings, idea_id: int | None) -> str:
     return f"{settings.app_url}/idea?id={idea_id}" if idea_id is not None else f"{settings.app_url}/inbox"
+
+
+def _open_line(settings: SmtpSettings, item: _Item) -> str:
+    """Where the notification's subject opens in the app ("" when it has none of its own)."""
+    if item.idea_id is not None:
+        return f"Open idea #{item.idea_id}: {_idea_link(settings, item.idea_id)}"
+    if item.help_request_id is not None:
+        return (f"Open help request #{item.help_request_id}: "
+                f"{settings.app_url}/help-request?id={item.help_request_id}")
+    return ""
 
 
 def _message(settings: SmtpSettings, to: tuple[str, str], subject: str, body: str) -> EmailMessage:
@@ -172,7 +183,7 @@ def _message(settings: SmtpSettings, to: tuple[str, str], subject: str, body: st
 def immediate_message(settings: SmtpSettings, item: _Item) -> EmailMessage:
     body = (
         f"Hello {item.name},\n\n{item.message}\n\n"
-        + (f"Open idea #{item.idea_id}: {_idea_link(settings, item.idea_id)}\n" if item.idea_id else "")
+        + (f"{_open_line(settings, item)}\n" if _open_line(settings, item) else "")
         + f"\nYou get this mail because you chose to be mailed each notification. Change that on your "
         f"Notifications page: {settings.app_url}/inbox\n"
     )
@@ -184,8 +195,8 @@ def digest_message(settings: SmtpSettings, items: list[_Item]) -> EmailMessage:
     lines = [f"Hello {first.name},", "", f"{len(items)} notification(s) since your last digest:", ""]
     for item in items:
         lines.append(f"- {item.created_at:%Y-%m-%d %H:%M} UTC · {item.message}")
-        if item.idea_id is not None:
-            lines.append(f"  {_idea_link(settings, item.idea_id)}")
+        if _open_line(settings, item):
+            lines.append(f"  {_open_line(settings, item).split(': ', 1)[1]}")
     lines += [
         "",
         "You get this daily digest because you chose it. Change that on your Notifications page: "
@@ -220,6 +231,7 @@ def _items(s: Session, conds) -> list[_Item]:
             Notification.kind,
             Notification.message,
             Notification.created_at,
+            Notification.help_request_id,
         )
         .join(User, User.id == Notification.user_id)
         .where(Notification.emailed_at.is_(None), User.active.is_(True), *conds)

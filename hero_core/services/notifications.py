@@ -19,7 +19,12 @@ KIND_LABELS = {
     "awaiting_it": "waiting for IT",
     "comment": "comment",
     "decision": "your idea",
+    "erosion_alarm": "erosion alarm",
     "followed": "an idea you follow",
+    "help_answer": "an answer to a call for help",
+    "help_request": "a call for help",
+    "help_solved": "your answer solved a roadblock",
+    "job_aid": "job aid",
     "mention": "you were mentioned",
     "merge": "duplicate merged",
     "second_approval": "second approval needed",
@@ -41,16 +46,18 @@ class NotificationView:
     message: str
     created_at: datetime
     read: bool
+    help_request_id: int | None = None  # the call for help it is about, when it is not about an idea
 
 
 def notify(session: Session, db: Database, *, user_ids: Iterable[int], idea_id: int | None, kind: str,
-           message: str) -> None:
+           message: str, help_request_id: int | None = None) -> None:
     """Add inbox rows inside the caller's transaction (they appear only if the change commits; then they are
     also mailed to whoever asked for it, see hero_core/services/mailer.py)."""
     now = db.now()
     ids = sorted(set(user_ids))
     for user_id in ids:
-        session.add(Notification(user_id=user_id, idea_id=idea_id, kind=kind, message=message, created_at=now))
+        session.add(Notification(user_id=user_id, idea_id=idea_id, help_request_id=help_request_id, kind=kind,
+                                 message=message, created_at=now))
     mailer.mail_after_commit(session, db, ids)
 
 
@@ -60,7 +67,8 @@ def inbox(db: Database, *, actor_id: int, unread_only: bool = False, limit: int 
         if unread_only:
             stmt = stmt.where(Notification.read_at.is_(None))
         stmt = stmt.order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-        return [NotificationView(n.id, n.idea_id, n.kind, n.message, n.created_at, n.read_at is not None)
+        return [NotificationView(n.id, n.idea_id, n.kind, n.message, n.created_at, n.read_at is not None,
+                                 n.help_request_id)
                 for n in s.execute(stmt).scalars()]
 
 

@@ -66,3 +66,17 @@ def test_every_role_has_an_inbox_and_mark_all_read_empties_it(org):
         assert any(t.value == f"Hello {role}" for t in at.text)
         button(at, "Mark all as read").click().run()
         assert notifications.unread_count(org.db, actor_id=user_id) == 0
+
+
+def test_a_help_notification_links_to_its_help_request(org):
+    from hero_core.services import help
+
+    help.add_system(org.db, actor_id=org.admin, code="CRM", name="Customer CRM")
+    request_id = help.ask(org.db, actor_id=org.frontline, data=help.HelpInput(
+        question="How do I change a customer's address in the CRM?", touchpoint="call_centre", system="CRM"))
+    help.answer(org.db, actor_id=org.manager, request_id=request_id, body="Edit, then Address.")
+    at = open_page(as_role("frontline"), "inbox")
+    assert_clean(at)
+    assert "an answer to a call for help" in all_text(at)
+    link = [p for p in at.get("page_link") if p.proto.label == f"Open help request #{request_id}"]
+    assert link and link[0].proto.page.endswith("help-request"), [p.proto.label for p in at.get("page_link")]

@@ -291,3 +291,20 @@ def test_two_clicks_on_this_solved_it_at_once_make_one_known_answer(org):
     assert sum(isinstance(o, TransitionNotAllowed) for o in outcomes) == 1
     with org.db.read() as s:
         assert s.execute(select(func.count(KnownAnswer.id))).scalar() == 1
+
+
+def test_help_notifications_link_to_their_request_in_the_inbox_and_the_mail(org):
+    from hero_core.services import mailer, notifications
+    from hero_core.services.mailer import _Item
+
+    coach = setup_help(org)
+    request_id = ask(org)
+    help.answer(org.db, actor_id=coach, request_id=request_id, body="Edit, then Address.")
+    told = [n for n in notifications.inbox(org.db, actor_id=coach) if n.kind == "help_request"]
+    answered = [n for n in notifications.inbox(org.db, actor_id=org.frontline) if n.kind == "help_answer"]
+    assert [(n.help_request_id, n.idea_id) for n in told + answered] == [(request_id, None)] * 2
+    assert notifications.kind_label("help_answer") == "an answer to a call for help"
+    item = _Item(1, org.frontline, "fran@example.com", "Fran", None, "help_answer", answered[0].message,
+                 answered[0].created_at, request_id)
+    settings = type("S", (), {"app_url": "https://hero.example.com"})()
+    assert f"https://hero.example.com/help-request?id={request_id}" in mailer._open_line(settings, item)
