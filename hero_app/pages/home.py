@@ -80,6 +80,47 @@ if "frontline" in roles:
                       else f"improved a customer metric (launched {when(item.when)})")
         st.page_link("hero_app/pages/heroes.py", label="Hall of HEROs", icon=":material/military_tech:")
 
+# ---- help with roadblocks, and the job aids of ideas that reach my team ----------------------------------------
+
+
+def help_line(r, fact: str) -> None:
+    st.page_link("hero_app/pages/help_request.py", label=f"#{r.id} · {ui.md(r.question)} — {ui.md(fact)}",
+                 query_params={"id": str(r.id)}, icon=":material/forum:")
+
+
+if "ecoach" in roles:
+    waiting = home.help_waiting(db, actor_id=user.id)
+    with section("Calls for help waiting for you"):
+        if not waiting.total:
+            st.success("Nobody waits for a first answer in your systems.")
+        for r in waiting.items:
+            help_line(r, ("a customer is waiting · " if r.customer_waiting else "")
+                      + f"{r.asker_name}, {r.sla_status}")
+        st.page_link("hero_app/pages/ecoach.py", label="Open the e-coach queue" + (
+            f" ({waiting.total - len(waiting.items):,} more)" if waiting.total > len(waiting.items) else ""),
+            icon=":material/support_agent:")
+
+my_help = home.my_open_help(db, actor_id=user.id)
+aids, aid_count = home.team_job_aids(db, actor_id=user.id)
+if my_help.total or aid_count or "frontline" in roles:
+    left, right = st.columns(2)
+    with left, section("Your calls for help"):
+        if not my_help.total:
+            st.caption("Nothing open. Stuck with a customer? Ask: an e-coach or a colleague answers.")
+        for r in my_help.items:
+            help_line(r, "answered: mark the answer that solved it" if r.state == "answered"
+                      else "waiting for an answer")
+        st.page_link("hero_app/pages/help.py", label="Ask for help", icon=":material/support:")
+    with right, section("Job aids for your team"):
+        if not aid_count:
+            st.caption("No job aid for your team's new ways of working yet.")
+        for aid in aids:
+            st.page_link("hero_app/pages/job_aids.py", label=f"{ui.md(aid.title)} — idea #{aid.idea_id}, "
+                         f"version {aid.version}", icon=":material/checklist:")
+        if aid_count > len(aids):
+            st.page_link("hero_app/pages/job_aids.py", label=f"All job aids ({aid_count - len(aids):,} more)",
+                         icon=":material/checklist:")
+
 # ---- reviewing (managers; admins for second approvals and teams without another manager) -------------------
 
 if user.may("view_review_queue"):

@@ -6,7 +6,9 @@ Each part answers one question of one role and returns at most `limit` items and
 - managers and admins: the review queue (ideas.review_queue, cached) with its overdue count;
 - IT champions: ideas waiting to be claimed (the IT board's first column) and the pilots they champion;
 - executives: ideas launched this quarter and how many of them improved a customer metric;
-- admins: the most recent imports of ideas and of metrics.
+- admins: the most recent imports of ideas and of metrics;
+- everyone: their own calls for help still open, and the checked job aids of the ideas that reach their team;
+- e-coaches: the calls for help waiting for a first answer in their systems and touch points.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy import func, select
 from hero_core import impact_store, permissions
 from hero_core.db import Database
 from hero_core.models import AuditEntry, Idea, Team
-from hero_core.services import campaigns, ideas, lifecycle_sql
+from hero_core.services import campaigns, help, ideas, job_aids, lifecycle_sql
 from hero_core.services.common import load_actor
 from hero_core.vocab import State
 
@@ -206,6 +208,31 @@ def recent_imports(db: Database, *, actor_id: int, limit: int = 3) -> tuple[Impo
 
 
 # ---- helpers -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HelpListing:
+    items: tuple  # help.RequestSummary, newest first (or most urgent first, for an e-coach)
+    total: int
+
+
+def my_open_help(db: Database, *, actor_id: int, limit: int = 3) -> HelpListing:
+    """My calls for help not solved yet: waiting for an answer, or answered and waiting for me to mark the one
+    that solved it."""
+    mine = [r for r in help.my_requests(db, actor_id=actor_id) if r.state != help.SOLVED]
+    return HelpListing(tuple(mine[:limit]), len(mine))
+
+
+def help_waiting(db: Database, *, actor_id: int, limit: int = 5) -> HelpListing:
+    """For an e-coach: the calls for help in their scope waiting for a first answer, most urgent first."""
+    waiting = help.queue(db, actor_id=actor_id, limit=200)
+    return HelpListing(tuple(waiting[:limit]), len(waiting))
+
+
+def team_job_aids(db: Database, *, actor_id: int, limit: int = 3) -> tuple[tuple, int]:
+    """The checked job aids of the launched ideas that reach my team: (the first `limit`, how many in all)."""
+    aids = job_aids.for_my_team(db, actor_id=actor_id)
+    return tuple(aids[:limit]), len(aids)
 
 
 def _team_code(s, team_id: int | None) -> str | None:

@@ -16,7 +16,7 @@ from hero_core.db import Database
 from hero_core.errors import InvalidInput, NotFound, PermissionDenied
 from hero_core.lifecycle import LAUNCHED_STATES
 from hero_core.models import Idea, IdeaPilotTeam, JobAid, User, UserRole
-from hero_core.services import notifications
+from hero_core.services import lifecycle_sql, notifications
 from hero_core.services.common import actor_ref, clean_text, is_id, load_actor
 from hero_core.vocab import STATE_LABELS, Role, State
 
@@ -133,7 +133,7 @@ def for_my_team(db: Database, *, actor_id: int) -> list[JobAidView]:
         if actor.team_id is None:
             return []
         rows = s.execute(_stmt().where(
-            JobAid.id.in_(_latest_checked()), Idea.state.in_([x.value for x in LAUNCHED_STATES]),
+            JobAid.id.in_(_latest_checked()), lifecycle_sql.in_states(LAUNCHED_STATES),
             JobAid.idea_id.in_(select(IdeaPilotTeam.idea_id).where(IdeaPilotTeam.team_id == actor.team_id)))
             .order_by(JobAid.idea_id)).all()
         return _views(rows)

@@ -25,6 +25,8 @@ SECTIONS = {
     "Your ideas that need you": {"frontline"},
     "Open campaigns for your team": {"frontline"},
     "Your team's recent wins": {"frontline"},
+    "Your calls for help": {"frontline"},
+    "Job aids for your team": {"frontline"},
     "Waiting on your review": {"manager", "admin"},
     "Ready for IT to claim": {"it_champion"},
     "Your pilots": {"it_champion"},
@@ -159,3 +161,52 @@ def test_an_admin_sees_second_approvals_and_recent_imports(org, tmp_path):
     assert any(label.startswith(f"#{risky} · Refund without receipt up to 50 — second approval · due ")
                for label in shown)
     assert "1 idea from suggestions.csv by ada@example.com" in text(at)
+
+
+def test_home_shows_my_open_calls_for_help_and_an_ecoach_what_waits_for_a_first_answer(org):
+    from hero_core.services import help, people
+    from tests.app.conftest import PASSWORD, login
+
+    help.add_system(org.db, actor_id=org.admin, code="CRM", name="Customer CRM")
+    people.add_user(org.db, actor_id=None, email="cora@example.com", name="Cora Coach", roles=["ecoach"],
+                    team_code="ST", password=PASSWORD)
+    help.assign_ecoach(org.db, actor_id=org.admin, email="cora@example.com", system="CRM")
+    waiting = help.ask(org.db, actor_id=org.frontline, data=help.HelpInput(
+        question="How do I change a customer's address in the CRM?", touchpoint="call_centre", system="CRM",
+        customer_waiting=True))
+    answered = help.ask(org.db, actor_id=org.frontline, data=help.HelpInput(
+        question="Where is the refund button in the CRM?", touchpoint="call_centre", system="CRM"))
+    reply = help.answer(org.db, actor_id=org.manager, request_id=answered, body="Under Payments, then Refund.")
+    at = as_role("frontline")
+    assert_clean(at)
+    shown = links(at)
+    assert shown[f"#{waiting} · How do I change a customer's address in the CRM? — waiting for an answer"][0] \
+        == "help-request"
+    assert f"#{answered} · Where is the refund button in the CRM? — answered: mark the answer that solved it" in shown
+    coach = login("cora@example.com")
+    assert_clean(coach)
+    assert "Calls for help waiting for you" in [h.value for h in coach.subheader]
+    mine = [label for label in links(coach) if label.startswith(f"#{waiting} ")]
+    assert mine and "a customer is waiting" in mine[0], links(coach)
+    help.mark_solved(org.db, actor_id=org.frontline, request_id=answered, answer_id=reply)
+    at = as_role("frontline")
+    assert not [label for label in links(at) if label.startswith(f"#{answered} ")], "a solved call leaves the home"
+
+
+def test_the_teams_an_idea_reaches_see_its_checked_job_aid_on_their_home(org):
+    from hero_core.services import job_aids, people
+    from tests.app.conftest import PASSWORD
+    from tests.erosion import world
+
+    world.add_teams(org.db)
+    idea_id = world.import_launched_idea(org)  # scaled; Contact centre is its pilot team
+    coach = people.add_user(org.db, actor_id=None, email="cora@example.com", name="Cora Coach", roles=["ecoach"],
+                            team_code="ST", password=PASSWORD)
+    job_aids.write_job_aid(org.db, actor_id=org.frontline, idea_id=idea_id, title="Wrap-up in three fields",
+                           steps="1. Open the wrap-up form.\n2. Fill the three fields.\n3. Save.")
+    at = as_role("frontline")
+    assert "No job aid for your team's new ways of working yet." in text(at)  # not checked yet
+    (waiting,) = job_aids.waiting_for_check(org.db, actor_id=coach)
+    job_aids.check_job_aid(org.db, actor_id=coach, job_aid_id=waiting.id)
+    at = as_role("frontline")
+    assert links(at)[f"Wrap-up in three fields — idea #{idea_id}, version 1"][0] == "job-aids"
