@@ -29,7 +29,7 @@ else:
     for found in adoption.adoption_vs_gain(db, actor_id=user.id, idea_id=idea_id):
         st.markdown(f"**{ui.md(found.metric_name)}: adoption beside the gain**")
         st.caption(found.reading)
-        st.dataframe(found.table.rename(columns={"team": "Team", "adopted_share": "Adopted (mean)",
+        ui.grid(found.table.rename(columns={"team": "Team", "adopted_share": "Adopted (mean)",
                                                  "gain": "Gain over the other teams"}),
                      hide_index=True, key=f"{P}_gain_{found.metric}")
 
@@ -39,7 +39,7 @@ if plan.empty:
     st.caption("No roll-out planned for this idea yet.")
 else:
     st.caption(f"A team counts as reached from the first day {adoption.REACHED_SHARE:.0%} of it works the new way.")
-    st.dataframe(plan.rename(columns={"team": "Team", "due": "Due", "reached": "Reached", "status": "Status"})
+    ui.grid(plan.rename(columns={"team": "Team", "due": "Due", "reached": "Reached", "status": "Status"})
                  .fillna(""), hide_index=True, key=f"{P}_plan")
 if user.actor.has(Role.IT_CHAMPION) or user.actor.has(Role.MANAGER):
     all_teams = {t.code: t.name for t in people.list_teams(db)}

@@ -15,7 +15,7 @@ st.title("Help catalog and e-coaches")
 st.subheader("Systems and documents")
 systems = help.list_systems(db, include_inactive=True)
 if systems:
-    st.dataframe(pd.DataFrame([{"Code": s.code, "Name": s.name, "Kind": help.KIND_LABELS[s.kind],
+    ui.grid(pd.DataFrame([{"Code": s.code, "Name": s.name, "Kind": help.KIND_LABELS[s.kind],
                                 "In use": "yes" if s.active else "retired"} for s in systems]),
                  hide_index=True, width="stretch")
     with st.popover("Retire or bring back", icon=":material/archive:"):

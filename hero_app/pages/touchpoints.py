@@ -20,7 +20,7 @@ shown = plan.rename(columns={
     "scaled_ideas": "Scaled ideas", "job_aids": "With a job aid", "open_alarms": "Open alarms",
     "metrics_worse": "Metrics worse",
     "metrics": "Metrics and trend"})
-st.dataframe(ui.safe_frame(shown), hide_index=True, key=f"{P}_table")
+ui.grid(shown, hide_index=True, key=f"{P}_table")
 weak = plan[(plan["open_alarms"] > 0) | (plan["metrics_worse"] > 0)]
 for row in weak.itertuples():
     reasons = [x for x in (ui.count(row.open_alarms, "open erosion alarm") if row.open_alarms else "",

@@ -29,14 +29,18 @@ from tests.conftest import PASSWORD
 
 #: What each role's navigation must offer (the issue's table); everything else must be absent.
 _EVERYONE = {"home", "account", "submit", "my-ideas", "ideas", "idea", "inbox", "campaigns", "heroes", "pulse",
-             "help", "known-answers", "help-request"}  # help with roadblocks: issue 22
+             "help", "known-answers", "help-request",  # help with roadblocks: issue 22
+             "job-aids"}  # the job aids of ideas that reach one's team: issue 23
+#: After scaling (issue 23): the erosion board and adoption for those who watch launched ideas; the touch-point
+#: plan for executives and managers.
+_WATCH = {"erosion", "adoption"}
 EXPECTED_PAGES = {
     "frontline": _EVERYONE,
-    "manager": _EVERYONE | {"review", "impact", "scorecard", "ecoach", "roadblocks"},
-    "it_champion": _EVERYONE | {"it-board"},
-    "executive": _EVERYONE | {"impact", "scorecard"},
+    "manager": _EVERYONE | {"review", "impact", "scorecard", "ecoach", "roadblocks", "touchpoints"} | _WATCH,
+    "it_champion": _EVERYONE | {"it-board"} | _WATCH,
+    "executive": _EVERYONE | {"impact", "scorecard", "touchpoints"} | _WATCH,
     # admins' queue: second approvals, teams without a manager
-    "admin": _EVERYONE | {"review", "impact", "admin", "ecoach", "roadblocks", "help-catalog"},
+    "admin": _EVERYONE | {"review", "impact", "admin", "ecoach", "roadblocks", "help-catalog"} | _WATCH,
 }
 
 

@@ -22,7 +22,8 @@ from tests.app.conftest import (
 )
 from tests.trust.test_authorization import EXPECTED
 
-PERSONA = {"frontline": "author", "manager": "manager", "it_champion": "it", "executive": "executive",
+#: Each role's persona in the one permission table (tests/permission_table.py).
+PERSONA = {"frontline": "author", "manager": "team_manager", "it_champion": "it_champion", "executive": "executive",
            "admin": "admin"}
 RESTRICTED = [p for p in PAGES if p.permission is not None]
 
