@@ -39,66 +39,134 @@ def known_answer_text(question: str, answer: str) -> str:
 # ---- grouping requests that say the same thing ------------------------------------------------------------------
 
 
+def _weights(lengths: np.ndarray) -> np.ndarray:
+    """1/sqrt(distinct terms) in float32: a text's term weight in the cosine."""
+    return np.float32(1.0) / np.sqrt(np.maximum(lengths.astype(np.float32), np.float32(1.0)))
+
+
+def min_shared(max_len: int, threshold: float) -> np.ndarray:
+    """M[a, b]: the fewest shared terms that make texts of a and b distinct terms alike, i.e. their cosine
+    m / sqrt(a b) ≥ threshold, the cosine summed exactly as a float32 sparse product sums it (m additions of
+    w_a·w_b, checked against scipy in tests/unit/test_help_text.py); max_len + 1 where no overlap does."""
+    size = max_len + 1
+    w = _weights(np.arange(size))
+    product = np.multiply.outer(w, w)  # float32
+    shortest = np.minimum.outer(np.arange(size), np.arange(size))
+    out = np.full((size, size), size, dtype=np.int32)
+    acc = np.zeros((size, size), dtype=np.float32)
+    for m in range(1, size):
+        acc = acc + product
+        out[(acc >= threshold) & (out == size) & (m <= shortest)] = m
+    return out
+
+
 def similar_groups(texts: list[str], *, threshold: float = 0.5, chunk: int = 128,
                    min_size: int = 1) -> list[list[int]]:
-    """Positions of `texts` grouped by similar wording (cosine of their term sets ≥ threshold), by star clustering:
-    the text alike to the most others is a group's centre and its neighbours not taken yet are the group, then the
-    next best-connected text left. Unlike linking transitively (connected components), this never chains a long
-    series of slightly different questions into one giant group. Groups smaller than `min_size` are left out
-    (texts alike to fewer than min_size - 1 others are never centres). Memory stays in proportion to the texts:
-    the similarities are counted a chunk of rows at a time, and only a centre's own row is computed again."""
-    n = len(texts)
+    """Positions of `texts` grouped by similar wording: group_term_sets on their terms."""
+    return group_term_sets([term_columns(t) for t in texts], threshold=threshold, chunk=chunk, min_size=min_size)
+
+
+def group_term_sets(sets: list[np.ndarray], *, threshold: float = 0.5, chunk: int = 128,
+                    min_size: int = 1) -> list[list[int]]:
+    """Positions of texts, given their distinct term columns (term_columns), grouped by similar wording (cosine of
+    their term sets ≥ threshold), by star clustering: the text alike to the most others (ties: the earliest) is a
+    group's centre and its neighbours not taken yet are the group, then the next best-connected text left. Unlike
+    linking transitively (connected components), this never chains a long series of slightly different questions
+    into one giant group. Groups smaller than `min_size` are left out (texts alike to fewer than min_size - 1 others
+    are never centres).
+
+    Texts with the same terms are alike to exactly the same texts, so they are counted once with their number
+    (a "unit"): the same degrees, the same centres in the same order, the same groups as comparing every text
+    with every other (tests/unit/test_help_text.py compares both on random wordings). Degrees come from the same
+    float32 products as before, a chunk of units at a time over the scope's own columns (memory in proportion to
+    the texts); a centre's neighbours from counting its shared terms against min_shared, the same test."""
+    n = len(sets)
     if n == 0:
         return []
-    rows, cols = [], []
-    for i, text in enumerate(texts):
-        c = term_columns(text)
-        rows.append(np.full(len(c), i, dtype=np.int32))
-        cols.append(c)
-    r = np.concatenate(rows)
-    c = np.concatenate(cols)
-    del rows, cols
-    lengths = np.bincount(r, minlength=n).astype(np.float32)
-    weights = 1.0 / np.sqrt(np.maximum(lengths, 1.0))
-    x = sparse.csr_matrix((weights[r], (r, c)), shape=(n, COLUMNS), dtype=np.float32)
-    del r, c
+    lengths = np.fromiter((len(c) for c in sets), dtype=np.int64, count=n)
+    need = min_shared(int(lengths.max()), threshold)
+    merge = (lengths > 0) & (need[lengths, lengths] <= lengths)  # alike to itself, so to its copies
+    unit_of = np.empty(n, dtype=np.int64)
+    keys: dict[bytes, int] = {}
+    unit_sets: list[np.ndarray] = []
+    for i, c in enumerate(sets):
+        if merge[i]:
+            u = keys.setdefault(c.tobytes(), len(unit_sets))
+            if u == len(unit_sets):
+                unit_sets.append(c)
+        else:
+            u = len(unit_sets)
+            unit_sets.append(c)
+        unit_of[i] = u
+    units = len(unit_sets)
+    counts = np.bincount(unit_of, minlength=units)
+    first = np.full(units, n, dtype=np.int64)
+    np.minimum.at(first, unit_of, np.arange(n))
+    unit_len = np.fromiter((len(c) for c in unit_sets), dtype=np.int64, count=units)
+    flat = np.concatenate(unit_sets) if unit_len.sum() else np.zeros(0, dtype=np.int32)
+    _, local = np.unique(flat, return_inverse=True)  # the scope's own columns, few
+    rows = np.repeat(np.arange(units), unit_len)
+    # Weighted as the cosine needs (each term 1/sqrt(terms) in float32): a chunk's product is the similarities, the
+    # very float32 sums of comparing each text with each other.
+    x = sparse.csr_matrix((_weights(unit_len)[rows], (rows, local.ravel())),
+                          shape=(units, int(local.max(initial=-1)) + 1), dtype=np.float32)
     xt = x.T.tocsr()
-    degree = np.zeros(n, dtype=np.int64)
-    for start in range(0, n, chunk):
+    del flat, local, rows
+    degree = np.zeros(units, dtype=np.int64)
+    for start in range(0, units, chunk):
         sims = (x[start:start + chunk] @ xt).tocsr()
         above = sims.data >= threshold
         row_of = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
-        degree[start:start + sims.shape[0]] = np.bincount(row_of[above], minlength=sims.shape[0])
-    taken = np.zeros(n, dtype=bool)
-    groups = []
-    for centre in np.argsort(-degree, kind="stable").tolist():
+        degree[start:start + sims.shape[0]] = np.bincount(row_of[above], weights=counts[sims.indices[above]],
+                                                          minlength=sims.shape[0]).astype(np.int64)
+        del sims, above, row_of
+    taken = np.zeros(units, dtype=bool)
+    centres = []  # (centre unit, member units)
+    for centre in np.lexsort((first, -degree)).tolist():
         if degree[centre] < min_size:
             break
         if taken[centre]:
             continue
-        sims = (x[centre] @ xt).tocsr()
-        members = sims.indices[sims.data >= threshold]
-        members = members[~taken[members]]
-        group = sorted({centre, *members.tolist()})
-        if len(group) >= min_size:
-            taken[group] = True
-            groups.append(group)
+        cols = x.indices[x.indptr[centre]:x.indptr[centre + 1]]
+        overlap = np.bincount(np.concatenate([xt.indices[xt.indptr[c]:xt.indptr[c + 1]] for c in cols.tolist()]),
+                              minlength=units) if len(cols) else np.zeros(units, dtype=np.int64)
+        members = np.flatnonzero((overlap > 0) & (overlap >= need[unit_len[centre], unit_len]) & ~taken)
+        size = int(counts[members].sum()) + (0 if centre in members else 1)
+        if size >= min_size:
+            taken[members] = True
+            taken[centre] = True
+            centres.append((centre, members))
+    positions: list[list[int]] = [[] for _ in range(units)]
+    for i, u in enumerate(unit_of.tolist()):
+        positions[u].append(i)
+    groups = []
+    for centre, members in centres:
+        group = {first[centre].item()}
+        for u in members.tolist():
+            group.update(positions[u])
+        groups.append(sorted(group))
     if min_size <= 1:
-        groups += [[i] for i in np.flatnonzero(~taken).tolist()]
+        groups += [[i] for u in np.flatnonzero(~taken).tolist() for i in positions[u]]
     return sorted(groups, key=lambda g: g[0])
+
+
+def central_of_sets(sets: list[np.ndarray]) -> int:
+    """The position of the term set that shares the most terms with the others (the group's most typical
+    wording): central on texts already turned into term columns."""
+    if len(sets) <= 2:
+        return 0
+    counts: dict[int, int] = {}
+    lists = [s.tolist() for s in sets]
+    for s in lists:
+        for col in s:
+            counts[col] = counts.get(col, 0) + 1
+    scores = [sum(counts[c] for c in s) / (len(s) ** 0.5 or 1) for s in lists]
+    return int(np.argmax(scores))
 
 
 def central(texts: list[str]) -> int:
     """The position of the text that shares the most terms with the others (the group's most typical wording)."""
-    if len(texts) <= 2:
-        return 0
-    sets = [set(term_columns(t).tolist()) for t in texts]
-    counts: dict[int, int] = {}
-    for s in sets:
-        for col in s:
-            counts[col] = counts.get(col, 0) + 1
-    scores = [sum(counts[c] for c in s) / (len(s) ** 0.5 or 1) for s in sets]
-    return int(np.argmax(scores))
+    return central_of_sets([term_columns(t) for t in texts]) if len(texts) > 2 else 0
 
 
 # ---- the known answers' terms, kept by the database (known_answer_terms) -----------------------------------------

@@ -36,10 +36,12 @@ from hero_core.errors import (
 from hero_core.help_text import (
     MIN_SCORE,
     central,
+    central_of_sets,
     choose_terms,
+    group_term_sets,
     known_answer_terms,
     rerank,
-    similar_groups,
+    term_columns,
     term_hashes,
 )
 from hero_core.models import (
@@ -825,8 +827,8 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     for members in by_scope.values():
         if len(members) < RECURRING_MIN_SIZE:
             continue
-        for group in similar_groups([m.question for m in members], threshold=WORDING_THRESHOLD,
-                                    min_size=RECURRING_MIN_SIZE):
+        sets = [term_columns(m.question) for m in members]
+        for group in group_term_sets(sets, threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE):
             rs = [members[i] for i in group]
             askers = {r.asker_id for r in rs}
             if len(rs) < RECURRING_MIN_SIZE or len(askers) < RECURRING_MIN_PEOPLE:
@@ -842,7 +844,7 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
                 request_ids=tuple(r.id for r in rs), size=len(rs), people=len(askers),
                 teams=tuple(sorted({teams[r.team_id] for r in rs if r.team_id in teams})),
                 touchpoint=touchpoint, touchpoint_label=_touchpoint_label(touchpoint), system=code,
-                system_name=name, summary=rs[central([r.question for r in rs])].question,
+                system_name=name, summary=rs[central_of_sets([sets[i] for i in group])].question,
                 hours_waiting=round(waited, 1), first_at=min(r.created_at for r in rs),
                 last_at=max(r.created_at for r in rs), idea_id=max(set(ideas), key=ideas.count) if ideas else None,
                 askers=tuple(sorted(askers))))
