@@ -827,8 +827,7 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     for members in by_scope.values():
         if len(members) < RECURRING_MIN_SIZE:
             continue
-        sets = [term_columns(m.question) for m in members]
-        for group in group_term_sets(sets, threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE):
+        for group, typical in _scope_groups(members):
             rs = [members[i] for i in group]
             askers = {r.asker_id for r in rs}
             if len(rs) < RECURRING_MIN_SIZE or len(askers) < RECURRING_MIN_PEOPLE:
@@ -844,12 +843,35 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
                 request_ids=tuple(r.id for r in rs), size=len(rs), people=len(askers),
                 teams=tuple(sorted({teams[r.team_id] for r in rs if r.team_id in teams})),
                 touchpoint=touchpoint, touchpoint_label=_touchpoint_label(touchpoint), system=code,
-                system_name=name, summary=rs[central_of_sets([sets[i] for i in group])].question,
+                system_name=name, summary=rs[typical].question,
                 hours_waiting=round(waited, 1), first_at=min(r.created_at for r in rs),
                 last_at=max(r.created_at for r in rs), idea_id=max(set(ideas), key=ideas.count) if ideas else None,
                 askers=tuple(sorted(askers))))
     found.sort(key=lambda r: (-r.people, -len(r.teams), -r.hours_waiting, -r.size, r.request_ids[0]))
     return found
+
+
+def _scope_groups(members: list) -> tuple[tuple[tuple[int, ...], int], ...]:
+    """The groups of one scope's requests (positions in `members`, ordered by id) with each group's most typical
+    request. The grouping is a function of the questions alone, in order, so it is kept per process under them
+    (hashed): an answer, a promotion or a request asked about another system reuses it, and only a scope whose
+    requests changed is grouped again."""
+    digest = hashlib.sha256()
+    for m in members:
+        digest.update(m.question.encode())
+        digest.update(b"\x00")
+    key = (WORDING_THRESHOLD, RECURRING_MIN_SIZE, digest.digest())
+    with _RECURRING_LOCK:
+        if key in _SCOPE_GROUPS:
+            return _SCOPE_GROUPS[key]
+    sets = [term_columns(m.question) for m in members]
+    groups = tuple((tuple(g), central_of_sets([sets[i] for i in g]))
+                   for g in group_term_sets(sets, threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE))
+    with _RECURRING_LOCK:
+        _SCOPE_GROUPS[key] = groups
+        while len(_SCOPE_GROUPS) > _SCOPES_KEPT:
+            _SCOPE_GROUPS.pop(next(iter(_SCOPE_GROUPS)))
+    return groups
 
 
 def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECURRING_DAYS,
@@ -862,8 +884,10 @@ def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECU
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_roadblocks")
         now = db.now()
-        # Grouping a quarter's requests takes seconds at company scale: kept per process until a request is asked,
-        # answered or promoted (the table's count, highest id and latest change) or the hour turns.
+        # Grouping a quarter's requests takes seconds at company scale: the answer is kept per process until a
+        # request is asked, answered or promoted (the table's count, highest id and latest change) or the hour
+        # turns; each scope's grouping is kept under its questions (_scope_groups), so only a changed scope is
+        # grouped again.
         version = tuple(s.execute(select(
             select(func.count()).select_from(HelpRequest).scalar_subquery(),
             select(func.max(HelpRequest.id)).scalar_subquery(),
@@ -882,6 +906,8 @@ def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECU
 
 _RECURRING: dict[tuple, tuple[Roadblock, ...]] = {}
 _RECURRING_LOCK = threading.Lock()
+_SCOPES_KEPT = 64  # scopes' groupings kept, the oldest dropped first: a few windows' worth of systems
+_SCOPE_GROUPS: dict[tuple, tuple[tuple[tuple[int, ...], int], ...]] = {}
 
 
 def evidence_text(roadblock: Roadblock, *, where: str) -> str:

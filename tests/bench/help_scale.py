@@ -161,6 +161,17 @@ def main() -> None:
     before = rss_mb()
     t, rbs = timed(lambda: help.recurring_roadblocks(db, actor_id=None, days=90))
     rows.append(("recurring roadblocks, 90 days", f"{t:.1f} s, {len(rbs)} found, peak RSS +{rss_mb() - before:.0f} MB"))
+    with db.read() as s:
+        waiting = s.execute(select(HelpRequest.id).where(HelpRequest.state == "open")
+                            .order_by(HelpRequest.id.desc())).scalars().first()
+    help.answer(db, actor_id=coach, request_id=waiting, body="Open the record, then Edit; save twice.")
+    t, rbs = timed(lambda: help.recurring_roadblocks(db, actor_id=None, days=90))
+    rows.append(("... next look after an answer", f"{t:.1f} s, {len(rbs)} found"))
+    help.ask(db, actor_id=coach + 2, data=help.HelpInput(question="How do I reset the password at the till in POS",
+                                                         touchpoint="face_to_face", system=system))
+    t, rbs = timed(lambda: help.recurring_roadblocks(db, actor_id=None, days=90))
+    rows.append(("... next look after a new request",
+                 f"{t:.1f} s, {len(rbs)} found, peak RSS +{rss_mb() - before:.0f} MB"))
     t, _ = timed(lambda: help.ecoach_promise_kept(db, actor_id=None))
     rows.append(("e-coach promise kept, per team and quarter", f"{t:.1f} s"))
     rows.append(("peak RSS of this process", f"{rss_mb():.0f} MB"))

@@ -232,6 +232,46 @@ def test_recurring_roadblocks_group_similar_requests_and_promote_into_an_idea_wi
                                proposal="Something else entirely.", category="crm_lms_entry")
 
 
+def test_recurring_roadblocks_regroup_only_the_scope_whose_requests_changed(org, monkeypatch):
+    coach = setup_help(org)
+    clock = Clock(org.db)
+    clock.now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
+    for w, q in zip((org.frontline, org.frontline_b, org.other_frontline),
+                    ["CRM address field drops the postcode", "The CRM address field loses the postcode again",
+                     "Postcode dropped from CRM address field on save"], strict=True):
+        ask(org, who=w, question=q)
+    for w, q in zip((org.frontline, org.frontline_b, org.other_frontline),
+                    ["Returns policy for gift cards", "Gift cards returns policy?", "Where is the gift card returns "
+                     "policy"], strict=True):
+        last = ask(org, who=w, question=q, system="RETURNS")
+    help._SCOPE_GROUPS.clear()  # the same questions grouped by an earlier test are kept: a function of them alone
+    grouped = []
+    real = help.group_term_sets
+    monkeypatch.setattr(help, "group_term_sets", lambda sets, **kw: grouped.append(len(sets)) or real(sets, **kw))
+
+    def fresh():  # what a process that kept nothing finds
+        kept = dict(help._SCOPE_GROUPS), dict(help._RECURRING)
+        help._SCOPE_GROUPS.clear()
+        help._RECURRING.clear()
+        found = help.recurring_roadblocks(org.db, actor_id=coach, days=30)
+        help._SCOPE_GROUPS.update(kept[0])
+        help._RECURRING.update(kept[1])
+        return found
+
+    first = help.recurring_roadblocks(org.db, actor_id=coach, days=30)
+    assert len(first) == 2 and len(grouped) == 2
+    clock.advance(minutes=30)
+    help.answer(org.db, actor_id=coach, request_id=last, body="Under Policies > Returns.")  # no regrouping
+    grouped.clear()
+    answered = help.recurring_roadblocks(org.db, actor_id=coach, days=30)
+    assert grouped == [] and answered != first and answered == fresh()
+    ask(org, who=org.manager, question="The CRM address field dropped the postcode")  # the CRM scope only
+    grouped.clear()
+    asked = help.recurring_roadblocks(org.db, actor_id=coach, days=30)
+    assert grouped == [4] and asked == fresh()
+    assert sorted(rb.size for rb in asked) == [3, 4]
+
+
 def test_promise_kept_share_per_team_and_quarter(org):
     coach = setup_help(org)
     clock = Clock(org.db)
