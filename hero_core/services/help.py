@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 from sqlalchemy import and_, case, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
@@ -811,24 +812,28 @@ WORDING_THRESHOLD = 0.45  # how alike two requests' wording must be (cosine of t
 
 def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool = True) -> list[Roadblock]:
     since = now - timedelta(days=days)
-    rows = s.execute(
-        select(HelpRequest.id, HelpRequest.asker_id, HelpRequest.team_id, HelpRequest.touchpoint,
-               HelpRequest.system_id, HelpRequest.question, HelpRequest.created_at, HelpRequest.first_response_at,
-               HelpRequest.idea_id)
-        .where(HelpRequest.created_at >= since, HelpRequest.created_at <= now)
-        .order_by(HelpRequest.id)).all()
-    by_scope: dict[tuple, list] = {}
-    for row in rows:
-        # Same system; a request about no system groups with others of its touch point.
-        by_scope.setdefault((row.system_id, None if row.system_id else row.touchpoint), []).append(row)
+    window = (HelpRequest.created_at >= since, HelpRequest.created_at <= now)
+    # Same system; a request about no system groups with others of its touch point. One scope's requests are read
+    # at a time (a quarter's at once took +87 MB of rows), only scopes with enough requests to make a group.
+    scopes = [HelpRequest.system_id == system_id for system_id, in s.execute(
+        select(HelpRequest.system_id).where(*window, HelpRequest.system_id.is_not(None))
+        .group_by(HelpRequest.system_id).having(func.count() >= RECURRING_MIN_SIZE)).all()]
+    scopes += [and_(HelpRequest.system_id.is_(None), HelpRequest.touchpoint == touchpoint) for touchpoint, in s.execute(
+        select(HelpRequest.touchpoint).where(*window, HelpRequest.system_id.is_(None))
+        .group_by(HelpRequest.touchpoint).having(func.count() >= RECURRING_MIN_SIZE)).all()]
     systems = {x.id: (x.code, x.name) for x in s.execute(select(HelpSystem)).scalars()}
     teams = dict(s.execute(select(Team.id, Team.name)).all())
     found: list[Roadblock] = []
-    for members in by_scope.values():
+    for scope in scopes:
+        members = s.execute(
+            select(HelpRequest.id, HelpRequest.asker_id, HelpRequest.team_id, HelpRequest.touchpoint,
+                   HelpRequest.system_id, HelpRequest.question, HelpRequest.created_at,
+                   HelpRequest.first_response_at, HelpRequest.idea_id)
+            .where(*window, scope).order_by(HelpRequest.id)).all()
         if len(members) < RECURRING_MIN_SIZE:
             continue
         for group, typical in _scope_groups(members):
-            rs = [members[i] for i in group]
+            rs = [members[i] for i in group.tolist()]
             askers = {r.asker_id for r in rs}
             if len(rs) < RECURRING_MIN_SIZE or len(askers) < RECURRING_MIN_PEOPLE:
                 continue
@@ -851,7 +856,7 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     return found
 
 
-def _scope_groups(members: list) -> tuple[tuple[tuple[int, ...], int], ...]:
+def _scope_groups(members: list) -> tuple[tuple[np.ndarray, int], ...]:
     """The groups of one scope's requests (positions in `members`, ordered by id) with each group's most typical
     request. The grouping is a function of the questions alone, in order, so it is kept per process under them
     (hashed): an answer, a promotion or a request asked about another system reuses it, and only a scope whose
@@ -865,7 +870,7 @@ def _scope_groups(members: list) -> tuple[tuple[tuple[int, ...], int], ...]:
         if key in _SCOPE_GROUPS:
             return _SCOPE_GROUPS[key]
     sets = [term_columns(m.question) for m in members]
-    groups = tuple((tuple(g), central_of_sets([sets[i] for i in g]))
+    groups = tuple((np.array(g, dtype=np.int32), central_of_sets([sets[i] for i in g]))
                    for g in group_term_sets(sets, threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE))
     with _RECURRING_LOCK:
         _SCOPE_GROUPS[key] = groups
@@ -907,7 +912,7 @@ def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECU
 _RECURRING: dict[tuple, tuple[Roadblock, ...]] = {}
 _RECURRING_LOCK = threading.Lock()
 _SCOPES_KEPT = 64  # scopes' groupings kept, the oldest dropped first: a few windows' worth of systems
-_SCOPE_GROUPS: dict[tuple, tuple[tuple[tuple[int, ...], int], ...]] = {}
+_SCOPE_GROUPS: dict[tuple, tuple[tuple[np.ndarray, int], ...]] = {}  # positions as int32: small
 
 
 def evidence_text(roadblock: Roadblock, *, where: str) -> str:
