@@ -115,9 +115,9 @@ def group_term_sets(sets: list[np.ndarray], *, threshold: float = 0.5, chunk: in
     degree = np.zeros(units, dtype=np.int64)
     for start in range(0, units, chunk):
         sims = (x[start:start + chunk] @ xt).tocsr()
-        above = sims.data >= threshold
-        row_of = np.repeat(np.arange(sims.shape[0]), np.diff(sims.indptr))
-        degree[start:start + sims.shape[0]] = np.bincount(row_of[above], weights=counts[sims.indices[above]],
+        above = np.flatnonzero(sims.data >= threshold)  # few of the products: rows found for these only
+        row_of = np.searchsorted(sims.indptr, above, side="right") - 1
+        degree[start:start + sims.shape[0]] = np.bincount(row_of, weights=counts[sims.indices[above]],
                                                           minlength=sims.shape[0]).astype(np.int64)
         del sims, above, row_of
     taken = np.zeros(units, dtype=bool)
