@@ -679,6 +679,9 @@ Load average (1 min) sampled during the run: {', '.join(f'{x:.1f}' for x in LOAD
 {os.cpu_count()} cores, a load above {os.cpu_count()} means other processes competed for the CPU and every time
 below is inflated by roughly load / cores.
 
+Why the code is written as it is, and the measurements behind those choices (each true of its date, not
+regenerated): [measurements.md](measurements.md).
+
 {table}
 
 How to read it:

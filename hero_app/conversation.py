@@ -134,7 +134,8 @@ def _merge_tools(db: Database, user: ui.CurrentUser, view: IdeaView, conv: socia
         ui.show_error(exc)
         return
     # The tool looks for similar ideas only while it is open: a closed expander would still search the whole
-    # company's ideas (and build the similarity index, ~70 MB at 100k ideas) on every run of the idea page.
+    # company's ideas (and build the similarity index) on every run of the idea page (measured:
+    # docs/measurements.md).
     if may_merge:
         box = ui.lazy_expander("Merge as a duplicate", key=merge_tool_key(view.id), icon=":material/call_merge:")
         if box.open:

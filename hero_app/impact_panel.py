@@ -217,8 +217,7 @@ def readable_table(rows: pd.DataFrame) -> pd.DataFrame:
     pilot teams' baseline mean (blank where there is no estimate).
 
     Column by column, never value by value: it runs on every rerun of the impact page for the table's 1,000 rows
-    (24-35 ms with Python loops over the rows, 8-15 ms so; measured at 100k ideas), and over the whole portfolio
-    for a download."""
+    (measured: docs/measurements.md), and over the whole portfolio for a download."""
     wanted = [c for c in TABLE_COLUMNS if c != "relative"]
     frame = rows[wanted].copy()
     for column in wanted:  # the portfolio's text columns are categories (see views.portfolio): label those once
@@ -269,15 +268,16 @@ TABLE_CONFIG = {
 
 def _frame_digest(frame: pd.DataFrame) -> str:
     """The cache key of a chart's data: a digest of its pickle. Streamlit's own DataFrame hash walks the text
-    columns value by value (pyarrow strings), about 14 ms a run for the forest plot's 80 rows; this is under
-    1 ms. Equal digests mean equal data; a frame built another way may miss the cache, which only costs time."""
+    columns value by value (pyarrow strings) on every run; a digest of the pickle is far quicker (measured:
+    docs/measurements.md). Equal digests mean equal data; a frame built another way may miss the cache, which
+    only costs time."""
     return hashlib.sha1(pickle.dumps(frame, protocol=5)).hexdigest()
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=6 * 3600, hash_funcs={pd.DataFrame: _frame_digest})
 def _spec(builder: str, frame: pd.DataFrame, options: tuple) -> dict:
-    # Altair's to_dict (data conversion and schema validation) takes 0.1-0.3 s a chart; the spec of the same
-    # data is the same, so it is built once.
+    # Altair's to_dict (data conversion and schema validation) is slow (measured: docs/measurements.md); the
+    # spec of the same data is the same, so it is built once.
     return getattr(charts, builder)(frame, **dict(options)).to_dict()
 
 
@@ -288,8 +288,8 @@ def chart_spec(builder: str, frame: pd.DataFrame, **options) -> dict:
 
 def table_downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str, key: str) -> None:
     """'Download CSV' and 'Download Excel', formula-safe (ui.csv_bytes / ui.xlsx_bytes). Both files are made
-    only when someone clicks: a company's portfolio (tens of thousands of rows) took seconds a rerun otherwise.
-    `df` may be a function that makes the table."""
+    only when someone clicks: writing a company's portfolio (tens of thousands of rows) on every rerun was
+    slow (measured: docs/measurements.md). `df` may be a function that makes the table."""
     frame = df if callable(df) else (lambda table=df.copy(): table)
     st.download_button("Download CSV", lambda: ui.csv_bytes(frame()), file_name=f"{name}.csv", mime="text/csv",
                        key=f"{key}_csv", on_click="ignore", icon=":material/download:")

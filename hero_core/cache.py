@@ -44,7 +44,8 @@ from hero_core.models import AuditEntry, Idea, Observation
 
 T = TypeVar("T")
 MAX_ENTRIES = 512
-#: Roughly how much the kept answers may weigh (`_weight`): a company's portfolio is ~5 MB, its hall a few MB.
+#: Roughly how much the kept answers may weigh (`_weight`; a portfolio's and a hall's sizes:
+#: docs/measurements.md).
 MAX_BYTES = 256 * 1024 * 1024
 
 _lock = threading.Lock()

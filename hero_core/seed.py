@@ -612,7 +612,8 @@ def _kind(column) -> str:
 def _bulk(conn: Connection, model, columns: tuple[str, ...], rows: list[tuple], converted: bool = False) -> int:
     """Insert rows (tuples in `columns` order) through the driver's bulk path inside the open transaction:
     sqlite3 executemany with values converted once per column, or COPY on PostgreSQL. Core's per-row
-    parameter processing took most of the time at 100k ideas (measured), so it is skipped here."""
+    parameter processing took most of the time at 100k ideas (measured: docs/measurements.md), so it is
+    skipped here."""
     if not rows:
         return 0
     table = model.__table__
@@ -642,7 +643,7 @@ def _bulk(conn: Connection, model, columns: tuple[str, ...], rows: list[tuple], 
 def _indexes_built_after(conn: Connection, tables: tuple[str, ...]):
     """Drop the plain indexes of `tables` (not those behind a primary key or a unique constraint) for the load
     and create them again after it, in the same transaction: one sort per index instead of an index update per
-    row (measured at 100k ideas: the ideas' seven indexes take 1.5 s to build and most of their 6 s load)."""
+    row (measured: docs/measurements.md)."""
     if conn.dialect.name == "postgresql":
         found = conn.execute(text(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.schemaname = current_schema() "
@@ -719,10 +720,10 @@ def _loading_connection(db: Database):
 
     On SQLite it writes the new pages straight into the database file (a rollback journal, which for pages the
     file did not have before records nothing) instead of into the write-ahead log and then again into the file
-    when the log is checkpointed, and keeps every changed page in memory until the commit (measured at 100k
-    ideas: the commit took 8 s through the log). The database is empty and this process its only user while
-    it loads; the journal mode is switched back to WAL afterwards. If another connection has the file open the
-    switch is refused and the load simply goes through the log."""
+    when the log is checkpointed, and keeps every changed page in memory until the commit (measured:
+    docs/measurements.md). The database is empty and this process its only user while it loads; the journal
+    mode is switched back to WAL afterwards. If another connection has the file open the switch is refused and
+    the load simply goes through the log."""
     if db.dialect != "sqlite":
         with db.engine.connect() as conn:
             yield conn
@@ -742,7 +743,8 @@ def _loading_connection(db: Database):
 def _defer_checks(conn: Connection) -> None:
     """On PostgreSQL, skip the per-row foreign-key triggers for this transaction when allowed (superuser), as
     pg_restore --disable-triggers does: the seeded rows are consistent by construction, and the checks took
-    most of the load time. Without the privilege the load is slower, not different."""
+    most of the load time (measured: docs/measurements.md). Without the privilege the load is slower, not
+    different."""
     if conn.dialect.name != "postgresql":
         return
     try:

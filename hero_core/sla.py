@@ -45,7 +45,7 @@ def business_days_between(start: datetime, end: datetime) -> int:
         return 0
     # The weekdays among start+1 day, start+2 days, ... that are not after `end` (the rrule definition),
     # counted by numpy in one step: queues compute this for every idea they show, and iterating an rrule
-    # day by day cost milliseconds per old idea (measured by `make bench`).
+    # day by day cost time in proportion to an idea's age (measured: docs/measurements.md).
     whole_days = (end - start).days
     if whole_days <= 0:
         return 0

@@ -5,8 +5,9 @@ archive's own directory is checked before anything is inflated: how many parts i
 are (Python's zipfile never inflates a part beyond its stated size: a part that lies fails its CRC check), how
 hard they are compressed, and that no part openpyxl reads whole (shared strings, styles) is large. Then the
 parts are scanned once as bytes for rows of more cells, or more rows, than a spreadsheet can have: openpyxl
-builds a whole row before handing it over, and one row of a million cells took 420 MB. Only then is the first
-sheet streamed row by row with openpyxl's read-only mode, and reading stops at the importer's row cap.
+builds a whole row before handing it over, so one very wide row fills memory (measured: docs/measurements.md).
+Only then is the first sheet streamed row by row with openpyxl's read-only mode, and reading stops at the
+importer's row cap.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ MAX_UNCOMPRESSED = 100 * 2**20  # bytes of XML, all parts together (about 400,00
 MAX_PARTS = 1_000  # a workbook has a dozen or so; each costs memory before any check could run
 MAX_RATIO = 100  # real sheets compress 5-15 to 1; DEFLATE reaches about 1,000 to 1 on repeated rows
 RATIO_FROM = 2**20  # small parts (styles, themes) may compress harder without costing anything
-MAX_WHOLE_PART = 16 * 2**20  # a part openpyxl reads whole (shared strings, styles, ...): 99 MB of them took 856 MB
+# The largest part openpyxl reads whole (shared strings, styles, ...): such a part costs many times its size
+# in memory (measured: docs/measurements.md).
+MAX_WHOLE_PART = 16 * 2**20
 SHEET_ROWS = 1_048_576  # the last row a spreadsheet can have
 SHEET_COLUMNS = 16_384  # and its last column, XFD
 
@@ -108,7 +111,7 @@ def _worksheets(handle: BinaryIO, big: dict[str, int]) -> set[str]:
 def check_shape(source: str | os.PathLike | BinaryIO, name: str) -> None:
     """Refuse a workbook with a row of more cells, or a part of more rows, than a spreadsheet can have.
 
-    Every part is scanned (about 3 s per 100 MB inflated), not only the sheet openpyxl will pick, so that a
+    Every part is scanned (its cost: docs/measurements.md), not only the sheet openpyxl will pick, so that a
     sheet cannot hide at an unusual path."""
     with _opened(source) as handle, zipfile.ZipFile(handle) as archive:
         for info in archive.infolist():
@@ -230,8 +233,9 @@ class _opened:
 
 
 def _stated_parts(handle: BinaryIO) -> int | None:
-    """The part count the archive's end record states, read before zipfile builds an entry per part (300,000
-    empty parts in 24 MB took 7 s and 150 MB to open). None when the record cannot be read here."""
+    """The part count the archive's end record states, read before zipfile builds an entry per part (a small
+    archive of many empty parts takes long and much memory to open; measured: docs/measurements.md). None when
+    the record cannot be read here."""
     end_record = getattr(zipfile, "_EndRecData", None)  # zipfile's own reader of that record (stable since 2.x)
     if end_record is None:
         return None

@@ -10,8 +10,8 @@ from hero_core.services import recognition
 @st.cache_resource(max_entries=2)
 def board_of(_hall: recognition.Hall, url: str, version: tuple) -> pd.DataFrame:
     """Who has earned which badge, as the table shows it: one row per person with a badge (thousands at company
-    scale, ~20 ms to build), built once per hall (hero_core caches one per data version, shared by everyone) and
-    shared read-only, like the hall."""
+    scale; measured: docs/measurements.md), built once per hall (hero_core caches one per data version, shared
+    by everyone) and shared read-only, like the hall."""
     heroes = _hall.heroes
     return pd.DataFrame(
         [

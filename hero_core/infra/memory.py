@@ -3,9 +3,8 @@
 `collect_garbage()` takes the collector's full pass at a moment the caller chooses (the end of a build of
 seconds) instead of in the middle of a later request. `release_unused_memory()` gives memory a large build freed
 back to the operating system: glibc's malloc keeps freed pages for reuse (malloc_trim returns them), and so does
-pyarrow's pool, which holds pandas' strings. Measured with the impact portfolio at 100k ideas: its build peaks at
-about 130 MB above the frame's 25 MB, and about 45 MB of that stayed resident until this. Does nothing where
-glibc is not the C library.
+pyarrow's pool, which holds pandas' strings (measured with the impact portfolio: docs/measurements.md). Does
+nothing where glibc is not the C library.
 """
 
 from __future__ import annotations
@@ -16,8 +15,8 @@ import gc
 
 
 def collect_garbage() -> None:
-    """A full collection now: reading every row of a large table leaves the collector due for a full pass (~50 ms
-    in a loaded app), better taken at the end of a build than in the next person's request."""
+    """A full collection now: reading every row of a large table leaves the collector due for a full pass
+    (measured: docs/measurements.md), better taken at the end of a build than in the next person's request."""
     gc.collect()
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from hero_core import config
 
-MAX_SNAPSHOTS = 16  # per store: the newest are kept (a portfolio is ~5 MB at 100k ideas)
+MAX_SNAPSHOTS = 16  # per store: the newest are kept (a portfolio's size: docs/measurements.md)
 MISSING = object()
 _FORMAT = 1  # bump when what is pickled changes shape
 

@@ -7,7 +7,8 @@ When the version moves, only
 the ideas changed since the last look are re-read and go into a small "fresh" part of the index; the large
 part is a sparse matrix rebuilt only when the fresh part grows big. The best TF-IDF candidates are re-ranked
 with rapidfuzz so near-identical wording scores highest, on their title and roadblock read from the database
-then: the index keeps only compact term counts and their weights (~50 MB at 100,000 ideas) and no texts.
+then: the index keeps only compact term counts and their weights and no texts (measured:
+docs/measurements.md).
 
 A merge moves the duplicate's supporters, followers and comments to the original (nobody supports twice), credits
 both submitters, takes the duplicate out of the live queues, and records exactly what moved so an admin can undo it.
@@ -113,7 +114,8 @@ def _counts_array(values, n: int) -> np.ndarray:
 
 class _Versions:
     """Idea id -> version seen, for every idea (drafts too). The first load's ideas sit in two sorted arrays (a dict
-    of 100,000 Python ints costs ~10 MB); ideas first seen later go into a small dict."""
+    of that many Python ints weighs far more; measured: docs/measurements.md); ideas first seen later go into
+    a small dict."""
 
     def __init__(self, ids=(), versions=()) -> None:
         ids = np.asarray(ids, dtype=np.int64)
@@ -214,8 +216,9 @@ class SimilarityIndex:
         return (len(self.versions), self.versions.total()) == (total[0], total[1] or 0)
 
     def _rows(self, s: Session, since: datetime | None):
-        # In id order, the matrix's row order: a first build then needs no reordered copy of its counts (27 MB at
-        # 100,000 ideas). The order also fixes the term columns, and so the last bit of every weight and score.
+        # In id order, the matrix's row order: a first build then needs no reordered copy of its counts
+        # (measured: docs/measurements.md). The order also fixes the term columns, and so the last bit of
+        # every weight and score.
         stmt = (select(Idea.id, Idea.version, Idea.state, Idea.merged_into_id, Idea.title, Idea.roadblock,
                        Idea.proposal, Idea.updated_at).order_by(Idea.id))
         if since is not None:
@@ -246,8 +249,9 @@ class SimilarityIndex:
 
     def _bulk_load(self, s: Session) -> None:
         """Read every idea once, a batch at a time: words become term columns through one cache and a batch's counts
-        come from one sort, so only one batch's words are ever Python objects (all at once were ~500 MB at 100,000
-        ideas). The rows stay in reading order: _build_matrix puts them in id order."""
+        come from one sort, so only one batch's words are ever Python objects (all at once they took many
+        times the memory; measured: docs/measurements.md). The rows stay in reading order: _build_matrix puts
+        them in id order."""
         vocab = self.vocab
         col_of = _WordColumns(vocab).__getitem__
         every_id, every_version, ids = array("q"), array("q"), array("q")
@@ -332,8 +336,9 @@ class SimilarityIndex:
 
     def _build_matrix(self) -> None:
         """Weight every visible idea's counts into a new row-major matrix, a batch of rows at a time. Its column
-        indices are the raw counts' own term columns (one array for both, ~18 MB at 100,000 ideas), so the matrix
-        adds only its weights; a column-major copy would double that for a search a few milliseconds faster."""
+        indices are the raw counts' own term columns (one array for both), so the matrix adds only its
+        weights; a column-major copy would double that for a barely faster search (measured:
+        docs/measurements.md)."""
         self.matrix = None  # its memory goes to the new one (searches wait for the lock meanwhile)
         self._in_id_order()
         indptr, cols, n, width = self.indptr, self.cols, len(self.row_ids), max(1, len(self.vocab))

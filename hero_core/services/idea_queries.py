@@ -477,7 +477,7 @@ def it_board(db: Database, *, actor_id: int, scaled_limit: int = 20,
 
     `limit` caps each column at its oldest cards (the board shows a page at a time; it_board_counts gives the
     totals). Read with plain column queries and cached on the data version: a company's board holds thousands
-    of cards, and loading them as ORM objects on every rerun took seconds (measured by `make bench`)."""
+    of cards, and loading them as ORM objects on every rerun was slow (measured: docs/measurements.md)."""
     with db.read() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_it_board")

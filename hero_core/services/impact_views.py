@@ -199,8 +199,8 @@ _RECORD_COLUMNS = ("idea_id", "title", "team", "touchpoint", "campaign", "launch
 _UNMEASURED = ("", "", None, None, None, None, impact.NOT_ENOUGH_DATA, "", "", None, None, 0,
                "The idea names no target metric, so there is nothing to measure.")
 #: Rows turned into a compact frame at a time while reading: the rows of a whole company's portfolio as Python tuples
-#: were many times the size of the finished frame. At 100k ideas (64,000 rows) the build's peak was +130 MB all at
-#: once, +84 MB in batches of 8,000 kept as text, and is +45 MB in batches of 2,000 kept as categories.
+#: were many times the size of the finished frame. Smaller batches, each kept as categories, lower the build's
+#: peak (measured: docs/measurements.md).
 PORTFOLIO_BATCH = 2_000
 
 
@@ -265,8 +265,8 @@ _TEXT_COLUMNS = ("title", "team", "touchpoint", "campaign", "state", "metric", "
 
 def _compact(frame: pd.DataFrame) -> pd.DataFrame:
     """The text columns as categories (sorted): a company's portfolio repeats a few hundred titles and a handful of
-    teams, states, metrics, verdicts and notes over tens of thousands of rows. At 100k ideas the text was 20 MB of
-    a 26 MB frame as strings, and is under 2 MB as categories; the whole frame is 5 MB instead of 26."""
+    teams, states, metrics, verdicts and notes over tens of thousands of rows. As strings the text was most of
+    the frame; as categories it is a small part of it (measured: docs/measurements.md)."""
     for name in _TEXT_COLUMNS:
         frame[name] = frame[name].astype("category")
     frame["launch_date"] = frame["launch_date"].astype(_DAYS)  # days, not a Python date object per row

@@ -107,7 +107,7 @@ def _add_weeks(
     is added here from the rows themselves; the others are recomputed from the daily rows in the database, per
     metric and team over the range of weeks that held stored days. An import of a new period therefore
     recomputes at most its first and last week per metric and team in SQL, where `refresh_weeks` would regroup
-    every row written (about 1.3 s per million rows on SQLite). `rows_written` calls it with at least one row."""
+    every row written (measured: docs/measurements.md). `rows_written` calls it with at least one row."""
     order = np.lexsort((day, team_id, metric_id))
     metric_id, team_id, day, value = metric_id[order], team_id[order], day[order], value[order]
     week = (day - _WEEK_OFFSET_DAYS) // 7
@@ -149,7 +149,8 @@ def _add_weeks(
             f"GROUP BY metric_id, {week_sql}, team_id"
         ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date)), recompute)
     if len(fresh):
-        # Through the driver's executemany: SQLAlchemy's per-row parameter handling costs 1 s per 150k rows.
+        # Through the driver's executemany: SQLAlchemy's per-row parameter handling is slow at an import's
+        # size (measured: docs/measurements.md).
         conn = session.connection()
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         conn.exec_driver_sql(
@@ -169,7 +170,7 @@ def rebuild_weeks(conn: Connection | Session) -> None:
         f"SELECT metric_id, {week}, team_id, SUM(value), COUNT(*) FROM observations "
         f"GROUP BY metric_id, {week}, team_id "
         # Stored in key order: an estimate reads one metric's weeks for every team, a few dozen pages instead of a
-        # page a row (PostgreSQL's hash aggregate left them scattered: 9 -> 5 ms a metric at 100k ideas).
+        # page a row (PostgreSQL's hash aggregate left them scattered; measured: docs/measurements.md).
         f"ORDER BY metric_id, {week}, team_id"
     ))
 

@@ -174,7 +174,8 @@ class EarnedBadge:
 
     def __reduce__(self):
         # Pickled by its constructor's arguments: the generated state functions of a frozen slots dataclass made
-        # a company's hall (4,000 heroes) take ~0.5 s to restore from a snapshot (hero_core.infra.snapshots).
+        # a company's hall slower to restore from a snapshot (hero_core.infra.snapshots; measured:
+        # docs/measurements.md).
         return (EarnedBadge, (self.code, self.name, self.icon, self.earned_at))
 
 
@@ -227,8 +228,8 @@ class ScaledIdea:
 class ScaledIdeas(Sequence[ScaledIdea]):
     """The hall's scaled ideas, most recently scaled first, held as one Arrow table: a company scales thousands
     of ideas and the page shows ten at a time, so each ScaledIdea is made when it is read. As Python objects
-    they were ~20 MB at 100,000 ideas, and the objects kept from the build pinned as much again of the heap
-    around them; as columns they are ~2 MB."""
+    they weighed many times the columns, and the objects kept from the build pinned as much again of the heap
+    around them (measured: docs/measurements.md)."""
 
     __slots__ = ("_metrics", "_names", "_table", "_teams", "improved")
 
