@@ -121,8 +121,11 @@ def test_killing_a_big_metrics_import_at_random_moments_leaves_all_or_nothing(cr
             writing = wal.exists() and wal.stat().st_size > 0
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=60)
-            assert proc.returncode == -signal.SIGKILL
-            tally["killed while writing" if writing else "killed while reading or checking"] += 1
+            if proc.returncode == -signal.SIGKILL:
+                tally["killed while writing" if writing else "killed while reading or checking"] += 1
+            else:  # it finished between the look and the kill (a zombie takes the signal harmlessly)
+                assert proc.returncode == 0, proc.communicate()[1]
+                tally["finished before the kill"] += 1
         else:
             proc.communicate()
             tally["finished before the kill"] += 1
