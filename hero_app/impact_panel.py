@@ -290,7 +290,13 @@ def table_downloads(df: pd.DataFrame | Callable[[], pd.DataFrame], *, name: str,
     """'Download CSV' and 'Download Excel', formula-safe (ui.csv_bytes / ui.xlsx_bytes). Both files are made
     only when someone clicks: writing a company's portfolio (tens of thousands of rows) on every rerun was
     slow (measured: docs/measurements.md). `df` may be a function that makes the table."""
-    frame = df if callable(df) else (lambda table=df.copy(): table)
+    if callable(df):
+        frame = df
+    else:
+        kept = df.copy()  # the table as it is now, whatever the caller does to its frame afterwards
+
+        def frame() -> pd.DataFrame:
+            return kept
     st.download_button("Download CSV", lambda: ui.csv_bytes(frame()), file_name=f"{name}.csv", mime="text/csv",
                        key=f"{key}_csv", on_click="ignore", icon=":material/download:")
     st.download_button("Download Excel", lambda: ui.xlsx_bytes(frame(), name), file_name=f"{name}.xlsx",

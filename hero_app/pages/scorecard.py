@@ -14,8 +14,8 @@ db, user = ui.require_page("scorecard")
 st.title("Compact scorecard")
 st.caption(
     "Each party's promises, kept or not: frontline ideas, managers' reviews and decisions, IT's claims and "
-    "scaling, e-coaches' first answers to calls for help, and the wins measured in customer metrics. Quarters are those of the milestone that starts "
-    "each promise; see the definitions at the bottom."
+    "scaling, e-coaches' first answers to calls for help, and the wins measured in customer metrics. Quarters "
+    "are those of the milestone that starts each promise; see the definitions at the bottom."
 )
 
 # Checked for this person, then the shared copy of this data version and deadlines passed (hero_core.cache).
