@@ -869,7 +869,10 @@ def _scope_groups(members: list) -> tuple[tuple[np.ndarray, int], ...]:
     with _RECURRING_LOCK:
         if key in _SCOPE_GROUPS:
             return _SCOPE_GROUPS[key]
-    sets = [term_columns(m.question) for m in members]
+    known: dict[str, np.ndarray] = {}  # a question asked again word for word is turned into terms once
+    sets = [known[m.question] if m.question in known else known.setdefault(m.question, term_columns(m.question))
+            for m in members]
+    del known
     groups = tuple((np.array(g, dtype=np.int32), central_of_sets([sets[i] for i in g]))
                    for g in group_term_sets(sets, threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE))
     with _RECURRING_LOCK:
