@@ -814,7 +814,8 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     since = now - timedelta(days=days)
     window = (HelpRequest.created_at >= since, HelpRequest.created_at <= now)
     # Same system; a request about no system groups with others of its touch point. One scope's requests are read
-    # at a time (a quarter's at once took +87 MB of rows), only scopes with enough requests to make a group.
+    # at a time (a quarter's rows at once cost most of the memory; measured: docs/help.md), only scopes with enough
+    # requests to make a group.
     scopes = [HelpRequest.system_id == system_id for system_id, in s.execute(
         select(HelpRequest.system_id).where(*window, HelpRequest.system_id.is_not(None))
         .group_by(HelpRequest.system_id).having(func.count() >= RECURRING_MIN_SIZE)).all()]
@@ -892,7 +893,7 @@ def recurring_roadblocks(db: Database, *, actor_id: int | None, days: int = RECU
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_roadblocks")
         now = db.now()
-        # Grouping a quarter's requests takes seconds at company scale: the answer is kept per process until a
+        # Grouping a quarter's requests is slow at company scale (docs/help.md): the answer is kept per process until a
         # request is asked, answered or promoted (the table's count, highest id and latest change) or the hour
         # turns; each scope's grouping is kept under its questions (_scope_groups), so only a changed scope is
         # grouped again.
