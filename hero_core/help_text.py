@@ -112,14 +112,7 @@ def group_term_sets(sets: list[np.ndarray], *, threshold: float = 0.5, chunk: in
                           shape=(units, int(local.max(initial=-1)) + 1), dtype=np.float32)
     xt = x.T.tocsr()
     del flat, local, rows
-    degree = np.zeros(units, dtype=np.int64)
-    for start in range(0, units, chunk):
-        sims = (x[start:start + chunk] @ xt).tocsr()
-        above = np.flatnonzero(sims.data >= threshold)  # few of the products: rows found for these only
-        row_of = np.searchsorted(sims.indptr, above, side="right") - 1
-        degree[start:start + sims.shape[0]] = np.bincount(row_of, weights=counts[sims.indices[above]],
-                                                          minlength=sims.shape[0]).astype(np.int64)
-        del sims, above, row_of
+    degree = _degrees(x, xt, counts, threshold=threshold, chunk=chunk)
     taken = np.zeros(units, dtype=bool)
     centres = []  # (centre unit, member units)
     for centre in np.lexsort((first, -degree)).tolist():
@@ -148,6 +141,130 @@ def group_term_sets(sets: list[np.ndarray], *, threshold: float = 0.5, chunk: in
     if min_size <= 1:
         groups += [[i] for u in np.flatnonzero(~taken).tolist() for i in positions[u]]
     return sorted(groups, key=lambda g: g[0])
+
+
+class ScopeGrouping:
+    """group_term_sets kept up to date for one scope whose texts come and go (new requests arrive, old ones leave
+    the window): the same groups, exactly (tests/unit/test_help_text.py checks it against group_term_sets after
+    random arrivals and departures), at the cost of what changed. A unit's degree is the number of texts alike to
+    it, so a unit whose number of texts changes by d moves the degree of each unit alike to it by d: one row of
+    shared terms per changed unit instead of every pair again; then the centres are chosen again. Units no text
+    has any more are dropped when they outnumber the rest."""
+
+    def __init__(self, *, threshold: float, min_size: int, chunk: int = 128):
+        self.threshold, self.min_size, self.chunk = threshold, min_size, chunk
+        self._reset()
+
+    def _reset(self) -> None:
+        self.unit_of: dict[bytes, int] = {}
+        self.units = 0
+        self.pending: list[np.ndarray] = []  # the term columns of units not in x yet
+        self.column_of: dict[int, int] = {}
+        self.count = np.zeros(0, dtype=np.int64)
+        self.degree = np.zeros(0, dtype=np.int64)
+        self.lengths = np.zeros(0, dtype=np.int64)
+        self.need = min_shared(0, self.threshold)
+        self.x = self.xt = None
+
+    def _build(self) -> None:
+        """The pending units' rows added to x (weighted as for the cosine, over the scope's own columns)."""
+        new, self.pending = self.pending, []
+        lengths = np.fromiter((len(c) for c in new), dtype=np.int64, count=len(new))
+        for c in new:
+            for col in c.tolist():
+                self.column_of.setdefault(col, len(self.column_of))
+        local = np.fromiter((self.column_of[col] for c in new for col in c.tolist()), dtype=np.int64,
+                            count=int(lengths.sum()))
+        rows = np.repeat(np.arange(len(new)), lengths)
+        part = sparse.csr_matrix((_weights(lengths)[rows], (rows, local)),
+                                 shape=(len(new), len(self.column_of)), dtype=np.float32)
+        if self.x is None:
+            self.x = part
+        else:
+            self.x.resize((self.x.shape[0], len(self.column_of)))
+            self.x = sparse.vstack([self.x, part], format="csr")
+        self.lengths = np.concatenate([self.lengths, lengths])
+        self.xt = self.x.T.tocsr()
+
+    def _alike(self, u: int) -> np.ndarray:
+        """The units alike to unit u (itself included)."""
+        cols = self.x.indices[self.x.indptr[u]:self.x.indptr[u + 1]].tolist()
+        if not cols:
+            return np.zeros(0, dtype=np.int64)
+        overlap = np.bincount(np.concatenate([self.xt.indices[self.xt.indptr[c]:self.xt.indptr[c + 1]]
+                                              for c in cols]), minlength=self.units)
+        return np.flatnonzero((overlap > 0) & (overlap >= self.need[self.lengths[u], self.lengths]))
+
+    def groups(self, sets: list[np.ndarray]) -> list[list[int]]:
+        """Positions of `sets` grouped as group_term_sets(sets, ...) groups them."""
+        n = len(sets)
+        lengths = np.fromiter((len(c) for c in sets), dtype=np.int64, count=n)
+        longest = int(lengths.max(initial=0))
+        if longest >= self.need.shape[0]:
+            self.need = min_shared(longest, self.threshold)  # the same entries, for longer texts too
+        self_alike = self.need[lengths, lengths] <= lengths
+        if self.min_size < 2 or not self_alike[lengths > 0].all():  # singletons, or copies not alike: as before
+            return group_term_sets(sets, threshold=self.threshold, chunk=self.chunk, min_size=self.min_size)
+        before = self.units
+        unit_of = np.empty(n, dtype=np.int64)
+        for i, c in enumerate(sets):
+            u = self.unit_of.setdefault(c.tobytes(), self.units)
+            if u == self.units:
+                self.pending.append(c)
+                self.units += 1
+            unit_of[i] = u
+        units = self.units
+        count = np.bincount(unit_of, minlength=units)
+        old = np.zeros(units, dtype=np.int64)
+        old[:before] = self.count
+        if units > before:
+            self._build()
+        degree = np.zeros(units, dtype=np.int64)
+        degree[:before] = self.degree
+        changed = np.flatnonzero(count != old)
+        if len(changed) > units // 4:  # much changed: every unit's degree from the chunked products
+            degree = _degrees(self.x, self.xt, count, threshold=self.threshold, chunk=self.chunk)
+        else:
+            for u in range(before, units):
+                degree[u] = old[self._alike(u)].sum()
+            for v in changed.tolist():
+                degree[self._alike(v)] += count[v] - old[v]
+        self.count, self.degree = count, degree
+        first = np.full(units, n, dtype=np.int64)
+        np.minimum.at(first, unit_of, np.arange(n))
+        live = count > 0
+        taken = ~live
+        centres = []
+        for centre in np.lexsort((first, -degree)).tolist():
+            if degree[centre] < self.min_size:
+                break
+            if taken[centre]:
+                continue
+            members = self._alike(centre)
+            members = members[~taken[members]]
+            if int(count[members].sum()) >= self.min_size:
+                taken[members] = True
+                centres.append(members)
+        if 2 * int(live.sum()) < units:  # mostly units no text has any more: start again small
+            self._reset()
+        positions: list[list[int]] = [[] for _ in range(units)]
+        for i, u in enumerate(unit_of.tolist()):
+            positions[u].append(i)
+        return sorted((sorted(i for u in members.tolist() for i in positions[u]) for members in centres),
+                      key=lambda g: g[0])
+
+
+def _degrees(x, xt, counts: np.ndarray, *, threshold: float, chunk: int) -> np.ndarray:
+    """Each unit's degree: the texts (counts) of the units whose float32 cosine with it is ≥ threshold."""
+    units = x.shape[0]
+    degree = np.zeros(units, dtype=np.int64)
+    for start in range(0, units, chunk):
+        sims = (x[start:start + chunk] @ xt).tocsr()
+        above = np.flatnonzero(sims.data >= threshold)  # few of the products: rows found for these only
+        row_of = np.searchsorted(sims.indptr, above, side="right") - 1
+        degree[start:start + sims.shape[0]] = np.bincount(row_of, weights=counts[sims.indices[above]],
+                                                          minlength=sims.shape[0]).astype(np.int64)
+    return degree
 
 
 def central_of_sets(sets: list[np.ndarray]) -> int:

@@ -36,10 +36,10 @@ from hero_core.errors import (
 )
 from hero_core.help_text import (
     MIN_SCORE,
+    ScopeGrouping,
     central,
     central_of_sets,
     choose_terms,
-    group_term_sets,
     known_answer_terms,
     rerank,
     term_columns,
@@ -816,16 +816,18 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     # Same system; a request about no system groups with others of its touch point. One scope's requests are read
     # at a time (a quarter's rows at once cost most of the memory; measured: docs/help.md), only scopes with enough
     # requests to make a group.
-    scopes = [HelpRequest.system_id == system_id for system_id, in s.execute(
+    scopes = [(("system", system_id), HelpRequest.system_id == system_id) for system_id, in s.execute(
         select(HelpRequest.system_id).where(*window, HelpRequest.system_id.is_not(None))
         .group_by(HelpRequest.system_id).having(func.count() >= RECURRING_MIN_SIZE)).all()]
-    scopes += [and_(HelpRequest.system_id.is_(None), HelpRequest.touchpoint == touchpoint) for touchpoint, in s.execute(
-        select(HelpRequest.touchpoint).where(*window, HelpRequest.system_id.is_(None))
-        .group_by(HelpRequest.touchpoint).having(func.count() >= RECURRING_MIN_SIZE)).all()]
+    scopes += [(("touchpoint", touchpoint), and_(HelpRequest.system_id.is_(None), HelpRequest.touchpoint == touchpoint))
+               for touchpoint, in s.execute(
+                   select(HelpRequest.touchpoint).where(*window, HelpRequest.system_id.is_(None))
+                   .group_by(HelpRequest.touchpoint).having(func.count() >= RECURRING_MIN_SIZE)).all()]
+    where = str(s.get_bind().url)
     systems = {x.id: (x.code, x.name) for x in s.execute(select(HelpSystem)).scalars()}
     teams = dict(s.execute(select(Team.id, Team.name)).all())
     found: list[Roadblock] = []
-    for scope in scopes:
+    for scope_key, scope in scopes:
         members = s.execute(
             select(HelpRequest.id, HelpRequest.asker_id, HelpRequest.team_id, HelpRequest.touchpoint,
                    HelpRequest.system_id, HelpRequest.question, HelpRequest.created_at,
@@ -833,7 +835,7 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
             .where(*window, scope).order_by(HelpRequest.id)).all()
         if len(members) < RECURRING_MIN_SIZE:
             continue
-        for group, typical in _scope_groups(members):
+        for group, typical in _scope_groups(members, kept_as=(where, scope_key, days)):
             rs = [members[i] for i in group.tolist()]
             askers = {r.asker_id for r in rs}
             if len(rs) < RECURRING_MIN_SIZE or len(askers) < RECURRING_MIN_PEOPLE:
@@ -857,11 +859,12 @@ def _recurring(s: Session, *, now: datetime, days: int, include_promoted: bool =
     return found
 
 
-def _scope_groups(members: list) -> tuple[tuple[np.ndarray, int], ...]:
+def _scope_groups(members: list, *, kept_as: tuple) -> tuple[tuple[np.ndarray, int], ...]:
     """The groups of one scope's requests (positions in `members`, ordered by id) with each group's most typical
     request. The grouping is a function of the questions alone, in order, so it is kept per process under them
-    (hashed): an answer, a promotion or a request asked about another system reuses it, and only a scope whose
-    requests changed is grouped again."""
+    (hashed): an answer, a promotion or a request asked about another system reuses it. A scope whose requests
+    changed (a new one, old ones out of the window) is grouped again from its last grouping (`kept_as`: the
+    database, scope and window), at the cost of the requests that came or went (help_text.ScopeGrouping)."""
     digest = hashlib.sha256()
     for m in members:
         digest.update(m.question.encode())
@@ -870,16 +873,22 @@ def _scope_groups(members: list) -> tuple[tuple[np.ndarray, int], ...]:
     with _RECURRING_LOCK:
         if key in _SCOPE_GROUPS:
             return _SCOPE_GROUPS[key]
+        state = _SCOPE_STATES.pop(kept_as, None)  # taken: no two looks change one state at once
+    if state is None:
+        state = ScopeGrouping(threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE)
     known: dict[str, np.ndarray] = {}  # a question asked again word for word is turned into terms once
     sets = [known[m.question] if m.question in known else known.setdefault(m.question, term_columns(m.question))
             for m in members]
     del known
     groups = tuple((np.array(g, dtype=np.int32), central_of_sets([sets[i] for i in g]))
-                   for g in group_term_sets(sets, threshold=WORDING_THRESHOLD, min_size=RECURRING_MIN_SIZE))
+                   for g in state.groups(sets))
     with _RECURRING_LOCK:
         _SCOPE_GROUPS[key] = groups
         while len(_SCOPE_GROUPS) > _SCOPES_KEPT:
             _SCOPE_GROUPS.pop(next(iter(_SCOPE_GROUPS)))
+        _SCOPE_STATES[kept_as] = state
+        while len(_SCOPE_STATES) > _STATES_KEPT:
+            _SCOPE_STATES.pop(next(iter(_SCOPE_STATES)))
     return groups
 
 
@@ -917,6 +926,8 @@ _RECURRING: dict[tuple, tuple[Roadblock, ...]] = {}
 _RECURRING_LOCK = threading.Lock()
 _SCOPES_KEPT = 64  # scopes' groupings kept, the oldest dropped first: a few windows' worth of systems
 _SCOPE_GROUPS: dict[tuple, tuple[tuple[np.ndarray, int], ...]] = {}  # positions as int32: small
+_STATES_KEPT = 12  # scopes kept up to date (a few MB each at company scale): one window of a dozen systems
+_SCOPE_STATES: dict[tuple, ScopeGrouping] = {}
 
 
 def evidence_text(roadblock: Roadblock, *, where: str) -> str:

@@ -246,16 +246,18 @@ def test_recurring_roadblocks_regroup_only_the_scope_whose_requests_changed(org,
         last = ask(org, who=w, question=q, system="RETURNS")
     help._SCOPE_GROUPS.clear()  # the same questions grouped by an earlier test are kept: a function of them alone
     grouped = []
-    real = help.group_term_sets
-    monkeypatch.setattr(help, "group_term_sets", lambda sets, **kw: grouped.append(len(sets)) or real(sets, **kw))
+    real = help.ScopeGrouping.groups
+    monkeypatch.setattr(help.ScopeGrouping, "groups", lambda self, sets: grouped.append(len(sets)) or real(self, sets))
 
     def fresh():  # what a process that kept nothing finds
-        kept = dict(help._SCOPE_GROUPS), dict(help._RECURRING)
-        help._SCOPE_GROUPS.clear()
-        help._RECURRING.clear()
+        caches = help._SCOPE_GROUPS, help._RECURRING, help._SCOPE_STATES
+        kept = [dict(c) for c in caches]
+        for c in caches:
+            c.clear()
         found = help.recurring_roadblocks(org.db, actor_id=coach, days=30)
-        help._SCOPE_GROUPS.update(kept[0])
-        help._RECURRING.update(kept[1])
+        for c, k in zip(caches, kept, strict=True):
+            c.clear()
+            c.update(k)
         return found
 
     first = help.recurring_roadblocks(org.db, actor_id=coach, days=30)

@@ -9,9 +9,11 @@ from scipy import sparse
 
 from hero_core.help_text import (
     COLUMNS,
+    ScopeGrouping,
     central,
     central_of_sets,
     choose_terms,
+    group_term_sets,
     known_answer_terms,
     min_shared,
     similar_groups,
@@ -146,3 +148,19 @@ def test_central_of_term_sets_is_central_of_the_texts():
     texts = ["CRM address field drops the postcode", "The CRM address field loses the postcode again",
              "Postcode dropped from the CRM address field", "Where is the gift card refund policy?"]
     assert central(texts) == central_of_sets([term_columns(t) for t in texts]) == 2 or central(texts) in (0, 1, 2)
+
+
+def test_a_scope_kept_up_to_date_groups_exactly_as_grouping_it_afresh():
+    # Requests arrive and old ones leave the window, a few or many at a time, wordings repeat and come back.
+    rng = random.Random(2022)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
+    for _ in range(12):
+        threshold = rng.choice([0.45, 0.5, 0.6])
+        min_size = rng.choice([2, 3, 4])
+        kept = ScopeGrouping(threshold=threshold, min_size=min_size, chunk=rng.choice([7, 128]))
+        window = _scope(rng, words[:rng.choice([5, 8, 10])], rng.choice([0, 5, 40]))
+        for _ in range(15):
+            gone, came = rng.choice([0, 1, 3, 30]), rng.choice([0, 1, 2, 30])
+            window = window[min(gone, len(window)):] + _scope(rng, words[:rng.choice([5, 8, 10])], came)
+            sets = [term_columns(t) for t in window]
+            assert kept.groups(sets) == group_term_sets(sets, threshold=threshold, min_size=min_size), window
