@@ -19,11 +19,11 @@ Hall of HEROs) freed, so that the server's resident memory is what it keeps, not
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import gc
 import importlib
 import threading
+
+from hero_core.infra import memory
 
 # Every module a page imports, so that they are loaded (and frozen) before the first page runs rather than on
 # the first visit to that page.
@@ -65,25 +65,5 @@ def freeze_long_lived_objects() -> bool:
         return True
 
 
-def release_unused_memory() -> None:
-    """Give memory that a large build freed back to the operating system: glibc's malloc keeps freed pages for
-    reuse (malloc_trim returns them), and so does pyarrow's pool, which holds pandas' strings. Without it, much
-    of what a build of the impact portfolio needed stayed resident after it (measured: docs/measurements.md).
-    Does nothing where glibc is not the C library."""
-    try:
-        import pyarrow
-
-        pyarrow.default_memory_pool().release_unused()
-    except Exception:  # noqa: BLE001 - an optimisation: a pool without it changes nothing
-        pass
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim():
-    try:
-        return ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return None
+# Its one home is hero_core/infra/memory.py (the cache calls it after large builds); named here too for the app.
+release_unused_memory = memory.release_unused_memory

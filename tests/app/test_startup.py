@@ -85,8 +85,10 @@ def test_the_metrics_file_validator_is_loaded_only_when_a_file_is_validated(tmp_
 
 def test_giving_freed_memory_back_works_on_this_machine():
     from hero_app import startup
+    from hero_core.infra import memory
 
-    assert startup._malloc_trim() is not None  # glibc: the trim is really there, not silently skipped
+    assert memory._malloc_trim() is not None  # glibc: the trim is really there, not silently skipped
+    assert startup.release_unused_memory is memory.release_unused_memory  # one home
     startup.release_unused_memory()
 
 
