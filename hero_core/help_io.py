@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 
-from hero_core import audit, permissions
+from hero_core import audit, csv_files, dates, permissions
 from hero_core.db import Database
-from hero_core.errors import ImportRejected, InvalidInput
+from hero_core.errors import ImportRejected
 from hero_core.help_text import known_answer_terms
 from hero_core.models import (
     HelpAnswer,
@@ -53,24 +51,7 @@ class HelpImportSummary:
     solved: int
 
 
-def _when(text: str) -> datetime:
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace(" ", "T", 1))
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _read(source) -> tuple[str, list[list[str]]]:
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise InvalidInput(f"{path} is not a file that can be read")
-        data, name = path.read_bytes(), path.name
-    else:
-        data, name = source.read(), getattr(source, "name", "upload")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected([f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as CSV UTF-8"]) from None
-    return name, list(csv.reader(io.StringIO(text, newline="")))
+_read = csv_files.read_table  # one way to read a CSV file: hero_core/csv_files.py
 
 
 def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSummary:
@@ -102,6 +83,9 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
             systems.setdefault(sname.lower(), i)
     now = db.now()
     cfg = settings()
+    # Dates have one home (hero_core/dates.py): the order of numeric dates is the one this file's dates allow.
+    order = dates.file_order([row[at[c]] for row in table[1:] for c in ("asked_at", "answered_at")
+                              if len(row) > at[c]], None)
     problems: list[str] = []
     good: list[dict] = []
     for number, raw in enumerate(table[1:], start=2):
@@ -118,11 +102,11 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
 
         asked = answered_at = None
         try:
-            asked = _when(get["asked_at"])
+            asked = dates.read_moment(get["asked_at"], dayfirst=order)
             if asked > now:
                 bad("asked_at", "is in the future")
-        except ValueError:
-            bad("asked_at", "is not a date and time like 2026-03-02 14:05")
+        except dates.DateRefused as exc:
+            bad("asked_at", f"{exc} (a date and time like 2026-03-02 14:05)")
         asker = users.get(get["asker_email"].lower())
         if asker is None:
             bad("asker_email", "nobody has this email; add the person first (hero users add)")
@@ -152,13 +136,13 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
                 bad("answerer_email", "nobody has this email" if get["answerer_email"] else
                     "is empty, but the row has an answer: say who answered")
             try:
-                answered_at = _when(get["answered_at"])
+                answered_at = dates.read_moment(get["answered_at"], dayfirst=order)
                 if asked is not None and answered_at < asked:
                     bad("answered_at", "is before asked_at")
                 elif answered_at > now:
                     bad("answered_at", "is in the future")
-            except ValueError:
-                bad("answered_at", "is not a date and time like 2026-03-02 15:10 (needed with an answer)")
+            except dates.DateRefused as exc:
+                bad("answered_at", f"{exc} (a date and time like 2026-03-02 15:10, needed with an answer)")
         elif get["answered_at"] or get["answerer_email"]:
             bad("answer", "is empty, but answered_at or answerer_email is given")
         solved_text = get["solved"].lower()

@@ -7,18 +7,14 @@ Falling adoption is judged in hero_core/erosion.py (`check_adoption`) and raised
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from sqlalchemy import delete, func, insert, select, tuple_
 
-from hero_core import audit, permissions
+from hero_core import audit, csv_files, permissions
 from hero_core.dates import CHOOSE_ORDER, DateRefused, file_order, read_day
 from hero_core.db import Database
 from hero_core.errors import ImportRejected, InvalidInput, PermissionDenied
@@ -40,19 +36,7 @@ class AdoptionImport:
     file_name: str
 
 
-def _read(source) -> tuple[str, list[list[str]]]:
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if not path.is_file():
-            raise InvalidInput(f"{path} is not a file that can be read")
-        data, name = path.read_bytes(), path.name
-    else:
-        data, name = source.read(), getattr(source, "name", "upload")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportRejected([f"{name} is not UTF-8 text (byte {exc.start + 1}); save it as CSV UTF-8"]) from None
-    return name, list(csv.reader(io.StringIO(text, newline="")))
+_read = csv_files.read_table  # one way to read a CSV file: hero_core/csv_files.py
 
 
 def _share(text: str) -> float:

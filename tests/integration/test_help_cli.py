@@ -4,7 +4,7 @@ help requests about a system counted per team and day as a metric the impact est
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 from sqlalchemy import func, select
@@ -119,3 +119,25 @@ def test_the_demo_has_help_traffic_recurring_roadblocks_and_one_promoted(tmp_pat
     assert any(k.outdated for k in help.search_known(db, actor_id=None, text="refund closed card",
                                                      include_outdated=True))
     db.dispose()
+
+
+def test_help_history_dates_follow_the_one_date_rule_of_every_importer(org, tmp_path, monkeypatch):
+    # hero_core/dates.py: 13/11/2026 can only be read day first, so the file's 03/11/2026 is too; a lone ambiguous
+    # date is refused with both readings, never guessed.
+    help.add_system(org.db, actor_id=org.admin, code="CRM", name="Customer CRM")
+    org.db.clock = lambda: datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    rows = ["13/11/2026 09:00,fran@example.com,CC,call_centre,CRM,Where is the postcode field?,,,,",
+            "03/11/2026 10:00,sam@example.com,ST,face_to_face,CRM,Where is the gift card policy?,,,,"]
+    path = tmp_path / "dayfirst.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run(org.db, monkeypatch, "help", "import", str(path))
+    assert result.exit_code == 0, result.output
+    with org.db.read() as s:
+        asked = sorted(d.date() for d in s.execute(select(HelpRequest.created_at)).scalars())
+    assert [d.isoformat() for d in asked] == ["2026-11-03", "2026-11-13"]
+    lone = tmp_path / "ambiguous.csv"
+    lone.write_text(HEADER + "03/04/2026 09:00,fran@example.com,CC,call_centre,CRM,Which form is it?,,,,\n",
+                    encoding="utf-8")
+    result = run(org.db, monkeypatch, "help", "import", str(lone))
+    assert result.exit_code == 1 and "row 2, column asked_at “03/04/2026 09:00”" in result.stderr
+    assert "2026-04-03" in result.stderr and "2026-03-04" in result.stderr, result.stderr
