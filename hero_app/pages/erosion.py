@@ -17,7 +17,7 @@ st.caption("Every launched idea is watched after its evaluation window. An alarm
 
 left, right = st.columns([3, 1])
 with right:
-    ui.action_button("Check now", lambda: erosion.refresh_alarms(db), key=f"{P}_refresh",
+    ui.action_button("Check now", lambda: erosion.refresh_alarms(db, actor_id=user.id), key=f"{P}_refresh",
                      icon=":material/refresh:",
                      success=lambda r: (f"Checked {ui.count(r.ideas_watched, 'launched idea')}: "
                                         f"{ui.count(len(r.opened), 'new alarm')}."),

@@ -35,6 +35,7 @@ from hero_core.models import (
     TeamManager,
     User,
 )
+from hero_core.permissions import Actor
 from hero_core.services import notifications
 from hero_core.services.common import actor_ref, is_id, load_actor
 from hero_core.services.impact_reads import estimate_ideas, launched_ideas, weekly_arrays
@@ -110,9 +111,14 @@ class _Warrant:
 # ---- refreshing -----------------------------------------------------------------------------------------------
 
 
-def refresh_alarms(db: Database, *, windows: ImpactWindows | None = None) -> RefreshSummary:
+def refresh_alarms(db: Database, *, windows: ImpactWindows | None = None,
+                   actor_id: int | None = None) -> RefreshSummary:
     """Check every launched idea (imported history included) and open the alarms that are warranted and not
-    already open. Run by `hero watch` and the erosion board; safe to run at any time."""
+    already open. Run by `hero watch` (the system: `actor_id` None) and by whoever may see the erosion board
+    ("Check now"): the alarms it opens are audited as opened by that person's check. Safe to run at any time."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_erosion")
     windows = windows or windows_from_env()
     now = db.now()
     last_week = week_number(now.date()) - 1  # the last whole week
@@ -126,7 +132,7 @@ def refresh_alarms(db: Database, *, windows: ImpactWindows | None = None) -> Ref
     opened: list[int] = []
     with db.write() as s:
         for w in warrants:
-            alarm_id = _open_if_new(s, db, w, now)
+            alarm_id = _open_if_new(s, db, w, now, actor)
             if alarm_id is not None:
                 opened.append(alarm_id)
         s.execute(ErosionAlarm.__table__.update().where(ErosionAlarm.closed_at.is_(None))
@@ -260,7 +266,7 @@ def _adoption(s: Session, ideas: list[LaunchedIdea], last_week: int) -> tuple[li
     return out, len(by_idea)
 
 
-def _open_if_new(s: Session, db: Database, w: _Warrant, now: datetime) -> int | None:
+def _open_if_new(s: Session, db: Database, w: _Warrant, now: datetime, actor: Actor) -> int | None:
     """Open the alarm unless one is open for the same idea, kind and metric, or one was closed after the first
     week of this evidence (what was done then deserves weeks of its own before it is judged)."""
     # Two refreshes at once: the idea's row serialises them on PostgreSQL (SQLite writes one at a time anyway).
@@ -278,7 +284,8 @@ def _open_if_new(s: Session, db: Database, w: _Warrant, now: datetime) -> int | 
                          action_note="")
     s.add(alarm)
     s.flush()
-    audit.record(s, at=now, actor_id=None, actor_email="system", action="erosion_alarm_opened",
+    actor_id, actor_email = actor_ref(actor)
+    audit.record(s, at=now, actor_id=actor_id, actor_email=actor_email, action="erosion_alarm_opened",
                  entity_type="erosion_alarm", entity_id=alarm.id,
                  after={"idea_id": w.idea_id, "kind": w.kind, "metric": w.metric, "detail": w.detail})
     managers = s.execute(select(TeamManager.user_id).join(User, User.id == TeamManager.user_id)

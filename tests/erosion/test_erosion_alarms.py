@@ -151,3 +151,15 @@ def test_two_checks_at_once_open_the_alarm_once(org):
     assert errors == [] and len(opened) == 1
     with org.db.read() as s:
         assert s.execute(select(func.count()).select_from(ErosionAlarm)).scalar() == 1
+
+
+def test_a_check_is_made_by_someone_who_may_see_the_board_and_audited_as_theirs(org):
+    # "Check now" opens alarms and notifies people: the service asks the matrix itself (a frontline script cannot
+    # run it), and the alarms it opens are audited as opened by that person's check, not by "system".
+    world.build(org, later_effect=-5.0)
+    with pytest.raises(PermissionDenied):
+        service.refresh_alarms(org.db, actor_id=org.frontline)
+    assert _audit(org, "erosion_alarm_opened") == []
+    (alarm_id,) = service.refresh_alarms(org.db, actor_id=org.manager).opened
+    (entry,) = _audit(org, "erosion_alarm_opened")
+    assert (entry.actor_email, entry.entity_id) == ("mia@example.com", str(alarm_id))
