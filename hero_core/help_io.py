@@ -60,16 +60,8 @@ def import_help(db: Database, *, actor_id: int | None, source) -> HelpImportSumm
     name, table = _read(source)
     with db.read() as s:
         permissions.require(load_actor(s, actor_id), "import_help")
-    if not table:
-        raise ImportRejected([f"{name} is empty; the first row must name the columns: {', '.join(COLUMNS)}"])
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected([f"row 1: the column(s) {', '.join(missing)} are missing; the header must name "
-                              f"{', '.join(COLUMNS)}"])
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportRejected([f"{name} has {len(table) - 1:,} rows; at most {MAX_ROWS:,} are taken at once"])
-    at = {c: header.index(c) for c in COLUMNS}
+    at = csv_files.column_positions(name, table, COLUMNS, MAX_ROWS)
+    header = table[0]
     with db.read() as s:
         users = {e.lower(): (i, a, t)
                  for i, e, a, t in s.execute(select(User.id, User.email, User.active, User.team_id))}

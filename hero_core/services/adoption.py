@@ -61,16 +61,8 @@ def import_adoption(db: Database, *, actor_id: int | None, source, dayfirst: boo
         for tid, code, tname in s.execute(select(Team.id, Team.code, Team.name)):
             teams[code.lower()] = tid
             teams.setdefault(tname.lower(), tid)
-    if not table:
-        raise ImportRejected([f"{name} is empty; the first row must name the columns: {', '.join(COLUMNS)}"])
-    header = [h.strip().lower() for h in table[0]]
-    missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected([f"row 1: the column(s) {', '.join(missing)} are missing; the header must name "
-                              f"{', '.join(COLUMNS)}"])
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportRejected([f"{name} has {len(table) - 1:,} rows; at most {MAX_ROWS:,} are taken at once"])
-    at = {c: header.index(c) for c in COLUMNS}
+    at = csv_files.column_positions(name, table, COLUMNS, MAX_ROWS)
+    header = table[0]
     body = [(n, r + [""] * (len(header) - len(r)))
             for n, r in enumerate(table[1:], start=2) if any(c.strip() for c in r)]
     order = file_order((r[at["date"]] for _, r in body), dayfirst)
