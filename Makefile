@@ -70,10 +70,10 @@ calibrate: $(RUN_INSTALL)
 demo: $(RUN_INSTALL)
 	$(BIN)/hero init --demo
 
-## make clean-db: delete the local SQLite database and its audit key (they belong together: the key signs that
+## make clean-db: delete the local SQLite database, its read-model snapshots and its audit key (they belong together: the key signs that
 ## database's audit trail); the next `make run` starts a fresh one with a fresh key and the demo.
 ## With HERO_DATABASE_URL or HERO_AUDIT_KEY_FILE set the key file is kept: it may sign another database's trail.
 clean-db:
-	rm -f data/hero.db data/hero.db-wal data/hero.db-shm
+	rm -f data/hero.db data/hero.db-wal data/hero.db-shm data/hero-read-models.db data/read-models.db
 	@if [ -z "$$HERO_DATABASE_URL" ] && [ -z "$$HERO_AUDIT_KEY_FILE" ]; then rm -f data/audit.key; \
 	else echo "kept the audit key: HERO_DATABASE_URL or HERO_AUDIT_KEY_FILE is set, so it may sign another database"; fi
