@@ -58,7 +58,7 @@ def users() -> None:
 @click.argument("email")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", "roles", multiple=True, required=True,
-              help="frontline, manager, it_champion, executive or admin (repeatable).")
+              help="frontline, manager, it_champion, ecoach, executive or admin (repeatable).")
 @click.option("--team", "team", required=True, help="Code of the person's team.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
 @handles_errors

@@ -665,6 +665,26 @@ def my_scope(db: Database, *, actor_id: int) -> tuple[list[str], list[str]]:
         return (sorted(n for n, _ in rows if n), sorted(_touchpoint_label(t) for _, t in rows if t))
 
 
+def _queue_scope(s: Session, actor: Actor) -> list:
+    """The conditions of this person's queue: the systems and touch points they are e-coach for (none: all)."""
+    mine = s.execute(select(EcoachAssignment.system_id, EcoachAssignment.touchpoint)
+                     .where(EcoachAssignment.user_id == actor.id)).all()
+    systems = [x for x, _ in mine if x is not None]
+    touchpoints = [t for _, t in mine if t is not None]
+    if systems or touchpoints:
+        return [or_(HelpRequest.system_id.in_(systems), HelpRequest.touchpoint.in_(touchpoints))]
+    return []
+
+
+def queue_count(db: Database, *, actor_id: int) -> int:
+    """How many requests wait for a first answer in this person's queue (as `queue` with mine_only)."""
+    with db.read() as s:
+        actor = load_actor(s, actor_id)
+        permissions.require(actor, "view_help_queue")
+        return s.execute(select(func.count(HelpRequest.id))
+                         .where(HelpRequest.state == OPEN, *_queue_scope(s, actor))).scalar() or 0
+
+
 def queue(db: Database, *, actor_id: int, mine_only: bool = True, include_answered: bool = False,
           limit: int = 200) -> list[RequestSummary]:
     """The live queue: requests waiting for a first answer (and, if asked, answered but not solved), a waiting
@@ -673,14 +693,7 @@ def queue(db: Database, *, actor_id: int, mine_only: bool = True, include_answer
     with db.read() as s:
         actor = load_actor(s, actor_id)
         permissions.require(actor, "view_help_queue")
-        scope = []
-        if mine_only:
-            mine = s.execute(select(EcoachAssignment.system_id, EcoachAssignment.touchpoint)
-                             .where(EcoachAssignment.user_id == actor.id)).all()
-            systems = [x for x, _ in mine if x is not None]
-            touchpoints = [t for _, t in mine if t is not None]
-            if systems or touchpoints:
-                scope.append(or_(HelpRequest.system_id.in_(systems), HelpRequest.touchpoint.in_(touchpoints)))
+        scope = _queue_scope(s, actor) if mine_only else []
         # One query per state and urgency, each reading the queue index (state, customer_waiting, created_at) in
         # order and stopping at `limit`: one query over both would sort every waiting request first.
         found = []

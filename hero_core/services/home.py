@@ -225,8 +225,8 @@ def my_open_help(db: Database, *, actor_id: int, limit: int = 3) -> HelpListing:
 
 def help_waiting(db: Database, *, actor_id: int, limit: int = 5) -> HelpListing:
     """For an e-coach: the calls for help in their scope waiting for a first answer, most urgent first."""
-    waiting = help.queue(db, actor_id=actor_id, limit=200)
-    return HelpListing(tuple(waiting[:limit]), len(waiting))
+    return HelpListing(tuple(help.queue(db, actor_id=actor_id, limit=limit)),
+                       help.queue_count(db, actor_id=actor_id))
 
 
 def team_job_aids(db: Database, *, actor_id: int, limit: int = 3) -> tuple[tuple, int]:

@@ -350,3 +350,14 @@ def test_help_notifications_link_to_their_request_in_the_inbox_and_the_mail(org)
                  answered[0].created_at, request_id)
     settings = type("S", (), {"app_url": "https://hero.example.com"})()
     assert f"https://hero.example.com/help-request?id={request_id}" in mailer._open_line(settings, item)
+
+
+def test_the_queue_count_is_every_waiting_request_in_scope_not_a_page_of_them(org):
+    coach = setup_help(org)
+    for k in range(4):
+        ask(org, question=f"CRM question number {k} about the address field")
+    ask(org, question="Where is the returns policy for gift cards?", system="RETURNS")  # not Cora's system
+    assert len(help.queue(org.db, actor_id=coach, limit=2)) == 2
+    assert help.queue_count(org.db, actor_id=coach) == 4 == len(help.queue(org.db, actor_id=coach))
+    with pytest.raises(PermissionDenied):
+        help.queue_count(org.db, actor_id=org.frontline)
